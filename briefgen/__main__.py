@@ -1,0 +1,3 @@
+from briefgen.cli import main
+
+raise SystemExit(main())

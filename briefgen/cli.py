@@ -1,0 +1,235 @@
+"""Command line: parse arguments, call one core function, report, return an exit code. No logic here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from briefgen import __version__
+from briefgen.config import describe_settings, load_config
+from briefgen.errors import BriefgenError, Diagnostic, Severity
+
+log = logging.getLogger("briefgen")
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; occasional plain lines otherwise. Silent for small builds."""
+
+    MIN_ITEMS = 20
+
+    def __init__(self, stream: TextIO = sys.stderr, enabled: bool = True) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.tty = stream.isatty()
+        self.started = time.perf_counter()
+        self.last_line = -1.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.MIN_ITEMS:
+            return
+        now = time.perf_counter()
+        if self.tty:
+            width = 30
+            filled = int(width * done / total)
+            elapsed = now - self.started
+            rate = done / elapsed if elapsed > 0 else 0
+            line = f"\rextracting [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {rate:.1f} articles/s"
+            self.stream.write(line)
+            self.drawn = True
+            if done >= total:
+                self.finish()
+        elif done >= total or now - self.last_line >= 5:
+            self.stream.write(f"extracting: {done}/{total} articles\n")
+            self.last_line = now
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.drawn = False
+
+
+def _report(diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        (log.error if d.severity is Severity.ERROR else log.warning)("%s", d)
+
+
+def _config_from(args: argparse.Namespace) -> Any:
+    return load_config(
+        args.config,
+        source=getattr(args, "source", None),
+        templates=getattr(args, "templates", None),
+        out=getattr(args, "out", None),
+        base_url=getattr(args, "base_url", None),
+    )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from briefgen.build import build
+
+    config = _config_from(args)
+    bar = ProgressBar(enabled=not args.quiet)
+    try:
+        result = build(config, progress=bar, force=args.force)
+    finally:
+        bar.finish()
+    _report(result.diagnostics)
+    failed = bool(result.errors) or (args.strict and bool(result.warnings))
+    print(
+        f"{'Built with problems' if failed else 'Built'}: {result.articles} articles, {result.pages} pages "
+        f"({result.written} changed) in {config.out} in {result.seconds:.1f} s; "
+        f"{result.extracted} extracted, {result.cached} from cache, "
+        f"{len(result.errors)} errors, {len(result.warnings)} warnings",
+        file=sys.stderr if args.quiet else sys.stdout,
+    )
+    return 1 if failed else 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from briefgen.build import BuildResult, NlpProvider, extract_briefings
+    from briefgen.graph import build_site
+    from briefgen.records import briefing_record
+    from briefgen.sources import iter_source_files, read_paths
+
+    config = load_config(args.config)
+    paths: list[Path] = []
+    missing = []
+    for given in args.paths:
+        p = Path(given)
+        if p.is_dir():
+            paths.extend(iter_source_files(p))
+        elif p.exists():
+            paths.append(p)
+        else:
+            missing.append(Diagnostic(given, "no such file or folder"))
+    sources = read_paths(paths)
+    result = BuildResult(diagnostics=[*missing, *sources.diagnostics])
+    briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
+    site = build_site(briefings, title=config.title)
+    by_slug = {b.slug: b for b in site.briefings}
+    out = sys.stdout
+    for article in sources.articles:
+        if article.slug in by_slug:
+            out.write(json.dumps(briefing_record(by_slug[article.slug]), ensure_ascii=False) + "\n")
+    _report(result.diagnostics)
+    return 1 if result.errors else 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from briefgen.project import init_project
+
+    folder = Path(args.dir)
+    init_project(folder)
+    print(f"Created a briefgen project in {folder}: add articles to {folder / 'seeds'}, then run "
+          f"'cd {folder} && briefgen build'")
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    import shutil
+
+    config = load_config(args.config)
+    from briefgen.write import MANIFEST
+
+    removed = []
+    if (config.out / MANIFEST).is_file():
+        shutil.rmtree(config.out)
+        removed.append(str(config.out))
+    if config.cache_dir.is_dir():
+        shutil.rmtree(config.cache_dir)
+        removed.append(str(config.cache_dir))
+    print("Removed " + ", ".join(removed) if removed else "Nothing to remove")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from briefgen.serve import serve
+
+    config = _config_from(args)
+    return serve(config, host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefgen",
+        description="Turn news articles into a static, cross-linked site of incident briefings.",
+        epilog="Run 'briefgen COMMAND --help' for a command's options. Settings (briefgen.toml):\n"
+        + describe_settings(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug output and tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def common(p: argparse.ArgumentParser, paths: bool = True) -> None:
+        p.add_argument("--config", type=Path, help="config file (default: ./briefgen.toml if present)")
+        if paths:
+            p.add_argument("--source", type=Path, help="folder of articles (default: seeds)")
+            p.add_argument("--templates", type=Path, help="folder of templates (default: templates)")
+            p.add_argument("--out", type=Path, help="output folder (default: site)")
+            p.add_argument("--base-url", help="absolute URL the site is published at (feeds, sitemap)")
+
+    b = sub.add_parser("build", help="build the site from the articles", description=(
+        "Read every article in the source folder, extract summary, actors, quotes and context with spaCy "
+        "(cached per article), and publish the site atomically into the output folder."))
+    common(b)
+    b.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+    b.add_argument("--force", action="store_true", help="replace a non-empty output folder briefgen did not create")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", help="build, serve and rebuild on every change (live reload)", description=(
+        "Build the site, serve it on a local port and rebuild when articles, templates or the config "
+        "change; open pages reload themselves."))
+    common(s)
+    s.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.add_argument("--open", action="store_true", help="open the site in a browser")
+    s.add_argument("--poll", action="store_true", help="poll for changes (network and container mounts)")
+    s.set_defaults(func=cmd_serve)
+
+    i = sub.add_parser("inspect", help="print each article's briefing as JSON Lines", description=(
+        "Print one JSON object per article (folders expanded in sorted order): slug, title, date, source, "
+        "summary, actors, quotes (with character offsets into the file) and context."))
+    i.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
+    common(i, paths=False)
+    i.set_defaults(func=cmd_inspect)
+
+    n = sub.add_parser("init", help="create a new project folder", description=(
+        "Create DIR with seeds/ (an example article), templates/ (an editable copy of the default theme) "
+        "and a documented briefgen.toml."))
+    n.add_argument("dir", metavar="DIR", help="folder to create")
+    n.set_defaults(func=cmd_init)
+
+    c = sub.add_parser("clean", help="remove the output folder and the extraction cache")
+    common(c, paths=False)
+    c.set_defaults(func=cmd_clean)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.func(args))
+    except BriefgenError as exc:
+        log.error("error: %s", exc)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.verbose:
+            raise
+        log.exception("internal error (please report it); run with --verbose for details")
+        return 2

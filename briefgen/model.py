@@ -1,0 +1,148 @@
+"""Plain records passed between stages. Standard library only: no spaCy, no Jinja."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class EntityKind(str, Enum):
+    """What an actor is. The values are part of the public JSON contract."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    PLACE = "place"
+    GROUP = "group"
+    OTHER = "other"
+
+    @property
+    def plural(self) -> str:
+        return {
+            "person": "People",
+            "organization": "Organisations",
+            "place": "Places",
+            "group": "Groups",
+            "other": "Other",
+        }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of the article body; ``start``/``end`` index the decoded source file."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One input file, read and decoded, before any NLP."""
+
+    slug: str
+    title: str
+    date: dt.date | None
+    source: str
+    """Path of the file as given (relative to the working folder when possible)."""
+    raw: str
+    """The decoded file. Quote offsets index this string."""
+    nlp_text: str
+    """Same length as ``raw``: header, front matter and markup blanked, so offsets carry over."""
+    paragraphs: tuple[Paragraph, ...]
+    sha256: str
+    url: str | None = None
+    publisher: str | None = None
+    tags: tuple[str, ...] = ()
+    body_html: str | None = None
+    """Rendered Markdown body (Markdown sources only); plain text articles use ``paragraphs``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """An entity as one article mentions it. ``slug`` is its entity page."""
+
+    name: str
+    kind: EntityKind
+    aliases: tuple[str, ...]
+    mentions: int
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quote. ``text`` == article.raw[start:end] (without the quotation marks)."""
+
+    text: str
+    speaker: str | None
+    speaker_slug: str | None
+    cue: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What the NLP stage derives from one article; cached by content hash."""
+
+    summary: tuple[str, ...]
+    actors: tuple[Actor, ...]
+    quotes: tuple[Quote, ...]
+    context: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """An article with its extraction: the unit the site is made of."""
+
+    article: Article
+    summary: tuple[str, ...]
+    actors: tuple[Actor, ...]
+    quotes: tuple[Quote, ...]
+    context: tuple[str, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.article.slug
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRef:
+    """A quote as seen from an entity page: the quote and the briefing it is in."""
+
+    quote: Quote
+    briefing_slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One actor across the whole site: one page."""
+
+    slug: str
+    name: str
+    kind: EntityKind
+    aliases: tuple[str, ...]
+    mention_count: int
+    briefing_slugs: tuple[str, ...]
+    """Briefings that mention it, newest first."""
+    quotes: tuple[QuoteRef, ...]
+    related: tuple[tuple[str, int], ...]
+    """(entity slug, number of briefings shared), most shared first."""
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The complete site graph. Built in full before anything renders."""
+
+    title: str
+    briefings: tuple[Briefing, ...]
+    """Newest first; undated ones last."""
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+    def briefing(self, slug: str) -> Briefing:
+        for b in self.briefings:
+            if b.slug == slug:
+                return b
+        raise KeyError(slug)

@@ -1,0 +1,318 @@
+"""Input folder -> Article records. Owns every input format and every input error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from briefgen.errors import Diagnostic, Severity
+from briefgen.model import Article, Paragraph
+from briefgen.urls import slugify
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = {".txt", ".md", ".markdown"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+MAX_TITLE = 120
+_TRAILING_SMALL_WORDS = re.compile(r"(?:\s+(?:a|an|the|of|in|on|at|to|for|and|or|but|with|by|from|as|that|its|their|his|her))+$", re.I)
+
+_SEED_HEADER = re.compile(r"\A(\s*)date[ \t]+(\S+)[ \t]*")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
+# C0 controls other than tab/newline, DEL and C1 controls: blanked for NLP, never reach a page unescaped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_EDITOR_JUNK = re.compile(r"(^\.|~$|^#.*#$|\.sw[a-p]$|\.tmp$)")
+
+
+class ArticleProblem(Exception):
+    """Raised inside this module for one bad file; becomes a Diagnostic."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    articles: tuple[Article, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def iter_source_files(folder: Path) -> list[Path]:
+    """Article files under ``folder``, sorted, skipping hidden and editor temp files."""
+    found = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if any(_EDITOR_JUNK.search(part) for part in rel.parts):
+            continue
+        if path.suffix.lower() in ARTICLE_SUFFIXES and (path.is_file() or path.is_symlink()):
+            found.append(path)
+    return sorted(found)
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """The path as the user knows it: relative to ``root`` when inside it."""
+    if root is not None:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def read_all(folder: Path, *, root: Path | None = None) -> SourceResult:
+    """Read every article in ``folder``. One bad file becomes one Diagnostic; the rest still load."""
+    if not folder.is_dir():
+        return SourceResult((), (Diagnostic(str(folder), "source folder not found"),))
+    return read_paths(iter_source_files(folder), root=root, confine_to=folder)
+
+
+def read_paths(paths: Iterable[Path], *, root: Path | None = None, confine_to: Path | None = None) -> SourceResult:
+    """Read the given article files; slugs are made unique by refusing later duplicates."""
+    articles: list[Article] = []
+    diagnostics: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        shown = display_path(path, root)
+        try:
+            if confine_to is not None and not path.resolve().is_relative_to(confine_to.resolve()):
+                raise ArticleProblem("symlink points outside the source folder; skipped")
+            article, warnings = read_article(path, shown)
+        except ArticleProblem as exc:
+            diagnostics.append(Diagnostic(shown, str(exc), Severity.ERROR, exc.line))
+            continue
+        except OSError as exc:
+            diagnostics.append(Diagnostic(shown, f"cannot read: {exc.strerror or exc}"))
+            continue
+        diagnostics.extend(Diagnostic(shown, w, Severity.WARNING) for w in warnings)
+        if article.slug in seen:
+            diagnostics.append(
+                Diagnostic(shown, f"slug '{article.slug}' already used by {seen[article.slug]}; skipped")
+            )
+            continue
+        seen[article.slug] = shown
+        articles.append(article)
+    return SourceResult(tuple(articles), tuple(diagnostics))
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """UTF-8 (with or without BOM), else cp1252 with a warning. Binary data is refused."""
+    if b"\x00" in data[:8192]:
+        raise ArticleProblem("binary file (NUL bytes), not an article")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        text = data.decode("cp1252", errors="replace")
+        return text, [f"not valid UTF-8 (first bad byte on line {line}); decoded as cp1252"]
+
+
+def read_article(path: Path, shown: str) -> tuple[Article, list[str]]:
+    """Read one file into an Article. Raises ArticleProblem for a file that cannot be used."""
+    data = path.read_bytes()
+    raw, warnings = decode(data)
+    if not raw.strip():
+        raise ArticleProblem("empty article")
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        parsed = _parse_markdown(raw)
+    else:
+        parsed = _parse_text(raw)
+    nlp_text = _CONTROL.sub(" ", parsed.nlp_text.replace("\r", " "))
+    paragraphs = split_paragraphs(nlp_text)
+    if not paragraphs:
+        raise ArticleProblem("no article text")
+    title = parsed.title or derive_title(paragraphs[0].text)
+    article = Article(
+        slug=slugify(path.stem),
+        title=_CONTROL.sub("", title),
+        date=parsed.date,
+        source=shown,
+        raw=raw,
+        nlp_text=nlp_text,
+        paragraphs=paragraphs,
+        sha256=hashlib.sha256(data).hexdigest(),
+        url=parsed.url,
+        publisher=parsed.publisher,
+        tags=parsed.tags,
+        body_html=parsed.body_html,
+    )
+    return article, warnings
+
+
+@dataclass(slots=True)
+class _Parsed:
+    nlp_text: str
+    title: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    publisher: str | None = None
+    tags: tuple[str, ...] = ()
+    body_html: str | None = None
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """Replace text[start:end] by spaces, keeping newlines, so offsets stay valid."""
+    middle = re.sub(r"[^\n]", " ", text[start:end])
+    return text[:start] + middle + text[end:]
+
+
+def parse_date(value: str, line: int | None = None) -> dt.date:
+    if not _ISO_DATE.fullmatch(value):
+        raise ArticleProblem(f"bad date {value!r}: expected YYYY-MM-DD", line)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ArticleProblem(f"bad date {value!r}: no such day", line) from None
+
+
+def _parse_text(raw: str) -> _Parsed:
+    header = _SEED_HEADER.match(raw)
+    if header:
+        line = raw[: header.start(2)].count("\n") + 1
+        date = parse_date(header.group(2), line)
+        return _Parsed(nlp_text=_blank(raw, 0, header.end()), date=date)
+    # Plain text: a short first line followed by a blank line is the headline.
+    first = re.match(r"\A\s*([^\n]+)\n[ \t\r]*\n(?=\s*\S)", raw)
+    if first and len(first.group(1).strip()) <= 200:
+        return _Parsed(nlp_text=_blank(raw, 0, first.end(1)), title=" ".join(first.group(1).split()))
+    return _Parsed(nlp_text=raw)
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*\r?$)", re.S | re.M)
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+FRONT_MATTER_KEYS = {"title", "date", "source", "url", "tags"}
+
+
+def _scalar(value: str, line: int) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            return str(json.loads(value))
+        except json.JSONDecodeError:
+            raise ArticleProblem(f"front matter: bad quoted string {value}", line) from None
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    if value[:1] in {'"', "'"}:
+        raise ArticleProblem(f"front matter: unclosed quote in {value}", line)
+    return value
+
+
+def parse_front_matter(block: str, first_line: int = 2) -> dict[str, object]:
+    """The YAML subset front matter uses: ``key: value``, quoted strings, ``[a, b]`` and ``- item`` lists."""
+    values: dict[str, object] = {}
+    current_list: list[str] | None = None
+    for offset, text in enumerate(block.splitlines()):
+        line = first_line + offset
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        item = re.match(r"^[ \t]+-[ \t]+(.*)$|^-[ \t]+(.*)$", text)
+        if item and current_list is not None:
+            current_list.append(_scalar((item.group(1) or item.group(2) or "").strip(), line))
+            continue
+        match = _KEY_LINE.match(text)
+        if not match:
+            raise ArticleProblem(f"front matter: expected 'key: value', got {text.strip()[:40]!r}", line)
+        key, value = match.group(1).lower(), match.group(2)
+        current_list = None
+        if value == "":
+            current_list = []
+            values[key] = current_list
+        elif value.startswith("["):
+            if not value.endswith("]"):
+                raise ArticleProblem(f"front matter: unclosed list for {key!r}", line)
+            values[key] = [_scalar(v.strip(), line) for v in value[1:-1].split(",") if v.strip()]
+        else:
+            values[key] = _scalar(value, line)
+    return values
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+SAFE_LINK = re.compile(r"^(https?:|mailto:|#|/|\.|[^:/?#]*(?:[/?#]|$))", re.I)
+_MARKDOWN.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))  # type: ignore[method-assign]
+
+# Markdown syntax blanked (same length) so spaCy sees prose and offsets stay valid.
+_MD_MARKUP = [
+    re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.M),  # headings
+    re.compile(r"^[ \t]{0,3}>[ \t]?", re.M),  # block quotes
+    re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+", re.M),  # list markers
+    re.compile(r"!?\[(?=[^\]\n]*\]\()"),  # link/image opener
+    re.compile(r"\]\([^)\n]*\)"),  # link target
+    re.compile(r"(?<!\w)(\*\*|__|\*|_|`+)(?=\S)|(?<=\S)(\*\*|__|\*|_|`+)(?!\w)"),  # emphasis, code
+    re.compile(r"<[^>\n]{1,200}>"),  # inline HTML (rendered as text anyway)
+]
+
+
+def _parse_markdown(raw: str) -> _Parsed:
+    values: dict[str, object] = {}
+    nlp_text = raw
+    front = _FRONT_MATTER.match(raw)
+    if front:
+        values = parse_front_matter(front.group(1))
+        nlp_text = _blank(raw, 0, front.end())
+        body = raw[front.end():]
+    elif raw.startswith("---"):
+        raise ArticleProblem("front matter: no closing '---' line", 1)
+    else:
+        body = raw
+    for pattern in _MD_MARKUP:
+        nlp_text = pattern.sub(lambda m: " " * len(m.group(0)), nlp_text)
+    unknown = sorted(set(values) - FRONT_MATTER_KEYS)
+    if unknown:
+        raise ArticleProblem(f"front matter: unknown key {unknown[0]!r} (known: {', '.join(sorted(FRONT_MATTER_KEYS))})")
+    for key in ("title", "source", "url", "date"):
+        if key in values and not isinstance(values[key], str):
+            raise ArticleProblem(f"front matter: {key!r} must be text")
+    date_value = str(values.get("date", "")).strip()
+    date = parse_date(date_value[:10] if len(date_value) > 10 and date_value[10] in "T " else date_value) if date_value else None
+    tags_value = values.get("tags", [])
+    tags = tuple(t for t in ([tags_value] if isinstance(tags_value, str) else tags_value) if isinstance(t, str) and t)  # type: ignore[union-attr]
+    url = str(values["url"]).strip() if values.get("url") else None
+    if url and not re.match(r"^https?://", url, re.I):
+        raise ArticleProblem(f"front matter: url must start with http:// or https://, got {url[:60]!r}")
+    title = str(values["title"]).strip() if values.get("title") else None
+    return _Parsed(
+        nlp_text=nlp_text,
+        title=title or None,
+        date=date,
+        url=url,
+        publisher=str(values["source"]).strip() or None if values.get("source") else None,
+        tags=tags,
+        body_html=_MARKDOWN.render(body),
+    )
+
+
+def split_paragraphs(nlp_text: str) -> tuple[Paragraph, ...]:
+    """Blank-line separated paragraphs with offsets into the source."""
+    paragraphs = []
+    position = 0
+    for match in [*_PARAGRAPH_BREAK.finditer(nlp_text), None]:
+        end = match.start() if match else len(nlp_text)
+        chunk = nlp_text[position:end]
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            start = position + lead
+            stop = position + len(chunk.rstrip())
+            paragraphs.append(Paragraph(" ".join(nlp_text[start:stop].split()), start, stop))
+        if match:
+            position = match.end()
+    return tuple(paragraphs)
+
+
+def derive_title(first_paragraph: str) -> str:
+    """A headline from the opening sentence: cut at a clause boundary, never mid-word."""
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", first_paragraph, maxsplit=1)[0].rstrip(".")
+    if len(sentence) <= MAX_TITLE:
+        return sentence
+    for mark in (", ", "; ", " — ", " – "):
+        cut = sentence.rfind(mark, 40, MAX_TITLE)
+        if cut != -1:
+            return sentence[:cut]
+    words = _TRAILING_SMALL_WORDS.sub("", sentence[:MAX_TITLE].rsplit(" ", 1)[0])
+    return words.rstrip(",;:") + "…"

@@ -1,0 +1,52 @@
+"""Slugs, output paths and relative URLs: the one place that knows the site's URL scheme.
+
+Pages are plain ``.html`` files (``briefings/<slug>.html``) rather than ``<slug>/index.html``
+folders, so every link works opened from disk as well as from any host or sub-path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+
+MAX_SLUG = 80
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """A safe, readable, lowercase ASCII slug; never empty, never a path.
+
+    Characters with no ASCII form are dropped; text with nothing left gets a short hash.
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = _NON_WORD.sub("-", folded).strip("-")[:MAX_SLUG].strip("-")
+    if not slug:
+        slug = "x-" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return slug
+
+
+def briefing_path(slug: str) -> str:
+    return f"briefings/{slug}.html"
+
+
+def entity_path(slug: str) -> str:
+    return f"entities/{slug}.html"
+
+
+def relative_url(from_path: str, to_path: str) -> str:
+    """Link from the page written at ``from_path`` to ``to_path`` (both site-relative).
+
+    A trailing slash on ``to_path`` means a folder's index page.
+    """
+    if to_path.endswith("/") or to_path == "":
+        to_path = to_path + "index.html"
+    start = posixpath.dirname(from_path) or "."
+    rel = posixpath.relpath(to_path, start)
+    return rel
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """``path`` under the published ``base_url`` (for feeds and sitemap)."""
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
