@@ -174,7 +174,10 @@ class _Speakers:
         for _ in range(4):
             subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
             if subjects:
-                return self._resolve(subjects[0], position, cue.text)
+                subject = subjects[0]
+                if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
+                    subject = verb.head  # "Mayor X, who said: …" -> X
+                return self._resolve(subject, position, cue.text)
             if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl"} and verb.head is not verb:
                 if verb.dep_ in {"relcl", "acl"} and not self.quoted[verb.head.i]:
                     return self._resolve(verb.head, position, cue.text)

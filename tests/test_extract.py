@@ -1,0 +1,104 @@
+"""The extractor on the seed article and small articles of our own (spaCy loaded once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import BuildResult, extract_briefings
+from briefgen.config import load_config
+from briefgen.model import Briefing, EntityKind
+from briefgen.sources import read_paths
+
+from conftest import FIXTURE_SEEDS, SEED
+
+pytestmark = pytest.mark.nlp
+
+
+def extract(path: Path, nlp_provider, tmp_path: Path) -> Briefing:
+    articles = read_paths([path]).articles
+    config = load_config(root=tmp_path, n_process=1)
+    (briefing,) = extract_briefings(articles, config, nlp_provider, BuildResult())
+    return briefing
+
+
+@pytest.fixture()
+def seed(nlp_provider, tmp_path) -> Briefing:
+    return extract(SEED, nlp_provider, tmp_path)
+
+
+def test_seed_quotes_have_their_speakers(seed: Briefing):
+    got = [(" ".join(q.text.split()[:3]), q.speaker) for q in seed.quotes]
+    assert got == [
+        ("safe and not", "Canada"),  # partial quote inside a sentence, “ … " marks
+        ("Canada’s intelligence and", "Canada"),  # "the department said" -> Canada's defence department
+        ("We will continue", "Canada"),  # a cue-less quote paragraph continues the previous speaker
+        ("We are confident", "Pat Ryder"),  # quote over two sentences, long title before the name
+        ("We will keep", "Pat Ryder"),  # "he said"
+        ("Some US politicians", "Global Times"),  # "the newspaper said"
+        ("decoration and cannot", "Global Times"),  # "It said", partial quote
+    ]
+
+
+def test_quote_offsets_index_the_source_file(seed: Briefing):
+    raw = seed.article.raw
+    for q in seed.quotes:
+        assert raw[q.start : q.end] == q.text
+        assert raw[q.start - 1] in "“\"" or raw[q.start - 2] in "“\""
+
+
+def test_possessive_apostrophes_are_not_quotes(seed: Briefing):
+    assert not any(q.text.startswith("s ") or "’s account" in q.text for q in seed.quotes)
+
+
+def test_seed_actors_are_merged_and_clean(seed: Briefing):
+    names = {a.name: a for a in seed.actors}
+    for expected in ["Antony Blinken", "Pat Ryder", "United States", "Canada", "China", "Pentagon", "Global Times"]:
+        assert expected in names, expected
+    assert "State" not in names and "Ryder" not in names and "US" not in names
+    assert "Blinken" in names["Antony Blinken"].aliases
+    assert "US" in names["United States"].aliases
+    assert names["Pat Ryder"].kind is EntityKind.PERSON
+    assert names["Pentagon"].kind is EntityKind.ORGANIZATION
+    assert names["Canada"].kind is EntityKind.PLACE
+    top = [a.name for a in seed.actors[:4]]
+    assert "Canada" in top and "United States" in top
+
+
+def test_seed_summary_says_what_happened_in_reading_order(seed: Briefing):
+    assert len(seed.summary) == 3
+    assert seed.summary[0].startswith("Canada said on Friday")
+    text = seed.article.nlp_text
+    positions = [text.find(s.split()[0] + " " + s.split()[1]) for s in seed.summary]
+    assert positions == sorted(positions)
+    assert not any(s.startswith("“") for s in seed.summary)
+
+
+def test_seed_context_is_background_and_not_the_summary(seed: Briefing):
+    assert any("strained for years" in c for c in seed.context)
+    for c in seed.context:
+        for s in seed.summary:
+            assert s not in c
+
+
+def test_straight_quotes_cues_before_and_after_and_according_to(nlp_provider, tmp_path):
+    b = extract(FIXTURE_SEEDS / "harbour-fire.txt", nlp_provider, tmp_path)
+    got = {" ".join(q.text.split()[:3]): (q.speaker, q.cue) for q in b.quotes}
+    assert got["We evacuated the"] == ("Marieke van Dijk", "said")  # '"…," said X, a spokeswoman'
+    assert got["The fire brigade"][0] == "Marieke van Dijk"  # '"…," she said'
+    assert got["This is exactly"][0] == "Ahmed Aboutaleb"  # 'X, who said: "…"' 
+
+
+def test_markdown_continuation_paragraph_and_offsets(nlp_provider, tmp_path):
+    b = extract(FIXTURE_SEEDS / "storm-port.md", nlp_provider, tmp_path)
+    assert {q.speaker for q in b.quotes} == {"Tomasz Nowak"}
+    assert any(q.text.startswith("Passengers with tickets") for q in b.quotes)  # unclosed, continues
+    for q in b.quotes:
+        assert b.article.raw[q.start : q.end] == q.text
+
+
+def test_extraction_is_deterministic(nlp_provider, tmp_path):
+    first = extract(SEED, nlp_provider, tmp_path / "a")
+    second = extract(SEED, nlp_provider, tmp_path / "b")
+    assert first == second

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import RenderError
+from briefgen.graph import build_site
+from briefgen.render import default_theme_dir, render_site, theme_dirs
+from briefgen.urls import relative_url
+
+from test_graph import briefing, person
+
+
+def test_relative_urls():
+    assert relative_url("index.html", "entities/a.html") == "entities/a.html"
+    assert relative_url("entities/a.html", "briefings/b.html") == "../briefings/b.html"
+    assert relative_url("entities/a.html", "") == "../index.html"
+    assert relative_url("entities/index.html", "entities/a.html") == "a.html"
+
+
+def pages(site, dirs=None) -> dict[str, str]:
+    return {o.path: o.data.decode() for o in render_site(site, dirs or theme_dirs(None))}
+
+
+def test_article_data_is_escaped_everywhere():
+    evil = person("<script>alert(1)</script>")
+    site = build_site([briefing("x", dt.date(2020, 1, 1), [evil])])
+    html = {path: text for path, text in pages(site).items() if path.endswith(".html")}
+    assert all("<script>alert(1)" not in text for text in html.values())
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html["briefings/x.html"]
+    assert "x-" in evil.slug or evil.slug == "script-alert-1-script"  # a harmless slug
+
+
+def test_user_template_overrides_one_file_and_undefined_is_an_error(tmp_path: Path):
+    site = build_site([briefing("x", dt.date(2020, 1, 1), [person("Ann Lee")])])
+    (tmp_path / "404.html").write_text("{% extends 'base.html' %}{% block main %}Custom 404{% endblock %}")
+    out = pages(site, theme_dirs(tmp_path))
+    assert "Custom 404" in out["404.html"]
+    assert "Ann Lee" in out["entities/ann-lee.html"]  # other pages still from the packaged theme
+    (tmp_path / "index.html").write_text("line one\n{{ no_such_variable }}\n")
+    with pytest.raises(RenderError) as info:
+        pages(site, theme_dirs(tmp_path))
+    message = str(info.value)
+    assert "index.html:2" in message and "no_such_variable" in message
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path: Path):
+    site = build_site([briefing("x", None, [])])
+    (tmp_path / "briefing.html").write_text("ok\n{% if %}\n")
+    with pytest.raises(RenderError, match=r"briefing\.html:2"):
+        pages(site, theme_dirs(tmp_path))
+
+
+def test_default_theme_is_the_repository_templates_folder():
+    assert (default_theme_dir() / "base.html").is_file()
