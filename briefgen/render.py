@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -129,28 +130,45 @@ class Renderer:
             body_html=Markup(b.article.body_html) if b.article.body_html else None,
         )
 
-    def iter_outputs(self, site: Site) -> Iterator[Output]:
-        yield self._page("index.html", "index.html", site)
+    def plan(self, site: Site) -> dict[str, Callable[[], Output]]:
+        """Every output path of the site and how to render it, in order; nothing is rendered yet.
+
+        The dev server renders from this lazily (the requested page first); a build renders all of it.
+        """
+        pages: dict[str, Callable[[], Output]] = {}
+
+        def add(path: str, render: Callable[[], Output]) -> None:
+            if path in pages:
+                raise RenderError(f"two pages would be written to {path}")
+            pages[path] = render
+
+        add("index.html", lambda: self._page("index.html", "index.html", site))
         briefings = site.briefings
         for i, b in enumerate(briefings):
             newer = briefings[i - 1] if i > 0 else None
             older = briefings[i + 1] if i + 1 < len(briefings) else None
-            yield self.render_briefing(site, b, older, newer)
+            add(briefing_path(b.slug), partial(self.render_briefing, site, b, older, newer))
         grouped = {
             kind: sorted((e for e in site.entities.values() if e.kind is kind), key=lambda e: e.name.lower())
             for kind in EntityKind
         }
-        yield self._page("entities.html", "entities/index.html", site, grouped=grouped)
+        add("entities/index.html", lambda: self._page("entities.html", "entities/index.html", site, grouped=grouped))
         briefings_by_slug = {b.slug: b for b in briefings}
         for entity in site.entities.values():
-            yield self._page(
-                "entity.html", entity_path(entity.slug), site, entity=entity,
+            add(entity_path(entity.slug), partial(
+                self._page, "entity.html", entity_path(entity.slug), site, entity=entity,
                 entity_briefings=[briefings_by_slug[s] for s in entity.briefing_slugs],
-            )
-        yield self._page("404.html", "404.html", site)
-        records = [briefing_record(b) for b in briefings]
-        yield Output("briefings.json", json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8"))
-        yield from self.iter_static()
+            ))
+        add("404.html", lambda: self._page("404.html", "404.html", site))
+        add("briefings.json", lambda: Output("briefings.json", json.dumps(
+            [briefing_record(b) for b in briefings], ensure_ascii=False, indent=1).encode("utf-8")))
+        for output in self.iter_static():
+            add(output.path, partial(lambda o: o, output))
+        return pages
+
+    def iter_outputs(self, site: Site) -> Iterator[Output]:
+        for render in self.plan(site).values():
+            yield render()
 
     def iter_static(self) -> Iterator[Output]:
         seen: set[str] = set()
