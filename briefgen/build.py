@@ -122,6 +122,17 @@ def extract_briefings(
     ]
 
 
+def _search_index(outputs: list[Any], result: BuildResult) -> list[Any]:
+    """Pagefind's index for the rendered pages; a warning (and a site without search) when it cannot run."""
+    from briefgen.search import SearchUnavailable, search_index
+
+    try:
+        return search_index(outputs)
+    except SearchUnavailable as exc:
+        result.diagnostics.append(Diagnostic("search", str(exc), Severity.WARNING))
+        return []
+
+
 def build(
     config: Config,
     *,
@@ -154,7 +165,8 @@ def build(
         dirs = theme_dirs(config.templates)
         if not dirs:
             raise BriefgenError(f"{config.templates}: no templates found")
-        outputs = list(render_site(site, dirs, key_actors=config.key_actors))
+        outputs = list(render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url))
+        outputs.extend(_search_index(outputs, result))
         written = publish(outputs, config.out)
     result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
     result.written = written.written

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
 import re
-from collections.abc import Callable, Iterator
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from briefgen.errors import RenderError
-from briefgen.model import Briefing, EntityKind, Site
-from briefgen.records import briefing_record
-from briefgen.urls import briefing_path, entity_path, relative_url
+from briefgen.model import Briefing, Entity, EntityKind, Site
+from briefgen.records import briefing_record, entity_record
+from briefgen.sources import SAFE_LINK
+from briefgen.urls import (
+    ATOM_FEED, ENTITIES, JSON_FEED, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path, directory_path,
+    entity_json_path, entity_path, relative_url, slugify, tag_path,
+)
 
 PACKAGE_THEME = Path(__file__).resolve().parent / "_theme"
 SOURCE_THEME = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = "static"
 ASSETS = "assets"
+HOME_BRIEFINGS = 12
+HOME_ACTORS = 16
+DIRECTORY_PAGE = 60
+"""Entities per directory page."""
+FEED_ENTRIES = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +67,27 @@ def _long_date(value: Any) -> str:
     return value.strftime("%-d %B %Y") if value else "Undated"
 
 
+def _iso_date(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+def _month(value: tuple[int, int]) -> str:
+    return dt.date(value[0], value[1], 1).strftime("%B %Y")
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_MARKDOWN.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))  # type: ignore[method-assign]
+
+
+def _markdown(text: str | None) -> Markup:
+    """Markdown -> HTML with raw HTML shown as text and only safe link schemes (http(s), mailto, relative)."""
+    return Markup(_MARKDOWN.render(text or ""))
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
 def _json_script(value: Any) -> Markup:
     """JSON safe inside <script>: no '</script>' or HTML comment can break out."""
     text = json.dumps(value, ensure_ascii=False)
@@ -70,6 +107,10 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     )
     env.filters["longdate"] = _long_date
     env.filters["json_script"] = _json_script
+    env.filters["isodate"] = _iso_date
+    env.filters["month"] = _month
+    env.filters["markdown"] = _markdown
+    env.filters["plural"] = _plural
     return env
 
 
@@ -89,12 +130,115 @@ def describe_template_error(exc: Exception, dirs: list[Path]) -> str:
     return f"{where}{type(exc).__name__}: {exc}"
 
 
-class Renderer:
-    """Renders every page of a Site through one Jinja environment."""
+class MentionLinker:
+    """Links every mention of a briefing's actors in its text to their entity pages.
 
-    def __init__(self, dirs: list[Path], *, key_actors: int = 8) -> None:
+    Mentions are found by matching the actors' names and aliases (whole words, longest first) in the text as
+    rendered, rather than carrying character offsets through the extraction cache: the text on the page is
+    what the reader sees, Markdown markup shifts offsets, and the cache format stays untouched.
+    """
+
+    def __init__(self, b: Briefing, site: Site, link: Callable[[str], str]) -> None:
+        surfaces: dict[str, str] = {}
+        for a in b.actors:
+            entity = site.entities.get(a.slug)
+            names = [a.name, *a.aliases, *(entity.aliases if entity else ())]
+            for name in names:
+                # Very short or lowercase aliases ("he", "US" is fine) would link ordinary words.
+                if len(name) >= 2 and name[:1].isupper():
+                    # As escaped by MarkupSafe (plain text) and by markdown-it (which leaves quotes alone).
+                    for form in {str(escape(name)), html.escape(name, quote=False)}:
+                        surfaces.setdefault(form, a.slug)
+        self.surfaces = surfaces
+        self.link = link
+        alternatives = sorted(surfaces, key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, alternatives)) + r")(?![\w])") if alternatives else None
+        )
+
+    def _sub(self, escaped: str) -> str:
+        if self.pattern is None:
+            return escaped
+        return self.pattern.sub(
+            lambda m: f'<a class="mention" href="{html.escape(self.link(self.surfaces[m.group(1)]))}">{m.group(1)}</a>',
+            escaped,
+        )
+
+    def link_text(self, text: str) -> Markup:
+        return Markup(self._sub(str(escape(text))))
+
+    def link_html(self, fragment: str) -> Markup:
+        """Link mentions in the text of trusted HTML (markdown-it output), never inside tags or existing links."""
+        out = []
+        in_link = 0
+        for part in re.split(r"(<[^>]*>)", fragment):
+            if part.startswith("<"):
+                if re.match(r"<a[\s>]", part):
+                    in_link += 1
+                elif part.startswith("</a"):
+                    in_link = max(0, in_link - 1)
+                out.append(part)
+            else:
+                out.append(part if in_link else self._sub(part))
+        return Markup("".join(out))
+
+
+def directory_kinds(site: Site) -> dict[EntityKind, list[Entity]]:
+    """Entities of each kind that has any, by name."""
+    grouped = {
+        kind: sorted((e for e in site.entities.values() if e.kind is kind), key=lambda e: (e.name.lower(), e.slug))
+        for kind in EntityKind
+    }
+    return {kind: members for kind, members in grouped.items() if members}
+
+
+def _by_briefings(e: Entity) -> tuple[int, int, str]:
+    return (-len(e.briefing_slugs), -e.mention_count, e.name.lower())
+
+
+def top_entities(site: Site, n: int) -> list[Entity]:
+    """The most-mentioned actors: in the most briefings, then the most mentions."""
+    return sorted(site.entities.values(), key=_by_briefings)[:n]
+
+
+def by_month(briefings: Iterable[Briefing]) -> list[tuple[tuple[int, int], list[Briefing]]]:
+    """Dated briefings grouped by (year, month), newest month first (input is already newest first)."""
+    months: dict[tuple[int, int], list[Briefing]] = {}
+    for b in briefings:
+        if b.article.date:
+            months.setdefault((b.article.date.year, b.article.date.month), []).append(b)
+    return list(months.items())
+
+
+def by_tag(briefings: Iterable[Briefing]) -> list[tuple[str, list[Briefing]]]:
+    """Tags by name; tags that differ only in case or punctuation share one page (and the first spelling)."""
+    tags: dict[str, tuple[str, list[Briefing]]] = {}
+    for b in briefings:
+        for slug, t in {slugify(t): t for t in reversed(b.article.tags)}.items():
+            tags.setdefault(slug, (t, []))[1].append(b)
+    return sorted(tags.values(), key=lambda kv: kv[0].lower())
+
+
+def _json_output(path: str, value: Any) -> Output:
+    return Output(path, json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def _atom_time(date: dt.date | None) -> str:
+    """RFC 3339 at midnight UTC; undated briefings get the epoch so the feed stays valid."""
+    return (date or dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
+
+
+def _latest_date(briefings: Iterable[Briefing]) -> dt.date | None:
+    return max((b.article.date for b in briefings if b.article.date), default=None)
+
+
+class Renderer:
+    """Renders every page, feed and data file of a Site through one Jinja environment."""
+
+    def __init__(self, dirs: list[Path], *, key_actors: int = 8, base_url: str = "") -> None:
         self.dirs = dirs
         self.key_actors = key_actors
+        self.base_url = base_url
         self.env = make_env(dirs)
 
     def _page(self, template: str, path: str, site: Site, **context: Any) -> Output:
@@ -109,8 +253,13 @@ class Renderer:
                 root=url(""),
                 briefing_url=lambda slug: url(briefing_path(slug)),
                 entity_url=lambda slug: url(entity_path(slug)),
+                tag_url=lambda tag: url(tag_path(tag)),
+                directory_url=lambda kind, sort="name", page=1: url(directory_path(kind, sort, page)),
                 kinds=list(EntityKind),
+                directory_kinds=directory_kinds(site),
                 key_actors=self.key_actors,
+                base_url=self.base_url,
+                canonical=absolute_url(self.base_url, path) if self.base_url else None,
                 **context,
             )
         except jinja2.TemplateError as exc:
@@ -120,14 +269,20 @@ class Renderer:
         return Output(path, text.encode("utf-8"))
 
     def render_briefing(self, site: Site, b: Briefing, older: Briefing | None, newer: Briefing | None) -> Output:
+        path = briefing_path(b.slug)
         by_speaker: dict[str, list[Any]] = {}
         for q in b.quotes:
             by_speaker.setdefault(q.speaker or "Unattributed", []).append(q)
-        return self._page(
-            "briefing.html", briefing_path(b.slug), site, briefing=b, older=older, newer=newer,
-            quotes_by_speaker=list(by_speaker.items()), body=[p.text for p in b.article.paragraphs],
+        linker = MentionLinker(b, site, lambda slug: relative_url(path, entity_path(slug)))
+        if b.article.body_html:
             # Rendered by markdown-it-py with raw HTML off and safe link schemes only (see sources.py).
-            body_html=Markup(b.article.body_html) if b.article.body_html else None,
+            body_html = linker.link_html(b.article.body_html)
+        else:
+            body_html = Markup("\n").join(Markup("<p>%s</p>") % linker.link_text(p.text) for p in b.article.paragraphs)
+        return self._page(
+            "briefing.html", path, site, briefing=b, older=older, newer=newer,
+            quotes_by_speaker=list(by_speaker.items()), body_html=body_html,
+            summary_html=[linker.link_text(s) for s in b.summary],
         )
 
     def plan(self, site: Site) -> dict[str, Callable[[], Output]]:
@@ -142,29 +297,127 @@ class Renderer:
                 raise RenderError(f"two pages would be written to {path}")
             pages[path] = render
 
-        add("index.html", lambda: self._page("index.html", "index.html", site))
+        def page(path: str, template: str, **context: Any) -> None:
+            add(path, partial(self._page, template, path, site, **context))
+
         briefings = site.briefings
+        page("index.html", "index.html", latest=briefings[:HOME_BRIEFINGS], top_actors=top_entities(site, HOME_ACTORS))
+        page(TIMELINE, "timeline.html", months=by_month(briefings),
+             undated=[b for b in briefings if b.article.date is None])
         for i, b in enumerate(briefings):
             newer = briefings[i - 1] if i > 0 else None
             older = briefings[i + 1] if i + 1 < len(briefings) else None
             add(briefing_path(b.slug), partial(self.render_briefing, site, b, older, newer))
-        grouped = {
-            kind: sorted((e for e in site.entities.values() if e.kind is kind), key=lambda e: e.name.lower())
-            for kind in EntityKind
-        }
-        add("entities/index.html", lambda: self._page("entities.html", "entities/index.html", site, grouped=grouped))
+
+        kinds = directory_kinds(site)
+        page(ENTITIES, "entities.html", grouped=kinds)
+        for kind, members in kinds.items():
+            for sort, ordered in (("name", members), ("briefings", sorted(members, key=_by_briefings))):
+                chunks = [ordered[i:i + DIRECTORY_PAGE] for i in range(0, len(ordered), DIRECTORY_PAGE)] or [[]]
+                for n, chunk in enumerate(chunks, start=1):
+                    page(directory_path(kind.value, sort, n), "directory.html", kind=kind, sort=sort,
+                         entities=chunk, page_number=n, page_count=len(chunks), total=len(members),
+                         offset=(n - 1) * DIRECTORY_PAGE)
         briefings_by_slug = {b.slug: b for b in briefings}
         for entity in site.entities.values():
-            add(entity_path(entity.slug), partial(
-                self._page, "entity.html", entity_path(entity.slug), site, entity=entity,
-                entity_briefings=[briefings_by_slug[s] for s in entity.briefing_slugs],
-            ))
-        add("404.html", lambda: self._page("404.html", "404.html", site))
-        add("briefings.json", lambda: Output("briefings.json", json.dumps(
-            [briefing_record(b) for b in briefings], ensure_ascii=False, indent=1).encode("utf-8")))
+            page(entity_path(entity.slug), "entity.html", entity=entity,
+                 entity_briefings=[briefings_by_slug[s] for s in entity.briefing_slugs])
+            add(entity_json_path(entity.slug), partial(_json_output, entity_json_path(entity.slug), entity_record(entity)))
+
+        tags = by_tag(briefings)
+        page(TAGS, "tags.html", tags=tags)
+        for tag, tagged in tags:
+            page(tag_path(tag), "tag.html", tag=tag, tagged=tagged)
+        page(SEARCH, "search.html")
+        page("404.html", "404.html")
+
+        add(ATOM_FEED, partial(self.atom_feed, site))
+        add(JSON_FEED, partial(self.json_feed, site))
+        if self.base_url:  # the sitemap protocol requires absolute URLs
+            add(SITEMAP, lambda: self.sitemap(pages))
+        add("robots.txt", self.robots)
+        add("briefings.json", partial(_json_output, "briefings.json", [briefing_record(b) for b in briefings]))
         for output in self.iter_static():
             add(output.path, partial(lambda o: o, output))
         return pages
+
+    # Feeds and machine output. Built with the standard library, not templates, so they are always well-formed.
+
+    def _feed_url(self, feed: str, target: str) -> str:
+        """Absolute under base_url; otherwise relative to the feed file (which sits at the site root)."""
+        return absolute_url(self.base_url, target) if self.base_url else relative_url(feed, target)
+
+    def atom_feed(self, site: Site) -> Output:
+        entries = site.briefings[:FEED_ENTRIES]
+        feed = ET.Element("feed", {"xmlns": ATOM_NS})
+        ET.SubElement(feed, "title").text = site.title
+        ET.SubElement(feed, "id").text = self._feed_id(site.title)
+        ET.SubElement(feed, "updated").text = _atom_time(_latest_date(entries))
+        ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html",
+                                     "href": self._feed_url(ATOM_FEED, "index.html")})
+        ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml",
+                                     "href": self._feed_url(ATOM_FEED, ATOM_FEED)})
+        author = ET.SubElement(feed, "author")
+        ET.SubElement(author, "name").text = site.title
+        ET.SubElement(feed, "generator").text = "briefgen"
+        for b in entries:
+            entry = ET.SubElement(feed, "entry")
+            ET.SubElement(entry, "title").text = b.article.title
+            ET.SubElement(entry, "id").text = self._feed_id(b.slug)
+            ET.SubElement(entry, "updated").text = _atom_time(b.article.date)
+            if b.article.date:
+                ET.SubElement(entry, "published").text = _atom_time(b.article.date)
+            ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html",
+                                          "href": self._feed_url(ATOM_FEED, briefing_path(b.slug))})
+            if b.article.url:
+                ET.SubElement(entry, "link", {"rel": "via", "href": b.article.url})
+            ET.SubElement(entry, "summary").text = " ".join(b.summary)
+            for a in b.actors[:self.key_actors]:
+                ET.SubElement(entry, "category", {"term": a.slug, "label": a.name})
+            for t in b.article.tags:
+                ET.SubElement(entry, "category", {"term": t})
+        ET.indent(feed)
+        data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+        return Output(ATOM_FEED, data)
+
+    def _feed_id(self, key: str) -> str:
+        """A permanent id that does not change when the site moves (Atom ids must never change)."""
+        return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "briefgen:" + key))
+
+    def json_feed(self, site: Site) -> Output:
+        items = []
+        for b in site.briefings[:FEED_ENTRIES]:
+            item: dict[str, Any] = {
+                "id": self._feed_id(b.slug),
+                "url": self._feed_url(JSON_FEED, briefing_path(b.slug)),
+                "title": b.article.title,
+                "content_text": "\n\n".join(b.summary) or b.article.title,
+                "tags": list(b.article.tags),
+            }
+            if b.article.date:
+                item["date_published"] = _atom_time(b.article.date)
+            if b.article.url:
+                item["external_url"] = b.article.url
+            items.append(item)
+        feed: dict[str, Any] = {"version": "https://jsonfeed.org/version/1.1", "title": site.title,
+                                "home_page_url": self._feed_url(JSON_FEED, "index.html"),
+                                "feed_url": self._feed_url(JSON_FEED, JSON_FEED), "items": items}
+        return _json_output(JSON_FEED, feed)
+
+    def sitemap(self, pages: dict[str, Callable[[], Output]]) -> Output:
+        urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+        for path in pages:
+            if path.endswith(".html") and path != "404.html":
+                ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = absolute_url(self.base_url, path)
+        ET.indent(urlset)
+        data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
+        return Output(SITEMAP, data)
+
+    def robots(self) -> Output:
+        lines = ["User-agent: *", "Allow: /"]
+        if self.base_url:
+            lines.append(f"Sitemap: {absolute_url(self.base_url, SITEMAP)}")
+        return Output("robots.txt", ("\n".join(lines) + "\n").encode("utf-8"))
 
     def iter_outputs(self, site: Site) -> Iterator[Output]:
         for render in self.plan(site).values():
@@ -183,6 +436,6 @@ class Renderer:
                     yield Output(f"{ASSETS}/{rel}", f.read_bytes())
 
 
-def render_site(site: Site, dirs: list[Path], *, key_actors: int = 8) -> Iterator[Output]:
+def render_site(site: Site, dirs: list[Path], *, key_actors: int = 8, base_url: str = "") -> Iterator[Output]:
     """Every output of the site, graph first then pages: nothing here touches the disk."""
-    return Renderer(dirs, key_actors=key_actors).iter_outputs(site)
+    return Renderer(dirs, key_actors=key_actors, base_url=base_url).iter_outputs(site)

@@ -35,6 +35,34 @@ def entity_path(slug: str) -> str:
     return f"entities/{slug}.html"
 
 
+def entity_json_path(slug: str) -> str:
+    return f"entities/{slug}.json"
+
+
+def tag_path(tag: str) -> str:
+    return f"tags/{slugify(tag)}.html"
+
+
+def directory_path(kind: str, sort: str = "name", page: int = 1) -> str:
+    """One static page per entity kind, sort order and page: ``entities/person/by-briefings-2.html``.
+
+    Static pages rather than client-side sorting, so the directory works without JavaScript.
+    """
+    stem = "index" if sort == "name" else f"by-{sort}"
+    if page > 1:
+        stem = f"{'page' if sort == 'name' else stem}-{page}"
+    return f"entities/{kind}/{stem}.html"
+
+
+TIMELINE = "timeline.html"
+TAGS = "tags/index.html"
+SEARCH = "search.html"
+ENTITIES = "entities/index.html"
+ATOM_FEED = "feed.xml"
+JSON_FEED = "feed.json"
+SITEMAP = "sitemap.xml"
+
+
 def relative_url(from_path: str, to_path: str) -> str:
     """Link from the page written at ``from_path`` to ``to_path`` (both site-relative).
 
