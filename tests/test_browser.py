@@ -1,0 +1,138 @@
+"""The built site in headless Chromium: under a sub-path, from disk, search, phone layout. Saves screenshots."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.nlp]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run"]
+PAGE_TYPES = {
+    "home": "index.html",
+    "briefing": "briefings/storm-port.html",
+    "entity": "entities/tomasz-nowak.html",
+    "directory": "entities/person/index.html",
+    "timeline": "timeline.html",
+    "search": "search.html?q=ferry",
+}
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not CHROMIUM.exists():  # pragma: no cover
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site_dir: Path) -> Iterator[str]:
+    """The site served under a sub-path: the grandparent folder is the web root, so pages live at /<p>/site/."""
+    handler = functools.partial(_Quiet, directory=str(site_dir.parent.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/{site_dir.parent.name}/{site_dir.name}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def _briefing_to_entity_and_back(page, start: str) -> None:
+    page.goto(start)
+    assert page.locator("h1").first.inner_text() == "Incident briefings"
+    assert page.locator("link[rel=stylesheet]").count() >= 1
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgba(0, 0, 0, 0)"  # CSS loaded
+    page.get_by_role("link", name="Storm closes Baltic ferry routes").first.click()
+    assert page.locator("h1").inner_text() == "Storm closes Baltic ferry routes"
+    briefing_url = page.url
+    page.locator("a.mention", has_text="Tomasz Nowak").first.click()
+    assert page.locator("h1").inner_text() == "Tomasz Nowak"
+    assert page.get_by_role("link", name="Storm closes Baltic ferry routes").count() >= 1
+    page.go_back()
+    assert page.url == briefing_url and page.locator("h1").inner_text() == "Storm closes Baltic ferry routes"
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Actors").click()
+    assert page.locator("h1").inner_text() == "Actors"
+
+
+def test_under_a_sub_path_briefing_to_entity_and_back(page, base_url):
+    _briefing_to_entity_and_back(page, base_url)  # the folder URL itself, as a host serves it
+    assert "/site/entities/index.html" in page.url
+
+
+def test_from_disk_briefing_to_entity_and_back(page, site_dir):
+    _briefing_to_entity_and_back(page, (site_dir / "index.html").as_uri())
+    assert page.url.startswith("file://")
+
+
+def test_search_finds_the_right_briefing(page, base_url):
+    page.goto(base_url + "index.html")
+    page.get_by_role("search").get_by_label("Search briefings and actors").fill("ferry")
+    page.get_by_role("search").get_by_role("button", name="Search").click()
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for(timeout=15000)
+    assert first.inner_text() == "Storm closes Baltic ferry routes"
+    first.click()
+    assert page.locator("h1").inner_text() == "Storm closes Baltic ferry routes"
+    assert page.url == base_url + "briefings/storm-port.html"
+
+
+def test_search_explains_itself_from_disk_and_without_javascript(browser, page, site_dir, base_url):
+    page.goto((site_dir / "search.html").as_uri())
+    assert page.locator("#search-unavailable").is_visible()
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        no_js = context.new_page()
+        no_js.goto(base_url + "search.html")
+        assert no_js.get_by_text("Search needs JavaScript").is_visible()
+        assert not no_js.locator("#search-unavailable").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_and_no_horizontal_scroll_on_a_phone(browser, base_url, scheme):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, label in ((375, "phone"), (1280, "desktop")):
+        context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+        try:
+            pg = context.new_page()
+            for kind, path in PAGE_TYPES.items():
+                pg.goto(base_url + path)
+                if kind == "search":
+                    pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+                overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+                pg.screenshot(path=str(ARTIFACTS / f"{kind}-{label}-{scheme}.png"), full_page=True)
+        finally:
+            context.close()
