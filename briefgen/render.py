@@ -256,7 +256,6 @@ class Renderer:
                 tag_url=lambda tag: url(tag_path(tag)),
                 directory_url=lambda kind, sort="name", page=1: url(directory_path(kind, sort, page)),
                 kinds=list(EntityKind),
-                directory_kinds=directory_kinds(site),
                 key_actors=self.key_actors,
                 base_url=self.base_url,
                 canonical=absolute_url(self.base_url, path) if self.base_url else None,
@@ -315,7 +314,7 @@ class Renderer:
             for sort, ordered in (("name", members), ("briefings", sorted(members, key=_by_briefings))):
                 chunks = [ordered[i:i + DIRECTORY_PAGE] for i in range(0, len(ordered), DIRECTORY_PAGE)] or [[]]
                 for n, chunk in enumerate(chunks, start=1):
-                    page(directory_path(kind.value, sort, n), "directory.html", kind=kind, sort=sort,
+                    page(directory_path(kind.value, sort, n), "directory.html", kind=kind, sort=sort, directory_kinds=kinds,
                          entities=chunk, page_number=n, page_count=len(chunks), total=len(members),
                          offset=(n - 1) * DIRECTORY_PAGE)
         briefings_by_slug = {b.slug: b for b in briefings}

@@ -31,21 +31,24 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 BASE = "https://example.org/briefings"
 
-pytestmark = pytest.mark.nlp
+
 
 
 def outputs(site, **kwargs) -> dict[str, bytes]:
     return {o.path: o.data for o in render_site(site, theme_dirs(None), **kwargs)}
 
 
+@pytest.mark.nlp
 def test_every_internal_link_and_asset_resolves(site_dir: Path):
     assert broken_links(site_dir) == []
 
 
+@pytest.mark.nlp
 def test_every_page_parses_as_html(site_dir: Path):
     assert html_errors(site_dir) == []
 
 
+@pytest.mark.nlp
 def test_navigation_pages_exist(site_dir: Path):
     for path in ["index.html", "timeline.html", "entities/index.html", "entities/person/index.html",
                  "entities/person/by-briefings.html", "tags/index.html", "tags/weather.html", "search.html",
@@ -54,6 +57,7 @@ def test_navigation_pages_exist(site_dir: Path):
     assert not (site_dir / "sitemap.xml").exists()  # no base_url: the protocol requires absolute URLs
 
 
+@pytest.mark.nlp
 def test_briefing_page_links_mentions_source_and_neighbours(site_dir: Path):
     page = (site_dir / "briefings/storm-port.html").read_text()
     # A mention in the article text links to the entity page; the existing Markdown link is left alone.
@@ -64,6 +68,7 @@ def test_briefing_page_links_mentions_source_and_neighbours(site_dir: Path):
     assert re.search(r"<h3><a href=\"../entities/tomasz-nowak.html\">Tomasz Nowak</a> <span class=\"count\">3 quotes", page)
 
 
+@pytest.mark.nlp
 def test_entity_json_matches_the_public_record(built):
     config, result = built
     entity = result.site.entities["tomasz-nowak"]
@@ -71,6 +76,7 @@ def test_entity_json_matches_the_public_record(built):
     assert data == json.loads(json.dumps(entity_record(entity)))
 
 
+@pytest.mark.nlp
 def test_atom_feed_without_base_url_is_valid_with_relative_links(site_dir: Path):
     feed = ET.parse(site_dir / "feed.xml").getroot()
     _check_atom(feed)
@@ -80,6 +86,7 @@ def test_atom_feed_without_base_url_is_valid_with_relative_links(site_dir: Path)
         assert (site_dir / href).is_file()
 
 
+@pytest.mark.nlp
 def test_feeds_and_sitemap_with_base_url(built):
     out = outputs(built[1].site, base_url=BASE)
     feed = ET.fromstring(out["feed.xml"])
@@ -101,6 +108,7 @@ def test_feeds_and_sitemap_with_base_url(built):
     assert f'<base href="{BASE}/">' in out["404.html"].decode()  # served for missing paths at any depth
 
 
+@pytest.mark.nlp
 def test_json_feed_without_base_url(site_dir: Path):
     feed = json.loads((site_dir / "feed.json").read_text())
     _check_json_feed(feed)
@@ -175,6 +183,7 @@ def _rest(b) -> tuple:
     return (b.summary, b.actors, b.quotes, b.context)
 
 
+@pytest.mark.nlp
 def test_build_writes_only_inside_the_output_folder(project: Path, tmp_path: Path, nlp_provider):
     config = load_config(root=project, cache_dir=str(tmp_path / "cache"), n_process=1, base_url=BASE)
     before = {p for p in tmp_path.rglob("*")}
@@ -192,6 +201,7 @@ def test_build_writes_only_inside_the_output_folder(project: Path, tmp_path: Pat
     assert "pagefind/pagefind-ui.js" in manifest  # so a later build removes stale index files
 
 
+@pytest.mark.nlp
 def test_missing_pagefind_is_a_warning_and_the_site_still_builds(config, nlp_provider, monkeypatch):
     monkeypatch.setattr(search, "pagefind_command", lambda: [sys.executable, "-m", "no_such_pagefind_module"])
     result = build(config, nlp=nlp_provider)
@@ -201,6 +211,7 @@ def test_missing_pagefind_is_a_warning_and_the_site_still_builds(config, nlp_pro
     assert broken_links(config.out) == [] or all("pagefind/" in p for p in broken_links(config.out))
 
 
+@pytest.mark.nlp
 @pytest.mark.skipif(not (SHARED_DATA / "polnear").is_dir(), reason="PolNeAR corpus not available")
 def test_polnear_sample_site_is_complete(tmp_path: Path, nlp_provider):
     root = tmp_path / "polnear"
@@ -216,3 +227,18 @@ def test_polnear_sample_site_is_complete(tmp_path: Path, nlp_provider):
     assert len(result.site.entities) > 50
     person_pages = list((config.out / "entities" / "person").glob("*.html"))
     assert len(person_pages) >= 2  # sorted by name and by briefings
+
+
+def test_every_setting_is_documented_in_the_config_files_and_readme():
+    from briefgen.config import _SETTINGS
+    from briefgen.project import CONFIG_TEMPLATE
+
+    from conftest import REPO
+
+    shipped = (REPO / "briefgen.toml").read_text()
+    readme = (REPO / "README.md").read_text()
+    for key in _SETTINGS:
+        assert re.search(rf"^{key} = .+# \w", CONFIG_TEMPLATE, re.M), key
+        assert re.search(rf"^{key} = .+# \w", shipped, re.M), key
+        assert f"| `{key}` |" in readme, key
+    load_config(REPO / "briefgen.toml")  # the shipped file is valid as it is
