@@ -282,6 +282,7 @@ class Renderer:
             "briefing.html", path, site, briefing=b, older=older, newer=newer,
             quotes_by_speaker=list(by_speaker.items()), body_html=body_html,
             summary_html=[linker.link_text(s) for s in b.summary],
+            context_html=[linker.link_text(c) for c in b.context],
         )
 
     def plan(self, site: Site) -> dict[str, Callable[[], Output]]:
