@@ -242,3 +242,26 @@ def test_every_setting_is_documented_in_the_config_files_and_readme():
         assert re.search(rf"^{key} = .+# \w", shipped, re.M), key
         assert f"| `{key}` |" in readme, key
     load_config(REPO / "briefgen.toml")  # the shipped file is valid as it is
+
+
+def test_mentions_link_whole_names_longest_first_and_never_inside_links():
+    from briefgen.model import Actor, EntityKind
+    from briefgen.render import MentionLinker
+
+    actors = [Actor("Republican Party", EntityKind.ORGANIZATION, ("GOP",), 2, "republican-party"),
+              Actor("Republican", EntityKind.GROUP, (), 1, "republican"),
+              Actor("AT&T", EntityKind.ORGANIZATION, (), 1, "at-t"),
+              Actor("Aller", EntityKind.PLACE, (), 1, "aller")]
+    b = briefing("x", dt.date(2020, 1, 1), actors)
+    site = build_site([b])
+    linker = MentionLinker(site.briefings[0], site, lambda slug: f"../entities/{slug}.html")
+    text = str(linker.link_text("The Republican Party and a Republican at AT&T; the GOP. Allergy season on the Aller."))
+    assert '<a class="mention" href="../entities/republican-party.html">Republican Party</a>' in text
+    assert '<a class="mention" href="../entities/republican.html">Republican</a> at' in text
+    assert '<a class="mention" href="../entities/at-t.html">AT&amp;T</a>' in text
+    assert '<a class="mention" href="../entities/republican-party.html">GOP</a>' in text
+    assert "Allergy" in text and text.count("entities/aller.html") == 1
+    html = str(linker.link_html('<p>See <a href="https://e.org">the Republican Party site</a>, said AT&amp;T.</p>'))
+    assert '<a href="https://e.org">the Republican Party site</a>' in html
+    assert '<a class="mention" href="../entities/at-t.html">AT&amp;T</a>' in html
+    assert "<script" not in str(linker.link_text("<script>Aller</script>"))
