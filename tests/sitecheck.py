@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -65,4 +66,65 @@ def html_errors(site: Path) -> list[str]:
             html5lib.HTMLParser(strict=True).parse(page.read_bytes())
         except html5lib.html5parser.ParseError as exc:
             problems.append(f"{page.relative_to(site)}: {exc}")
+    return problems
+
+
+class _Outline(HTMLParser):
+    """Headings, landmarks and link texts of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.tags: list[str] = []
+        self.lang = ""
+        self.links: list[str] = []
+        self._link: list[str] | None = None
+        self._link_label = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.tags.append(tag)
+        if tag == "html":
+            self.lang = values.get("lang") or ""
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "a" and "href" in values:
+            self._link, self._link_label = [], values.get("aria-label") or ""
+
+    def handle_data(self, data: str) -> None:
+        if self._link is not None:
+            self._link.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._link is not None:
+            self.links.append(self._link_label or " ".join("".join(self._link).split()))
+            self._link = None
+
+
+VAGUE_LINKS = {"", "here", "click here", "more", "read more", "link", "this"}
+
+
+def accessibility_problems(site: Path) -> list[str]:
+    """Missing landmarks or language, not exactly one h1, skipped heading levels, vague link texts."""
+    problems = []
+    for page in sorted(site.rglob("*.html")):
+        if page.parent.name == "pagefind":
+            continue
+        outline = _Outline()
+        outline.feed(page.read_text(encoding="utf-8"))
+        name = page.relative_to(site)
+        if not outline.lang:
+            problems.append(f"{name}: no lang")
+        for landmark in ("header", "nav", "main", "footer"):
+            if landmark not in outline.tags:
+                problems.append(f"{name}: no <{landmark}>")
+        if outline.headings.count(1) != 1 or outline.headings[:1] != [1]:
+            problems.append(f"{name}: headings {outline.headings[:5]} (want one h1, first)")
+        for before, after in zip(outline.headings, outline.headings[1:]):
+            if after > before + 1:
+                problems.append(f"{name}: heading h{before} followed by h{after}")
+                break
+        vague = [t for t in outline.links if t.lower().strip(" →←.") in VAGUE_LINKS]
+        if vague:
+            problems.append(f"{name}: vague link texts {vague[:3]}")
     return problems

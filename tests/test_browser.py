@@ -136,3 +136,52 @@ def test_screenshots_and_no_horizontal_scroll_on_a_phone(browser, base_url, sche
                 pg.screenshot(path=str(ARTIFACTS / f"{kind}-{label}-{scheme}.png"), full_page=True)
         finally:
             context.close()
+
+
+CONTRAST_JS = """
+() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  const seen = new Set();
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const box = el.getBoundingClientRect();
+    if (!own || box.width === 0 || getComputedStyle(el).visibility === "hidden") continue;
+    const fg = rgb(getComputedStyle(el).color).slice(0, 3), bg = background(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(getComputedStyle(el).fontSize), bold = Number(getComputedStyle(el).fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    const key = el.tagName + "." + el.className;
+    if (ratio < needed && !seen.has(key)) { seen.add(key); low.push(`${key} ${ratio.toFixed(2)}: ${el.textContent.trim().slice(0, 30)}`); }
+  }
+  return low;
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_contrast_meets_wcag_aa(browser, base_url, scheme):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+    try:
+        pg = context.new_page()
+        problems = []
+        for kind, path in PAGE_TYPES.items():
+            pg.goto(base_url + path)
+            if kind == "search":
+                pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+            problems += [f"{kind}: {p}" for p in pg.evaluate(CONTRAST_JS)]
+        assert problems == []
+    finally:
+        context.close()

@@ -21,7 +21,7 @@ from briefgen.records import entity_record
 from briefgen.render import render_site, theme_dirs
 
 from conftest import SHARED_DATA
-from sitecheck import broken_links, html_errors
+from sitecheck import accessibility_problems, broken_links, html_errors
 from test_graph import briefing, person
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -44,6 +44,11 @@ def test_every_internal_link_and_asset_resolves(site_dir: Path):
 @pytest.mark.nlp
 def test_every_page_parses_as_html(site_dir: Path):
     assert html_errors(site_dir) == []
+
+
+@pytest.mark.nlp
+def test_pages_have_landmarks_ordered_headings_and_meaningful_link_texts(site_dir: Path):
+    assert accessibility_problems(site_dir) == []
 
 
 @pytest.mark.nlp
@@ -222,6 +227,7 @@ def test_polnear_sample_site_is_complete(tmp_path: Path, nlp_provider):
     assert not result.errors and result.articles == 30
     assert broken_links(config.out) == []
     assert html_errors(config.out) == []
+    assert accessibility_problems(config.out) == []
     _check_atom(ET.parse(config.out / "feed.xml").getroot())
     assert len(result.site.entities) > 50
     person_pages = list((config.out / "entities" / "person").glob("*.html"))
