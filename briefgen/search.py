@@ -4,6 +4,10 @@ Pagefind reads a folder, so the HTML pages are written to a private temporary fo
 folder: ``write.publish`` stays the only writer of the site) and the index it produces comes back as
 ``Output`` objects published with everything else. Without the Pagefind binary the site still builds and
 works; only the search page says search is unavailable.
+
+Only pages marked ``data-pagefind-body`` (briefings and actors) are indexed. The theme sets no
+``data-pagefind-filter``: Pagefind 1.x writes its filter index in a different order on every run, which
+would republish changed files after every build of an unchanged site.
 """
 
 from __future__ import annotations
