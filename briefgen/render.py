@@ -321,7 +321,8 @@ class Renderer:
         briefings_by_slug = {b.slug: b for b in briefings}
         for entity in site.entities.values():
             page(entity_path(entity.slug), "entity.html", entity=entity,
-                 entity_briefings=[briefings_by_slug[s] for s in entity.briefing_slugs])
+                 entity_briefings=[briefings_by_slug[s] for s in entity.briefing_slugs],
+                 entity_quotes=[(ref.quote, briefings_by_slug[ref.briefing_slug]) for ref in entity.quotes])
             json_path = entity_json_path(entity.slug)
             add(json_path, partial(_json_output, json_path, entity_record(entity)))
 

@@ -279,3 +279,18 @@ def test_search_index_is_the_same_for_the_same_pages(built):
     assert any(o.path == "pagefind/pagefind-ui.js" for o in first)
     # Unchanged sites republish unchanged files (hosting sync tools then upload nothing).
     assert {o.path: o.data for o in first} == {o.path: o.data for o in second}
+
+
+def test_an_empty_site_is_complete_and_valid(tmp_path: Path):
+    out = outputs(build_site([]))
+    assert {"index.html", "timeline.html", "entities/index.html", "tags/index.html", "feed.xml", "feed.json"} <= set(out)
+    assert "No briefings yet" in out["index.html"].decode()
+    for path, data in out.items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    assert html_errors(tmp_path) == [] and accessibility_problems(tmp_path) == []
+    assert broken_links(tmp_path) == [f"search.html -> {a}" for a in ("pagefind/pagefind-ui.css", "pagefind/pagefind-ui.js")]
+    feed = ET.fromstring(out["feed.xml"])
+    assert feed.tag == f"{ATOM}feed" and RFC3339.match(feed.findtext(f"{ATOM}updated"))
+    assert json.loads(out["feed.json"])["items"] == []
