@@ -316,8 +316,8 @@ class Renderer:
                 chunks = [ordered[i:i + DIRECTORY_PAGE] for i in range(0, len(ordered), DIRECTORY_PAGE)] or [[]]
                 for n, chunk in enumerate(chunks, start=1):
                     page(directory_path(kind.value, sort, n), "directory.html", kind=kind, sort=sort,
-                         directory_kinds=kinds, entities=chunk, page_number=n, page_count=len(chunks), total=len(members),
-                         offset=(n - 1) * DIRECTORY_PAGE)
+                         directory_kinds=kinds, entities=chunk, page_number=n, page_count=len(chunks),
+                         total=len(members), offset=(n - 1) * DIRECTORY_PAGE)
         briefings_by_slug = {b.slug: b for b in briefings}
         for entity in site.entities.values():
             page(entity_path(entity.slug), "entity.html", entity=entity,

@@ -68,6 +68,12 @@ def page(browser):
     assert errors == []
 
 
+def _wait_for_results(page) -> None:
+    """Pagefind shows placeholder rows while it loads each result; wait until they are all filled in."""
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    page.wait_for_function("!document.querySelector('.pagefind-ui__loading')", timeout=15000)
+
+
 def _briefing_to_entity_and_back(page, start: str) -> None:
     page.goto(start)
     assert page.locator("h1").first.inner_text() == "Incident briefings"
@@ -130,7 +136,7 @@ def test_screenshots_and_no_horizontal_scroll_on_a_phone(browser, base_url, sche
             for kind, path in PAGE_TYPES.items():
                 pg.goto(base_url + path)
                 if kind == "search":
-                    pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+                    _wait_for_results(pg)
                 overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
                 pg.screenshot(path=str(ARTIFACTS / f"{kind}-{label}-{scheme}.png"), full_page=True)
@@ -164,7 +170,10 @@ CONTRAST_JS = """
     const size = parseFloat(getComputedStyle(el).fontSize), bold = Number(getComputedStyle(el).fontWeight) >= 700;
     const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
     const key = el.tagName + "." + el.className;
-    if (ratio < needed && !seen.has(key)) { seen.add(key); low.push(`${key} ${ratio.toFixed(2)}: ${el.textContent.trim().slice(0, 30)}`); }
+    if (ratio < needed && !seen.has(key)) {
+      seen.add(key);
+      low.push(`${key} ${ratio.toFixed(2)}: ${el.textContent.trim().slice(0, 30)}`);
+    }
   }
   return low;
 }
@@ -180,8 +189,8 @@ def test_text_contrast_meets_wcag_aa(browser, base_url, scheme):
         for kind, path in PAGE_TYPES.items():
             pg.goto(base_url + path)
             if kind == "search":
-                pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
-            problems += [f"{kind}: {p}" for p in pg.evaluate(CONTRAST_JS)]
+                _wait_for_results(pg)
+            problems += [f"{kind}: {problem}" for problem in pg.evaluate(CONTRAST_JS)]
         assert problems == []
     finally:
         context.close()
