@@ -122,17 +122,6 @@ def extract_briefings(
     ]
 
 
-def _search_index(outputs: list[Any], result: BuildResult) -> list[Any]:
-    """Pagefind's index for the rendered pages; a warning (and a site without search) when it cannot run."""
-    from briefgen.search import SearchUnavailable, search_index
-
-    try:
-        return search_index(outputs)
-    except SearchUnavailable as exc:
-        result.diagnostics.append(Diagnostic("search", str(exc), Severity.WARNING))
-        return []
-
-
 def build(
     config: Config,
     *,
@@ -148,6 +137,7 @@ def build(
     """
     from briefgen.graph import build_site
     from briefgen.render import render_site, theme_dirs
+    from briefgen.search import with_search_index
     from briefgen.sources import read_all
     from briefgen.write import build_lock, check_output_folder, publish
 
@@ -165,8 +155,10 @@ def build(
         dirs = theme_dirs(config.templates)
         if not dirs:
             raise BriefgenError(f"{config.templates}: no templates found")
-        outputs = list(render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url))
-        outputs.extend(_search_index(outputs, result))
+        outputs = list(with_search_index(
+            render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url),
+            warn=lambda message: result.diagnostics.append(Diagnostic("search", message, Severity.WARNING)),
+        ))
         written = publish(outputs, config.out)
     result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
     result.written = written.written

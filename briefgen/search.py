@@ -1,9 +1,10 @@
-"""Full-text search: run Pagefind over the rendered pages and return its index as more outputs.
+"""Full-text search: run Pagefind over the rendered pages and add its index to the outputs.
 
-Pagefind reads a folder, so the HTML pages are written to a private temporary folder (never the output
-folder: ``write.publish`` stays the only writer of the site) and the index it produces comes back as
-``Output`` objects published with everything else. Without the Pagefind binary the site still builds and
-works; only the search page says search is unavailable.
+Pagefind reads a folder, so the HTML pages are copied, as they stream past on their way to ``publish``, into
+a private temporary folder (never the output folder: ``write.publish`` stays the only writer of the site);
+the index Pagefind builds there comes back as more ``Output`` objects, published with everything else.
+Without the Pagefind binary the site still builds and works; only the search page says search is
+unavailable.
 
 Only pages marked ``data-pagefind-body`` (briefings and actors) are indexed. The theme sets no
 ``data-pagefind-filter``: Pagefind 1.x writes its filter index in a different order on every run, which
@@ -15,7 +16,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from briefgen.render import Output
@@ -33,35 +34,48 @@ def pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def search_index(outputs: Iterable[Output]) -> list[Output]:
-    """The Pagefind index (``pagefind/...``) for the HTML pages among ``outputs``.
+def with_search_index(outputs: Iterable[Output], warn: Callable[[str], None]) -> Iterator[Output]:
+    """``outputs`` unchanged, then Pagefind's index (``pagefind/...``) of the HTML pages among them.
 
-    Raises:
-        SearchUnavailable: Pagefind is not installed or did not produce an index.
+    Streams: one page is in memory at a time. When Pagefind cannot run, ``warn`` gets one line and no
+    index follows.
     """
     with tempfile.TemporaryDirectory(prefix="briefgen-search-") as tmp:
         site = Path(tmp) / "site"
         for output in outputs:
-            if output.path.endswith(".html"):
-                target = site / output.path
+            parts = output.path.split("/")
+            # Paths that could leave the folder are skipped here; publish refuses them with an error.
+            if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts:
+                target = site.joinpath(*parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(output.data)
+            yield output
         try:
-            proc = subprocess.run(
-                [*pagefind_command(), "--site", str(site), "--output-subdir", INDEX_DIR],
-                capture_output=True, text=True, timeout=TIMEOUT, check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SearchUnavailable(f"search index not built: pagefind could not run ({exc})") from None
-        index = site / INDEX_DIR
-        if proc.returncode != 0 or not (index / "pagefind.js").is_file():
-            detail = (proc.stderr or proc.stdout).strip().splitlines()
-            reason = detail[-1] if detail else f"exit status {proc.returncode}"
-            if "No module named pagefind" in (proc.stderr or ""):
-                reason = "install it with: pip install 'pagefind[bin]'"
-            raise SearchUnavailable(f"search index not built: pagefind failed: {reason}")
-        return [
-            Output(f"{INDEX_DIR}/{f.relative_to(index).as_posix()}", f.read_bytes())
-            for f in sorted(index.rglob("*"))
-            if f.is_file()
-        ]
+            index = _run_pagefind(site)
+        except SearchUnavailable as exc:
+            warn(str(exc))
+            return
+        yield from index
+
+
+def _run_pagefind(site: Path) -> list[Output]:
+    site.mkdir(parents=True, exist_ok=True)
+    try:
+        proc = subprocess.run(
+            [*pagefind_command(), "--site", str(site), "--output-subdir", INDEX_DIR],
+            capture_output=True, text=True, timeout=TIMEOUT, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SearchUnavailable(f"search index not built: pagefind could not run ({exc})") from None
+    index = site / INDEX_DIR
+    if proc.returncode != 0 or not (index / "pagefind.js").is_file():
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        reason = detail[-1] if detail else f"exit status {proc.returncode}"
+        if "No module named" in (proc.stderr or ""):
+            reason = "install it with: pip install 'pagefind[bin]'"
+        raise SearchUnavailable(f"search index not built: pagefind failed: {reason}")
+    return [
+        Output(f"{INDEX_DIR}/{f.relative_to(index).as_posix()}", f.read_bytes())
+        for f in sorted(index.rglob("*"))
+        if f.is_file()
+    ]
