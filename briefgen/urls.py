@@ -27,20 +27,28 @@ def slugify(text: str) -> str:
     return slug
 
 
+def _stem(slug: str) -> str:
+    """A file name that cannot be a folder's index page: an actor or tag called "Index" gets ``index-``.
+
+    Slugs never end in "-", so no other slug can take that name.
+    """
+    return slug + "-" if slug == "index" else slug
+
+
 def briefing_path(slug: str) -> str:
-    return f"briefings/{slug}.html"
+    return f"briefings/{_stem(slug)}.html"
 
 
 def entity_path(slug: str) -> str:
-    return f"entities/{slug}.html"
+    return f"entities/{_stem(slug)}.html"
 
 
 def entity_json_path(slug: str) -> str:
-    return f"entities/{slug}.json"
+    return f"entities/{_stem(slug)}.json"
 
 
 def tag_path(tag: str) -> str:
-    return f"tags/{slugify(tag)}.html"
+    return f"tags/{_stem(slugify(tag))}.html"
 
 
 def directory_path(kind: str, sort: str = "name", page: int = 1) -> str:

@@ -299,3 +299,12 @@ def test_an_empty_site_is_complete_and_valid(tmp_path: Path):
     feed = ET.fromstring(out["feed.xml"])
     assert feed.tag == f"{ATOM}feed" and RFC3339.match(feed.findtext(f"{ATOM}updated"))
     assert json.loads(out["feed.json"])["items"] == []
+
+
+def test_an_actor_or_tag_called_index_does_not_replace_the_index_pages():
+    b = briefing("index", dt.date(2020, 1, 1), [person("Index")])
+    b = b.__class__(b.article.__class__(**{**_fields(b.article), "tags": ("Index",)}), *_rest(b))
+    out = outputs(build_site([b]))
+    assert "Index" in out["entities/index-.html"].decode() and "<h1>Actors</h1>" in out["entities/index.html"].decode()
+    assert "<h1>Index</h1>" in out["tags/index-.html"].decode() and "<h1>Tags</h1>" in out["tags/index.html"].decode()
+    assert "briefings/index-.html" in out
