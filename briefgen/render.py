@@ -24,7 +24,7 @@ from briefgen.records import briefing_record, entity_record
 from briefgen.sources import SAFE_LINK
 from briefgen.urls import (
     ATOM_FEED, ENTITIES, JSON_FEED, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path, directory_path,
-    entity_json_path, entity_path, relative_url, slugify, tag_path,
+    entity_json_path, entity_path, relative_url, slugify, tag_path, timeline_path,
 )
 
 PACKAGE_THEME = Path(__file__).resolve().parent / "_theme"
@@ -36,6 +36,8 @@ HOME_ACTORS = 16
 DIRECTORY_PAGE = 60
 """Entities per directory page."""
 FEED_ENTRIES = 50
+TIMELINE_SPLIT = 400
+"""Briefings above which the timeline gets one page per year."""
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -255,6 +257,7 @@ class Renderer:
                 entity_url=lambda slug: url(entity_path(slug)),
                 tag_url=lambda tag: url(tag_path(tag)),
                 directory_url=lambda kind, sort="name", page=1: url(directory_path(kind, sort, page)),
+                timeline_url=lambda year: url(timeline_path(year)),
                 kinds=list(EntityKind),
                 key_actors=self.key_actors,
                 base_url=self.base_url,
@@ -302,8 +305,7 @@ class Renderer:
 
         briefings = site.briefings
         page("index.html", "index.html", latest=briefings[:HOME_BRIEFINGS], top_actors=top_entities(site, HOME_ACTORS))
-        page(TIMELINE, "timeline.html", months=by_month(briefings),
-             undated=[b for b in briefings if b.article.date is None])
+        self._plan_timeline(briefings, page)
         for i, b in enumerate(briefings):
             newer = briefings[i - 1] if i > 0 else None
             older = briefings[i + 1] if i + 1 < len(briefings) else None
@@ -342,6 +344,22 @@ class Renderer:
         for output in self.iter_static():
             add(output.path, partial(lambda o: o, output))
         return pages
+
+    def _plan_timeline(self, briefings: tuple[Briefing, ...], page: Callable[..., None]) -> None:
+        """One timeline page; a long one is split by year (the latest year also on timeline.html)."""
+        months = by_month(briefings)
+        undated = [b for b in briefings if b.article.date is None]
+        if len(briefings) <= TIMELINE_SPLIT:
+            page(TIMELINE, "timeline.html", months=months, undated=undated, years=[], year=None)
+            return
+        years = list(dict.fromkeys(year for (year, _), _ in months))
+        sections: list[int | None] = [*years, *([None] if undated else [])]
+        for n, year in enumerate(sections):
+            kept = [m for m in months if m[0][0] == year]
+            context = dict(months=kept, undated=undated if year is None else [], years=sections, year=year)
+            page(timeline_path(year), "timeline.html", **context)
+            if n == 0:
+                page(TIMELINE, "timeline.html", **context)
 
     # Feeds and machine output. Built with the standard library, not templates, so they are always well-formed.
 

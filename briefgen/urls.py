@@ -63,6 +63,13 @@ def directory_path(kind: str, sort: str = "name", page: int = 1) -> str:
 
 
 TIMELINE = "timeline.html"
+
+
+def timeline_path(year: int | None) -> str:
+    """One year of a long timeline; ``None``: the undated briefings."""
+    return f"timeline/{year if year is not None else 'undated'}.html"
+
+
 TAGS = "tags/index.html"
 SEARCH = "search.html"
 ENTITIES = "entities/index.html"

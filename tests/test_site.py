@@ -308,3 +308,19 @@ def test_an_actor_or_tag_called_index_does_not_replace_the_index_pages():
     assert "Index" in out["entities/index-.html"].decode() and "<h1>Actors</h1>" in out["entities/index.html"].decode()
     assert "<h1>Index</h1>" in out["tags/index-.html"].decode() and "<h1>Tags</h1>" in out["tags/index.html"].decode()
     assert "briefings/index-.html" in out
+
+
+def test_a_long_timeline_is_split_by_year(tmp_path: Path):
+    from briefgen.render import TIMELINE_SPLIT
+
+    dated = [briefing(f"b{i}", dt.date(2019 + i % 2, 1 + i % 12, 1), []) for i in range(TIMELINE_SPLIT)]
+    out = outputs(build_site([*dated, briefing("late", None, [])]))
+    assert {"timeline/2020.html", "timeline/2019.html", "timeline/undated.html"} <= out.keys()
+    assert "<h1>Timeline: 2020</h1>" in out["timeline.html"].decode()  # the latest year
+    year = out["timeline/2019.html"].decode()
+    assert "<h1>Timeline: 2019</h1>" in year and "November 2019" in year and "2020</h2>" not in year
+    assert "late.html" in out["timeline/undated.html"].decode()
+    for path, data in out.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    assert [p for p in broken_links(tmp_path) if "pagefind/" not in p] == []
