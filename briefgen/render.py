@@ -146,7 +146,7 @@ class MentionLinker:
             entity = site.entities.get(a.slug)
             names = [a.name, *a.aliases, *(entity.aliases if entity else ())]
             for name in names:
-                # Very short or lowercase aliases ("he", "US" is fine) would link ordinary words.
+                # One-letter or lowercase aliases would link ordinary words; "US" or "EU" are kept.
                 if len(name) >= 2 and name[:1].isupper():
                     # As escaped by MarkupSafe (plain text) and by markdown-it (which leaves quotes alone).
                     for form in {str(escape(name)), html.escape(name, quote=False)}:
