@@ -55,3 +55,16 @@ def test_template_syntax_error_names_file_and_line(tmp_path: Path):
 
 def test_default_theme_is_the_repository_templates_folder():
     assert (default_theme_dir() / "base.html").is_file()
+
+
+def test_markdown_filter_escapes_raw_html_and_drops_unsafe_links():
+    from briefgen.render import make_env
+
+    env = make_env(theme_dirs(None))
+    out = env.from_string("{{ text | markdown }}").render(
+        text="**Bold** <script>x()</script> [bad](javascript:alert(1)) [ok](https://e.org) [rel](../a.html)")
+    assert "<strong>Bold</strong>" in out and "&lt;script&gt;" in out and "<script>" not in out
+    assert 'href="javascript' not in out and "[bad](javascript:alert(1))" in out
+    assert '<a href="https://e.org">ok</a>' in out and '<a href="../a.html">rel</a>' in out
+    assert env.from_string("{{ d | longdate }} {{ d | isodate }} {{ 2 | plural('quote') }}").render(
+        d=dt.date(2024, 3, 9)) == "9 March 2024 2024-03-09 2 quotes"
