@@ -24,6 +24,8 @@ PAGE_TYPES = {
     "entity": "entities/tomasz-nowak.html",
     "directory": "entities/person/index.html",
     "timeline": "timeline.html",
+    "tag": "tags/weather.html",
+    "actors": "entities/index.html",
     "search": "search.html?q=ferry",
 }
 
