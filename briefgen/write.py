@@ -47,18 +47,27 @@ def _retired(out: Path) -> Path:
     return out.parent / f".{out.name}.old"
 
 
-def check_output_folder(out: Path, *, forbidden: Iterable[Path] = (), force: bool = False) -> None:
-    """Refuse folders briefgen must never replace.
+def check_output_folder(
+    out: Path, *, forbidden: Iterable[Path] = (), inputs: Iterable[Path] = (), force: bool = False
+) -> None:
+    """Refuse folders briefgen must never replace. Symlinks are resolved first.
+
+    ``forbidden`` folders (project root, cache) must not be or lie inside the output folder; ``inputs``
+    (source, templates) must not overlap it at all: an output inside them would be read back as input.
 
     Raises:
         OutputError: for /, the home folder, a protected project folder, or a non-empty folder that
-            briefgen did not create (unless ``force``).
+            briefgen did not create (unless ``force``: that only waives the last check).
     """
     resolved = out.resolve()
-    danger = {Path("/").resolve(), Path.home().resolve(), *(p.resolve() for p in forbidden)}
+    inputs = [p.resolve() for p in inputs]
+    danger = {Path("/").resolve(), Path.home().resolve(), *(p.resolve() for p in forbidden), *inputs}
     for protected in danger:
         if resolved == protected or protected.is_relative_to(resolved):
             raise OutputError(f"refusing to use {out} as the output folder: it is or contains {protected}")
+    for folder in inputs:
+        if resolved.is_relative_to(folder):
+            raise OutputError(f"refusing to use {out} as the output folder: it is inside the input folder {folder}")
     if not force and resolved.is_dir() and any(resolved.iterdir()) and not (resolved / MANIFEST).is_file():
         raise OutputError(
             f"{out} is not empty and was not created by briefgen; move its files away or pass --force"
@@ -68,6 +77,7 @@ def check_output_folder(out: Path, *, forbidden: Iterable[Path] = (), force: boo
 @contextmanager
 def build_lock(out: Path) -> Iterator[None]:
     """Only one build per output folder at a time."""
+    out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     path = out.parent / f".{out.name}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -131,6 +141,7 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
     Raises:
         OutputError: two outputs for one path, or a path escaping the folder.
     """
+    out = out.resolve()  # a symlinked output folder: replace its target, keep the link
     recover(out)
     staging = _staging(out)
     staging.mkdir(parents=True)
