@@ -245,5 +245,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         if args.verbose:
             raise
-        log.exception("internal error (please report it); run with --verbose for details")
+        exc = sys.exc_info()[1]
+        log.error("internal error: %s: %s (please report it; --verbose shows the traceback)", type(exc).__name__, exc)
         return 2
