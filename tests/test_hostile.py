@@ -23,6 +23,7 @@ from briefgen.sources import MAX_FILE_BYTES
 from conftest import REPO, SEED
 
 pytestmark = pytest.mark.nlp
+THEME = REPO / "templates"
 
 XSS_MD = """---
 title: "<script>alert(1)</script>"
@@ -138,12 +139,19 @@ class _Audit(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
-        self.in_script = False
+        self.script: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "iframe", "object", "embed", "svg", "math", "base", "form"}:
+        if tag in {"iframe", "object", "embed", "svg", "math", "base", "form"}:
             self.problems.append(f"<{tag}> element")
-        self.in_script = tag == "script"
+        if tag == "script":
+            # The theme's own scripts only: a file under assets/, a JSON data block, or inline code that
+            # is verbatim in a theme template (checked when the element ends).
+            values = dict(attrs)
+            src, kind = values.get("src"), values.get("type")
+            if src is not None and not src.lstrip("./").startswith("assets/"):
+                self.problems.append(f"<script src={src!r}>")
+            self.script = None if src is not None or kind == "application/json" else []
         for name, value in attrs:
             if name.startswith("on") or name in {"srcdoc", "formaction"}:
                 self.problems.append(f"{name}= attribute on <{tag}>")
@@ -155,11 +163,17 @@ class _Audit(HTMLParser):
                 self.problems.append(f"{name}={value!r} on <{tag}>")
 
     def handle_data(self, data: str) -> None:
-        if self.in_script and "alert" in data:
+        if "alert(" in data and self.lasttag == "script":
             self.problems.append("payload inside a script")
+        if self.script is not None:
+            self.script.append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        self.in_script = False
+        if tag == "script" and self.script is not None:
+            code = "".join(self.script).strip()
+            if code and not any(code in t.read_text(encoding="utf-8") for t in THEME.rglob("*.html")):
+                self.problems.append(f"inline <script> not from the theme: {code[:60]!r}")
+        self.script = None
 
 
 def test_no_injected_markup_anywhere_in_the_output(hostile):
