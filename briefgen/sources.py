@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,10 +124,18 @@ def decode(data: bytes) -> tuple[str, list[str]]:
 
 def read_article(path: Path, shown: str) -> tuple[Article, list[str]]:
     """Read one file into an Article. Raises ArticleProblem for a file that cannot be used."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ArticleProblem(f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one article")
-    data = path.read_bytes()
+    # O_NONBLOCK: opening a FIFO would otherwise wait for a writer; it changes nothing for a regular file.
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise ArticleProblem("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ArticleProblem(
+                f"file is {info.st_size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one article"
+            )
+        data = f.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
+    if len(data) > MAX_FILE_BYTES:
+        raise ArticleProblem(f"file grew past the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one article while read")
     raw, warnings = decode(data)
     raw = _CONTROL.sub(" ", raw)
     if not raw.strip():

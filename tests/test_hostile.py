@@ -76,6 +76,8 @@ def write_hostile(root: Path) -> Path:
     os.symlink(root / "secret.txt", seeds / "escape.txt")
     (seeds / "xss.md").write_text(XSS_MD, encoding="utf-8")
     (seeds / "xss-text.txt").write_text(XSS_TXT, encoding="utf-8")
+    os.mkfifo(seeds / "pipe")  # reading it would block the build forever
+    os.symlink("pipe", seeds / "pipe.txt")
     (seeds / "locked.txt").write_text("A locked article.\n", encoding="utf-8")
     (seeds / "locked.txt").chmod(0)
     return root
@@ -104,6 +106,7 @@ def test_each_bad_file_gets_one_line_naming_it_and_the_build_fails(hostile):
         "seeds/cp1252.txt: warning: not valid UTF-8 (first bad byte on line 1); decoded as cp1252",
         "seeds/dup-slug.md: error: slug 'dup-slug' already used by seeds/Dup Slug.txt",
         "seeds/empty.txt: error: empty article",
+        "seeds/pipe.txt: error: not a regular file",
         "seeds/escape.txt: error: symlink points outside the source folder",
         f"seeds/huge.txt: error: file is 20.0 MB, over the {MAX_FILE_BYTES // 1_000_000} MB limit",
         f"seeds/one-line.txt: warning: article is 102,600 characters; only the first {MAX_NLP_CHARS:,} are analysed",
