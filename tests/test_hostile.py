@@ -281,3 +281,13 @@ def test_build_reads_nothing_outside_its_folders(tmp_path, nlp_provider):
     published = b"".join(p.read_bytes() for p in config.out.rglob("*") if p.is_file())
     assert b"LEAKED" not in published
     assert all(d.path.startswith("seeds/") for d in result.diagnostics)
+
+
+def test_xml_safe_filter_keeps_feeds_well_formed():
+    from briefgen.render import make_env
+
+    env = make_env([])
+    template = env.from_string("<feed><title>{{ title | xml_safe }}</title></feed>")
+    hostile_title = "A\x00B\x01\x0b\x1f\ufffe\ud800 <script>alert(1)</script> & \u2028 é\t\n"
+    feed = ET.fromstring(template.render(title=hostile_title))
+    assert feed.find("title").text == "AB <script>alert(1)</script> & \u2028 é\t\n"
