@@ -144,7 +144,7 @@ def build(
     started = time.perf_counter()
     result = BuildResult()
     check_output_folder(
-        config.out, forbidden=[config.root, config.source, config.templates, config.cache_dir], force=force
+        config.out, forbidden=[config.root, config.cache_dir], inputs=[config.source, config.templates], force=force
     )
     with build_lock(config.out):
         sources = read_all(config.source, root=config.root)

@@ -198,7 +198,7 @@ def make_parser() -> argparse.ArgumentParser:
         "(cached per article), and publish the site atomically into the output folder."))
     common(b)
     b.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
-    b.add_argument("--force", action="store_true", help="replace a non-empty output folder briefgen did not create")
+    b.add_argument("--force", action="store_true", help="build into a non-empty folder briefgen did not create (its files are kept)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
 
@@ -245,5 +245,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         if args.verbose:
             raise
-        log.exception("internal error (please report it); run with --verbose for details")
+        exc = sys.exc_info()[1]
+        log.error("internal error: %s: %s (please report it; --verbose shows the traceback)", type(exc).__name__, exc)
         return 2

@@ -97,6 +97,17 @@ def _json_script(value: Any) -> Markup:
     return Markup(text)
 
 
+# Characters XML 1.0 forbids even as references: a feed or sitemap containing one is not well-formed.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """Drop characters XML cannot carry (feeds, sitemap); autoescape still escapes what is left."""
+    if isinstance(value, Markup):
+        return Markup(_XML_INVALID.sub("", str(value)))
+    return _XML_INVALID.sub("", str(value))
+
+
 def make_env(dirs: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
@@ -113,23 +124,42 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     env.filters["month"] = _month
     env.filters["markdown"] = _markdown
     env.filters["plural"] = _plural
+    env.filters["xml_safe"] = _xml_safe
     return env
 
 
 def describe_template_error(exc: Exception, dirs: list[Path]) -> str:
     """'templates/x.html:12: message' from a Jinja error, without a Jinja stack."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}"
+        line = _source_line(exc.source, exc.filename, exc.lineno)
+        return f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}{line}"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"template not found: {exc.name} (looked in {', '.join(str(d) for d in dirs)})"
     tb = exc.__traceback__
-    where = ""
+    where = line = ""
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt", ".json", ".css")) and not filename.endswith(".py"):
             where = f"{filename}:{tb.tb_lineno}: "
+            line = _source_line(None, filename, tb.tb_lineno)
         tb = tb.tb_next
-    return f"{where}{type(exc).__name__}: {exc}"
+    return f"{where}{type(exc).__name__}: {exc}{line}"
+
+
+def _source_line(source: str | None, filename: str | None, lineno: int | None) -> str:
+    """' in: <the template line>' (shortened) so the offending expression is visible; '' if unknown."""
+    if not lineno:
+        return ""
+    if source is None and filename:
+        try:
+            source = Path(filename).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+    lines = (source or "").splitlines()
+    if not 0 < lineno <= len(lines) or not lines[lineno - 1].strip():
+        return ""
+    text = " ".join(lines[lineno - 1].split())
+    return f" in: {text[:117] + '...' if len(text) > 120 else text}"
 
 
 class MentionLinker:

@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +24,18 @@ log = logging.getLogger(__name__)
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 MAX_TITLE = 120
+MAX_FILE_BYTES = 2_000_000
+"""Bigger files are refused unread: a news article is 5-100 kB, so 2 MB is a data dump or a mistake."""
 _TRAILING_SMALL_WORDS = re.compile(r"(?:\s+(?:a|an|the|of|in|on|at|to|for|and|or|but|with|by|from|as|that|its|their|his|her))+$", re.I)
 
 _SEED_HEADER = re.compile(r"\A(\s*)date[ \t]+(\S+)[ \t]*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
-# C0 controls other than tab/newline, DEL and C1 controls: blanked for NLP, never reach a page unescaped.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls other than tab/newline/CR, DEL, C1 controls and the two non-characters XML 1.0 forbids:
+# replaced by a space on input (same length, so offsets hold) and never reach a page or feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Hidden files and folders (leading dot) and editor backups are never articles: skipped without a message,
+# as git and other site generators do.
 _EDITOR_JUNK = re.compile(r"(^\.|~$|^#.*#$|\.sw[a-p]$|\.tmp$)")
 
 
@@ -117,22 +124,34 @@ def decode(data: bytes) -> tuple[str, list[str]]:
 
 def read_article(path: Path, shown: str) -> tuple[Article, list[str]]:
     """Read one file into an Article. Raises ArticleProblem for a file that cannot be used."""
-    data = path.read_bytes()
+    # O_NONBLOCK: opening a FIFO would otherwise wait for a writer; it changes nothing for a regular file.
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise ArticleProblem("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ArticleProblem(
+                f"file is {info.st_size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one article"
+            )
+        data = f.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
+    if len(data) > MAX_FILE_BYTES:
+        raise ArticleProblem(f"file grew past the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one article while read")
     raw, warnings = decode(data)
+    raw = _CONTROL.sub(" ", raw)
     if not raw.strip():
         raise ArticleProblem("empty article")
     if path.suffix.lower() in MARKDOWN_SUFFIXES:
         parsed = _parse_markdown(raw)
     else:
         parsed = _parse_text(raw)
-    nlp_text = _CONTROL.sub(" ", parsed.nlp_text.replace("\r", " "))
+    nlp_text = parsed.nlp_text.replace("\r", " ")
     paragraphs = split_paragraphs(nlp_text)
     if not paragraphs:
         raise ArticleProblem("no article text")
     title = parsed.title or derive_title(paragraphs[0].text)
     article = Article(
         slug=slugify(path.stem),
-        title=_CONTROL.sub("", title),
+        title=title,
         date=parsed.date,
         source=shown,
         raw=raw,
@@ -194,7 +213,7 @@ FRONT_MATTER_KEYS = {"title", "date", "source", "url", "tags"}
 def _scalar(value: str, line: int) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         try:
-            return str(json.loads(value))
+            return _CONTROL.sub(" ", str(json.loads(value)))  # "\u0001" escapes too
         except json.JSONDecodeError:
             raise ArticleProblem(f"front matter: bad quoted string {value}", line) from None
     if len(value) >= 2 and value[0] == value[-1] == "'":

@@ -2,6 +2,8 @@
 
 Unchanged files are hard-linked from the previous site, so they keep their modification time and hosting
 sync tools see only real changes. A ``kill -9`` at any moment leaves either the old site or the new one.
+briefgen deletes only files it owns (listed in the manifest): anything else found in the output folder,
+such as a CNAME file, is carried into every new site.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ log = logging.getLogger(__name__)
 
 MANIFEST = ".briefgen-manifest.json"
 """Lists the files briefgen wrote; marks the folder as briefgen's to replace."""
-KEEP_FILE = ".briefgen-keep"
-"""Paths (one per line, relative to the output folder) kept from the old site, e.g. CNAME."""
 _RENAME_EXCHANGE = 2
 
 
@@ -47,18 +47,27 @@ def _retired(out: Path) -> Path:
     return out.parent / f".{out.name}.old"
 
 
-def check_output_folder(out: Path, *, forbidden: Iterable[Path] = (), force: bool = False) -> None:
-    """Refuse folders briefgen must never replace.
+def check_output_folder(
+    out: Path, *, forbidden: Iterable[Path] = (), inputs: Iterable[Path] = (), force: bool = False
+) -> None:
+    """Refuse folders briefgen must never replace. Symlinks are resolved first.
+
+    ``forbidden`` folders (project root, cache) must not be or lie inside the output folder; ``inputs``
+    (source, templates) must not overlap it at all: an output inside them would be read back as input.
 
     Raises:
         OutputError: for /, the home folder, a protected project folder, or a non-empty folder that
-            briefgen did not create (unless ``force``).
+            briefgen did not create (unless ``force``: that only waives the last check).
     """
     resolved = out.resolve()
-    danger = {Path("/").resolve(), Path.home().resolve(), *(p.resolve() for p in forbidden)}
+    inputs = [p.resolve() for p in inputs]
+    danger = {Path("/").resolve(), Path.home().resolve(), *(p.resolve() for p in forbidden), *inputs}
     for protected in danger:
         if resolved == protected or protected.is_relative_to(resolved):
             raise OutputError(f"refusing to use {out} as the output folder: it is or contains {protected}")
+    for folder in inputs:
+        if resolved.is_relative_to(folder):
+            raise OutputError(f"refusing to use {out} as the output folder: it is inside the input folder {folder}")
     if not force and resolved.is_dir() and any(resolved.iterdir()) and not (resolved / MANIFEST).is_file():
         raise OutputError(
             f"{out} is not empty and was not created by briefgen; move its files away or pass --force"
@@ -68,8 +77,9 @@ def check_output_folder(out: Path, *, forbidden: Iterable[Path] = (), force: boo
 @contextmanager
 def build_lock(out: Path) -> Iterator[None]:
     """Only one build per output folder at a time."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    path = out.parent / f".{out.name}.lock"
+    real = out.resolve()  # one lock for every path that names the same folder
+    real.parent.mkdir(parents=True, exist_ok=True)
+    path = real.parent / f".{real.name}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -110,12 +120,15 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a))
 
 
-def _kept_paths(out: Path) -> list[str]:
-    keep = out / KEEP_FILE
-    if not keep.is_file():
-        return []
-    lines = keep.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [KEEP_FILE, *(line.strip().lstrip("/") for line in lines if line.strip() and not line.startswith("#"))]
+def _foreign_files(out: Path, owned: set[str]) -> Iterator[str]:
+    """Files (and symlinks) in ``out`` that briefgen did not write: never deleted."""
+    for folder, dirs, files in os.walk(out):
+        base = Path(folder)
+        links = [d for d in dirs if (base / d).is_symlink()]  # os.walk does not enter them: carry the link
+        for name in sorted([*files, *links]):
+            rel = (base / name).relative_to(out).as_posix()
+            if rel not in owned and rel != MANIFEST:
+                yield rel
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -131,6 +144,7 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
     Raises:
         OutputError: two outputs for one path, or a path escaping the folder.
     """
+    out = out.resolve()  # a symlinked output folder: replace its target, keep the link
     recover(out)
     staging = _staging(out)
     staging.mkdir(parents=True)
@@ -157,14 +171,20 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
             else:
                 target.write_bytes(output.data)
                 written += 1
-        for rel in _kept_paths(out):
-            source, target = out / rel, staging / rel
-            if rel not in paths and (source.is_file() or source.is_dir()) and not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
-                paths.add(rel)
-        (staging / MANIFEST).write_text(json.dumps(sorted(paths), indent=0), encoding="utf-8")
         old_files = _manifest(out)
+        for rel in _foreign_files(out, old_files) if out.is_dir() else ():
+            if rel in paths:
+                continue  # a page briefgen writes now wins over a file of the same name
+            source, target = out / rel, staging / rel
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if source.is_symlink():
+                    os.symlink(os.readlink(source), target)
+                else:
+                    os.link(source, target)
+            except OSError as exc:
+                log.warning("%s: not kept in the new site: %s", source, exc.strerror or exc)
+        (staging / MANIFEST).write_text(json.dumps(sorted(paths), indent=0), encoding="utf-8")
         removed = len(old_files - paths)
         _swap_in(staging, out)
     except BaseException:

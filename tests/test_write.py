@@ -39,13 +39,21 @@ def test_paths_outside_the_output_folder_are_refused(tmp_path: Path, bad: str):
     assert not (tmp_path / "x.html").exists()
 
 
-def test_kept_files_survive_rebuilds(tmp_path: Path):
+def test_files_briefgen_did_not_write_survive_rebuilds(tmp_path: Path):
     out = tmp_path / "site"
     publish([Output("index.html", b"1")], out)
     (out / "CNAME").write_text("example.org")
-    (out / ".briefgen-keep").write_text("CNAME\n")
+    (out / "a").mkdir()
+    (out / "a" / "mine.txt").write_text("notes")
+    (out / "link").symlink_to("a")
+    (out / "index2.html").write_text("user file, same name as a later page")
     publish([Output("index.html", b"2")], out)
+    publish([Output("index.html", b"3"), Output("index2.html", b"page")], out)
     assert (out / "CNAME").read_text() == "example.org"
+    assert (out / "a" / "mine.txt").read_text() == "notes" and os.readlink(out / "link") == "a"
+    assert (out / "index2.html").read_bytes() == b"page"
+    publish([Output("index.html", b"4")], out)
+    assert not (out / "index2.html").exists()  # now briefgen's own file: removed when no longer built
 
 
 def test_interrupted_swap_is_recovered(tmp_path: Path):
@@ -82,3 +90,48 @@ def test_second_build_is_refused_while_one_holds_the_lock(tmp_path: Path):
                 pass
     with build_lock(out):  # released
         pass
+
+
+@pytest.mark.parametrize("case", ["root", "home", "slash", "source", "templates", "inside-source",
+                                  "inside-templates", "parent-of-source", "link-to-root", "link-to-home"])
+def test_every_dangerous_output_folder_is_refused_even_with_force(tmp_path: Path, case: str):
+    root = tmp_path / "project"
+    source, templates = root / "seeds", root / "templates"
+    source.mkdir(parents=True)
+    templates.mkdir()
+    (root / "link-root").symlink_to(root)
+    (root / "link-home").symlink_to(Path.home())
+    out = {
+        "root": root, "home": Path.home(), "slash": Path("/"), "source": source, "templates": templates,
+        "inside-source": source / "site", "inside-templates": templates / "out", "parent-of-source": tmp_path,
+        "link-to-root": root / "link-root", "link-to-home": root / "link-home",
+    }[case]
+    for force in (False, True):
+        with pytest.raises(OutputError, match="refusing to use"):
+            check_output_folder(out, forbidden=[root, root / ".cache"], inputs=[source, templates], force=force)
+
+
+def test_foreign_non_empty_folder_needs_force_also_through_a_symlink(tmp_path: Path):
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    link = tmp_path / "site"
+    link.symlink_to(foreign)
+    with pytest.raises(OutputError, match="not created by briefgen; move its files away or pass --force"):
+        check_output_folder(link)
+    check_output_folder(link, force=True)
+    check_output_folder(tmp_path / "new-folder")  # missing: briefgen creates it
+    (tmp_path / "empty").mkdir()
+    check_output_folder(tmp_path / "empty")
+
+
+def test_a_symlinked_output_folder_keeps_its_link_and_gets_the_new_site(tmp_path: Path):
+    real = tmp_path / "real-site"
+    publish([Output("index.html", b"one")], real)
+    link = tmp_path / "site"
+    link.symlink_to(real)
+    publish([Output("index.html", b"two")], link)
+    publish([Output("index.html", b"three")], link)
+    assert link.is_symlink() and (link / "index.html").read_bytes() == b"three"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".real-site.lock", "real-site", "site"] or sorted(
+        p.name for p in tmp_path.iterdir()) == ["real-site", "site"]
