@@ -32,6 +32,8 @@ from briefgen.sources import display_path, iter_source_files, read_paths
 log = logging.getLogger(__name__)
 
 NOT_FOUND_PAGE = "404.html"
+FEW_ARTICLES = 20
+"""Fewer changed articles than this are extracted in-process (n_process=1)."""
 EXCERPT_CONTEXT = 2
 """Lines shown either side of a problem's line in the error overlay."""
 
@@ -324,7 +326,9 @@ class LiveBuilder:
         missing = [a for a in articles if a.nlp_text not in self._extractions]
         if missing:
             result = BuildResult()
-            for b in extract_briefings(missing, config, self.nlp(config), result):
+            # A few edited articles: the loaded pipeline in this process beats starting spaCy workers.
+            settings = config if len(missing) >= FEW_ARTICLES else replace(config, n_process=1)
+            for b in extract_briefings(missing, settings, self.nlp(config), result):
                 self._extractions[b.article.nlp_text] = Extraction(b.summary, b.actors, b.quotes, b.context)
             diagnostics.extend(result.diagnostics)
             outcome.extracted = result.extracted
