@@ -12,7 +12,6 @@ single pass; both call the same stage functions, so a served page is byte for by
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import re
 import threading
@@ -28,8 +27,6 @@ from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
 from briefgen.sources import display_path, iter_source_files, read_paths
-
-log = logging.getLogger(__name__)
 
 NOT_FOUND_PAGE = "404.html"
 FEW_ARTICLES = 20

@@ -582,6 +582,7 @@ class DevServer:
         self._httpd: _HTTPServer | None = None
         self._observer: Any = None
         self._watched: dict[str, Any] = {}
+        self._warned: set[str] = set()
         self._http_thread: threading.Thread | None = None
         self._rebuilder: threading.Thread | None = None
         self.on_rebuild: Callable[[Rebuild], None] | None = None
@@ -655,7 +656,9 @@ class DevServer:
         if self.builder.config is not None:
             self.config = self.builder.config
         for warning in outcome.warnings:
-            log.debug("%s", warning)
+            if warning not in self._warned:  # each warning once per server, not once per rebuild
+                self._warned.add(warning)
+                log.warning("%s", warning)
         if outcome.snapshot is not None:
             log.info("Build %d (%s%s) in %.2f s", outcome.snapshot.number, outcome.change.name.lower(),
                      f", {outcome.extracted} extracted" if outcome.extracted else "", outcome.seconds)
