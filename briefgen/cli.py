@@ -152,7 +152,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from briefgen.serve import serve
 
     config = _config_from(args)
-    return serve(config, host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
+    return serve(config, host=args.host, port=args.port, open_browser=args.open, poll=args.poll,
+                 load_config=lambda: _config_from(args), config_file=args.config)
 
 
 class _StderrHandler(logging.Handler):

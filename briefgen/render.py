@@ -108,9 +108,29 @@ def _xml_safe(value: Any) -> Any:
     return _XML_INVALID.sub("", str(value))
 
 
-def make_env(dirs: list[Path]) -> jinja2.Environment:
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, checked against each file's source.
+
+    The dev server shares one across rebuilds, so a rebuild compiles only the templates that changed
+    while every build still gets its own, fresh Environment.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)  # discarded by Jinja if the source's checksum differs
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_env(dirs: list[Path], *, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        bytecode_cache=bytecode_cache,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         auto_reload=False,
@@ -267,11 +287,18 @@ def _latest_date(briefings: Iterable[Briefing]) -> dt.date | None:
 class Renderer:
     """Renders every page, feed and data file of a Site through one Jinja environment."""
 
-    def __init__(self, dirs: list[Path], *, key_actors: int = 8, base_url: str = "") -> None:
+    def __init__(
+        self,
+        dirs: list[Path],
+        *,
+        key_actors: int = 8,
+        base_url: str = "",
+        bytecode_cache: jinja2.BytecodeCache | None = None,
+    ) -> None:
         self.dirs = dirs
         self.key_actors = key_actors
         self.base_url = base_url
-        self.env = make_env(dirs)
+        self.env = make_env(dirs, bytecode_cache=bytecode_cache)
 
     def _page(self, template: str, path: str, site: Site, **context: Any) -> Output:
         def url(target: str) -> str:
@@ -479,9 +506,12 @@ class Renderer:
             static = d / STATIC_DIR
             if not static.is_dir():
                 continue
+            inside = static.resolve()
             for f in sorted(static.rglob("*")):
                 rel = f.relative_to(static).as_posix()
-                if f.is_file() and rel not in seen and not re.search(r"(^|/)\.", rel):
+                # A symlink out of the theme (to ~/.ssh, say) is never published or served.
+                if f.is_file() and rel not in seen and not re.search(r"(^|/)\.", rel) \
+                        and f.resolve().is_relative_to(inside):
                     seen.add(rel)
                     yield Output(f"{ASSETS}/{rel}", f.read_bytes())
 

@@ -1,0 +1,139 @@
+"""Time from saving a file to the browser's reload event, through the real dev server (run on demand).
+
+    python bench/bench_reload.py [--polnear PROJECT] [--edits 7]
+
+For each site (the repository's seed articles, and the 840 PolNeAR articles when available) it starts
+``DevServer`` on a free port, opens the event stream a page would open, saves a template (and then an
+article), and prints the median time from the save to the ``reload`` event. The PolNeAR project is made
+with ``/work/shared/tools/corpus_to_seeds.py`` unless ``--polnear`` names a project folder that already has
+``seeds/`` (and ideally a warm ``.briefgen-cache``: extracting 840 articles takes minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from briefgen.build import NlpProvider  # noqa: E402
+from briefgen.config import load_config  # noqa: E402
+from briefgen.render import default_theme_dir  # noqa: E402
+from briefgen.serve import EVENTS_PATH, DevServer  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+
+
+def fetch(server: DevServer, path: str) -> str:
+    split = urlsplit(server.url)
+    conn = http.client.HTTPConnection(split.hostname, split.port, timeout=30)
+    conn.request("GET", path)
+    body = conn.getresponse().read().decode("utf-8")
+    conn.close()
+    return body
+
+
+def time_to_reload(server: DevServer, page: str, save) -> float:
+    """Seconds from ``save()`` returning to the reload event on the stream for ``page``."""
+    state = dict(re.findall(r'data-(build|page|css|path)="([^"]*)"', fetch(server, page)))
+    split = urlsplit(server.url)
+    conn = http.client.HTTPConnection(split.hostname, split.port, timeout=60)
+    conn.request("GET", EVENTS_PATH + "?" + urlencode(state))
+    resp = conn.getresponse()
+    deadline = time.monotonic() + 5
+    while not server.hub.viewed() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.perf_counter()
+    save()
+    event = ""
+    while True:
+        line = resp.fp.readline().decode()
+        if not line:
+            raise RuntimeError("stream closed before a reload")
+        if line.startswith("event: "):
+            event = line[7:].strip()
+        elif line == "\n" and event == "reload":
+            elapsed = time.perf_counter() - started
+            conn.close()
+            return elapsed
+
+
+def bench_site(name: str, root: Path, nlp: NlpProvider, edits: int) -> None:
+    config = load_config(root=root)
+    started = time.perf_counter()
+    with DevServer(config, load_config=lambda: load_config(root=root), nlp=nlp, port=0) as server:
+        snapshot = server.hub.snapshot
+        assert snapshot is not None
+        print(f"{name}: {len(snapshot.site.briefings)} articles, {len(snapshot.pages)} outputs, "
+              f"first build {time.perf_counter() - started:.1f} s")
+        briefing = next(b for b in snapshot.site.briefings if b.article.source.endswith(".txt"))
+        pages = {"briefing page": f"/briefings/{briefing.slug}.html", "index page": "/"}
+        base = root / "templates" / "base.html"
+        theme = base.read_text(encoding="utf-8")
+        for label, page in pages.items():
+            times = []
+            for i in range(edits):
+                def save(i: int = i, label: str = label) -> None:
+                    base.write_text(theme.replace("built with briefgen", f"built with briefgen, {label} {i}"),
+                                    encoding="utf-8")
+                times.append(time_to_reload(server, page, save))
+            print(f"  template edit -> reload, {label}: median {statistics.median(times) * 1000:.0f} ms "
+                  f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, n={len(times)})")
+        article = root / "seeds" / Path(briefing.article.source).name
+        original = article.read_text(encoding="utf-8")
+        times = []
+        for i in range(edits):
+            def save(i: int = i) -> None:
+                article.write_text(original.rstrip() + f"\n\nThe analyst added note number {i}.\n", encoding="utf-8")
+            times.append(time_to_reload(server, pages["briefing page"], save))
+        article.write_text(original, encoding="utf-8")
+        print(f"  article edit -> reload, briefing page: median {statistics.median(times) * 1000:.0f} ms "
+              f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, n={len(times)})")
+        print(f"  quiet window included: {server.pending.quiet * 1000:.0f} ms")
+
+
+def make_project(root: Path, seeds: Path | None) -> Path:
+    if seeds is None:
+        shutil.copytree(REPO / "seeds", root / "seeds")
+    else:
+        subprocess.run([sys.executable, str(SHARED / "tools" / "corpus_to_seeds.py"), "polnear", str(root / "seeds")],
+                       check=True, stdout=subprocess.DEVNULL)
+    shutil.copytree(default_theme_dir(), root / "templates")
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--polnear", type=Path, help="an existing PolNeAR project folder (with seeds/)")
+    parser.add_argument("--edits", type=int, default=7)
+    args = parser.parse_args()
+    nlp = NlpProvider("")
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_site("seed site", make_project(Path(tmp) / "seed", None), nlp, args.edits)
+        if args.polnear:
+            root = Path(tmp) / "polnear"
+            root.mkdir()
+            # Copy what the benchmark edits; the (warm) cache is used in place.
+            shutil.copytree(args.polnear / "seeds", root / "seeds")
+            shutil.copytree(default_theme_dir(), root / "templates")
+            cache = (args.polnear / ".briefgen-cache").resolve()
+            (root / "briefgen.toml").write_text(f'cache_dir = "{cache}"\n', encoding="utf-8")
+            bench_site("PolNeAR site", root, nlp, args.edits)
+        elif (SHARED / "data" / "polnear").is_dir():
+            bench_site("PolNeAR site", make_project(Path(tmp) / "polnear", SHARED), nlp, args.edits)
+        else:
+            print("PolNeAR data not found: skipped")
+
+
+if __name__ == "__main__":
+    main()

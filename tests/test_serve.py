@@ -1,0 +1,407 @@
+"""The dev server over real sockets: reload events after each kind of save, errors, safety, clean stop."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from briefgen.build import NlpProvider, build
+from briefgen.config import Config, load_config
+from briefgen.render import default_theme_dir
+from briefgen.serve import EVENTS_PATH, DevServer
+
+from conftest import REPO, make_project
+
+EVENT_TIMEOUT = 20.0
+
+
+@pytest.fixture(scope="session")
+def serve_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One extraction cache for every server in this module: each article text goes through spaCy once."""
+    return tmp_path_factory.mktemp("serve-cache")
+
+
+def new_project(root: Path) -> Path:
+    make_project(root)
+    shutil.copytree(default_theme_dir(), root / "templates")
+    return root
+
+
+class Served:
+    """A running DevServer on a free port, with helpers to talk to it as a browser would."""
+
+    def __init__(self, server: DevServer, root: Path) -> None:
+        self.server = server
+        self.root = root
+        split = urlsplit(server.url)
+        self.host, self.port = split.hostname or "127.0.0.1", split.port or 80
+        self.builds: list[int] = []
+        self.built = threading.Condition()
+        server.on_rebuild = self._rebuilt
+
+    def _rebuilt(self, outcome) -> None:
+        with self.built:
+            self.builds.append(outcome.snapshot.number if outcome.snapshot else -1)
+            self.built.notify_all()
+
+    def wait_for_builds(self, count: int, timeout: float = 10.0) -> list[int]:
+        """The rebuild numbers once at least ``count`` rebuilds have been reported (the event may come first)."""
+        with self.built:
+            self.built.wait_for(lambda: len(self.builds) >= count, timeout=timeout)
+            return list(self.builds)
+
+    def request(self, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Sends ``path`` exactly as given (http.client does not normalise it)."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            conn.request(method, path)
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def get(self, path: str) -> tuple[int, str]:
+        status, _, body = self.request("GET", path)
+        return status, body.decode("utf-8")
+
+    def raw(self, request_line: str) -> bytes:
+        """A hand-written request on a bare socket, for paths no client library would send."""
+        with socket.create_connection((self.host, self.port), timeout=10) as sock:
+            sock.sendall(f"{request_line}\r\nHost: x\r\n\r\n".encode("latin-1"))
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def stream(self, path: str) -> EventStream:
+        """Open the event stream a page served at ``path`` would open."""
+        status, page = self.get(path)
+        state = dict(re.findall(r'data-(build|page|css|path)="([^"]*)"', page))
+        return EventStream(self, state)
+
+
+class EventStream:
+    def __init__(self, served: Served, state: dict[str, str]) -> None:
+        self.state = state
+        self.conn = http.client.HTTPConnection(served.host, served.port, timeout=EVENT_TIMEOUT)
+        self.conn.request("GET", EVENTS_PATH + "?" + urlencode(state))
+        self.resp = self.conn.getresponse()
+        assert self.resp.status == 200
+        assert self.resp.getheader("Content-Type", "").startswith("text/event-stream")
+
+    def next(self, deadline: float) -> tuple[str, str]:
+        event, data = "", ""
+        while time.monotonic() < deadline:
+            line = self.resp.fp.readline().decode("utf-8")
+            if not line:
+                raise EOFError("stream closed")
+            line = line.rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data = line[6:]
+            elif line == "" and event:
+                return event, data
+        raise TimeoutError(f"no event within {EVENT_TIMEOUT} s")
+
+    def until(self, *names: str) -> tuple[str, str]:
+        """The next event among ``names``, skipping others; fails after EVENT_TIMEOUT (keepalives included)."""
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while True:
+            event, data = self.next(deadline)
+            if event in names:
+                return event, data
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture()
+def served(tmp_path: Path, nlp_provider: NlpProvider, serve_cache: Path) -> Iterator[Served]:
+    root = new_project(tmp_path / "project")
+    load = lambda: load_config(root=root, cache_dir=str(serve_cache), n_process=1)  # noqa: E731
+    server = DevServer(load(), load_config=load, nlp=nlp_provider, port=0)
+    server.start()
+    try:
+        yield Served(server, root)
+    finally:
+        server.stop()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_template_edit_reloads_the_page_with_the_new_text(served: Served):
+    events = served.stream("/")
+    edit(served.root / "templates" / "base.html", "built with briefgen", "made live with briefgen")
+    assert events.until("reload", "build")[0] == "reload"
+    status, page = served.get("/")
+    assert status == 200 and "made live with briefgen" in page
+
+
+def test_atomic_save_by_rename_reloads(served: Served):
+    events = served.stream("/briefings/storm-port.html")
+    target = served.root / "templates" / "base.html"
+    text = target.read_text(encoding="utf-8").replace("built with briefgen", "saved atomically")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".base.html.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, target)
+    assert events.until("reload", "build")[0] == "reload"
+    assert "saved atomically" in served.get("/briefings/storm-port.html")[1]
+
+
+def test_delete_and_recreate_reloads(served: Served):
+    events = served.stream("/")
+    target = served.root / "templates" / "base.html"
+    text = target.read_text(encoding="utf-8")
+    target.unlink()
+    target.write_text(text.replace("built with briefgen", "recreated"), encoding="utf-8")
+    assert events.until("reload", "build")[0] == "reload"
+    assert "recreated" in served.get("/")[1]
+
+
+def test_article_edit_reloads_its_page_and_not_an_unchanged_one(served: Served):
+    edited = served.stream("/briefings/storm-port.html")
+    other = served.stream("/briefings/canada-balloon.html")
+    edit(served.root / "seeds" / "storm-port.md", "Read the [full forecast]", "Read the [whole forecast]")
+    assert edited.until("reload", "build")[0] == "reload"
+    assert other.until("reload", "build")[0] == "build"  # told the build number, not reloaded
+    assert "whole forecast" in served.get("/briefings/storm-port.html")[1]
+
+
+def test_css_change_swaps_stylesheets_without_reloading(served: Served):
+    events = served.stream("/")
+    with (served.root / "templates" / "static" / "style.css").open("a", encoding="utf-8") as f:
+        f.write("\nbody { outline: 1px solid red; }\n")
+    assert events.until("reload", "css")[0] == "css"
+    status, headers, body = served.request("GET", "/assets/style.css")
+    assert b"outline: 1px solid red" in body and headers["content-type"].startswith("text/css")
+
+
+def test_editor_temp_files_and_output_do_not_rebuild(served: Served):
+    before = served.server.hub.snapshot.number
+    templates, seeds = served.root / "templates", served.root / "seeds"
+    for junk in (templates / ".base.html.swp", templates / "base.html~", templates / "4913",
+                 seeds / "#storm-port.md#", seeds / ".~lock.x.txt#", seeds / "notes.docx"):
+        junk.write_text("junk", encoding="utf-8")
+    (served.root / "site").mkdir()
+    (served.root / "site" / "index.html").write_text("x", encoding="utf-8")
+    time.sleep(1.0)  # well past the quiet window: a rebuild, had one been triggered, would have run
+    events = served.stream("/")
+    edit(templates / "base.html", "built with briefgen", "after junk")
+    assert events.until("reload", "build")[0] == "reload"
+    assert served.wait_for_builds(1) == [before + 1]
+    time.sleep(0.5)
+    assert served.builds == [before + 1]  # and no second one from the junk files
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_broken_template_keeps_last_good_site_with_overlay_until_fixed(served: Served):
+    terminal = Lines()
+    logging.getLogger("briefgen.serve").addHandler(terminal)
+    try:
+        events = served.stream("/")
+        base = served.root / "templates" / "base.html"
+        good = base.read_text(encoding="utf-8")
+        edit(base, "<main id=\"main\" class=\"wrap\">", "<main id=\"main\" class=\"wrap\">{% if %}")
+        event, data = events.until("problems")
+        while data == "[]":
+            event, data = events.until("problems")
+        assert "templates/base.html" in data and '"line": ' in data
+        status, page = served.get("/")
+        assert status == 200
+        assert 'id="briefgen-overlay"' in page and "templates/base.html:" in page
+        assert "{% if %}" in page  # the excerpt shows the offending line (escaped text, not markup)
+        assert "built with briefgen" in page  # the last good build is still what is served
+        for _ in range(3):
+            served.get("/")
+        assert len([line for line in terminal.lines if "templates/base.html" in line]) == 1
+
+        base.write_text(good, encoding="utf-8")
+        assert events.until("problems") == ("problems", "[]")
+        assert 'id="briefgen-overlay"' not in served.get("/")[1]
+    finally:
+        logging.getLogger("briefgen.serve").removeHandler(terminal)
+
+
+def test_broken_article_is_reported_and_its_last_good_version_kept(served: Served):
+    events = served.stream("/briefings/storm-port.html")
+    article = served.root / "seeds" / "storm-port.md"
+    good = article.read_text(encoding="utf-8")
+    article.write_text(good.replace("date: 2024-01-17", "date: someday"), encoding="utf-8")
+    event, data = events.until("problems")
+    while data == "[]":
+        event, data = events.until("problems")
+    assert "seeds/storm-port.md" in data
+    status, page = served.get("/briefings/storm-port.html")
+    assert status == 200 and "Storm closes Baltic ferry routes" in page and "briefgen-overlay" in page
+    article.write_text(good, encoding="utf-8")
+    assert events.until("problems") == ("problems", "[]")
+
+
+@pytest.mark.parametrize("path", [
+    "/../../../etc/passwd",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/%2E%2E%2f%2E%2E%2fetc%2fpasswd",
+    "/assets/..%2f..%2fbriefgen.toml",
+    "/assets/%5c..%5c..%5cetc%5cpasswd",
+    "/.%2e/seeds/storm-port.md",
+])
+def test_paths_outside_the_site_are_refused(served: Served, path: str):
+    reply = served.raw(f"GET {path} HTTP/1.0")
+    status = int(reply.split(b" ", 2)[1])
+    assert status in (400, 403), reply[:200]
+    assert b"root:" not in reply and b"Ferry operators" not in reply
+
+
+def test_symlink_out_of_the_theme_is_not_served(served: Served, tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret", encoding="utf-8")
+    events = served.stream("/")
+    (served.root / "templates" / "static" / "leak.txt").symlink_to(secret)
+    (served.root / "templates" / "static" / "fine.txt").write_text("fine", encoding="utf-8")
+    events.until("build", "reload", "css")
+    status, _, body = served.request("GET", "/assets/leak.txt")
+    assert status == 404 and b"top secret" not in body
+    assert served.request("GET", "/assets/fine.txt")[2] == b"fine"
+
+
+def test_only_get_and_head(served: Served):
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        status, headers, _ = served.request(method, "/")
+        assert status == 405 and headers["allow"] == "GET, HEAD"
+    status, headers, body = served.request("HEAD", "/")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+
+
+def test_headers_folders_and_not_found(served: Served):
+    status, headers, body = served.request("GET", "/entities/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["cache-control"] == "no-store"
+    status, headers, _ = served.request("GET", "/entities")
+    assert status == 301 and headers["location"] == "/entities/"
+    status, headers, body = served.request("GET", "/briefings.json")
+    assert status == 200 and headers["content-type"].startswith("application/json") and b"briefgen-live" not in body
+    status, headers, body = served.request("GET", "/briefings/no-such-page.html")
+    assert status == 404 and b"Page not found" in body and b'<base href="/">' in body
+
+
+def test_site_published_under_a_sub_path(tmp_path: Path, nlp_provider: NlpProvider, serve_cache: Path):
+    root = new_project(tmp_path / "project")
+    (root / "briefgen.toml").write_text('base_url = "https://example.org/news/"\n', encoding="utf-8")
+    config = load_config(root=root, cache_dir=str(serve_cache), n_process=1)
+    with DevServer(config, nlp=nlp_provider, port=0) as server:
+        assert server.url.endswith("/news/")
+        served = Served(server, root)
+        assert served.get("/news/")[0] == 200
+        assert served.get("/news/briefings/storm-port.html")[0] == 200
+        assert served.get("/briefings/storm-port.html")[0] == 200
+        status, _, body = served.request("GET", "/news/nothing.html")
+        assert status == 404 and b'<base href="/news/">' in body
+
+
+def test_serve_writes_nothing_and_built_site_has_no_reload_script(served: Served, serve_cache: Path,
+                                                                  nlp_provider: NlpProvider):
+    assert "briefgen-live" in served.get("/")[1]
+    config: Config = served.server.config
+    assert not config.out.exists()
+    result = build(load_config(root=served.root, cache_dir=str(serve_cache), n_process=1), nlp=nlp_provider)
+    assert not result.errors
+    for page in config.out.rglob("*"):
+        if page.is_file():
+            assert b"briefgen-live" not in page.read_bytes() and b"__briefgen__" not in page.read_bytes(), page
+
+
+def test_stop_leaves_no_threads(tmp_path: Path, nlp_provider: NlpProvider, serve_cache: Path):
+    before = set(threading.enumerate())
+    root = new_project(tmp_path / "project")
+    config = load_config(root=root, cache_dir=str(serve_cache), n_process=1)
+    with DevServer(config, nlp=nlp_provider, port=0) as server:
+        served = Served(server, root)
+        events = served.stream("/")  # an open event stream must not keep the server alive
+        assert served.get("/")[0] == 200
+    events.close()
+    assert set(threading.enumerate()) <= before
+
+
+def test_ctrl_c_stops_cleanly(tmp_path: Path, serve_cache: Path, served: Served):
+    """The real command in a subprocess: SIGINT ends it with exit 0 and no traceback."""
+    root = new_project(tmp_path / "other")
+    (root / "briefgen.toml").write_text(f'cache_dir = "{serve_cache}"\nn_process = 1\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "serve", "--port", "0"], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = ""
+        deadline = time.monotonic() + 120
+        while "Serving" not in line and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line and proc.poll() is not None:
+                break
+        assert "Serving" in line, line
+        url = re.search(r"http://\S+", line).group(0)
+        split = urlsplit(url)
+        conn = http.client.HTTPConnection(split.hostname, split.port, timeout=10)
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 200
+        conn.close()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in root.iterdir()) == ["briefgen.toml", "seeds", "templates"]
+
+
+@pytest.mark.browser
+def test_browser_reloads_after_a_template_edit(served: Served):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.goto(served.server.url + "briefings/storm-port.html")
+            page.wait_for_function("document.getElementById('briefgen-live') !== null")
+            # Wait until the page holds its event stream, so the edit below is the only thing to react to.
+            deadline = time.monotonic() + EVENT_TIMEOUT
+            while not served.server.hub.viewed() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            edit(served.root / "templates" / "base.html", "built with briefgen", "seen in a real browser")
+            page.wait_for_function("document.body.innerText.includes('seen in a real browser')",
+                                   timeout=EVENT_TIMEOUT * 1000)
+            assert page.get_by_role("heading", level=1).count() >= 1
+        finally:
+            browser.close()
