@@ -79,6 +79,8 @@ class Quote:
     cue: str | None
     start: int
     end: int
+    partial: bool = False
+    """A quoted fragment inside the writer's own sentence (`called it “a disaster”`), not a whole statement."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ and cue-less quote paragraphs continuing the previous speaker.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,23 @@ _ORG_NOUNS = {
     "court", "army", "military", "police", "service", "team", "club", "network", "magazine", "website",
 }
 MIN_UNATTRIBUTED_WORDS = 5
+# Word forms that introduce a whole quoted statement with no punctuation: 'he said “It was …”'.
+_INTRODUCING = {
+    "said", "says", "say", "saying", "told", "tells", "added", "adds", "wrote", "writes", "tweeted", "asked",
+    "asks", "declared", "stated", "explained", "replied", "answered", "insisted", "warned", "noted",
+    "continued", "argued", "posted", "exclaimed", "responded", "shouted", "yelled", "recalled",
+}
+
+
+def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
+    """A quote opening mid-sentence right after one of the writer's words ('called it “a disaster”') is a
+    fragment; one opening a sentence, after a colon/comma/dash, or after 'said'/'told reporters' is whole."""
+    before = text[paragraph_start : span.start].rstrip()
+    if not before or not (before[-1].isalnum() or before[-1] in "’'%)"):
+        return False
+    words = re.findall(r"[\w’'-]+", before[-60:].lower())
+    # 'told reporters “…”', 'asked CNN “…”': the verb's object may stand between.
+    return not (words[-1] in _INTRODUCING or (len(words) > 1 and words[-2] in {"told", "tells", "asked", "asks"}))
 
 
 @dataclass(slots=True)
@@ -52,6 +70,8 @@ class QuoteSpan:
     inner_end: int
     closed: bool
     paragraph: int
+    opened: bool = True
+    """False for the rest of a quote carried over from an unclosed paragraph: no opening mark at ``start``."""
 
 
 def _opener_like(text: str, i: int, lo: int, hi: int) -> bool:
@@ -63,11 +83,19 @@ def _opener_like(text: str, i: int, lo: int, hi: int) -> bool:
 def find_quote_spans(text: str, paragraphs: tuple[Paragraph, ...]) -> list[QuoteSpan]:
     """Pair quotation marks paragraph by paragraph; a quote left open runs to the paragraph's end."""
     spans: list[QuoteSpan] = []
+    carried = False  # the previous paragraph left a quote open
     for p_index, para in enumerate(paragraphs):
         stack: list[tuple[int, str]] = []
         lo, hi = para.start, para.end
         for i in range(lo, hi):
             c = text[i]
+            if carried and not stack and (c in CLOSERS or (c == STRAIGHT and not _opener_like(text, i, lo, hi))):
+                # A closing mark before any opener ends the quote the previous paragraph left open.
+                spans.append(_span(text, lo, i + 1, True, p_index, opened=False))
+                carried = False
+                continue
+            if c in OPENERS or c == STRAIGHT:
+                carried = False
             if c in OPENERS:
                 stack.append((i, c))
             elif c in CLOSERS:
@@ -86,28 +114,30 @@ def find_quote_spans(text: str, paragraphs: tuple[Paragraph, ...]) -> list[Quote
                         spans.append(_span(text, start, i + 1, True, p_index))
                 else:
                     stack.append((i, c))  # a straight quote nested in a curly one
+        carried = bool(stack)
         if stack:
             spans.append(_span(text, stack[0][0], hi, False, p_index))
     return spans
 
 
-def _span(text: str, start: int, end: int, closed: bool, paragraph: int) -> QuoteSpan:
-    inner_start, inner_end = start + 1, end - 1 if closed else end
+def _span(text: str, start: int, end: int, closed: bool, paragraph: int, *, opened: bool = True) -> QuoteSpan:
+    inner_start, inner_end = start + (1 if opened else 0), end - 1 if closed else end
     while inner_start < inner_end and text[inner_start].isspace():
         inner_start += 1
     while inner_end > inner_start and (text[inner_end - 1].isspace() or text[inner_end - 1] in ",;:"):
         inner_end -= 1
-    return QuoteSpan(start, end, inner_start, inner_end, closed, paragraph)
+    return QuoteSpan(start, end, inner_start, inner_end, closed, paragraph, opened)
 
 
 def normalise_marks(text: str, spans: list[QuoteSpan]) -> str:
     """Rewrite each quote's marks as a curly pair (same length), and marks nested inside as single quotes."""
     chars = list(text)
     for span in spans:
-        chars[span.start] = "“"
+        if span.opened:
+            chars[span.start] = "“"
         if span.closed:
             chars[span.end - 1] = "”"
-        for i in range(span.start + 1, span.end - (1 if span.closed else 0)):
+        for i in range(span.start + span.opened, span.end - (1 if span.closed else 0)):
             if chars[i] in OPENERS or (chars[i] == STRAIGHT and _opener_like(text, i, span.start, span.end)):
                 chars[i] = "‘"
             elif chars[i] in CLOSERS or chars[i] == STRAIGHT:
@@ -142,8 +172,15 @@ class _Speakers:
         if first is None or last is None:
             return None
         sent_start, sent_end = first[0].sent.start, last[-1].sent.end
-        if span.closed and doc.text[span.inner_end : span.end - 1].strip() == "," and last[-1].i + 1 < len(doc):
-            # '“…,” X said' continues past a wrong sentence break (abbreviations, a stray mark).
+        tail = doc.text[span.end : span.end + 40].lstrip(" \t")
+        lowercase_after = bool(tail) and tail[0].islower()
+        if (
+            span.closed
+            and (doc.text[span.inner_end : span.end - 1].strip() == "," or lowercase_after)
+            and last[-1].i + 1 < len(doc)
+        ):
+            # '“…,” X said' and '“…!” he said' continue past a wrong sentence break (abbreviations, a stray
+            # mark, or the parser ending the sentence at the quote's own full stop).
             following = doc[last[-1].i + 1].sent
             sent_end = max(sent_end, following.end)
             if following.end < len(doc) and not following.text.rstrip().endswith((".", "!", "?")):
@@ -154,6 +191,35 @@ class _Speakers:
             return after[0]
         if before:
             return before[-1]
+        return None
+
+    def introduced_by(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> Any | None:
+        """The cue of a sentence ending in a colon right before the quote ('Cruz continued:' on the line
+        above a block quote, 'the statement reads: “…”'), or a named subject introducing it ('Clinton
+        released the following statement:')."""
+        doc = self.doc
+        para = paragraphs[span.paragraph]
+        before = doc.text[para.start : span.start].rstrip()
+        if before:
+            colon = para.start + len(before) - 1
+        elif span.paragraph > 0:
+            prev = paragraphs[span.paragraph - 1]
+            colon = prev.end - 1
+        else:
+            return None
+        if doc.text[colon] != ":":
+            return None
+        token = doc.char_span(colon, colon + 1, alignment_mode="expand")
+        if token is None:
+            return None
+        sent = token[0].sent
+        cues = [t for t in sent if not self.quoted[t.i] and t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_VERBS]
+        if cues:
+            return cues[-1]
+        root = sent.root
+        subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
+        if subjects and self._actor_in(subjects[0]) is not None:
+            return root
         return None
 
     def _is_cue(self, token: Any) -> bool:
@@ -290,10 +356,10 @@ def extract_quotes(
     previous: tuple[QuoteSpan, _Attribution] | None = None
     for span in spans:
         cue = speakers.cue_for(span)
-        if cue is not None and (cue.lemma_.lower() not in _CONTINUE_ONLY or cue.lower_ == "according"):
-            attribution = speakers.attribute(cue, span.start)
-        else:
-            attribution = _Attribution()
+        if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span):
+            cue = None  # 'continue to', 'began by' far from the quote are not speech
+        cue = cue or speakers.introduced_by(span, paragraphs)
+        attribution = speakers.attribute(cue, span.start) if cue is not None else _Attribution()
         if attribution.speaker is None and previous is not None and _continues(span, previous[0], paragraphs):
             attribution = _Attribution(previous[1].speaker, previous[1].actor, previous[1].cue)
         speakers.remember(span.start, attribution.actor)
@@ -324,9 +390,15 @@ def extract_quotes(
                 cue=attribution.cue,
                 start=span.inner_start,
                 end=span.inner_end,
+                partial=is_partial(doc.text, span, paragraphs[span.paragraph].start),
             )
         )
     return quotes
+
+
+def _next_to(cue: Any, span: QuoteSpan) -> bool:
+    """'He continued, “…”' / '“…,” he added': the verb sits right beside the quote's marks."""
+    return span.end <= cue.idx <= span.end + 12 or 0 <= span.start - (cue.idx + len(cue.text)) <= 3
 
 
 def _continues(span: QuoteSpan, before: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> bool:
