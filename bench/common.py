@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -40,26 +41,23 @@ def require(folder: Path) -> None:
         sys.exit(f"{folder}: corpus not found (see ../shared/data/README.md)")
 
 
-def extract_articles(
-    articles: Sequence[Article], *, n_process: int = 1, cache: Path = DEFAULT_CACHE, summary_sentences: int = 3
-) -> dict[str, Extraction]:
-    """slug -> Extraction for every article, parsing only what the Doc cache does not hold."""
+def parse_articles(articles: Sequence[Article], *, n_process: int = 1, cache: Path = DEFAULT_CACHE) -> dict[str, Any]:
+    """slug -> parsed spaCy Doc of the text the extractor prepares, parsing only what the cache lacks."""
     from spacy.tokens import Doc
 
     provider = NlpProvider("")
     info = provider.model()
     folder = cache / "docs" / f"{info.name}-{info.version}"
     folder.mkdir(parents=True, exist_ok=True)
-    prepared = {a.slug: prepare(a) for a in articles}
 
     def doc_path(text: str) -> Path:
         return folder / (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() + ".doc")
 
     nlp = provider.get()
-    docs: dict[str, Doc] = {}
+    docs: dict[str, Any] = {}
     todo = []
     for a in articles:
-        text = prepared[a.slug][0][:MAX_NLP_CHARS]
+        text = prepare(a)[0][:MAX_NLP_CHARS]
         path = doc_path(text)
         if path.exists():
             docs[a.slug] = Doc(nlp.vocab).from_bytes(path.read_bytes())
@@ -72,7 +70,16 @@ def extract_articles(
             doc_path(doc.text).write_bytes(doc.to_bytes(exclude=["tensor", "user_data"]))
             docs[slug] = doc
         print(f"parsed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return docs
+
+
+def extract_articles(
+    articles: Sequence[Article], *, n_process: int = 1, cache: Path = DEFAULT_CACHE, summary_sentences: int = 3,
+    docs: dict[str, Any] | None = None,
+) -> dict[str, Extraction]:
+    """slug -> Extraction for every article (the build's own ``extract_doc`` on the cached parse)."""
+    docs = docs if docs is not None else parse_articles(articles, n_process=n_process, cache=cache)
     return {
-        a.slug: extract_doc(docs[a.slug], a, prepared[a.slug][1], summary_sentences=summary_sentences)
+        a.slug: extract_doc(docs[a.slug], a, prepare(a)[1], summary_sentences=summary_sentences)
         for a in articles
     }
