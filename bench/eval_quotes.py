@@ -54,9 +54,13 @@ def is_name(text: str) -> bool:
     return any(w[:1].isupper() and w.lower() not in TITLES for w in re.findall(r"[A-Za-z][\w\-]*", text))
 
 
+_NOT_PERSON_START = {"a", "an", "the", "his", "her", "its", "their", "both", "none", "this", "that", "one"}
+
+
 def is_person_like(text: str) -> bool:
-    """A gold source a he/she can refer to: a name, not 'the FBI' or an all-capitals acronym."""
-    return is_name(text) and not text.lower().startswith("the ") and not text.replace(".", "").isupper()
+    """A gold source a he/she can refer to: a name, not 'the FBI', 'A legal opinion', or an acronym."""
+    first = text.split()[0].lower() if text.split() else ""
+    return is_name(text) and first not in _NOT_PERSON_START and not text.replace(".", "").isupper()
 
 
 def resolve_gold_sources(gold: list[GoldQuote], all_sources: list[tuple[int, str]], text: str) -> list[str | None]:
@@ -73,7 +77,8 @@ def resolve_gold_sources(gold: list[GoldQuote], all_sources: list[tuple[int, str
             want = GENDER.get(lower)
             name = None
             for start, candidate in reversed([s for s in all_sources if s[0] < g.source.start]):
-                key = " ".join(sorted(words(candidate)))
+                key = sorted(words(candidate), key=candidate.lower().find)[-1:]  # surname
+                key = key[0] if key else ""
                 if not key or not (is_person_like(candidate) if want else is_name(candidate)):
                     continue
                 if want and gender_of.get(key, want) != want:

@@ -150,6 +150,8 @@ class _Attribution:
     speaker: str | None = None
     actor: ActorInfo | None = None
     cue: str | None = None
+    cue_at: int = -1
+    """Character offset of the cue word (-1: none)."""
 
 
 class _Speakers:
@@ -186,11 +188,41 @@ class _Speakers:
             if following.end < len(doc) and not following.text.rstrip().endswith((".", "!", "?")):
                 sent_end = doc[following.end].sent.end
         after = [t for t in doc[last[-1].i + 1 : sent_end] if self._is_cue(t)]
-        before = [t for t in doc[sent_start : first[0].i] if self._is_cue(t)]
+        if (
+            not after
+            and span.closed
+            and sent_end < len(doc)
+            and doc[sent_end].idx <= span.end + 2
+            and "\n" not in doc.text[span.end : doc[sent_end].idx]
+        ):
+            # The parser ended the sentence at the closing mark: '“…” Bush said.', '“…?” Trump asked.'
+            following = doc[sent_end].sent
+            after = [t for t in following[:6] if self._is_cue(t)]
         if after:
             return after[0]
+        colon = self._colon_verb(span)
+        if colon is not None:
+            return colon
+        before = [t for t in doc[sent_start : first[0].i] if self._is_cue(t)]
         if before:
             return before[-1]
+        return None
+
+    def _colon_verb(self, span: QuoteSpan) -> Any | None:
+        """'Rubio fired back forcefully: “…”': the verb the colon right before the quote belongs to."""
+        doc = self.doc
+        before = doc.text[: span.start].rstrip()
+        if not before.endswith(":"):
+            return None
+        colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+        if colon is None:
+            return None
+        verb = colon[0].head
+        if verb.pos_ not in {"VERB", "AUX"} or self.quoted[verb.i]:
+            return None
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
+        if verb.lemma_.lower() in SPEECH_VERBS or (subjects and self._actor_in(subjects[0]) is not None):
+            return verb
         return None
 
     def introduced_by(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> Any | None:
@@ -245,9 +277,15 @@ class _Speakers:
                     subject = verb.head  # "Mayor X, who said: …" -> X
                 return self._resolve(subject, position, cue.text)
             if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl"} and verb.head is not verb:
-                if verb.dep_ in {"relcl", "acl"} and not self.quoted[verb.head.i]:
-                    return self._resolve(verb.head, position, cue.text)
-                verb = verb.head
+                noun = verb.head
+                if verb.dep_ in {"relcl", "acl"} and not self.quoted[noun.i]:
+                    # 'X, who said: …' names X; 'ended with a reference …, remarking “…”' does not name
+                    # 'a reference': then the speaker is the subject of the verb the noun depends on.
+                    if verb.dep_ == "relcl" or self._actor_in(noun) is not None or noun.pos_ == "PROPN":
+                        return self._resolve(noun, position, cue.text)
+                    verb = noun.head if noun.head is not noun else noun
+                    continue
+                verb = noun
             else:
                 break
         return _Attribution(cue=cue.text)
@@ -271,6 +309,8 @@ class _Speakers:
                 actor = self._nearest_organisation(head.sent.start, position) or self._last_speaker(
                     position, lambda a: a.kind is not EntityKind.PERSON
                 )
+        if actor is not None and actor.kind is EntityKind.GROUP:
+            actor = None  # 'a Nevada Democrat', 'two Republicans': a description, not the group's page
         if actor is not None:
             return _Attribution(actor.name, actor, cue)
         phrase = " ".join(t.text for t in phrase_tokens).replace(" ’s", "’s").replace(" 's", "'s")
@@ -325,7 +365,10 @@ class _Speakers:
         doc = self.doc
         limit = position - 1500
         recent = self._last_speaker(position, compatible)
-        candidates = [m for m in self.table.mentions if limit < m.start < position]
+        # Names inside quotations are what speakers talk about, not who "he" is.
+        candidates = [
+            m for m in self.table.mentions if limit < m.start < position and not self.quoted[m.token_i]
+        ]
         for mention in reversed(candidates):
             actor = self.table.by_id(mention.actor)
             if not compatible(actor):
@@ -339,6 +382,24 @@ class _Speakers:
             actor = self.table.by_id(mention.actor)
             if compatible(actor):
                 return actor
+        return None
+
+    def named_right_after(self, span: QuoteSpan) -> ActorInfo | None:
+        """'“…,” Nate Silver, the polling guru …, tweeted': a person named right after the closing mark,
+        with a speech verb later in the sentence, when the parse did not link them."""
+        if not span.closed:
+            return None
+        gap = self.doc.text[span.end : span.end + 3]
+        start = span.end + len(gap) - len(gap.lstrip())
+        actor = self.table.at(start, start + 1)
+        if actor is None or actor.kind is not EntityKind.PERSON:
+            return None
+        token = self.doc.char_span(start, start + 1, alignment_mode="expand")
+        if token is None:
+            return None
+        window = self.doc[token[0].i : min(len(self.doc), token[0].i + 25)]
+        if any(self._is_cue(t) for t in window if t.sent == token[0].sent):
+            return actor
         return None
 
     def remember(self, position: int, actor: ActorInfo | None) -> None:
@@ -355,11 +416,22 @@ def extract_quotes(
     found: list[tuple[QuoteSpan, _Attribution]] = []
     previous: tuple[QuoteSpan, _Attribution] | None = None
     for span in spans:
+        if previous is not None and _interrupted(doc.text, previous, span):
+            # '“…,” said X. “…”': the second half of a quote broken by its attribution.
+            attribution = previous[1]
+            speakers.remember(span.start, attribution.actor)
+            found.append((span, attribution))
+            previous = (span, attribution)
+            continue
         cue = speakers.cue_for(span)
         if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span):
             cue = None  # 'continue to', 'began by' far from the quote are not speech
         cue = cue or speakers.introduced_by(span, paragraphs)
         attribution = speakers.attribute(cue, span.start) if cue is not None else _Attribution()
+        if cue is not None:
+            attribution.cue_at = cue.idx
+        if attribution.speaker is None and (named := speakers.named_right_after(span)) is not None:
+            attribution = _Attribution(named.name, named, attribution.cue)
         if attribution.speaker is None and previous is not None and _continues(span, previous[0], paragraphs):
             attribution = _Attribution(previous[1].speaker, previous[1].actor, previous[1].cue)
         speakers.remember(span.start, attribution.actor)
@@ -394,6 +466,15 @@ def extract_quotes(
             )
         )
     return quotes
+
+
+def _interrupted(text: str, previous: tuple[QuoteSpan, _Attribution], span: QuoteSpan) -> bool:
+    """The quote resumes right after the previous quote's attribution, in the same paragraph."""
+    before, attribution = previous
+    if attribution.speaker is None or before.paragraph != span.paragraph or not before.closed:
+        return False
+    gap = text[before.end : span.start]
+    return len(gap) <= 120 and before.end <= attribution.cue_at < span.start and gap.rstrip()[-1:] in {".", ",", ":"}
 
 
 def _next_to(cue: Any, span: QuoteSpan) -> bool:
