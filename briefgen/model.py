@@ -132,6 +132,10 @@ class Entity:
     """(entity slug, number of briefings shared), most shared first."""
     first_seen: dt.date | None
     last_seen: dt.date | None
+    description: str = ""
+    """Markdown from the user's entities.toml (empty when none)."""
+    description_html: str = ""
+    """``description`` rendered (raw HTML in it is escaped)."""
 
 
 @dataclass(frozen=True, slots=True)
