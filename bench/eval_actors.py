@@ -30,8 +30,7 @@ MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augus
           "dec"}
 DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 FRAGMENTS = {"state", "house", "department", "office", "ministry", "secretary", "minister", "general", "chief",
-             "he", "she", "they", "it", "we", "i", "you", "his", "her", "mr", "mrs", "ms", "dr", "the", "defense",
-             "defence", "justice", "treasury", "interior", "commerce", "energy"}
+             "he", "she", "they", "it", "we", "i", "you", "his", "her", "mr", "mrs", "ms", "dr", "the"}
 TITLES = {"mr", "mrs", "ms", "dr", "sen", "senator", "rep", "gov", "governor", "president", "gen", "general",
           "the", "former", "secretary", "vice", "brig", "lt", "col", "maj", "capt", "adm", "sir", "judge"}
 ORG_WORDS = {"party", "news", "times", "post", "committee", "department", "university", "county", "city",
@@ -55,11 +54,11 @@ def junk_reason(name: str) -> str | None:
         return "no words"
     if "\n" in name:
         return "line break"
-    if any(c.isdigit() for c in name) and not re.search(r"[a-z]{3}", low):
+    if re.fullmatch(r"[\d\W]+s?", low) or (set(words) & (MONTHS | DAYS) and any(c.isdigit() for c in low)):
         return "number/date"
     if set(words) <= MONTHS | DAYS | {"last", "next", "this", "of", "the"}:
         return "date word"
-    if name[:1].islower():
+    if name[:1].islower() and low.split()[0] not in {"al", "el", "bin", "de", "van", "von", "da", "di", "du", "la"}:
         return "lowercase"
     if low in FRAGMENTS:
         return "fragment"

@@ -55,6 +55,11 @@ _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _TITLE_HEADS = {"secretary", "department", "minister", "ministry", "office", "house", "chief", "director", "head"}
 _JUNK = {"state", "senate", "house", "congress'", "twitter", "facebook", "monday", "tuesday", "wednesday",
          "thursday", "friday", "saturday", "sunday", "covid-19", "covid"}
+# Lowercase words that may begin a name ("al Qaeda", "de Blasio"); any other lowercase start is an
+# adjective ("pro-Israel", "non-Americans") or a fragment, not an actor.
+_NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "del", "della", "der", "van", "von", "da", "di", "du",
+                   "la", "le", "dos", "das"}
+_MARKUP = re.compile(r"<[^>]*>?|&[a-z]+;")
 _STRIP_EDGES = re.compile(r"^[\s\"'“”‘’«»()\[\]\-–—,.:;]+|[\s\"'“”‘’«»()\[\]\-–—,:;]+$")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
@@ -145,10 +150,17 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
     if "\n" in text:  # never across lines: keep the first line's part
         cut = text.index("\n")
         text, end = text[:cut].rstrip(), start + len(text[:cut].rstrip())
+    text = _MARKUP.sub("", text)  # leftovers of HTML in scraped copy: "San Bernardino.</tweet>"
     text = _POSSESSIVE.sub("", _STRIP_EDGES.sub("", text))
     text = " ".join(text.split())
     if not text or not any(c.isalpha() for c in text) or text.islower() or len(text) < 2:
         return None
+    if "/" in text or "@" in text or "#" in text:  # photo credits, "Times/CBS News" polls, handles
+        return None
+    if text[0].islower() and text.split()[0].lower() not in _NAME_PARTICLES:
+        return None
+    if re.fullmatch(r"[\d\W]+s?", text):
+        return None  # "1990s"
     if text.lower() in _JUNK or text.lower().rstrip(".") in HONORIFICS:
         return None
     if gender is None:
