@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -246,9 +247,40 @@ def extract_actors(doc: Any) -> ActorTable:
             continue
         add(mention, key, gender)
 
-    # Names the model missed or mislabelled later in the text ("Ryder" tagged ORG, or not at all) still count.
+    _add_missed_surnames(doc, actors)
     mentions = sorted((m for a in actors for m in a.mentions), key=lambda m: m.start)
     return ActorTable(actors, mentions)
+
+
+def _add_missed_surnames(doc: Any, actors: list[ActorInfo]) -> None:
+    """A person's surname the model did not tag at all ("Okafor told reporters") is still a mention,
+    when only one person in the article has that surname."""
+    owners: dict[str, set[int]] = {}
+    for info in actors:
+        if info.kind is EntityKind.PERSON and len(info.name.split()) > 1:
+            core = [w for w in info.name.split() if _key(w) not in _NAME_SUFFIXES]
+            owners.setdefault(core[-1], set()).add(info.id)
+    taken = [(e.start_char, e.end_char) for e in doc.ents]
+    taken += [(m.start, m.end) for a in actors for m in a.mentions]
+    taken.sort()
+    starts = [t[0] for t in taken]
+    text = doc.text
+    for surname, ids in owners.items():
+        if len(ids) != 1 or not surname[:1].isupper() or len(surname) < 3:
+            continue
+        info = actors[next(iter(ids))]
+        for match in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text):
+            start, end = match.span()
+            i = bisect.bisect_right(starts, start) - 1
+            if i >= 0 and taken[i][1] > start:
+                continue  # inside a tagged entity ("Okafor Bridge") or an existing mention
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            mention = Mention(start, end, surname, EntityKind.PERSON, span.root.i, info.id)
+            info.mentions.append(mention)
+            info.forms[surname] += 1
+            info.kinds[EntityKind.PERSON] += 1
 
 
 def infer_genders(doc: Any, table: ActorTable) -> None:

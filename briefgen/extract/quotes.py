@@ -198,15 +198,15 @@ class _Speakers:
             # The parser ended the sentence at the closing mark: '“…” Bush said.', '“…?” Trump asked.'
             following = doc[sent_end].sent
             after = [t for t in following[:6] if self._is_cue(t)]
-        if after:
+        if after and not is_partial(doc.text, span, doc[sent_start].idx):
             return after[0]
         colon = self._colon_verb(span)
         if colon is not None:
             return colon
         before = [t for t in doc[sent_start : first[0].i] if self._is_cue(t)]
         if before:
-            return before[-1]
-        return None
+            return before[-1]  # for a fragment ('said the plan was “a disaster”') the verb before wins
+        return after[0] if after else None
 
     def _colon_verb(self, span: QuoteSpan) -> Any | None:
         """'Rubio fired back forcefully: “…”': the verb the colon right before the quote belongs to."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,10 +48,19 @@ def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[
 
 
 def _eligible(s: Sentence) -> bool:
-    return s.words >= 6 and s.quoted < 0.5 and not s.text.endswith("?")
+    return s.words >= 6 and s.quoted < 0.25 and not s.text.endswith("?")
 
 
-LEAD_WEIGHT = 0.15
+HISTORY = re.compile(
+    r"\b(previous(?:ly)?|for (?:years|decades|months)|since (?:19|20)\d\d|histor(?:y|ic|ical|ically)|"
+    r"long-(?:standing|running)|(?:years?|decades?) ago|ever since|in the past|ha(?:s|ve|d) long|originally)\b",
+    re.I,
+)
+"""Unmistakable background (what happened before): such sentences go to the context, not the summary.
+Narrower than the context stage's cues, which also take dates and relations as hints."""
+LENGTH_POWER = 0.5
+"""Longer sentences carry more of the story: centrality is scaled by words ** this."""
+LEAD_WEIGHT = 0.1
 """How much the opening sentences are preferred: wire copy puts the news first."""
 _ITERATIONS = 30
 _DAMPING = 0.85
@@ -91,10 +101,16 @@ def summarise(sentences: list[Sentence], count: int) -> list[Sentence]:
     when they compete, since news puts the event first.
     """
     eligible = [i for i, s in enumerate(sentences) if _eligible(s)] or list(range(len(sentences)))
+    foreground = [i for i in eligible if not HISTORY.search(sentences[i].text)]
+    if len(foreground) >= count:
+        eligible = foreground
     if len(eligible) <= count:
         return [sentences[i] for i in eligible]
     central = centrality(sentences)
-    raw = [(central[i] * math.sqrt(sentences[i].words), rank, i) for rank, i in enumerate(eligible)]
+    raw = [
+(central[i] * sentences[i].words**LENGTH_POWER, rank, i)
+        for rank, i in enumerate(eligible)
+    ]
     top = max(v for v, _, _ in raw) or 1.0
     scored = sorted(
         ((v / top + LEAD_WEIGHT / (1.0 + 0.35 * rank), -i) for v, rank, i in raw), reverse=True
