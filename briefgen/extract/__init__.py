@@ -34,7 +34,7 @@ def extract_doc(doc: Any, article: Article, spans: list[Any], *, summary_sentenc
 
     spans = [s for s in spans if s.end <= len(doc.text)]
     table = extract_actors(doc)
-    infer_genders(doc, table)
+    infer_genders(doc, table, [(s.start, s.end) for s in spans])
     quotes = extract_quotes(doc, article.raw, spans, table, article.paragraphs)
     sentences = make_sentences(doc, spans, paragraph_of)
     summary = summarise(sentences, summary_sentences)

@@ -6,6 +6,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from briefgen.model import Actor, EntityKind
@@ -283,8 +284,14 @@ def _add_missed_surnames(doc: Any, actors: list[ActorInfo]) -> None:
             info.kinds[EntityKind.PERSON] += 1
 
 
-def infer_genders(doc: Any, table: ActorTable) -> None:
-    """Guess each person's gender from the first he/she that follows a sentence where they are the subject."""
+def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]] = ()) -> None:
+    """Guess each person's gender from the first he/she that follows a sentence where they are the subject.
+
+    Pronouns inside quotations (``quoted``: character ranges) are the speaker talking about someone else.
+    """
+    inside = bytearray(len(doc.text) + 1)
+    for start, end in quoted:
+        inside[start:end] = b"\x01" * (min(end, len(doc.text)) - start)
     for info in table.actors:
         if info.gender or info.kind is not EntityKind.PERSON:
             continue
@@ -296,6 +303,8 @@ def infer_genders(doc: Any, table: ActorTable) -> None:
             sent = token.sent
             window = doc[sent.end : min(len(doc), sent.end + 40)]
             for t in [*doc[token.i + 1 : sent.end], *window]:
+                if inside[t.idx]:
+                    continue
                 if t.lower_ in {"he", "his", "him", "himself"}:
                     votes["m"] += 1
                     break

@@ -152,6 +152,8 @@ class _Attribution:
     cue: str | None = None
     cue_at: int = -1
     """Character offset of the cue word (-1: none)."""
+    pronoun: bool = False
+    """The speaker was found through a pronoun."""
 
 
 class _Speakers:
@@ -165,6 +167,9 @@ class _Speakers:
             for token in doc.char_span(span.start, span.end, alignment_mode="expand") or ():
                 self.quoted[token.i] = True
         self.history: list[tuple[int, ActorInfo]] = []  # (char offset, actor) of attributed speakers
+        # The last speaker named outright (not by a pronoun), even one the model did not tag ("D’Souza
+        # replied"): (char offset, phrase, actor or None).
+        self.last_named: tuple[int, str, ActorInfo | None] | None = None
 
     def cue_for(self, span: QuoteSpan) -> Any | None:
         """The speech verb (or 'according') governing the quote, outside any quote, in its sentences."""
@@ -221,9 +226,12 @@ class _Speakers:
         if verb.pos_ not in {"VERB", "AUX"} or self.quoted[verb.i]:
             return None
         subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
-        if verb.lemma_.lower() in SPEECH_VERBS or (subjects and self._actor_in(subjects[0]) is not None):
-            return verb
-        return None
+        # 'She went on: “…”', 'Continued Stone: “…”': any verb whose subject is a person or a pronoun.
+        named = subjects and (
+            self._actor_in(subjects[0]) is not None or subjects[0].pos_ == "PROPN"
+            or subjects[0].lower_ in {"he", "she"}
+        )
+        return verb if verb.lemma_.lower() in SPEECH_VERBS or named else None
 
     def introduced_by(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> Any | None:
         """The cue of a sentence ending in a colon right before the quote ('Cruz continued:' on the line
@@ -276,6 +284,9 @@ class _Speakers:
                 if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
                     subject = verb.head  # "Mayor X, who said: …" -> X
                 return self._resolve(subject, position, cue.text)
+            if verb.dep_ == "pcomp" and verb.head.head is not verb.head:
+                verb = verb.head.head  # 'She followed that by saying, “…”'
+                continue
             if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl"} and verb.head is not verb:
                 noun = verb.head
                 if verb.dep_ in {"relcl", "acl"} and not self.quoted[noun.i]:
@@ -293,8 +304,11 @@ class _Speakers:
     def _resolve(self, head: Any, position: int, cue: str) -> _Attribution:
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PRONOUNS:
+            carried = self._recent_named(lower, position)
+            if carried is not None:
+                return _Attribution(carried[1], carried[2], cue, pronoun=True)
             actor = self.resolve_pronoun(lower, position)
-            return _Attribution(actor.name if actor else None, actor, cue)
+            return _Attribution(actor.name if actor else None, actor, cue, pronoun=True)
         left = head.left_edge.i
         phrase_tokens = [t for t in self.doc[left : head.i + 1] if not self.quoted[t.i]]
         actor = self._actor_in(head)
@@ -402,6 +416,29 @@ class _Speakers:
             return actor
         return None
 
+    def _recent_named(self, pronoun: str, position: int) -> tuple[int, str, ActorInfo | None] | None:
+        """'D’Souza replied, “…” … “…,” he added': a he/she right after a named speaker is that speaker,
+        unless another compatible person is a grammatical subject in between."""
+        gender = PRONOUNS.get(pronoun)
+        last = self.last_named
+        if gender not in {"m", "f"} or last is None or position - last[0] > 700:
+            return None
+        offset, phrase, actor = last
+        if not phrase[:1].isupper() or (actor is not None and (actor.kind is not EntityKind.PERSON
+                                                               or actor.gender not in {None, gender})):
+            return None
+        for mention in self.table.mentions:
+            if offset < mention.start < position and not self.quoted[mention.token_i]:
+                other = self.table.by_id(mention.actor)
+                if other is not actor and other.kind is EntityKind.PERSON and other.gender in {None, gender} \
+                        and self.doc[mention.token_i].dep_ in {"nsubj", "nsubjpass"}:
+                    return None
+        return last
+
+    def note_named(self, position: int, attribution: _Attribution, by_pronoun: bool) -> None:
+        if attribution.speaker and not by_pronoun:
+            self.last_named = (position, attribution.speaker, attribution.actor)
+
     def remember(self, position: int, actor: ActorInfo | None) -> None:
         if actor is not None:
             self.history.append((position, actor))
@@ -435,6 +472,7 @@ def extract_quotes(
         if attribution.speaker is None and previous is not None and _continues(span, previous[0], paragraphs):
             attribution = _Attribution(previous[1].speaker, previous[1].actor, previous[1].cue)
         speakers.remember(span.start, attribution.actor)
+        speakers.note_named(span.start, attribution, attribution.pronoun)
         found.append((span, attribution))
         previous = (span, attribution)
 
