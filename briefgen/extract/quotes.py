@@ -430,13 +430,17 @@ class _Speakers:
         for mention in self.table.mentions:
             if offset < mention.start < position and not self.quoted[mention.token_i]:
                 other = self.table.by_id(mention.actor)
+                token = self.doc[mention.token_i]
+                # Only a main-clause subject takes over ('…in the event that Clinton faces Trump, she
+                # replied' still continues the previous speaker).
                 if other is not actor and other.kind is EntityKind.PERSON and other.gender in {None, gender} \
-                        and self.doc[mention.token_i].dep_ in {"nsubj", "nsubjpass"}:
+                        and token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT":
                     return None
         return last
 
     def note_named(self, position: int, attribution: _Attribution, by_pronoun: bool) -> None:
-        if attribution.speaker and not by_pronoun:
+        """Remember the speaker for a following he/she; a pronoun speaker keeps the chain going."""
+        if attribution.speaker:
             self.last_named = (position, attribution.speaker, attribution.actor)
 
     def remember(self, position: int, actor: ActorInfo | None) -> None:
