@@ -2,9 +2,16 @@
 
     python bench/eval_quotes.py [--limit N] [--n-process 2] [--misses 15]
 
-Gold: every annotated ``Content`` span that begins with a quotation mark (one annotator file per article).
-A predicted quote matches a gold one when they overlap by at least half of the gold span (one-to-one,
-largest overlap first). Offsets: briefgen reads a PolNeAR file as plain text with a headline line, and
+Gold: every annotated ``Content`` span that begins with a quotation mark, or starts right after one (some
+annotators left the mark out), one annotator file per article (the first by name when there are two).
+
+Matching: each predicted quote goes to the gold quote it overlaps most; a gold quote is found when its
+predictions cover at least half of it, and those predictions are all right. So a gold quote split by
+its attribution ('“…,” he said. “…”', one split Content span) or running over paragraphs is found by its
+pieces. Predicted *fragments* (``Quote.partial``: a quoted phrase inside the writer's own sentence, such as
+'called it “a disaster”') are not direct quotes by the gold definition (their Content starts with the
+writer's words), so they are left out of precision unless they match a gold quote; the same rule
+(``briefgen.extract.quotes.is_partial``) is applied to the regex baseline. Offsets: briefgen reads a PolNeAR file as plain text with a headline line, and
 quote ``start``/``end`` index the decoded file, which is byte-for-byte the text the .ann offsets index
 (the script checks that ``Article.raw`` equals the file and that every .ann span text sits at its offsets).
 
