@@ -327,7 +327,11 @@ class _Speakers:
             actor = None  # 'a Nevada Democrat', 'two Republicans': a description, not the group's page
         if actor is not None:
             return _Attribution(actor.name, actor, cue)
-        phrase = " ".join(t.text for t in phrase_tokens).replace(" ’s", "’s").replace(" 's", "'s")
+        if len(phrase_tokens) == head.i + 1 - left:  # nothing quoted inside: the phrase as written
+            phrase = self.doc.text[self.doc[left].idx : head.idx + len(head.text)]
+        else:
+            phrase = " ".join(t.text for t in phrase_tokens).replace(" ’s", "’s").replace(" 's", "'s")
+        phrase = " ".join(phrase.split())
         return _Attribution(phrase or None, None, cue)
 
     def _actor_in(self, head: Any) -> ActorInfo | None:
