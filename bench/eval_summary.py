@@ -9,9 +9,11 @@ every system's recall is capped by the length; what differs is which sentences a
 ROUGE-2 and ROUGE-Lsum F-measure with the Porter stemmer (``rouge-score``); the reference's sentences,
 stored without spaces between them, are split back for Lsum.
 
-A second corpus with reference summaries does not exist under ../shared/data: PolNeAR has none, so the
-script also prints, for PolNeAR, only how often each system's summary is quote-free (what the briefing
-promises), not a ROUGE score.
+A second corpus with reference summaries does not exist under ../shared/data: PolNeAR has none, so no
+ROUGE is claimed there. For a sample of PolNeAR (``--polnear N``) the script prints reference-free
+properties of each system's summary instead: the share of summaries that contain a quoted statement (a
+sentence at least a quarter inside quotation marks; the briefing promises none) and that keep the
+article's first sentence (lead-awareness).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def paragraph_of(article: Any) -> Any:
 def main() -> None:
     parser = arguments(__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=3)
+    parser.add_argument("--polnear", type=int, default=200, help="PolNeAR articles for the reference-free check")
     args = parser.parse_args()
     from rouge_score import rouge_scorer
 
@@ -119,6 +122,43 @@ def main() -> None:
         label = {"lead": f"lead-{args.sentences}"}.get(name, name)
         print(f"{label:<10} {t['rouge1'] / n:>8.4f} {t['rouge2'] / n:>8.4f} {t['rougeLsum'] / n:>11.4f} "
               f"{words[name] / n:>6.1f}")
+    if args.polnear:
+        reference_free(args)
+
+
+def reference_free(args: Any) -> None:
+    """PolNeAR has no reference summaries: quote-free and lead-keeping shares per system."""
+    from briefgen.extract import prepare
+
+    root = args.data / "polnear" / "text"
+    if not root.is_dir():
+        return
+    paths = sorted(root.glob("*.txt"))
+    paths = paths[:: max(1, len(paths) // args.polnear)][: args.polnear]
+    articles = list(read_paths(paths).articles)
+    docs = parse_articles(articles, n_process=args.n_process, cache=args.cache)
+    ours = extract_articles(articles, summary_sentences=args.sentences, docs=docs)
+    quoted: Counter[str] = Counter()
+    leads: Counter[str] = Counter()
+    for article in articles:
+        sentences = make_sentences(docs[article.slug], prepare(article)[1], paragraph_of(article))
+        if not sentences:
+            continue
+        share = {s.text: s.quoted for s in sentences}
+        systems = {
+            "briefgen": list(ours[article.slug].summary),
+            "lead": lead(sentences, args.sentences),
+            "textrank": textrank(sentences, args.sentences),
+        }
+        for name, picked in systems.items():
+            quoted[name] += any(share.get(p, 0.0) >= 0.25 for p in picked)
+            leads[name] += sentences[0].text in picked
+    n = len(articles)
+    print(f"\nPolNeAR: {n} articles, no reference summaries (reference-free checks)")
+    print(f"{'system':<10} {'with a quote':>13} {'keeps lead':>11}")
+    for name in ("briefgen", "lead", "textrank"):
+        label = {"lead": f"lead-{args.sentences}"}.get(name, name)
+        print(f"{label:<10} {quoted[name] / n:>13.1%} {leads[name] / n:>11.1%}")
 
 
 if __name__ == "__main__":
