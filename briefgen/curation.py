@@ -38,7 +38,7 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 
 def name_key(name: str) -> str:
     """How curated names are compared: case, dots, possessives and a leading "the" do not matter."""
-    text = re.sub(r"(?:['’]s|['’])$", "", name.strip().lower().replace(".", ""))
+    text = re.sub(r"'s?$", "", name.strip().lower().replace(".", "").replace("’", "'"))
     text = re.sub(r"^the\s+", "", text)
     return " ".join(text.split())
 

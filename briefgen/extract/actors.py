@@ -55,12 +55,17 @@ _FEMALE = {"mrs", "ms", "miss", "dame", "lady", "queen", "princess"}
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 # Capitalised words the model tags as entities inside titles ("Secretary of State").
 _TITLE_HEADS = {"secretary", "department", "minister", "ministry", "office", "house", "chief", "director", "head"}
-_JUNK = {"state", "senate", "house", "congress'", "twitter", "facebook", "monday", "tuesday", "wednesday",
+_JUNK = {"state", "department", "ministry", "agency", "senate", "house", "congress'", "twitter", "facebook", "monday", "tuesday", "wednesday",
          "thursday", "friday", "saturday", "sunday", "covid-19", "covid"}
 # Lowercase words that may begin a name ("al Qaeda", "de Blasio"); any other lowercase start is an
 # adjective ("pro-Israel", "non-Americans") or a fragment, not an actor.
 _NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "del", "della", "der", "van", "von", "da", "di", "du",
                    "la", "le", "dos", "das"}
+# Last words that make a "person" an organisation or a place ("Clark County", "Clinton Foundation").
+_ORG_HEADS = {"foundation", "party", "network", "committee", "university", "department", "campaign",
+              "institute", "association", "center", "centre", "council", "company", "corporation", "inc",
+              "news", "times", "group", "agency", "ministry", "commission", "union", "bank", "club"}
+_PLACE_HEADS = {"county", "city", "state", "province", "river", "island", "islands", "valley", "street"}
 _MARKUP = re.compile(r"<[^>]*>?|&[a-z]+;")
 _STRIP_EDGES = re.compile(r"^[\s\"'“”‘’«»()\[\]\-–—,.:;]+|[\s\"'“”‘’«»()\[\]\-–—,:;]+$")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
@@ -153,6 +158,8 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
         cut = text.index("\n")
         text, end = text[:cut].rstrip(), start + len(text[:cut].rstrip())
     text = _MARKUP.sub("", text)  # leftovers of HTML in scraped copy: "San Bernardino.</tweet>"
+    if "(" in text and ")" not in text:  # "Young Americans for Freedom (YAF": keep the name before it
+        text = text[: text.index("(")]
     text = _POSSESSIVE.sub("", _STRIP_EDGES.sub("", text))
     text = " ".join(text.split())
     if not text or not any(c.isalpha() for c in text) or text.islower() or len(text) < 2:
@@ -194,6 +201,9 @@ def extract_actors(doc: Any) -> ActorTable:
         if cleaned is None:
             continue
         text, start, end, gender = cleaned
+        last = text.split()[-1].lower()
+        if kind is EntityKind.PERSON and len(text.split()) > 1 and last in _ORG_HEADS | _PLACE_HEADS:
+            kind = EntityKind.PLACE if last in _PLACE_HEADS else EntityKind.ORGANIZATION
         raw.append((Mention(start, end, text, kind, span.root.i), gender))
 
     actors: list[ActorInfo] = []
