@@ -31,10 +31,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from common import arguments, extract_articles, require
-from polnear import GoldQuote, annotation_files, check_offsets, read_gold
+from polnear import T_LINE, GoldQuote, annotation_files, check_offsets, read_gold
 
 from briefgen.extract.quotes import QuoteSpan, is_partial
 from briefgen.model import Extraction
@@ -254,11 +253,9 @@ def main() -> None:
     for n, a in by_name.items():
         text = a.raw
         gold = read_gold(files[n], text)
-        from polnear import _T_LINE  # all sources (for pronoun resolution), not only direct-quote ones
-
-        all_sources = []
+        all_sources = []  # every attribution's source (for pronoun resolution), not only direct quotes
         for line in files[n].read_text(encoding="utf-8").splitlines():
-            m = _T_LINE.match(line)
+            m = T_LINE.match(line)
             if m and m.group(2) == "Source":
                 first = m.group(3).split(";")[0].split()
                 all_sources.append((int(first[0]), " ".join(text[int(first[0]) : int(first[1])].split())))

@@ -22,7 +22,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from common import arguments, extract_articles, parse_articles, require

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 QUOTE_MARKS = "\"“”„«»"
-_T_LINE = re.compile(r"^(T\d+)\t(\w+) ([\d; ]+)\t")
+T_LINE = re.compile(r"^(T\d+)\t(\w+) ([\d; ]+)\t")
 _E_LINE = re.compile(r"^(E\d+)\t(.*)$")
 
 
@@ -53,7 +53,7 @@ def read_gold(ann: Path, text: str) -> list[GoldQuote]:
     spans: dict[str, Span] = {}
     events: list[dict[str, str]] = []
     for line in ann.read_text(encoding="utf-8").splitlines():
-        m = _T_LINE.match(line)
+        m = T_LINE.match(line)
         if m:
             pieces = tuple(tuple(int(x) for x in part.split()) for part in m.group(3).split(";"))
             spans[m.group(1)] = Span(m.group(2), pieces)  # type: ignore[arg-type]
@@ -79,7 +79,7 @@ def check_offsets(ann: Path, text: str) -> int:
     """How many single-line T spans' text differs from the article at their offsets (expect 0)."""
     bad = 0
     for line in ann.read_text(encoding="utf-8").splitlines():
-        m = _T_LINE.match(line)
+        m = T_LINE.match(line)
         if not m or ";" in m.group(3):
             continue
         start, end = (int(x) for x in m.group(3).split())
