@@ -163,6 +163,13 @@ class Score:
     named_right: int = 0
     right_predictions: int = 0
     fragments: int = 0
+    all_predictions: int = 0
+
+    def strict_f1(self) -> float:
+        """F1 with fragments counted as predictions too (no exclusion at all)."""
+        p = self.right_predictions / self.all_predictions if self.all_predictions else 0.0
+        r = self.matched / self.gold if self.gold else 0.0
+        return 2 * p * r / (p + r) if p + r else 0.0
 
     def row(self) -> tuple[float, float, float, float, float]:
         p = self.right_predictions / self.predicted if self.predicted else 0.0
@@ -207,6 +214,7 @@ def score_article(
     score.matched += len(found)
     score.right_predictions += len(right)
     score.fragments += len(preds) - len(counted)
+    score.all_predictions += len(preds)
     for gi, pi in found.items():
         name = names[gi]
         if name is None:
@@ -270,7 +278,8 @@ def main() -> None:
     for label, s in (("briefgen", ours), ("regex", regex)):
         p, r, f, sp, nm = s.row()
         print(f"{label:<10} {s.predicted:>6} {p:>6.3f} {r:>6.3f} {f:>6.3f} {sp:>8.3f} {nm:>8.3f}"
-              f"   speaker n={s.speaker_total}, named n={s.named_total}, fragments left out {s.fragments}")
+              f"   speaker n={s.speaker_total}, named n={s.named_total}, fragments left out {s.fragments}, "
+              f"F1 counting fragments {s.strict_f1():.3f}")
     kinds = Counter(k for k, _ in misses)
     for kind in ("missed", "spurious", "speaker"):
         print(f"\n{kind} ({kinds[kind]}):")
