@@ -135,6 +135,7 @@ def build(
         BriefgenError: when the site as a whole cannot be built (bad templates, unusable output folder);
             the previously published site is then left untouched.
     """
+    from briefgen.curation import load_curation
     from briefgen.graph import build_site
     from briefgen.render import render_site, theme_dirs
     from briefgen.search import with_search_index
@@ -151,7 +152,7 @@ def build(
         result.diagnostics.extend(sources.diagnostics)
         result.articles = len(sources.articles)
         briefings = extract_briefings(sources.articles, config, nlp or NlpProvider(config.model), result, progress)
-        site = build_site(briefings, title=config.title)
+        site = build_site(briefings, title=config.title, curation=load_curation(config.entities))
         dirs = theme_dirs(config.templates)
         if not dirs:
             raise BriefgenError(f"{config.templates}: no templates found")

@@ -93,6 +93,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     from briefgen.build import BuildResult, NlpProvider, extract_briefings
+    from briefgen.curation import load_curation
     from briefgen.graph import build_site
     from briefgen.records import briefing_record
     from briefgen.sources import iter_source_files, read_paths
@@ -111,7 +112,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     sources = read_paths(paths)
     result = BuildResult(diagnostics=[*missing, *sources.diagnostics])
     briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
-    site = build_site(briefings, title=config.title)
+    site = build_site(briefings, title=config.title, curation=load_curation(config.entities))
     by_slug = {b.slug: b for b in site.briefings}
     out = sys.stdout
     for article in sources.articles:

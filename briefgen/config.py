@@ -32,6 +32,8 @@ class Config:
     """Output folder: the published site."""
     cache_dir: Path
     """Extraction cache; safe to delete."""
+    entities: Path
+    """The user's entity curation file (aliases, merges, kinds, ignored names, descriptions); optional."""
     title: str = "Incident briefings"
     """Site title shown in the header and feeds."""
     base_url: str = ""
@@ -54,6 +56,7 @@ _SETTINGS: dict[str, tuple[type, str]] = {
     "templates": (str, "folder of templates"),
     "out": (str, "output folder"),
     "cache_dir": (str, "extraction cache folder"),
+    "entities": (str, "entity curation file (default entities.toml)"),
     "title": (str, "site title"),
     "base_url": (str, "absolute URL of the published site"),
     "model": (str, "spaCy pipeline name"),
@@ -117,13 +120,15 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
         return (base / os.path.expanduser(values.get(key, default))).resolve()
 
     defaults = {f.name: f.default for f in fields(Config) if f.name in _SETTINGS}
-    plain = {k: values.get(k, defaults[k]) for k in _SETTINGS if k not in {"source", "templates", "out", "cache_dir"}}
+    paths = {"source", "templates", "out", "cache_dir", "entities"}
+    plain = {k: values.get(k, defaults[k]) for k in _SETTINGS if k not in paths}
     return Config(
         root=base,
         source=folder("source", "seeds"),
         templates=folder("templates", "templates"),
         out=folder("out", "site"),
         cache_dir=folder("cache_dir", ".briefgen-cache"),
+        entities=folder("entities", "entities.toml"),
         **plain,
     )
 

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from briefgen.curation import Curation, name_key
 from briefgen.model import Actor, Briefing, Entity, EntityKind, Quote, QuoteRef, Site
 
 MAX_RELATED = 12
@@ -54,6 +55,64 @@ def _corpus_aliases(briefings: list[Briefing]) -> dict[str, str]:
     return remap
 
 
+def _curate(b: Briefing, curation: Curation) -> Briefing:
+    """Drop ignored actors and move curated ones to their page, name and kind."""
+    actors = []
+    dropped: set[str] = set()
+    for a in b.actors:
+        if curation.ignored(a.name):
+            dropped.add(a.slug)
+            continue
+        curated = curation.lookup(a.name, a.slug) or next(
+            (c for alias in a.aliases if (c := curation.lookup(alias)) is not None), None
+        )
+        if curated is not None:
+            aliases = tuple(sorted((set(a.aliases) | {a.name}) - {curated.name}))
+            a = replace(a, name=curated.name, slug=curated.slug, kind=curated.kind or a.kind, aliases=aliases)
+        actors.append(a)
+    moved = {old.slug: new.slug for old, new in zip((x for x in b.actors if x.slug not in dropped), actors)}
+    quotes = tuple(
+        replace(q, speaker_slug=None) if q.speaker_slug in dropped
+        else replace(q, speaker_slug=moved.get(q.speaker_slug, q.speaker_slug)) if q.speaker_slug else q
+        for q in b.quotes
+    )
+    return replace(b, actors=tuple(actors), quotes=quotes)
+
+
+def _spelling_aliases(briefings: list[Briefing]) -> dict[str, str]:
+    """Pages that differ only in dots, case, a possessive or a leading "the" ("F.B.I."/"FBI") become one:
+    the most mentioned spelling's page."""
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    for b in briefings:
+        for a in b.actors:
+            key = name_key(a.name)
+            if key:
+                groups[key][a.slug] += a.mentions
+    remap = {}
+    for counts in groups.values():
+        if len(counts) > 1:
+            target = max(counts, key=lambda s: (counts[s], -len(s), s))
+            remap.update({slug: target for slug in counts if slug != target})
+    return remap
+
+
+def _surnames_in_briefing(b: Briefing) -> dict[str, str]:
+    """Inside one briefing, a one-word place/organisation that is the surname of exactly one person named
+    there is that person, mis-tagged by the model ("Kasich" as a place beside "John Kasich")."""
+    people: dict[str, set[str]] = defaultdict(set)
+    for a in b.actors:
+        words = a.name.split()
+        if a.kind is EntityKind.PERSON and len(words) > 1:
+            people[words[-1].lower()].add(a.slug)
+    remap = {}
+    for a in b.actors:
+        if a.kind is not EntityKind.PERSON and len(a.name.split()) == 1:
+            targets = people.get(a.name.lower(), set())
+            if len(targets) == 1:
+                remap[a.slug] = next(iter(targets))
+    return remap
+
+
 def _merge_actors(actors: Iterable[Actor], remap: dict[str, str]) -> tuple[Actor, ...]:
     merged: dict[str, Actor] = {}
     for a in actors:
@@ -67,18 +126,32 @@ def _merge_actors(actors: Iterable[Actor], remap: dict[str, str]) -> tuple[Actor
     return tuple(merged.values())
 
 
-def build_site(briefings: Iterable[Briefing], *, title: str = "Incident briefings") -> Site:
-    """Merge every briefing's actors into site-wide entities and link both ways."""
-    ordered = sort_briefings(briefings)
-    remap = _corpus_aliases(ordered)
-    linked: list[Briefing] = []
-    for b in ordered:
-        actors = _merge_actors(b.actors, remap)
-        quotes = tuple(
-            replace(q, speaker_slug=remap.get(q.speaker_slug, q.speaker_slug)) if q.speaker_slug else q
-            for q in b.quotes
-        )
-        linked.append(replace(b, actors=actors, quotes=quotes))
+def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
+    actors = _merge_actors(b.actors, remap)
+    quotes = tuple(
+        replace(q, speaker_slug=remap.get(q.speaker_slug, q.speaker_slug)) if q.speaker_slug else q
+        for q in b.quotes
+    )
+    return replace(b, actors=actors, quotes=quotes)
+
+
+def build_site(
+    briefings: Iterable[Briefing], *, title: str = "Incident briefings", curation: Curation | None = None
+) -> Site:
+    """Merge every briefing's actors into site-wide entities and link both ways.
+
+    Order: the user's curation first (it always wins), then within each briefing a mis-tagged surname
+    joins its person, then spellings that differ only in dots/case/"the" share a page, then a surname
+    alone joins the one full name it has across the corpus (left alone when two people share it).
+    """
+    curation = curation or Curation()
+    ordered = [_curate(b, curation) for b in sort_briefings(briefings)]
+    ordered = [_relink(b, _surnames_in_briefing(b)) for b in ordered]
+    spelling = _spelling_aliases(ordered)
+    ordered = [_relink(b, spelling) for b in ordered]
+    curated_slugs = {c.slug for c in curation.entities}
+    remap = {k: v for k, v in _corpus_aliases(ordered).items() if k not in curated_slugs}
+    linked = [_relink(b, remap) for b in ordered]
 
     pools: dict[str, _Pool] = defaultdict(_Pool)
     quotes_by: dict[str, list[QuoteRef]] = defaultdict(list)
@@ -103,13 +176,15 @@ def build_site(briefings: Iterable[Briefing], *, title: str = "Incident briefing
                     related[s][other] += 1
 
     entities: dict[str, Entity] = {}
+    curated_by_slug = {c.slug: c for c in curation.entities}
     for slug, pool in pools.items():
-        name = max(pool.names, key=lambda n: (pool.names[n], len(n), n))
+        curated = curated_by_slug.get(slug)
+        name = curated.name if curated else max(pool.names, key=lambda n: (pool.names[n], len(n), n))
         dates = [b.article.date for b in pool.briefings if b.article.date]
         entities[slug] = Entity(
             slug=slug,
             name=name,
-            kind=pool.kinds.most_common(1)[0][0],
+            kind=(curated.kind if curated and curated.kind else pool.kinds.most_common(1)[0][0]),
             aliases=tuple(sorted((pool.aliases | set(pool.names)) - {name})),
             mention_count=pool.mentions,
             briefing_slugs=tuple(b.slug for b in pool.briefings),
@@ -117,6 +192,8 @@ def build_site(briefings: Iterable[Briefing], *, title: str = "Incident briefing
             related=tuple(sorted(related[slug].items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_RELATED]),
             first_seen=min(dates) if dates else None,
             last_seen=max(dates) if dates else None,
+            description=curated.description if curated else "",
+            description_html=curated.description_html if curated else "",
         )
     # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
     final = tuple(

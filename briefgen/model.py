@@ -79,6 +79,8 @@ class Quote:
     cue: str | None
     start: int
     end: int
+    partial: bool = False
+    """A quoted fragment inside the writer's own sentence (`called it “a disaster”`), not a whole statement."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,10 @@ class Entity:
     """(entity slug, number of briefings shared), most shared first."""
     first_seen: dt.date | None
     last_seen: dt.date | None
+    description: str = ""
+    """Markdown from the user's entities.toml (empty when none)."""
+    description_html: str = ""
+    """``description`` rendered (raw HTML in it is escaped)."""
 
 
 @dataclass(frozen=True, slots=True)

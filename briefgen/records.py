@@ -29,7 +29,7 @@ def briefing_record(b: Briefing) -> dict[str, Any]:
         ],
         "quotes": [
             {"text": q.text, "speaker": q.speaker, "speaker_slug": q.speaker_slug, "cue": q.cue, "start": q.start,
-             "end": q.end}
+             "end": q.end, "partial": q.partial}
             for q in b.quotes
         ],
         "context": list(b.context),

@@ -72,7 +72,7 @@ def test_briefings_json_matches_the_contract(site_dir: Path):
             assert a["kind"] in {"person", "organization", "place", "group", "other"}
             assert (site_dir / "entities" / f"{a['slug']}.html").is_file()
         for q in r["quotes"]:
-            assert set(q) == {"text", "speaker", "speaker_slug", "cue", "start", "end"}
+            assert set(q) == {"text", "speaker", "speaker_slug", "cue", "start", "end", "partial"}
 
 
 @pytest.mark.nlp

@@ -102,3 +102,26 @@ def test_extraction_is_deterministic(nlp_provider, tmp_path):
     first = extract(SEED, nlp_provider, tmp_path / "a")
     second = extract(SEED, nlp_provider, tmp_path / "b")
     assert first == second
+
+
+def test_aliases_merge_inside_an_article_and_junk_is_not_an_actor(nlp_provider, tmp_path):
+    path = tmp_path / "aliases.txt"
+    path.write_text(
+        "Talks in Oslo\n\n"
+        "Mr. Henrik Dahl, Norway's foreign minister, met U.S. envoy Carla Moreno in Oslo on Monday. "
+        "The United States and Norway agreed to new fishing rules in 2023.\n\n"
+        "Dahl said the US had been patient. Moreno's team thanked Dahl's staff, and the pro-Norway "
+        "crowd outside cheered in the 1990s style.\n\n"
+        "The Norwegian Fisheries Directorate will publish the rules. The Directorate said it agreed.\n",
+        encoding="utf-8",
+    )
+    b = extract(path, nlp_provider, tmp_path)
+    names = {a.name: a for a in b.actors}
+    assert "Henrik Dahl" in names and "Dahl" not in names and "Mr. Henrik Dahl" not in names
+    assert names["Henrik Dahl"].mentions >= 3  # full name, surname, possessive surname
+    assert names["Henrik Dahl"].kind is EntityKind.PERSON
+    assert "United States" in names and not {"US", "U.S."} & set(names)
+    assert {"U.S.", "US"} & set(names["United States"].aliases)
+    assert "Carla Moreno" in names and "Moreno" not in names
+    assert not any(n.startswith(("pro-", "the ", "The ")) or n[0].isdigit() for n in names)
+    assert b.actors[0].name in {"Henrik Dahl", "United States", "Norway"}  # salience: mentions and position

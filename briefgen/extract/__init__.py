@@ -36,7 +36,7 @@ def extract_doc(doc: Any, article: Article, spans: list[Any], *, summary_sentenc
     length = len(doc.text)  # Doc.text is rebuilt from the tokens on every access: read it once
     spans = [s for s in spans if s.end <= length]
     table = extract_actors(doc)
-    infer_genders(doc, table)
+    infer_genders(doc, table, [(s.start, s.end) for s in spans])
     quotes = extract_quotes(doc, article.raw, spans, table, article.paragraphs)
     sentences = make_sentences(doc, spans, paragraph_of)
     summary = summarise(sentences, summary_sentences)

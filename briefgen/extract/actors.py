@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from briefgen.model import Actor, EntityKind
@@ -53,8 +55,18 @@ _FEMALE = {"mrs", "ms", "miss", "dame", "lady", "queen", "princess"}
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 # Capitalised words the model tags as entities inside titles ("Secretary of State").
 _TITLE_HEADS = {"secretary", "department", "minister", "ministry", "office", "house", "chief", "director", "head"}
-_JUNK = {"state", "senate", "house", "congress'", "twitter", "facebook", "monday", "tuesday", "wednesday",
+_JUNK = {"state", "department", "ministry", "agency", "senate", "house", "congress'", "twitter", "facebook", "monday", "tuesday", "wednesday",
          "thursday", "friday", "saturday", "sunday", "covid-19", "covid"}
+# Lowercase words that may begin a name ("al Qaeda", "de Blasio"); any other lowercase start is an
+# adjective ("pro-Israel", "non-Americans") or a fragment, not an actor.
+_NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "del", "della", "der", "van", "von", "da", "di", "du",
+                   "la", "le", "dos", "das"}
+# Last words that make a "person" an organisation or a place ("Clark County", "Clinton Foundation").
+_ORG_HEADS = {"foundation", "party", "network", "committee", "university", "department", "campaign",
+              "institute", "association", "center", "centre", "council", "company", "corporation", "inc",
+              "news", "times", "group", "agency", "ministry", "commission", "union", "bank", "club"}
+_PLACE_HEADS = {"county", "city", "state", "province", "river", "island", "islands", "valley", "street"}
+_MARKUP = re.compile(r"<[^>]*>?|&[a-z]+;")
 _STRIP_EDGES = re.compile(r"^[\s\"'“”‘’«»()\[\]\-–—,.:;]+|[\s\"'“”‘’«»()\[\]\-–—,:;]+$")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
@@ -145,10 +157,19 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
     if "\n" in text:  # never across lines: keep the first line's part
         cut = text.index("\n")
         text, end = text[:cut].rstrip(), start + len(text[:cut].rstrip())
+    text = _MARKUP.sub("", text)  # leftovers of HTML in scraped copy: "San Bernardino.</tweet>"
+    if "(" in text and ")" not in text:  # "Young Americans for Freedom (YAF": keep the name before it
+        text = text[: text.index("(")]
     text = _POSSESSIVE.sub("", _STRIP_EDGES.sub("", text))
     text = " ".join(text.split())
     if not text or not any(c.isalpha() for c in text) or text.islower() or len(text) < 2:
         return None
+    if "/" in text or "@" in text or "#" in text:  # photo credits, "Times/CBS News" polls, handles
+        return None
+    if text[0].islower() and text.split()[0].lower() not in _NAME_PARTICLES:
+        return None
+    if re.fullmatch(r"[\d\W]+s?", text):
+        return None  # "1990s"
     if text.lower() in _JUNK or text.lower().rstrip(".") in HONORIFICS:
         return None
     if gender is None:
@@ -180,6 +201,9 @@ def extract_actors(doc: Any) -> ActorTable:
         if cleaned is None:
             continue
         text, start, end, gender = cleaned
+        last = text.split()[-1].lower()
+        if kind is EntityKind.PERSON and len(text.split()) > 1 and last in _ORG_HEADS | _PLACE_HEADS:
+            kind = EntityKind.PLACE if last in _PLACE_HEADS else EntityKind.ORGANIZATION
         raw.append((Mention(start, end, text, kind, span.root.i), gender))
 
     actors: list[ActorInfo] = []
@@ -234,13 +258,51 @@ def extract_actors(doc: Any) -> ActorTable:
             continue
         add(mention, key, gender)
 
-    # Names the model missed or mislabelled later in the text ("Ryder" tagged ORG, or not at all) still count.
+    _add_missed_surnames(doc, actors)
     mentions = sorted((m for a in actors for m in a.mentions), key=lambda m: m.start)
     return ActorTable(actors, mentions)
 
 
-def infer_genders(doc: Any, table: ActorTable) -> None:
-    """Guess each person's gender from the first he/she that follows a sentence where they are the subject."""
+def _add_missed_surnames(doc: Any, actors: list[ActorInfo]) -> None:
+    """A person's surname the model did not tag at all ("Okafor told reporters") is still a mention,
+    when only one person in the article has that surname."""
+    owners: dict[str, set[int]] = {}
+    for info in actors:
+        if info.kind is EntityKind.PERSON and len(info.name.split()) > 1:
+            core = [w for w in info.name.split() if _key(w) not in _NAME_SUFFIXES]
+            owners.setdefault(core[-1], set()).add(info.id)
+    taken = [(e.start_char, e.end_char) for e in doc.ents]
+    taken += [(m.start, m.end) for a in actors for m in a.mentions]
+    taken.sort()
+    starts = [t[0] for t in taken]
+    text = doc.text
+    for surname, ids in owners.items():
+        if len(ids) != 1 or not surname[:1].isupper() or len(surname) < 3:
+            continue
+        info = actors[next(iter(ids))]
+        for match in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text):
+            start, end = match.span()
+            i = bisect.bisect_right(starts, start) - 1
+            if i >= 0 and taken[i][1] > start:
+                continue  # inside a tagged entity ("Okafor Bridge") or an existing mention
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            mention = Mention(start, end, surname, EntityKind.PERSON, span.root.i, info.id)
+            info.mentions.append(mention)
+            info.forms[surname] += 1
+            info.kinds[EntityKind.PERSON] += 1
+
+
+def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]] = ()) -> None:
+    """Guess each person's gender from the first he/she that follows a sentence where they are the subject.
+
+    Pronouns inside quotations (``quoted``: character ranges) are the speaker talking about someone else.
+    """
+    length = len(doc.text)  # rebuilt from the tokens on every access: read it once
+    inside = bytearray(length + 1)
+    for start, end in quoted:
+        inside[start:end] = b"\x01" * (min(end, length) - start)
     for info in table.actors:
         if info.gender or info.kind is not EntityKind.PERSON:
             continue
@@ -252,6 +314,8 @@ def infer_genders(doc: Any, table: ActorTable) -> None:
             sent = token.sent
             window = doc[sent.end : min(len(doc), sent.end + 40)]
             for t in [*doc[token.i + 1 : sent.end], *window]:
+                if inside[t.idx]:
+                    continue
                 if t.lower_ in {"he", "his", "him", "himself"}:
                     votes["m"] += 1
                     break

@@ -14,7 +14,7 @@ from briefgen.model import Actor, EntityKind, Extraction, Quote
 
 log = logging.getLogger(__name__)
 
-EXTRACT_VERSION = "2"
+EXTRACT_VERSION = "3"
 """Bump whenever extraction output changes, so old cache entries stop matching."""
 
 
@@ -35,7 +35,7 @@ def extraction_to_json(e: Extraction) -> dict[str, Any]:
         ],
         "quotes": [
             {"text": q.text, "speaker": q.speaker, "speaker_slug": q.speaker_slug, "cue": q.cue, "start": q.start,
-             "end": q.end}
+             "end": q.end, "partial": q.partial}
             for q in e.quotes
         ],
         "context": list(e.context),
@@ -50,7 +50,8 @@ def extraction_from_json(data: dict[str, Any]) -> Extraction:
             for a in data["actors"]
         ),
         quotes=tuple(
-            Quote(q["text"], q["speaker"], q["speaker_slug"], q["cue"], int(q["start"]), int(q["end"]))
+            Quote(q["text"], q["speaker"], q["speaker_slug"], q["cue"], int(q["start"]), int(q["end"]),
+                  bool(q.get("partial", False)))
             for q in data["quotes"]
         ),
         context=tuple(str(c) for c in data["context"]),

@@ -14,6 +14,7 @@ BACKGROUND = re.compile(
     r"originally|first (?:time|began|emerged))\b",
     re.I,
 )
+
 MAX_CONTEXT = 3
 
 

@@ -9,6 +9,7 @@ and cue-less quote paragraphs continuing the previous speaker.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,23 @@ _ORG_NOUNS = {
     "court", "army", "military", "police", "service", "team", "club", "network", "magazine", "website",
 }
 MIN_UNATTRIBUTED_WORDS = 5
+# Word forms that introduce a whole quoted statement with no punctuation: 'he said “It was …”'.
+_INTRODUCING = {
+    "said", "says", "say", "saying", "told", "tells", "added", "adds", "wrote", "writes", "tweeted", "asked",
+    "asks", "declared", "stated", "explained", "replied", "answered", "insisted", "warned", "noted",
+    "continued", "argued", "posted", "exclaimed", "responded", "shouted", "yelled", "recalled",
+}
+
+
+def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
+    """A quote opening mid-sentence right after one of the writer's words ('called it “a disaster”') is a
+    fragment; one opening a sentence, after a colon/comma/dash, or after 'said'/'told reporters' is whole."""
+    before = text[paragraph_start : span.start].rstrip()
+    if not before or not (before[-1].isalnum() or before[-1] in "’'%)"):
+        return False
+    words = re.findall(r"[\w’'-]+", before[-60:].lower())
+    # 'told reporters “…”', 'asked CNN “…”': the verb's object may stand between.
+    return not (words[-1] in _INTRODUCING or (len(words) > 1 and words[-2] in {"told", "tells", "asked", "asks"}))
 
 
 @dataclass(slots=True)
@@ -52,6 +70,8 @@ class QuoteSpan:
     inner_end: int
     closed: bool
     paragraph: int
+    opened: bool = True
+    """False for the rest of a quote carried over from an unclosed paragraph: no opening mark at ``start``."""
 
 
 def _opener_like(text: str, i: int, lo: int, hi: int) -> bool:
@@ -63,11 +83,19 @@ def _opener_like(text: str, i: int, lo: int, hi: int) -> bool:
 def find_quote_spans(text: str, paragraphs: tuple[Paragraph, ...]) -> list[QuoteSpan]:
     """Pair quotation marks paragraph by paragraph; a quote left open runs to the paragraph's end."""
     spans: list[QuoteSpan] = []
+    carried = False  # the previous paragraph left a quote open
     for p_index, para in enumerate(paragraphs):
         stack: list[tuple[int, str]] = []
         lo, hi = para.start, para.end
         for i in range(lo, hi):
             c = text[i]
+            if carried and not stack and (c in CLOSERS or (c == STRAIGHT and not _opener_like(text, i, lo, hi))):
+                # A closing mark before any opener ends the quote the previous paragraph left open.
+                spans.append(_span(text, lo, i + 1, True, p_index, opened=False))
+                carried = False
+                continue
+            if c in OPENERS or c == STRAIGHT:
+                carried = False
             if c in OPENERS:
                 stack.append((i, c))
             elif c in CLOSERS:
@@ -86,28 +114,30 @@ def find_quote_spans(text: str, paragraphs: tuple[Paragraph, ...]) -> list[Quote
                         spans.append(_span(text, start, i + 1, True, p_index))
                 else:
                     stack.append((i, c))  # a straight quote nested in a curly one
+        carried = bool(stack)
         if stack:
             spans.append(_span(text, stack[0][0], hi, False, p_index))
     return spans
 
 
-def _span(text: str, start: int, end: int, closed: bool, paragraph: int) -> QuoteSpan:
-    inner_start, inner_end = start + 1, end - 1 if closed else end
+def _span(text: str, start: int, end: int, closed: bool, paragraph: int, *, opened: bool = True) -> QuoteSpan:
+    inner_start, inner_end = start + (1 if opened else 0), end - 1 if closed else end
     while inner_start < inner_end and text[inner_start].isspace():
         inner_start += 1
     while inner_end > inner_start and (text[inner_end - 1].isspace() or text[inner_end - 1] in ",;:"):
         inner_end -= 1
-    return QuoteSpan(start, end, inner_start, inner_end, closed, paragraph)
+    return QuoteSpan(start, end, inner_start, inner_end, closed, paragraph, opened)
 
 
 def normalise_marks(text: str, spans: list[QuoteSpan]) -> str:
     """Rewrite each quote's marks as a curly pair (same length), and marks nested inside as single quotes."""
     chars = list(text)
     for span in spans:
-        chars[span.start] = "“"
+        if span.opened:
+            chars[span.start] = "“"
         if span.closed:
             chars[span.end - 1] = "”"
-        for i in range(span.start + 1, span.end - (1 if span.closed else 0)):
+        for i in range(span.start + span.opened, span.end - (1 if span.closed else 0)):
             if chars[i] in OPENERS or (chars[i] == STRAIGHT and _opener_like(text, i, span.start, span.end)):
                 chars[i] = "‘"
             elif chars[i] in CLOSERS or chars[i] == STRAIGHT:
@@ -120,6 +150,10 @@ class _Attribution:
     speaker: str | None = None
     actor: ActorInfo | None = None
     cue: str | None = None
+    cue_at: int = -1
+    """Character offset of the cue word (-1: none)."""
+    pronoun: bool = False
+    """The speaker was found through a pronoun."""
 
 
 class _Speakers:
@@ -134,6 +168,9 @@ class _Speakers:
             for token in doc.char_span(span.start, span.end, alignment_mode="expand") or ():
                 self.quoted[token.i] = True
         self.history: list[tuple[int, ActorInfo]] = []  # (char offset, actor) of attributed speakers
+        # The last speaker named outright (not by a pronoun), even one the model did not tag ("D’Souza
+        # replied"): (char offset, phrase, actor or None).
+        self.last_named: tuple[int, str, ActorInfo | None] | None = None
 
     def cue_for(self, span: QuoteSpan) -> Any | None:
         """The speech verb (or 'according') governing the quote, outside any quote, in its sentences."""
@@ -143,18 +180,87 @@ class _Speakers:
         if first is None or last is None:
             return None
         sent_start, sent_end = first[0].sent.start, last[-1].sent.end
-        if span.closed and self.text[span.inner_end : span.end - 1].strip() == "," and last[-1].i + 1 < len(doc):
-            # '“…,” X said' continues past a wrong sentence break (abbreviations, a stray mark).
+        tail = self.text[span.end : span.end + 40].lstrip(" \t")
+        lowercase_after = bool(tail) and tail[0].islower()
+        if (
+            span.closed
+            and (self.text[span.inner_end : span.end - 1].strip() == "," or lowercase_after)
+            and last[-1].i + 1 < len(doc)
+        ):
+            # '“…,” X said' and '“…!” he said' continue past a wrong sentence break (abbreviations, a stray
+            # mark, or the parser ending the sentence at the quote's own full stop).
             following = doc[last[-1].i + 1].sent
             sent_end = max(sent_end, following.end)
             if following.end < len(doc) and not following.text.rstrip().endswith((".", "!", "?")):
                 sent_end = doc[following.end].sent.end
         after = [t for t in doc[last[-1].i + 1 : sent_end] if self._is_cue(t)]
-        before = [t for t in doc[sent_start : first[0].i] if self._is_cue(t)]
-        if after:
+        if (
+            not after
+            and span.closed
+            and sent_end < len(doc)
+            and doc[sent_end].idx <= span.end + 2
+            and "\n" not in self.text[span.end : doc[sent_end].idx]
+        ):
+            # The parser ended the sentence at the closing mark: '“…” Bush said.', '“…?” Trump asked.'
+            following = doc[sent_end].sent
+            after = [t for t in following[:6] if self._is_cue(t)]
+        if after and not is_partial(self.text, span, doc[sent_start].idx):
             return after[0]
+        colon = self._colon_verb(span)
+        if colon is not None:
+            return colon
+        before = [t for t in doc[sent_start : first[0].i] if self._is_cue(t)]
         if before:
-            return before[-1]
+            return before[-1]  # for a fragment ('said the plan was “a disaster”') the verb before wins
+        return after[0] if after else None
+
+    def _colon_verb(self, span: QuoteSpan) -> Any | None:
+        """'Rubio fired back forcefully: “…”': the verb the colon right before the quote belongs to."""
+        doc = self.doc
+        before = self.text[: span.start].rstrip()
+        if not before.endswith(":"):
+            return None
+        colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+        if colon is None:
+            return None
+        verb = colon[0].head
+        if verb.pos_ not in {"VERB", "AUX"} or self.quoted[verb.i]:
+            return None
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
+        # 'She went on: “…”', 'Continued Stone: “…”': any verb whose subject is a person or a pronoun.
+        named = subjects and (
+            self._actor_in(subjects[0]) is not None or subjects[0].pos_ == "PROPN"
+            or subjects[0].lower_ in {"he", "she"}
+        )
+        return verb if verb.lemma_.lower() in SPEECH_VERBS or named else None
+
+    def introduced_by(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> Any | None:
+        """The cue of a sentence ending in a colon right before the quote ('Cruz continued:' on the line
+        above a block quote, 'the statement reads: “…”'), or a named subject introducing it ('Clinton
+        released the following statement:')."""
+        doc = self.doc
+        para = paragraphs[span.paragraph]
+        before = self.text[para.start : span.start].rstrip()
+        if before:
+            colon = para.start + len(before) - 1
+        elif span.paragraph > 0:
+            prev = paragraphs[span.paragraph - 1]
+            colon = prev.end - 1
+        else:
+            return None
+        if self.text[colon] != ":":
+            return None
+        token = doc.char_span(colon, colon + 1, alignment_mode="expand")
+        if token is None:
+            return None
+        sent = token[0].sent
+        cues = [t for t in sent if not self.quoted[t.i] and t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_VERBS]
+        if cues:
+            return cues[-1]
+        root = sent.root
+        subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
+        if subjects and self._actor_in(subjects[0]) is not None:
+            return root
         return None
 
     def _is_cue(self, token: Any) -> bool:
@@ -179,10 +285,19 @@ class _Speakers:
                 if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
                     subject = verb.head  # "Mayor X, who said: …" -> X
                 return self._resolve(subject, position, cue.text)
+            if verb.dep_ == "pcomp" and verb.head.head is not verb.head:
+                verb = verb.head.head  # 'She followed that by saying, “…”'
+                continue
             if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl"} and verb.head is not verb:
-                if verb.dep_ in {"relcl", "acl"} and not self.quoted[verb.head.i]:
-                    return self._resolve(verb.head, position, cue.text)
-                verb = verb.head
+                noun = verb.head
+                if verb.dep_ in {"relcl", "acl"} and not self.quoted[noun.i]:
+                    # 'X, who said: …' names X; 'ended with a reference …, remarking “…”' does not name
+                    # 'a reference': then the speaker is the subject of the verb the noun depends on.
+                    if verb.dep_ == "relcl" or self._actor_in(noun) is not None or noun.pos_ == "PROPN":
+                        return self._resolve(noun, position, cue.text)
+                    verb = noun.head if noun.head is not noun else noun
+                    continue
+                verb = noun
             else:
                 break
         return _Attribution(cue=cue.text)
@@ -190,8 +305,11 @@ class _Speakers:
     def _resolve(self, head: Any, position: int, cue: str) -> _Attribution:
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PRONOUNS:
+            carried = self._recent_named(lower, position)
+            if carried is not None:
+                return _Attribution(carried[1], carried[2], cue, pronoun=True)
             actor = self.resolve_pronoun(lower, position)
-            return _Attribution(actor.name if actor else None, actor, cue)
+            return _Attribution(actor.name if actor else None, actor, cue, pronoun=True)
         left = head.left_edge.i
         phrase_tokens = [t for t in self.doc[left : head.i + 1] if not self.quoted[t.i]]
         actor = self._actor_in(head)
@@ -206,9 +324,15 @@ class _Speakers:
                 actor = self._nearest_organisation(head.sent.start, position) or self._last_speaker(
                     position, lambda a: a.kind is not EntityKind.PERSON
                 )
+        if actor is not None and actor.kind is EntityKind.GROUP:
+            actor = None  # 'a Nevada Democrat', 'two Republicans': a description, not the group's page
         if actor is not None:
             return _Attribution(actor.name, actor, cue)
-        phrase = " ".join(t.text for t in phrase_tokens).replace(" ’s", "’s").replace(" 's", "'s")
+        if len(phrase_tokens) == head.i + 1 - left:  # nothing quoted inside: the phrase as written
+            phrase = self.text[self.doc[left].idx : head.idx + len(head.text)]
+        else:
+            phrase = " ".join(t.text for t in phrase_tokens).replace(" ’s", "’s").replace(" 's", "'s")
+        phrase = " ".join(phrase.split())
         return _Attribution(phrase or None, None, cue)
 
     def _actor_in(self, head: Any) -> ActorInfo | None:
@@ -260,7 +384,10 @@ class _Speakers:
         doc = self.doc
         limit = position - 1500
         recent = self._last_speaker(position, compatible)
-        candidates = [m for m in self.table.mentions if limit < m.start < position]
+        # Names inside quotations are what speakers talk about, not who "he" is.
+        candidates = [
+            m for m in self.table.mentions if limit < m.start < position and not self.quoted[m.token_i]
+        ]
         for mention in reversed(candidates):
             actor = self.table.by_id(mention.actor)
             if not compatible(actor):
@@ -276,6 +403,51 @@ class _Speakers:
                 return actor
         return None
 
+    def named_right_after(self, span: QuoteSpan) -> ActorInfo | None:
+        """'“…,” Nate Silver, the polling guru …, tweeted': a person named right after the closing mark,
+        with a speech verb later in the sentence, when the parse did not link them."""
+        if not span.closed:
+            return None
+        gap = self.text[span.end : span.end + 3]
+        start = span.end + len(gap) - len(gap.lstrip())
+        actor = self.table.at(start, start + 1)
+        if actor is None or actor.kind is not EntityKind.PERSON:
+            return None
+        token = self.doc.char_span(start, start + 1, alignment_mode="expand")
+        if token is None:
+            return None
+        window = self.doc[token[0].i : min(len(self.doc), token[0].i + 25)]
+        if any(self._is_cue(t) for t in window if t.sent == token[0].sent):
+            return actor
+        return None
+
+    def _recent_named(self, pronoun: str, position: int) -> tuple[int, str, ActorInfo | None] | None:
+        """'D’Souza replied, “…” … “…,” he added': a he/she right after a named speaker is that speaker,
+        unless another compatible person is a grammatical subject in between."""
+        gender = PRONOUNS.get(pronoun)
+        last = self.last_named
+        if gender not in {"m", "f"} or last is None or position - last[0] > 700:
+            return None
+        offset, phrase, actor = last
+        if not phrase[:1].isupper() or (actor is not None and (actor.kind is not EntityKind.PERSON
+                                                               or actor.gender not in {None, gender})):
+            return None
+        for mention in self.table.mentions:
+            if offset < mention.start < position and not self.quoted[mention.token_i]:
+                other = self.table.by_id(mention.actor)
+                token = self.doc[mention.token_i]
+                # Only a main-clause subject takes over ('…in the event that Clinton faces Trump, she
+                # replied' still continues the previous speaker).
+                if other is not actor and other.kind is EntityKind.PERSON and other.gender in {None, gender} \
+                        and token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT":
+                    return None
+        return last
+
+    def note_named(self, position: int, attribution: _Attribution, by_pronoun: bool) -> None:
+        """Remember the speaker for a following he/she; a pronoun speaker keeps the chain going."""
+        if attribution.speaker:
+            self.last_named = (position, attribution.speaker, attribution.actor)
+
     def remember(self, position: int, actor: ActorInfo | None) -> None:
         if actor is not None:
             self.history.append((position, actor))
@@ -290,14 +462,26 @@ def extract_quotes(
     found: list[tuple[QuoteSpan, _Attribution]] = []
     previous: tuple[QuoteSpan, _Attribution] | None = None
     for span in spans:
+        if previous is not None and _interrupted(speakers.text, previous, span):
+            # '“…,” said X. “…”': the second half of a quote broken by its attribution.
+            attribution = previous[1]
+            speakers.remember(span.start, attribution.actor)
+            found.append((span, attribution))
+            previous = (span, attribution)
+            continue
         cue = speakers.cue_for(span)
-        if cue is not None and (cue.lemma_.lower() not in _CONTINUE_ONLY or cue.lower_ == "according"):
-            attribution = speakers.attribute(cue, span.start)
-        else:
-            attribution = _Attribution()
+        if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span):
+            cue = None  # 'continue to', 'began by' far from the quote are not speech
+        cue = cue or speakers.introduced_by(span, paragraphs)
+        attribution = speakers.attribute(cue, span.start) if cue is not None else _Attribution()
+        if cue is not None:
+            attribution.cue_at = cue.idx
+        if attribution.speaker is None and (named := speakers.named_right_after(span)) is not None:
+            attribution = _Attribution(named.name, named, attribution.cue)
         if attribution.speaker is None and previous is not None and _continues(span, previous[0], paragraphs):
             attribution = _Attribution(previous[1].speaker, previous[1].actor, previous[1].cue)
         speakers.remember(span.start, attribution.actor)
+        speakers.note_named(span.start, attribution, attribution.pronoun)
         found.append((span, attribution))
         previous = (span, attribution)
 
@@ -325,9 +509,24 @@ def extract_quotes(
                 cue=attribution.cue,
                 start=span.inner_start,
                 end=span.inner_end,
+                partial=is_partial(speakers.text, span, paragraphs[span.paragraph].start),
             )
         )
     return quotes
+
+
+def _interrupted(text: str, previous: tuple[QuoteSpan, _Attribution], span: QuoteSpan) -> bool:
+    """The quote resumes right after the previous quote's attribution, in the same paragraph."""
+    before, attribution = previous
+    if attribution.speaker is None or before.paragraph != span.paragraph or not before.closed:
+        return False
+    gap = text[before.end : span.start]
+    return len(gap) <= 120 and before.end <= attribution.cue_at < span.start and gap.rstrip()[-1:] in {".", ",", ":"}
+
+
+def _next_to(cue: Any, span: QuoteSpan) -> bool:
+    """'He continued, “…”' / '“…,” he added': the verb sits right beside the quote's marks."""
+    return span.end <= cue.idx <= span.end + 12 or 0 <= span.start - (cue.idx + len(cue.text)) <= 3
 
 
 def _continues(span: QuoteSpan, before: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> bool:

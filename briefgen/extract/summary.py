@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,33 +49,71 @@ def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[
 
 
 def _eligible(s: Sentence) -> bool:
-    return s.words >= 6 and s.quoted < 0.5 and not s.text.endswith("?")
+    return s.words >= 6 and s.quoted < 0.25 and not s.text.endswith("?")
+
+
+HISTORY = re.compile(
+    r"\b(previous(?:ly)?|for (?:years|decades|months)|since (?:19|20)\d\d|histor(?:y|ic|ical|ically)|"
+    r"long-(?:standing|running)|(?:years?|decades?) ago|ever since|in the past|ha(?:s|ve|d) long|originally)\b",
+    re.I,
+)
+"""Unmistakable background (what happened before): such sentences go to the context, not the summary.
+Narrower than the context stage's cues, which also take dates and relations as hints."""
+LENGTH_POWER = 0.5
+"""Longer sentences carry more of the story: centrality is scaled by words ** this."""
+LEAD_WEIGHT = 0.1
+"""How much the opening sentences are preferred: wire copy puts the news first."""
+_ITERATIONS = 30
+_DAMPING = 0.85
+
+
+def centrality(sentences: list[Sentence]) -> list[float]:
+    """TextRank over content lemmas: PageRank on the graph of sentences sharing lemmas, each edge weighted
+    by the overlap over the log of both lengths (Mihalcea & Tarau 2004). Quoted sentences vote too."""
+    bags = [set(s.lemmas) for s in sentences]
+    sizes = [len(s.lemmas) for s in sentences]
+    edges: list[list[tuple[int, float]]] = [[] for _ in sentences]
+    for i in range(len(sentences)):
+        if sizes[i] < 2:
+            continue
+        for j in range(i + 1, len(sentences)):
+            if sizes[j] < 2:
+                continue
+            common = len(bags[i] & bags[j])
+            if common:
+                w = common / (math.log(sizes[i]) + math.log(sizes[j]))
+                edges[i].append((j, w))
+                edges[j].append((i, w))
+    out = [sum(w for _, w in e) for e in edges]
+    score = [1.0] * len(sentences)
+    for _ in range(_ITERATIONS):
+        score = [
+            (1 - _DAMPING) + _DAMPING * sum(w / out[j] * score[j] for j, w in edges[i])
+            for i in range(len(sentences))
+        ]
+    return score
 
 
 def summarise(sentences: list[Sentence], count: int) -> list[Sentence]:
-    """Pick ``count`` sentences: lead position, centrality and named actors, without quotes.
+    """Pick ``count`` sentences in reading order: central, informative and early, never quotes.
 
-    News puts the event first, so position dominates; centrality keeps the summary on the article's
-    main thread when the lead is a feature-style opening.
+    Centrality (TextRank over lemmas) times the square root of the sentence's length finds the sentences
+    that carry the article's main thread with substance; a lead prior keeps the opening sentences ahead
+    when they compete, since news puts the event first.
     """
-    pool = [s for s in sentences if _eligible(s)] or sentences
-    if len(pool) <= count:
-        return sorted(pool, key=lambda s: s.start)
-    document = Counter(lemma for s in pool for lemma in s.lemmas)
-    norm_doc = math.sqrt(sum(v * v for v in document.values())) or 1.0
-
-    def centrality(s: Sentence) -> float:
-        bag = Counter(s.lemmas)
-        dot = sum(v * document[k] for k, v in bag.items())
-        norm = math.sqrt(sum(v * v for v in bag.values())) or 1.0
-        return dot / (norm * norm_doc)
-
-    central = [centrality(s) for s in pool]
-    top = max(central) or 1.0
-    scored = []
-    for rank, (s, c) in enumerate(zip(pool, central)):
-        lead = 1.0 / (1.0 + 0.35 * rank)
-        actors = min(s.entities, 3) / 3
-        scored.append((0.5 * lead + 0.35 * (c / top) + 0.15 * actors, -s.start, s))
-    chosen = sorted(scored, reverse=True)[:count]
-    return sorted((s for _, _, s in chosen), key=lambda s: s.start)
+    eligible = [i for i, s in enumerate(sentences) if _eligible(s)] or list(range(len(sentences)))
+    foreground = [i for i in eligible if not HISTORY.search(sentences[i].text)]
+    if len(foreground) >= count:
+        eligible = foreground
+    if len(eligible) <= count:
+        return [sentences[i] for i in eligible]
+    central = centrality(sentences)
+    raw = [
+(central[i] * sentences[i].words**LENGTH_POWER, rank, i)
+        for rank, i in enumerate(eligible)
+    ]
+    top = max(v for v, _, _ in raw) or 1.0
+    scored = sorted(
+        ((v / top + LEAD_WEIGHT / (1.0 + 0.35 * rank), -i) for v, rank, i in raw), reverse=True
+    )[:count]
+    return sorted((sentences[-i] for _, i in scored), key=lambda s: s.start)

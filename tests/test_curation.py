@@ -1,0 +1,132 @@
+"""entities.toml and the site graph's merging: hand-made briefings, no spaCy needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from briefgen.config import load_config
+from briefgen.curation import Curation, load_curation
+from briefgen.errors import ConfigError
+from briefgen.graph import build_site
+from briefgen.model import Actor, Article, Briefing, EntityKind, Paragraph, Quote
+from briefgen.urls import slugify
+
+
+def briefing(slug: str, actors: list[Actor], quotes: list[Quote] = ()) -> Briefing:
+    text = f"Article {slug}."
+    article = Article(slug, slug.title(), dt.date(2024, 1, 1), f"seeds/{slug}.txt", text, text,
+                      (Paragraph(text, 0, len(text)),), "0" * 64)
+    return Briefing(article, (text,), tuple(actors), tuple(quotes), ())
+
+
+def actor(name: str, kind: EntityKind = EntityKind.PERSON, mentions: int = 1, aliases: tuple[str, ...] = ()) -> Actor:
+    return Actor(name, kind, aliases, mentions, slugify(name))
+
+
+def curation(tmp_path: Path, text: str) -> Curation:
+    path = tmp_path / "entities.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_curation(path)
+
+
+def test_aliases_merge_kind_and_description(tmp_path):
+    cur = curation(tmp_path, '''
+ignore = ["State", "the Twitter"]
+
+[entity."Antony Blinken"]
+aliases = ["Tony Blinken", "Secretary Blinken"]
+kind = "person"
+description = "US Secretary of State. <script>x</script> **Top** diplomat."
+
+[entity."Pentagon"]
+merge = ["department-of-defense"]
+kind = "organization"
+''')
+    site = build_site([
+        briefing("a", [actor("Tony Blinken", mentions=2), actor("State", EntityKind.ORGANIZATION),
+                       actor("Department of Defense", EntityKind.PLACE)],
+                 [Quote("We will go.", "Tony Blinken", "tony-blinken", "said", 0, 5),
+                  Quote("No comment at all.", "State", "state", "said", 0, 5)]),
+        briefing("b", [actor("Secretary Blinken"), actor("Twitter", EntityKind.ORGANIZATION)]),
+    ], curation=cur)
+    blinken = site.entities["antony-blinken"]
+    assert blinken.name == "Antony Blinken" and blinken.mention_count == 3
+    assert set(blinken.briefing_slugs) == {"a", "b"}
+    assert {"Tony Blinken", "Secretary Blinken"} <= set(blinken.aliases)
+    assert "<strong>Top</strong>" in blinken.description_html and "<script>" not in blinken.description_html
+    assert [r.quote.text for r in blinken.quotes] == ["We will go."]
+    pentagon = site.entities["pentagon"]
+    assert pentagon.kind is EntityKind.ORGANIZATION and "Department of Defense" in pentagon.aliases
+    assert "state" not in site.entities and "twitter" not in site.entities  # ignored
+    ignored_quote = site.briefing("a").quotes[1]
+    assert ignored_quote.speaker == "State" and ignored_quote.speaker_slug is None
+
+
+def test_spellings_and_mistagged_surnames_share_one_page():
+    site = build_site([
+        briefing("a", [actor("F.B.I.", EntityKind.ORGANIZATION, 3), actor("John Kasich"),
+                       actor("Kasich", EntityKind.PLACE, 2)],
+                 [Quote("We can win Ohio.", "Kasich", "kasich", "said", 0, 5)]),
+        briefing("b", [actor("FBI", EntityKind.ORGANIZATION)]),
+    ])
+    assert "fbi" not in site.entities and site.entities["f-b-i"].mention_count == 4
+    kasich = site.entities["john-kasich"]
+    assert kasich.mention_count == 3 and "kasich" not in site.entities
+    assert site.briefing("a").quotes[0].speaker_slug == "john-kasich"
+
+
+def test_missing_file_changes_nothing(tmp_path):
+    assert load_curation(tmp_path / "entities.toml") == Curation()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[entity."X"]\nkind = "robot"\n', "'entity.X.kind': unknown kind 'robot'"),
+        ('[entity."X"]\ncolour = "red"\n', "'entity.X.colour': unknown key"),
+        ('ignore = "State"\n', "'ignore': expected a list of names"),
+        ('[entity."X"]\naliases = "Y"\n', "'entity.X.aliases': expected a list of names"),
+        ('[entity."X"]\naliases = ["Z"]\n[entity."Y"]\naliases = ["Z"]\n', "'entity.Y': name 'z' is already claimed"),
+        ('people = 1\n', "'people': unknown key"),
+        ('[entity."X"\n', "invalid TOML"),
+    ],
+)
+def test_errors_are_one_line_naming_file_and_key(tmp_path, text, message):
+    with pytest.raises(ConfigError) as info:
+        curation(tmp_path, text)
+    shown = str(info.value)
+    assert "\n" not in shown and shown.startswith(str(tmp_path / "entities.toml")) and message in shown
+
+
+def test_config_setting_points_at_the_file(tmp_path):
+    (tmp_path / "briefgen.toml").write_text('entities = "curation/people.toml"\n', encoding="utf-8")
+    assert load_config(root=tmp_path).entities == tmp_path.resolve() / "curation" / "people.toml"
+    assert load_config(root=tmp_path / "none").entities.name == "entities.toml"
+
+
+@pytest.mark.nlp
+def test_entity_page_shows_the_description_and_curated_name(tmp_path, nlp_provider):
+    from briefgen.build import build
+
+    from conftest import make_project
+
+    root = make_project(tmp_path / "project", with_fixtures=False)
+    (root / "entities.toml").write_text(
+        '[entity."Pat Ryder"]\ndescription = "Pentagon *press secretary*."\n'
+        '[entity."Department of Defense"]\naliases = ["Pentagon"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(root=root, n_process=1, cache_dir=str(tmp_path / "cache"))
+    result = build(config, nlp=nlp_provider)
+    assert not result.errors
+    page = (config.out / "entities" / "pat-ryder.html").read_text(encoding="utf-8")
+    assert "Pentagon <em>press secretary</em>." in page
+    assert (config.out / "entities" / "department-of-defense.html").is_file()
+    assert not (config.out / "entities" / "pentagon.html").exists()
+
+    (root / "entities.toml").write_text('[entity."X"]\nkind = "robot"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="entities.toml: 'entity.X.kind'"):
+        build(config, nlp=nlp_provider)

@@ -1,0 +1,205 @@
+"""Quotes and speakers on small articles of our own: one case per pattern news copy uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import BuildResult, extract_briefings
+from briefgen.config import load_config
+from briefgen.model import Briefing
+from briefgen.sources import read_paths
+
+pytestmark = pytest.mark.nlp
+
+
+def brief(text: str, nlp_provider, tmp_path: Path, name: str = "story.txt") -> Briefing:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / name
+    path.write_text("Headline for the story\n\n" + text.strip() + "\n", encoding="utf-8")
+    config = load_config(root=tmp_path, n_process=1, cache_dir=str(tmp_path / "cache"))
+    (briefing,) = extract_briefings(read_paths([path]).articles, config, nlp_provider, BuildResult())
+    for q in briefing.quotes:
+        assert briefing.article.raw[q.start : q.end] == q.text
+    return briefing
+
+
+def speakers(b: Briefing) -> dict[str, str | None]:
+    return {" ".join(q.text.split()[:3]): q.speaker for q in b.quotes}
+
+
+def test_both_quote_styles_mismatched_marks_and_cues_before_and_after(nlp_provider, tmp_path):
+    b = brief(
+        """
+Mayor Linda Okafor said on Tuesday that the bridge would reopen next month after repairs.
+
+"The engineers have finished their inspection," Okafor told reporters at City Hall.
+
+Fire chief Daniel Brandt said: “Nobody was hurt and the river is open to boats again."
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["The engineers have"] == "Linda Okafor"  # straight marks, cue after, surname -> full name
+    assert got["Nobody was hurt"] == "Daniel Brandt"  # curly opener, straight closer, 'X said: “…”'
+    assert all(not q.text.startswith(("“", '"')) and not q.text.endswith(("”", '"')) for q in b.quotes)
+
+
+def test_quote_over_two_sentences_and_interrupted_quote_keep_one_speaker(nlp_provider, tmp_path):
+    b = brief(
+        """
+The harbour master, Ingrid Solberg, closed the port after the storm damaged two cranes.
+
+"We are ready. We have the boats and the crews," said Solberg. "The ferries will sail on Friday."
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["We are ready."] == "Ingrid Solberg"
+    assert "We have the boats" in next(q.text for q in b.quotes if q.text.startswith("We are ready"))
+    assert got["The ferries will"] == "Ingrid Solberg"  # second half of an interrupted quote
+
+
+def test_quote_over_paragraphs_and_cueless_continuation(nlp_provider, tmp_path):
+    b = brief(
+        """
+Health minister Paolo Ferri announced new rules for hospitals on Monday.
+
+"Every hospital will publish its waiting times each week, and patients will be able to compare them.
+
+"We will also hire two thousand nurses before the winter," Ferri said.
+
+“This is only the first step. More will follow.”
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Every hospital will"] == "Paolo Ferri"  # left open, speaker named in the next paragraph
+    assert got["We will also"] == "Paolo Ferri"
+    assert got["This is only"] == "Paolo Ferri"  # no cue at all: continues the previous speaker
+
+
+def test_quote_carried_over_a_paragraph_break_is_found(nlp_provider, tmp_path):
+    b = brief(
+        """
+Senator Maria Lopez spoke for an hour at the rally in Phoenix on Saturday night.
+
+“We will build the new hospital in this county. We promised it in
+
+2019 and we will deliver it before the next election,” Lopez said.
+""",
+        nlp_provider, tmp_path,
+    )
+    texts = [q.text for q in b.quotes]
+    assert any(t.startswith("2019 and we will deliver") for t in texts)
+    assert {q.speaker for q in b.quotes} == {"Maria Lopez"}
+
+
+def test_partial_quote_inside_a_sentence_is_flagged(nlp_provider, tmp_path):
+    b = brief(
+        """
+Opposition leader Tomas Berg said the budget was “a disaster waiting to happen” and promised to vote against it.
+
+“We will not support this budget,” Berg said.
+""",
+        nlp_provider, tmp_path,
+    )
+    by_text = {q.text: q for q in b.quotes}
+    assert by_text["a disaster waiting to happen"].partial
+    assert by_text["a disaster waiting to happen"].speaker == "Tomas Berg"
+    assert not by_text["We will not support this budget"].partial
+
+
+def test_according_to_and_nominal_speakers(nlp_provider, tmp_path):
+    b = brief(
+        """
+The ministry confirmed that the talks in Geneva had ended without an agreement on Thursday.
+
+“There will be another round of talks in March,” according to Helena Marsh, the chief negotiator.
+
+“Nobody expected a deal this week,” a US official said on condition of anonymity.
+""",
+        nlp_provider, tmp_path,
+    )
+    by_start = {" ".join(q.text.split()[:3]): q for q in b.quotes}
+    assert by_start["There will be"].speaker == "Helena Marsh"
+    official = by_start["Nobody expected a"]
+    assert official.speaker == "a US official" and official.speaker_slug is None  # kept as written
+
+
+def test_pronoun_speakers_use_gender_from_honorifics(nlp_provider, tmp_path):
+    b = brief(
+        """
+Mrs. Ana Costa, the head of the port authority, met Mr. Victor Hale, the transport minister, on Friday.
+
+Hale presented the plan for the new terminal to the council.
+
+“The terminal will double our capacity,” she said.
+
+“We will pay for it from the national budget,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["The terminal will"] == "Ana Costa"
+    assert got["We will pay"] == "Victor Hale"
+
+
+def test_colon_on_the_line_before_a_block_quote(nlp_provider, tmp_path):
+    b = brief(
+        """
+The governor, Rachel Adeyemi, issued a statement late on Sunday. Adeyemi wrote:
+
+“The state will cover the cost of the clean-up for every family affected by the flood.”
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["The state will"] == "Rachel Adeyemi"
+
+
+def test_possessive_apostrophes_are_never_quotes(nlp_provider, tmp_path):
+    b = brief(
+        """
+The council’s budget and the teachers’ union’s demands were discussed at the mayor’s office on Monday.
+
+Parents’ groups said the schools’ roofs needed repairs before the children’s winter term began.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert b.quotes == ()
+
+
+def test_summary_has_no_quotes_and_context_never_repeats_it(nlp_provider, tmp_path):
+    b = brief(
+        """
+A fire destroyed a warehouse in the port of Rotterdam on Tuesday, forcing the evacuation of nearby homes.
+
+“We got everyone out in time,” fire brigade spokeswoman Marieke van Dijk said.
+
+The warehouse stored timber and paper, and the fire spread to two neighbouring sheds before it was contained.
+
+About 200 residents of the nearby streets spent the night in a sports hall while firefighters fought the blaze.
+
+Smoke from the burning warehouse drifted over Rotterdam, and the city told residents to keep windows closed.
+
+The port has previously suffered several large fires, and relations between the city and the operator have
+been tense for years over safety inspections.
+
+Officials said the cause of the fire was being investigated.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert len(b.summary) == 3
+    assert not any("everyone out" in s for s in b.summary)
+    assert b.summary[0].startswith("A fire destroyed a warehouse")
+    assert any("previously" in c for c in b.context)
+    for c in b.context:
+        assert not any(s in c for s in b.summary)
+
+
+def test_extraction_is_deterministic_on_the_same_text(nlp_provider, tmp_path):
+    text = "Premier Jan Smit said: “We will rebuild the dike before the spring tides.”\n"
+    first, second = brief(text, nlp_provider, tmp_path / "a"), brief(text, nlp_provider, tmp_path / "b")
+    assert (first.summary, first.actors, first.quotes, first.context) == (
+        second.summary, second.actors, second.quotes, second.context)
