@@ -125,6 +125,21 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
+def _stage(previous: Path, target: Path, data: bytes) -> bool:
+    """Put ``data`` at ``target``, reusing ``previous`` (and its mtime) when it holds the same bytes.
+
+    Returns True when the bytes changed.
+    """
+    if _same_bytes(previous, data):
+        try:
+            os.link(previous, target)
+        except OSError:
+            shutil.copy2(previous, target)
+        return False
+    target.write_bytes(data)
+    return True
+
+
 def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
     """Write ``outputs`` as the complete new content of ``out``.
 
@@ -147,23 +162,17 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
             paths.add(rel)
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            previous = out / rel
-            if _same_bytes(previous, output.data):
-                try:
-                    os.link(previous, target)
-                except OSError:
-                    shutil.copy2(previous, target)
-                unchanged += 1
-            else:
-                target.write_bytes(output.data)
+            if _stage(out / rel, target, output.data):
                 written += 1
+            else:
+                unchanged += 1
         for rel in _kept_paths(out):
             source, target = out / rel, staging / rel
             if rel not in paths and (source.is_file() or source.is_dir()) and not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
                 paths.add(rel)
-        (staging / MANIFEST).write_text(json.dumps(sorted(paths), indent=0), encoding="utf-8")
+        _stage(out / MANIFEST, staging / MANIFEST, json.dumps(sorted(paths), indent=0).encode("utf-8"))
         old_files = _manifest(out)
         removed = len(old_files - paths)
         _swap_in(staging, out)
