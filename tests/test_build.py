@@ -14,6 +14,8 @@ from briefgen.extract import ArticleFailed, extract_all
 from briefgen.model import Extraction
 from briefgen.sources import read_all
 
+from conftest import REPO
+
 pytestmark = pytest.mark.nlp
 
 OLD = 1_000_000.0
@@ -34,11 +36,25 @@ def test_rebuild_extracts_only_the_edited_article_and_rewrites_only_changed_file
 ):
     first = build(config, nlp=nlp_provider)
     assert (first.extracted, first.cached) == (4, 0)
-    _age_site(config.out)
+    before = _mtimes(config.out)
 
     warm = build(config, nlp=nlp_provider)
-    assert (warm.extracted, warm.cached, warm.written) == (0, 4, 0)
+    assert (warm.extracted, warm.cached, warm.written, warm.pages) == (0, 4, 0, first.pages)
+    assert "render" not in warm.stages  # nothing changed: the recorded site is reused as it is
+    assert _mtimes(config.out) == before
+
+    _age_site(config.out)  # touched files: rendered again, but bytes are equal so nothing is rewritten
+    touched = build(config, nlp=nlp_provider)
+    assert "render" in touched.stages and touched.written == 0
     assert set(_mtimes(config.out).values()) == {OLD}
+
+    (config.out / "index.html").write_text("edited by hand", encoding="utf-8")
+    (config.out / "assets" / "style.css").unlink()
+    repaired = build(config, nlp=nlp_provider)
+    assert repaired.written == 2 and repaired.extracted == 0
+    assert "briefings" in (config.out / "index.html").read_text(encoding="utf-8")
+    assert (config.out / "assets" / "style.css").is_file()
+    _age_site(config.out)
 
     seed = config.source / "no-quotes.txt"
     seed.write_text(seed.read_text(encoding="utf-8") + "\nThe road reopened on Friday.\n", encoding="utf-8")
@@ -54,7 +70,7 @@ def test_rebuild_extracts_only_the_edited_article_and_rewrites_only_changed_file
 
 def test_corrupt_or_deleted_cache_entries_are_rebuilt(config: Config, nlp_provider: NlpProvider):
     build(config, nlp=nlp_provider)
-    entries = sorted(config.cache_dir.rglob("*.json"))
+    entries = sorted(config.cache_dir.glob("??/*.json"))
     assert len(entries) == 4
     entries[0].write_text('{"summary": [', encoding="utf-8")  # a write cut short
     entries[1].write_bytes(b"\x00\xff garbage")
@@ -69,6 +85,18 @@ def test_corrupt_or_deleted_cache_entries_are_rebuilt(config: Config, nlp_provid
     shutil.rmtree(config.cache_dir)  # safe to delete
     fresh = build(config, nlp=nlp_provider)
     assert (fresh.extracted, fresh.cached, fresh.written) == (4, 0, 0)
+
+
+def test_a_template_edit_rerenders_without_extracting(config: Config, nlp_provider: NlpProvider):
+    build(config, nlp=nlp_provider)
+    _age_site(config.out)
+    config.templates.mkdir()
+    base = (REPO / "templates" / "base.html").read_text(encoding="utf-8")
+    (config.templates / "base.html").write_text(base.replace("</body>", "<!-- edited --></body>"), encoding="utf-8")
+    again = build(config, nlp=nlp_provider)
+    assert again.extracted == 0 and again.written >= again.pages > 0
+    assert "<!-- edited -->" in (config.out / "index.html").read_text(encoding="utf-8")
+    assert _mtimes(config.out)["assets/style.css"] == OLD
 
 
 def test_worker_processes_give_the_same_briefings_as_one_process(config: Config, nlp_provider: NlpProvider):
