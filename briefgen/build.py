@@ -7,9 +7,9 @@ import json
 import logging
 import os
 import time
-from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import briefgen
@@ -234,7 +234,7 @@ def build(
             the previously published site is then left untouched.
     """
     from briefgen.graph import build_site
-    from briefgen.render import render_site, theme_dirs
+    from briefgen.render import Output, render_site, theme_dirs
     from briefgen.sources import read_all
     from briefgen.write import build_lock, check_output_folder, publish, recover
 
@@ -272,11 +272,25 @@ def build(
             result.pages = record.pages
             stage("check")
         else:
-            outputs = list(render_site(site, dirs, key_actors=config.key_actors))
-            stage("render")
-            result.written = publish(outputs, config.out).written
+            rendering = 0.0
+
+            def outputs() -> Iterator[Output]:
+                # Streamed into publish, so only one page is in memory at a time; timed apart from writing.
+                nonlocal rendering
+                pages = render_site(site, dirs, key_actors=config.key_actors)
+                while True:
+                    started = time.perf_counter()
+                    output = next(pages, None)
+                    rendering += time.perf_counter() - started
+                    if output is None:
+                        return
+                    result.pages += output.path.endswith(".html")
+                    yield output
+
+            result.written = publish(outputs(), config.out).written
             stage("write")
-            result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
+            result.stages["write"] -= rendering
+            result.stages["render"] = rendering
             record.save(fingerprint)
     result.site = site
     result.seconds = time.perf_counter() - started
