@@ -58,6 +58,19 @@ def _json_script(value: Any) -> Markup:
     return Markup(text)
 
 
+def _json_list(records: Iterator[Any]) -> bytes:
+    """The bytes of ``json.dumps(list(records), ensure_ascii=False, indent=1)``, one record at a time.
+
+    At 20,000 briefings the whole list of dicts plus its text and bytes was the build's memory peak.
+    JSON strings hold no raw newline, so indenting every line of an item by one space is exact.
+    """
+    parts = [
+        b" " + json.dumps(record, ensure_ascii=False, indent=1).replace("\n", "\n ").encode("utf-8")
+        for record in records
+    ]
+    return b"[\n" + b",\n".join(parts) + b"\n]" if parts else b"[]"
+
+
 def make_env(dirs: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
@@ -160,8 +173,7 @@ class Renderer:
                 entity_briefings=[briefings_by_slug[s] for s in entity.briefing_slugs],
             ))
         add("404.html", lambda: self._page("404.html", "404.html", site))
-        add("briefings.json", lambda: Output("briefings.json", json.dumps(
-            [briefing_record(b) for b in briefings], ensure_ascii=False, indent=1).encode("utf-8")))
+        add("briefings.json", lambda: Output("briefings.json", _json_list(briefing_record(b) for b in briefings)))
         for output in self.iter_static():
             add(output.path, partial(lambda o: o, output))
         return pages

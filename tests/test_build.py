@@ -131,3 +131,10 @@ def test_a_dead_worker_fails_only_its_own_articles(config: Config, nlp_provider:
     failed = {slug for slug, e in got.items() if isinstance(e, ArticleFailed)}
     assert failed == {"harbour-fire"}
     assert "died" in str(got["harbour-fire"])
+
+
+def test_briefings_json_is_the_plain_indented_dump(built):
+    import json
+
+    text = (built[0].out / "briefings.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1)
