@@ -35,14 +35,15 @@ def extract_doc(doc: Any, article: Article, spans: list[Any], *, summary_sentenc
     def paragraph_of(offset: int) -> int:
         return max(bisect.bisect_right(starts, offset) - 1, 0)
 
-    spans = [s for s in spans if s.end <= len(doc.text)]
+    length = len(doc.text)  # Doc.text joins every token on each access: once per Doc
+    spans = [s for s in spans if s.end <= length]
     table = extract_actors(doc)
     infer_genders(doc, table)
     quotes = extract_quotes(doc, article.raw, spans, table, article.paragraphs)
     sentences = make_sentences(doc, spans, paragraph_of)
     summary = summarise(sentences, summary_sentences)
     context = find_context(sentences, summary)
-    ranked = rank_actors(table, len(doc.text))
+    ranked = rank_actors(table, length)
     return Extraction(
         summary=tuple(s.text for s in summary),
         actors=tuple(to_actor(a) for a in ranked),

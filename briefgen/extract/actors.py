@@ -141,7 +141,7 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
         return None
     doc = span.doc
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    text = doc.text[start:end]
+    text = doc[tokens[0].i : tokens[-1].i + 1].text  # == doc.text[start:end]; Doc.text rebuilds the whole text
     if "\n" in text:  # never across lines: keep the first line's part
         cut = text.index("\n")
         text, end = text[:cut].rstrip(), start + len(text[:cut].rstrip())

@@ -127,6 +127,7 @@ class _Speakers:
 
     def __init__(self, doc: Any, table: ActorTable, spans: list[QuoteSpan]) -> None:
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token on each access: once per Doc, not per quote
         self.table = table
         self.quoted = [False] * len(doc)
         for span in spans:
@@ -142,7 +143,7 @@ class _Speakers:
         if first is None or last is None:
             return None
         sent_start, sent_end = first[0].sent.start, last[-1].sent.end
-        if span.closed and doc.text[span.inner_end : span.end - 1].strip() == "," and last[-1].i + 1 < len(doc):
+        if span.closed and self.text[span.inner_end : span.end - 1].strip() == "," and last[-1].i + 1 < len(doc):
             # '“…,” X said' continues past a wrong sentence break (abbreviations, a stray mark).
             following = doc[last[-1].i + 1].sent
             sent_end = max(sent_end, following.end)

@@ -29,7 +29,8 @@ _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 
 def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[Sentence]:
     """Plain sentence records (no spaCy objects) for the summary and context stages."""
-    quoted_chars = bytearray(len(doc.text))
+    full_text = doc.text  # Doc.text joins every token on each access: read it once, not per sentence
+    quoted_chars = bytearray(len(full_text))
     for span in spans:
         quoted_chars[span.start : span.end] = b"\x01" * (span.end - span.start)
     sentences = []
@@ -42,7 +43,7 @@ def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[
         lemmas = tuple(t.lemma_.lower() for t in tokens if t.pos_ in _CONTENT_POS and not t.is_stop)
         entities = sum(1 for e in sent.ents if e.label_ in {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
         quoted = sum(quoted_chars[start:end]) / max(end - start, 1)
-        text = " ".join(doc.text[start:end].split())
+        text = " ".join(full_text[start:end].split())
         sentences.append(Sentence(text, start, end, paragraph_of(start), words, lemmas, entities, quoted))
     return sentences
 
