@@ -8,7 +8,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +156,8 @@ def site_fingerprint(config: Config, briefings: list[Briefing], dirs: list[Path]
             h.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
             h.update(b"\0")
 
-    add(briefgen.__version__, EXTRACT_VERSION, repr(config))
+    # Settings that change how fast, not what, are left out: a build with other n_process reuses the site.
+    add(briefgen.__version__, EXTRACT_VERSION, repr(replace(config, n_process=0, batch_size=1, cache_dir=Path())))
     package = Path(briefgen.__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         add(path.relative_to(package).as_posix(), path.read_bytes())
