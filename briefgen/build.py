@@ -209,10 +209,9 @@ class SiteRecord:
         except (OSError, ValueError, KeyError, TypeError):
             return False
 
-    def save(self, fingerprint: str) -> None:
+    def save(self, fingerprint: str, pages: int) -> None:
         try:
-            files = self._scan()
-            data = {"fingerprint": fingerprint, "pages": sum(1 for f in files if f.endswith(".html")), "files": files}
+            data = {"fingerprint": fingerprint, "pages": pages, "files": self._scan()}
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".tmp-{os.getpid()}-{self.path.name}")
             tmp.write_text(json.dumps(data), encoding="utf-8")
@@ -292,7 +291,7 @@ def build(
             stage("write")
             result.stages["write"] -= rendering
             result.stages["render"] = rendering
-            record.save(fingerprint)
+            record.save(fingerprint, result.pages)
     result.site = site
     result.seconds = time.perf_counter() - started
     return result
