@@ -80,6 +80,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         bar.finish()
     _report(result.diagnostics)
+    log.debug("seconds per stage: %s", ", ".join(f"{k} {v:.2f}" for k, v in result.stages.items()))
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
     print(
         f"{'Built with problems' if failed else 'Built'}: {result.articles} articles, {result.pages} pages "

@@ -122,7 +122,7 @@ def _merge_actors(actors: Iterable[Actor], remap: dict[str, str]) -> tuple[Actor
             aliases = tuple(sorted((set(first.aliases) | set(a.aliases) | {a.name}) - {first.name}))
             merged[slug] = replace(first, aliases=aliases, mentions=first.mentions + a.mentions)
         else:
-            merged[slug] = replace(a, slug=slug)
+            merged[slug] = a if slug == a.slug else replace(a, slug=slug)
     return tuple(merged.values())
 
 
@@ -196,15 +196,21 @@ def build_site(
             description_html=curated.description_html if curated else "",
         )
     # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
+    # (Records are copied only when something differs: dataclasses.replace dominated this function.)
     final = tuple(
-        replace(b, actors=tuple(replace(a, name=entities[a.slug].name, kind=entities[a.slug].kind) for a in b.actors),
+        replace(b, actors=tuple(_actor_named(a, entities[a.slug]) for a in b.actors),
                 quotes=tuple(_speaker_named(q, entities) for q in b.quotes))
         for b in linked
     )
     return Site(title=title, briefings=final, entities=entities)
 
 
+def _actor_named(a: Actor, e: Entity) -> Actor:
+    return a if a.name == e.name and a.kind is e.kind else Actor(e.name, e.kind, a.aliases, a.mentions, a.slug)
+
+
 def _speaker_named(q: Quote, entities: dict[str, Entity]) -> Quote:
     if q.speaker_slug and q.speaker_slug in entities:
-        return replace(q, speaker=entities[q.speaker_slug].name)
+        name = entities[q.speaker_slug].name
+        return q if q.speaker == name else replace(q, speaker=name)
     return replace(q, speaker_slug=None) if q.speaker_slug else q

@@ -146,9 +146,11 @@ class Site:
     briefings: tuple[Briefing, ...]
     """Newest first; undated ones last."""
     entities: dict[str, Entity] = field(default_factory=dict)
+    _by_slug: dict[str, Briefing] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Templates look briefings up by slug once per quote: a dict keeps that linear in the site's size.
+        object.__setattr__(self, "_by_slug", {b.slug: b for b in self.briefings})
 
     def briefing(self, slug: str) -> Briefing:
-        for b in self.briefings:
-            if b.slug == slug:
-                return b
-        raise KeyError(slug)
+        return self._by_slug[slug]

@@ -127,6 +127,19 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
         self._store[bucket.key] = bucket.bytecode_to_string()
 
 
+def _json_list(records: Iterator[Any]) -> bytes:
+    """The bytes of ``json.dumps(list(records), ensure_ascii=False, indent=1)``, one record at a time.
+
+    At 20,000 briefings the whole list of dicts plus its text and bytes was the build's memory peak.
+    JSON strings hold no raw newline, so indenting every line of an item by one space is exact.
+    """
+    parts = [
+        b" " + json.dumps(record, ensure_ascii=False, indent=1).replace("\n", "\n ").encode("utf-8")
+        for record in records
+    ]
+    return b"[\n" + b",\n".join(parts) + b"\n]" if parts else b"[]"
+
+
 def make_env(dirs: list[Path], *, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
@@ -397,7 +410,8 @@ class Renderer:
         if self.base_url:  # the sitemap protocol requires absolute URLs
             add(SITEMAP, lambda: self.sitemap(pages))
         add("robots.txt", self.robots)
-        add("briefings.json", partial(_json_output, "briefings.json", [briefing_record(b) for b in briefings]))
+        # Encoded record by record: at 20,000 briefings the whole list was the build's memory peak.
+        add("briefings.json", lambda: Output("briefings.json", _json_list(briefing_record(b) for b in briefings)))
         for output in self.iter_static():
             add(output.path, partial(lambda o: o, output))
         return pages

@@ -7,7 +7,6 @@ folders, so every link works opened from disk as well as from any host or sub-pa
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 import unicodedata
 
@@ -85,9 +84,13 @@ def relative_url(from_path: str, to_path: str) -> str:
     """
     if to_path.endswith("/") or to_path == "":
         to_path = to_path + "index.html"
-    start = posixpath.dirname(from_path) or "."
-    rel = posixpath.relpath(to_path, start)
-    return rel
+    # Pure string work (no os.path.relpath, which calls getcwd twice): every page makes dozens of links.
+    here = from_path.split("/")[:-1]
+    there = [p for p in to_path.split("/") if p not in ("", ".")]
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 def absolute_url(base_url: str, path: str) -> str:

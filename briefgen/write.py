@@ -138,6 +138,21 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
+def _stage(previous: Path, target: Path, data: bytes) -> bool:
+    """Put ``data`` at ``target``, reusing ``previous`` (and its mtime) when it holds the same bytes.
+
+    Returns True when the bytes changed.
+    """
+    if _same_bytes(previous, data):
+        try:
+            os.link(previous, target)
+        except OSError:
+            shutil.copy2(previous, target)
+        return False
+    target.write_bytes(data)
+    return True
+
+
 def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
     """Write ``outputs`` as the complete new content of ``out``.
 
@@ -161,16 +176,10 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
             paths.add(rel)
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            previous = out / rel
-            if _same_bytes(previous, output.data):
-                try:
-                    os.link(previous, target)
-                except OSError:
-                    shutil.copy2(previous, target)
-                unchanged += 1
-            else:
-                target.write_bytes(output.data)
+            if _stage(out / rel, target, output.data):
                 written += 1
+            else:
+                unchanged += 1
         old_files = _manifest(out)
         for rel in _foreign_files(out, old_files) if out.is_dir() else ():
             if rel in paths:
@@ -184,7 +193,9 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
                     os.link(source, target)
             except OSError as exc:
                 log.warning("%s: not kept in the new site: %s", source, exc.strerror or exc)
-        (staging / MANIFEST).write_text(json.dumps(sorted(paths), indent=0), encoding="utf-8")
+        # Through _stage so an unchanged manifest keeps its modification time (a no-change build touches nothing).
+        if _stage(out / MANIFEST, staging / MANIFEST, json.dumps(sorted(paths), indent=0).encode("utf-8")):
+            written += 1
         removed = len(old_files - paths)
         _swap_in(staging, out)
     except BaseException:

@@ -18,9 +18,8 @@ def test_publish_replaces_site_removes_stale_and_keeps_unchanged_mtimes(tmp_path
     assert (out / "index.html").read_bytes() == b"two"
     assert not (out / "a" / "old.html").exists()
     assert (out / "same.css").stat().st_mtime == 1_000_000
-    assert (result.written, result.unchanged, result.removed) == (1, 1, 1)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"] or sorted(
-        p.name for p in tmp_path.iterdir()) == ["site"]
+    assert (result.written, result.unchanged, result.removed) == (2, 1, 1)  # index.html and the manifest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging or retired folder left
 
 
 def test_two_outputs_for_one_path_fail_and_leave_the_old_site(tmp_path: Path):

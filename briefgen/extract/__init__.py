@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import bisect
 import logging
+import multiprocessing as mp
+import queue
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -50,6 +53,49 @@ def extract_doc(doc: Any, article: Article, spans: list[Any], *, summary_sentenc
     )
 
 
+class ArticleFailed(Exception):
+    """One article could not be analysed; the message says why (raised in a worker, reported in the parent)."""
+
+
+def _extract_one(doc: Any, article: Article, spans: list[Any], summary_sentences: int) -> Extraction | Exception:
+    try:
+        return extract_doc(doc, article, spans, summary_sentences=summary_sentences)
+    except Exception as exc:  # one article's failure never stops the stream
+        log.debug("extraction failed for %s", article.source, exc_info=True)
+        return ArticleFailed(f"{type(exc).__name__}: {exc}")
+
+
+def _extract_chunk(
+    nlp: Any, articles: Sequence[Article], indices: Sequence[int], batch_size: int, summary_sentences: int
+) -> Iterator[tuple[int, Extraction | Exception]]:
+    """Parse and extract ``articles[i] for i in indices`` in this process, yielding plain records."""
+    prepared = {i: prepare(articles[i]) for i in indices}
+    texts = ((prepared[i][0][:MAX_NLP_CHARS], i) for i in indices)
+    try:
+        for doc, i in nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+            yield i, _extract_one(doc, articles[i], prepared[i][1], summary_sentences)
+    except Exception:
+        # spaCy failed on one document of the batch: redo the rest one by one so only the bad one fails.
+        log.debug("batch failed; retrying one article at a time", exc_info=True)
+        for i in indices:
+            try:
+                doc = nlp(prepared[i][0][:MAX_NLP_CHARS])
+            except Exception as exc:
+                yield i, ArticleFailed(f"{type(exc).__name__}: {exc}")
+            else:
+                yield i, _extract_one(doc, articles[i], prepared[i][1], summary_sentences)
+
+
+def _worker(
+    nlp: Any, articles: Sequence[Article], chunks: list[list[int]], tasks: Any, results: Any,
+    batch_size: int, summary_sentences: int,
+) -> None:
+    """A forked worker: takes chunk numbers, returns (index, Extraction | error) lists. Never a Doc."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the workers
+    while (number := tasks.get()) is not None:
+        results.put(list(_extract_chunk(nlp, articles, chunks[number], batch_size, summary_sentences)))
+
+
 def extract_all(
     articles: Sequence[Article],
     nlp: Any,
@@ -59,25 +105,54 @@ def extract_all(
     summary_sentences: int = 3,
     on_done: Callable[[Article, Extraction | Exception], None],
 ) -> None:
-    """Run one ``nlp.pipe`` stream over ``articles`` and report each result (or its error) in order.
+    """Parse and extract every article, reporting each result (or its error) as it arrives.
 
-    An exception while analysing one article is passed to ``on_done`` for that article; the stream goes on.
+    With ``n_process`` > 1 the work runs in forked worker processes that share the loaded pipeline and
+    send back plain ``Extraction`` records: unlike ``nlp.pipe(n_process=...)`` no Doc is serialised back,
+    and the extraction heuristics run in parallel with parsing instead of on the parent's one core.
+    An exception while analysing one article is passed to ``on_done`` for that article; the rest go on.
     """
-    prepared = [prepare(a) for a in articles]
-
-    def texts() -> Iterator[tuple[str, int]]:
-        for index, (text, _) in enumerate(prepared):
-            yield text[:MAX_NLP_CHARS], index
-
     processes = max(1, min(n_process, len(articles)))
-    stream = nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=processes)
-    for doc, index in stream:
-        article = articles[index]
-        try:
-            result: Extraction | Exception = extract_doc(
-                doc, article, prepared[index][1], summary_sentences=summary_sentences
-            )
-        except Exception as exc:  # one article's failure never stops the stream
-            log.debug("extraction failed for %s", article.source, exc_info=True)
-            result = exc
-        on_done(article, result)
+    if processes == 1 or "fork" not in mp.get_all_start_methods():
+        for i, outcome in _extract_chunk(nlp, articles, range(len(articles)), batch_size, summary_sentences):
+            on_done(articles[i], outcome)
+        return
+    # Chunks of one batch each: workers pull the next one when free, so uneven articles balance out.
+    chunks = [list(range(i, min(i + batch_size, len(articles)))) for i in range(0, len(articles), batch_size)]
+    ctx = mp.get_context("fork")
+    tasks = ctx.SimpleQueue()
+    results = ctx.Queue()
+    for number in range(len(chunks)):
+        tasks.put(number)
+    for _ in range(processes):
+        tasks.put(None)
+    # With fork the children inherit nlp and the articles; only chunk numbers and records cross processes.
+    workers = [
+        ctx.Process(target=_worker, args=(nlp, articles, chunks, tasks, results, batch_size, summary_sentences),
+                    daemon=True)
+        for _ in range(processes)
+    ]
+    for w in workers:
+        w.start()
+    pending = set(range(len(articles)))
+    try:
+        while pending:
+            try:
+                batch = results.get(timeout=1.0)
+            except queue.Empty:
+                if any(w.is_alive() for w in workers):
+                    continue
+                try:  # every worker has exited: take anything still in flight, then give up on the rest
+                    batch = results.get(timeout=1.0)
+                except queue.Empty:
+                    break
+            for i, outcome in batch:
+                pending.discard(i)
+                on_done(articles[i], outcome)
+    finally:
+        for w in workers:
+            if w.is_alive() and pending:
+                w.terminate()
+            w.join()
+    for i in sorted(pending):  # a worker was killed (e.g. out of memory) while holding these
+        on_done(articles[i], ArticleFailed("the extraction worker process died"))

