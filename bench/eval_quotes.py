@@ -252,7 +252,8 @@ def main() -> None:
     bad_offsets = 0
     for n, a in by_name.items():
         text = (root / "text" / f"{n}.txt").read_text(encoding="utf-8")
-        assert a.raw == text, f"{n}: decoded article differs from the file"
+        # The reader blanks control characters (same length), so offsets still index both alike.
+        assert a.raw == re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", " ", text), f"{n}: decoded article differs from the file"
         bad_offsets += check_offsets(files[n], text)
     extractions = extract_articles(list(articles.values()), n_process=args.n_process, cache=args.cache)
 

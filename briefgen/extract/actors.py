@@ -52,6 +52,35 @@ HONORIFICS = {
 }
 _MALE = {"mr", "sir", "lord", "king", "prince"}
 _FEMALE = {"mrs", "ms", "miss", "dame", "lady", "queen", "princess"}
+# Common English first names with a clear gender, as rule-based coreference systems use them: "Bernie
+# Sanders ... she said" cannot be Sanders. Ambiguous names (Jordan, Leslie, Kim, Robin) are left out.
+_MALE_FIRST = frozenset("""
+aaron adam adrian alan albert alex alexander alfred andrew andy anthony antony arnold arthur barack barry ben
+benjamin bernard bernie bill billy bob bobby brad bradley brandon brian bruce bryan carl carlos charles charlie
+chris christopher chuck clarence craig dan daniel danny darrell dave david dennis denis derek dick don donald
+doug douglas duncan dwight ed eddie edward eli elijah eric ernest eugene frank franklin fred frederick gary
+gavin gene geoffrey george gerald gordon greg gregory harold harry hank henry herbert herman howard hugh ian
+isaac jack jacob jake james jared jason jeb jeff jeffrey jeremy jerry jesse jim jimmy joe joel john
+johnny jon jonathan joseph josh joshua juan justin keith ken kenneth kevin karl kyle larry lawrence lee
+leonard louis luis marco mark martin marty matt matthew max michael mike mitch mitt mohammed
+muhammad nathan neil newt nicholas nick nigel noah oliver orrin oscar patrick paul pete peter phil philip
+ralph randy ray raymond reince richard rick rob robert roger ron ronald roy rudy rush russell ryan sam samuel
+scott sean sergei seth stephen steve steven stuart ted terry thomas tim timothy todd tom tommy tony travis
+troy victor vince vincent vladimir walter warren wayne william willie zach zachary
+""".split())
+_FEMALE_FIRST = frozenset("""
+abigail alice alicia alison allison amanda amy andrea angela angelina ann anna anne annette barbara betsy
+betty beverly brenda carla carly carol caroline carolyn catherine cathy charlotte cheryl christina christine
+cindy claire claudia condoleezza cynthia deborah debbie denise diana diane dianne donna doris dorothy edith
+elaine elena eleanor elizabeth ellen emily emma erin evelyn frances gillian gina gloria grace hannah heather
+heidi helen hillary holly huma irene jackie jacqueline jane janet janice jean jeanne jennifer jessica jill
+joan joanna joni josephine joy joyce judith judy julia julie karen kate katherine kathleen kathy katie
+kelly kellyanne kirsten kristen laura lauren linda lisa liz loretta lori louise lucy lynn madeleine maria
+marie marilyn martha mary megan megyn melania melissa michele michelle mindy miriam molly nancy
+natalie nicole nikki nina olivia pam pamela patricia patty paula peggy rachel rebecca rita rosa rose ruth
+sally samantha sandra sara sarah sharon sheila shirley sophie stephanie sue susan suzanne sylvia teresa
+theresa tiffany tina valerie vanessa victoria virginia wendy yvonne
+""".split())
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 # Capitalised words the model tags as entities inside titles ("Secretary of State").
 _TITLE_HEADS = {"secretary", "department", "minister", "ministry", "office", "house", "chief", "director", "head"}
@@ -295,7 +324,8 @@ def _add_missed_surnames(doc: Any, actors: list[ActorInfo]) -> None:
 
 
 def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]] = ()) -> None:
-    """Guess each person's gender from the first he/she that follows a sentence where they are the subject.
+    """Guess each person's gender: from a common first name, else from the first he/she that follows a
+    sentence where they are the subject.
 
     Pronouns inside quotations (``quoted``: character ranges) are the speaker talking about someone else.
     """
@@ -305,6 +335,9 @@ def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]]
         inside[start:end] = b"\x01" * (min(end, length) - start)
     for info in table.actors:
         if info.gender or info.kind is not EntityKind.PERSON:
+            continue
+        info.gender = first_name_gender(info)
+        if info.gender:
             continue
         votes: Counter[str] = Counter()
         for m in info.mentions:
@@ -324,6 +357,16 @@ def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]]
                     break
         if votes:
             info.gender = votes.most_common(1)[0][0]
+
+
+def first_name_gender(info: ActorInfo) -> str | None:
+    """'m'/'f' when a multi-word name of this person starts with a first name of one clear gender."""
+    found = {
+        "m" if first in _MALE_FIRST else "f"
+        for form in info.forms
+        if len(words := form.split()) > 1 and ((first := words[0].lower().rstrip(".")) in _MALE_FIRST or first in _FEMALE_FIRST)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def rank_actors(table: ActorTable, text_length: int) -> list[ActorInfo]:

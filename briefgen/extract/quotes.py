@@ -388,13 +388,21 @@ class _Speakers:
         candidates = [
             m for m in self.table.mentions if limit < m.start < position and not self.quoted[m.token_i]
         ]
+        # Sentence by sentence, nearest first: the subject of the main clause wins over a subject in a
+        # subordinate clause ('Axelrod said the attention helped Clinton, who … Obama did. “…,” he said'
+        # is Axelrod), which wins over the previous speaker mentioned as an object.
+        by_sentence: dict[int, list[tuple[int, ActorInfo]]] = {}
         for mention in reversed(candidates):
             actor = self.table.by_id(mention.actor)
-            if not compatible(actor):
-                continue
-            token = doc[mention.token_i]
-            if token.dep_ in {"nsubj", "nsubjpass"} or (recent is not None and actor is recent):
-                return actor
+            if compatible(actor):
+                by_sentence.setdefault(doc[mention.token_i].sent.start, []).append((mention.token_i, actor))
+        for found in by_sentence.values():
+            for token_i, actor in found:
+                if _main_subject(doc[token_i]):
+                    return actor
+            for token_i, actor in found:
+                if doc[token_i].dep_ in {"nsubj", "nsubjpass"} or (recent is not None and actor is recent):
+                    return actor
         if recent is not None:
             return recent
         for mention in reversed(candidates):
@@ -452,6 +460,14 @@ class _Speakers:
         if actor is not None:
             self.history.append((position, actor))
             actor.spoke += 1
+
+
+def _main_subject(token: Any) -> bool:
+    """The subject of the sentence's main verb (or of a verb coordinated with it)."""
+    if token.dep_ not in {"nsubj", "nsubjpass"}:
+        return False
+    verb = token.head
+    return verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
 
 
 def extract_quotes(
