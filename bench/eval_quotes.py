@@ -23,14 +23,17 @@ Speaker accuracy is over matched quotes whose gold ``Source`` names someone:
   aliases in that article), or the predicted name's words are all in the gold name, after lowercasing and
   dropping titles, possessives and punctuation ("Trump" ~ "Donald Trump", "Sen. Sanders" ~ "Bernie Sanders",
   but "Eric Trump" !~ "Donald Trump").
-The accuracy on gold sources that are names as written (no pronoun resolution) is printed too.
+The accuracy on gold sources that are names as written (no pronoun resolution) is printed too, and so
+is the accuracy with a stricter gold he/she resolution (``is_single_person``: a he/she never resolves to
+'Opinion polls', 'Sanders advisers' or 'Clinton and husband Bill'), beside the default one. Speaker
+errors are then counted by category (``error_category``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from common import arguments, extract_articles, require
 from polnear import T_LINE, GoldQuote, annotation_files, check_offsets, read_gold
@@ -69,8 +72,35 @@ def is_person_like(text: str) -> bool:
     return is_name(text) and first not in _NOT_PERSON_START and not text.replace(".", "").isupper()
 
 
-def resolve_gold_sources(gold: list[GoldQuote], all_sources: list[tuple[int, str]], text: str) -> list[str | None]:
-    """Each gold quote's source as a name, or None when it names no one (see the module docstring)."""
+def is_single_person(text: str) -> bool:
+    """Stricter than ``is_person_like``, for the ``--strict-gold`` he/she resolution: one person's name.
+
+    Some comma- or parenthesis-separated part must end in a capitalised word (after a trailing
+    'himself'/'herself'), and the source must not join two people ('Clinton and husband Bill') or be a
+    lowercase plural ('Opinion polls', 'Sanders advisers', 'excerpts of his speech released by the White
+    House', 'Senate filings'). Those are Sources of other attributions in the gold, but no 'he'/'she'
+    can point at them.
+    """
+    if re.search(r"\band\b|&", text):
+        return False
+    for part in re.split(r"[,()]", text):
+        ws = [w for w in part.split() if w.lower() not in {"himself", "herself"}]
+        if not ws or not ws[-1][:1].isupper():
+            continue
+        if any(w.islower() and w.endswith("s") and len(w) > 3 and w not in {"his", "was", "says"} for w in ws):
+            continue
+        return True
+    return False
+
+
+def resolve_gold_sources(
+    gold: list[GoldQuote], all_sources: list[tuple[int, str]], text: str, *, strict: bool = False
+) -> list[str | None]:
+    """Each gold quote's source as a name, or None when it names no one (see the module docstring).
+
+    ``strict``: a he/she only resolves to a source that ``is_single_person`` accepts (the default
+    scoring, kept for comparison, accepts any capitalised source that does not start with a determiner).
+    """
     gender_of: dict[str, str] = {}
     resolved: list[str | None] = []
     for g in gold:
@@ -86,6 +116,8 @@ def resolve_gold_sources(gold: list[GoldQuote], all_sources: list[tuple[int, str
                 key = sorted(words(candidate), key=candidate.lower().find)[-1:]  # surname
                 key = key[0] if key else ""
                 if not key or not (is_person_like(candidate) if want else is_name(candidate)):
+                    continue
+                if strict and want and not is_single_person(candidate):
                     continue
                 if want and gender_of.get(key, want) != want:
                     continue
@@ -164,6 +196,8 @@ class Score:
     right_predictions: int = 0
     fragments: int = 0
     all_predictions: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    """Speaker errors by category (``error_category``)."""
 
     def strict_f1(self) -> float:
         """F1 with fragments counted as predictions too (no exclusion at all)."""
@@ -182,6 +216,36 @@ class Score:
 
 def overlap(g: GoldQuote, p: Prediction) -> int:
     return sum(max(0, min(b, p.end) - max(a, p.start)) for a, b in g.content.pieces)
+
+
+ERROR_CATEGORIES = (
+    "gold-side: he/she resolved to a source that is not one person",
+    "pronoun: he/she/who resolved to the wrong person",
+    "pronoun: he/she/who left unresolved",
+    "cue not found (no speaker)",
+    "nominal speaker kept where the gold names someone",
+    "continuation: gold source in another paragraph",
+    "wrong subject: another name in the same paragraph",
+)
+
+
+def error_category(g: GoldQuote, name: str, predicted: Prediction, text: str) -> str:
+    """Why a speaker is wrong, from what can be seen without reading the article (first match wins)."""
+    assert g.source is not None
+    written = " ".join(g.source.text(text).split()).lower()
+    if written in GENDER or written in RELATIVE:
+        if written in GENDER and not is_single_person(name):
+            return ERROR_CATEGORIES[0]
+        return ERROR_CATEGORIES[1] if predicted.speaker else ERROR_CATEGORIES[2]
+    if predicted.speaker is None:
+        return ERROR_CATEGORIES[3]
+    first = predicted.speaker.split()[0].lower()
+    if not is_name(predicted.speaker) or first in _NOT_PERSON_START:
+        return ERROR_CATEGORIES[4]
+    lo, hi = sorted((g.source.start, g.content.start))
+    if "\n" in text[lo:hi]:
+        return ERROR_CATEGORIES[5]
+    return ERROR_CATEGORIES[6]
 
 
 def score_article(
@@ -226,6 +290,8 @@ def score_article(
         if is_name(written) and written.lower() not in GENDER and written.lower() not in RELATIVE:
             score.named_total += 1
             score.named_right += ok
+        if not ok:
+            score.errors[error_category(gold[gi], name, preds[pi], text)] += 1
         if not ok and misses is not None:
             misses.append(("speaker", f"gold {name!r} got {preds[pi].speaker!r}: {gold[gi].content.text(text)[:110]!r}"))
     if misses is not None:
@@ -257,7 +323,7 @@ def main() -> None:
         bad_offsets += check_offsets(files[n], text)
     extractions = extract_articles(list(articles.values()), n_process=args.n_process, cache=args.cache)
 
-    ours, regex = Score(), Score()
+    ours, regex, ours_strict, regex_strict = Score(), Score(), Score(), Score()
     misses: list[tuple[str, str]] = []
     for n, a in by_name.items():
         text = a.raw
@@ -272,6 +338,9 @@ def main() -> None:
         resolved = resolve_gold_sources(gold, all_sources, text)
         score_article(gold, resolved, predictions_from(extractions[a.slug]), text, ours, misses)
         score_article(gold, resolved, regex_predictions(text), text, regex)
+        strict = resolve_gold_sources(gold, all_sources, text, strict=True)
+        score_article(gold, strict, predictions_from(extractions[a.slug]), text, ours_strict)
+        score_article(gold, strict, regex_predictions(text), text, regex_strict)
 
     print(f"PolNeAR: {len(by_name)} articles, {ours.gold} gold direct quotes, "
           f".ann spans not at their offsets: {bad_offsets}")
@@ -281,6 +350,13 @@ def main() -> None:
         print(f"{label:<10} {s.predicted:>6} {p:>6.3f} {r:>6.3f} {f:>6.3f} {sp:>8.3f} {nm:>8.3f}"
               f"   speaker n={s.speaker_total}, named n={s.named_total}, fragments left out {s.fragments}, "
               f"F1 counting fragments {s.strict_f1():.3f}")
+    print("speaker accuracy with the stricter gold he/she resolution (is_single_person): "
+          + ", ".join(f"{label} {s.row()[3]:.3f} (n={s.speaker_total})"
+                      for label, s in (("briefgen", ours_strict), ("regex", regex_strict))))
+    wrong = ours.speaker_total - ours.speaker_right
+    print(f"\nbriefgen speaker errors by category ({wrong} of {ours.speaker_total}):")
+    for category in ERROR_CATEGORIES:
+        print(f"  {ours.errors[category]:>5}  {category}")
     kinds = Counter(k for k, _ in misses)
     for kind in ("missed", "spurious", "speaker"):
         print(f"\n{kind} ({kinds[kind]}):")

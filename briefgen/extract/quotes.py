@@ -31,6 +31,7 @@ SPEECH_VERBS = {
     "accuse", "pledge", "question", "wonder", "cry", "scream", "plead", "thunder", "snap", "chime",
     "continue", "begin", "put", "post", "read", "echo", "agree", "interject", "summarize", "summarise",
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
+    "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant",
 }
 _CONTINUE_ONLY = {"continue", "begin", "put", "read", "echo", "agree"}
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "n"}
@@ -268,7 +269,8 @@ class _Speakers:
             return False
         if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
             return True
-        return token.pos_ == "VERB" and token.lemma_.lower() in SPEECH_VERBS
+        # 'a written statement': an adjective, not the speech verb.
+        return token.pos_ == "VERB" and token.dep_ != "amod" and token.lemma_.lower() in SPEECH_VERBS
 
     def attribute(self, cue: Any, position: int) -> _Attribution:
         if cue.lower_ == "according":
@@ -285,6 +287,8 @@ class _Speakers:
                 if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
                     subject = verb.head  # "Mayor X, who said: …" -> X
                 return self._resolve(subject, position, cue.text)
+            if verb is cue and (inverted := self._inverted_subject(verb)) is not None:
+                return self._resolve(inverted, position, cue.text)
             if verb.dep_ == "pcomp" and verb.head.head is not verb.head:
                 verb = verb.head.head  # 'She followed that by saying, “…”'
                 continue
@@ -301,6 +305,18 @@ class _Speakers:
             else:
                 break
         return _Attribution(cue=cue.text)
+
+    def _inverted_subject(self, verb: Any) -> Any | None:
+        """'“…,” added Gowdy.', '“…,” said David Brock, a Clinton confidant who heads …': the parser often
+        makes the name after the verb its object or the subject of a later word; right after a quotation,
+        a proper name that starts right after the verb is the speaker (the last word of the name)."""
+        doc = self.doc
+        if verb.i == 0 or not (self.quoted[verb.i - 1] or (verb.i > 1 and self.quoted[verb.i - 2])):
+            return None
+        end = verb.i + 1
+        while end < len(doc) and doc[end].pos_ == "PROPN" and not self.quoted[end]:
+            end += 1
+        return doc[end - 1] if end > verb.i + 1 else None
 
     def _resolve(self, head: Any, position: int, cue: str) -> _Attribution:
         lower = head.lower_
