@@ -74,7 +74,7 @@ betty beverly brenda carla carly carol caroline carolyn catherine cathy charlott
 cindy claire claudia condoleezza cynthia deborah debbie denise diana diane dianne donna doris dorothy edith
 elaine elena eleanor elizabeth ellen emily emma erin evelyn frances gillian gina gloria grace hannah heather
 heidi helen hillary holly huma irene jackie jacqueline jane janet janice jean jeanne jennifer jessica jill
-joan joanna joni josephine joy joyce judith judy julia julie karen kate katherine kathleen kathy katie
+joan joanna joni josephine joy ivanka joyce judith judy julia julie karen kate katherine kathleen kathy katie
 kelly kellyanne kirsten kristen laura lauren linda lisa liz loretta lori louise lucy lynn madeleine maria
 marie marilyn martha mary megan megyn melania melissa michele michelle mindy miriam molly nancy
 natalie nicole nikki nina olivia pam pamela patricia patty paula peggy rachel rebecca rita rosa rose ruth
@@ -260,6 +260,10 @@ def extract_actors(doc: Any) -> ActorTable:
             add(mention, "=" + canonical.lower(), gender, canonical)
             continue
         words = mention.text.split()
+        if len(words) == 1 and len(set(people.get(key, ()))) > 1 and mention.kind is EntityKind.ORGANIZATION:
+            # A surname two people share ("Trump" beside Donald and Ivanka Trump) stays its own actor, but
+            # it is a person even where the model tagged it as an organisation: 'he' can refer to it.
+            mention.kind = EntityKind.PERSON
         if len(words) == 1 and key not in by_key:
             ids = people.get(key, [])
             if len(set(ids)) == 1 and mention.kind is not EntityKind.PLACE:
@@ -339,6 +343,7 @@ def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]]
         info.gender = first_name_gender(info)
         if info.gender:
             continue
+        own = {i for m in info.mentions for i in range(m.token_i - 3, m.token_i + 1)}
         votes: Counter[str] = Counter()
         for m in info.mentions:
             token = doc[m.token_i]
@@ -346,15 +351,21 @@ def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]]
                 continue
             sent = token.sent
             window = doc[sent.end : min(len(doc), sent.end + 40)]
+            weak = None  # a his/her/him before any he/she, and before another person is named
             for t in [*doc[token.i + 1 : sent.end], *window]:
                 if inside[t.idx]:
                     continue
-                if t.lower_ in {"he", "his", "him", "himself"}:
-                    votes["m"] += 1
+                if t.lower_ in {"he", "she"}:
+                    votes["m" if t.lower_ == "he" else "f"] += 1
                     break
-                if t.lower_ in {"she", "her", "hers", "herself"}:
-                    votes["f"] += 1
+                if t.ent_type_ == "PERSON" and t.i not in own:
+                    # 'Kopp said agents want to interview Clinton and her aides': 'her' is Clinton's.
                     break
+                if weak is None and t.lower_ in {"his", "him", "himself", "her", "hers", "herself"}:
+                    weak = "m" if t.lower_ in {"his", "him", "himself"} else "f"
+            else:
+                if weak is not None:
+                    votes[weak] += 1
         if votes:
             info.gender = votes.most_common(1)[0][0]
 

@@ -456,14 +456,18 @@ class _Speakers:
         if not phrase[:1].isupper() or (actor is not None and (actor.kind is not EntityKind.PERSON
                                                                or actor.gender not in {None, gender})):
             return None
+        here = self.doc.char_span(position, position + 1, alignment_mode="expand")
+        sentence = here[0].sent.start if here is not None else -1
         for mention in self.table.mentions:
             if offset < mention.start < position and not self.quoted[mention.token_i]:
                 other = self.table.by_id(mention.actor)
                 token = self.doc[mention.token_i]
-                # Only a main-clause subject takes over ('…in the event that Clinton faces Trump, she
-                # replied' still continues the previous speaker).
+                # In the pronoun's own sentence only a main-clause subject takes over ('…in the event that
+                # Clinton faces Trump, she replied' still continues the previous speaker); in an earlier
+                # sentence any subject does ('This is not the campaign Ayotte hoped to run. “…,” she said').
                 if other is not actor and other.kind is EntityKind.PERSON and other.gender in {None, gender} \
-                        and token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT":
+                        and (_main_subject(token) or (token.dep_ in {"nsubj", "nsubjpass"}
+                                                      and token.sent.start != sentence)):
                     return None
         return last
 
