@@ -31,7 +31,7 @@ SPEECH_VERBS = {
     "accuse", "pledge", "question", "wonder", "cry", "scream", "plead", "thunder", "snap", "chime",
     "continue", "begin", "put", "post", "read", "echo", "agree", "interject", "summarize", "summarise",
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
-    "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant",
+    "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant", "press", "fume", "boom",
 }
 _CONTINUE_ONLY = {"continue", "begin", "put", "read", "echo", "agree"}
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "n"}
@@ -313,10 +313,18 @@ class _Speakers:
         doc = self.doc
         if verb.i == 0 or not (self.quoted[verb.i - 1] or (verb.i > 1 and self.quoted[verb.i - 2])):
             return None
-        end = verb.i + 1
-        while end < len(doc) and doc[end].pos_ == "PROPN" and not self.quoted[end]:
+        start = verb.i + 1
+        # 'said retired neurosurgeon Ben Carson': a few lowercase descriptor words may come first.
+        while start < min(len(doc), verb.i + 4) and doc[start].pos_ in {"DET", "ADJ", "NOUN"} \
+                and doc[start].text.islower():
+            start += 1
+        end = start
+        # The tagger sometimes takes an unknown surname for an adverb ('said Skelly, explaining …').
+        while end < len(doc) and not self.quoted[end] and (
+            doc[end].pos_ == "PROPN" or (doc[end].text.istitle() and doc[end].pos_ in {"ADV", "NOUN", "ADJ"})
+        ):
             end += 1
-        return doc[end - 1] if end > verb.i + 1 else None
+        return doc[end - 1] if end > start else None
 
     def _resolve(self, head: Any, position: int, cue: str) -> _Attribution:
         lower = head.lower_
@@ -435,6 +443,17 @@ class _Speakers:
         gap = self.text[span.end : span.end + 3]
         start = span.end + len(gap) - len(gap.lstrip())
         actor = self.table.at(start, start + 1)
+        if actor is None:
+            # 'Texas delegate Bill Eastland, wearing …, said': a short description may come first.
+            for mention in self.table.mentions:
+                if mention.start >= start + 40:
+                    break
+                between = self.text[start : mention.start]
+                if mention.start >= start and re.fullmatch(r"[\w .’'-]*", between):
+                    actor = self.table.by_id(mention.actor)
+                    start = mention.start
+                    if actor.kind is EntityKind.PERSON:
+                        break
         if actor is None or actor.kind is not EntityKind.PERSON:
             return None
         token = self.doc.char_span(start, start + 1, alignment_mode="expand")
@@ -444,6 +463,34 @@ class _Speakers:
         if any(self._is_cue(t) for t in window if t.sent == token[0].sent):
             return actor
         return None
+
+    def named_before_colon(self, span: QuoteSpan) -> ActorInfo | None:
+        """'Clinton: “…” Bush: “…”', 'Pollsters agree - Carl Bialik: “…”': a name right before the colon."""
+        before = self.text[max(0, span.start - 80) : span.start].rstrip()
+        if not before.endswith(":"):
+            return None
+        end = span.start - (len(self.text[:span.start]) - len(self.text[:span.start].rstrip())) - 1
+        for mention in reversed(self.table.mentions):
+            if mention.end <= end - 3:
+                break
+            if mention.end == end and not self.quoted[mention.token_i]:
+                actor = self.table.by_id(mention.actor)
+                if actor.kind in {EntityKind.PERSON, EntityKind.ORGANIZATION}:
+                    return actor
+        return None
+
+    def signed_below(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> str | None:
+        """'“…”' with the next paragraph '- Sanders.': a fact-check style signature."""
+        if span.paragraph + 1 >= len(paragraphs) or self.text[span.end : paragraphs[span.paragraph].end].strip():
+            return None
+        after = paragraphs[span.paragraph + 1]
+        line = self.text[after.start : after.end].strip()
+        m = re.fullmatch(r"[-–—]\s*([A-Z][\w.’' -]{1,60}?)\.?", line)
+        if m is None:
+            return None
+        at = after.start + self.text[after.start : after.end].index(m.group(1))
+        actor = self.table.at(at, at + len(m.group(1)))
+        return actor.name if actor else m.group(1)
 
     def _recent_named(self, pronoun: str, position: int) -> tuple[int, str, ActorInfo | None] | None:
         """'D’Souza replied, “…” … “…,” he added': a he/she right after a named speaker is that speaker,
@@ -514,6 +561,11 @@ def extract_quotes(
             attribution.cue_at = cue.idx
         if attribution.speaker is None and (named := speakers.named_right_after(span)) is not None:
             attribution = _Attribution(named.name, named, attribution.cue)
+        if attribution.speaker is None and (named := speakers.named_before_colon(span)) is not None:
+            attribution = _Attribution(named.name, named, ":")
+        if attribution.speaker is None and (signed := speakers.signed_below(span, paragraphs)) is not None:
+            actor = speakers.table.at(paragraphs[span.paragraph + 1].start, paragraphs[span.paragraph + 1].end)
+            attribution = _Attribution(signed, actor if actor and actor.name == signed else None, "-")
         if attribution.speaker is None and previous is not None and _continues(span, previous[0], paragraphs):
             attribution = _Attribution(previous[1].speaker, previous[1].actor, previous[1].cue)
         speakers.remember(span.start, attribution.actor)
