@@ -33,6 +33,8 @@ SPEECH_VERBS = {
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
     "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant", "press", "fume", "boom",
 }
+# Verbs that are speech only with their particle.
+_PHRASAL = {"shoot": "back", "fire": "back", "hit": "back", "point": "out", "chime": "in", "go": "on"}
 _CONTINUE_ONLY = {"continue", "begin", "put", "read", "echo", "agree"}
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "n"}
 _ORG_NOUNS = {
@@ -40,6 +42,16 @@ _ORG_NOUNS = {
     "campaign", "group", "organization", "organisation", "committee", "office", "spokesman", "spokeswoman",
     "spokesperson", "party", "administration", "council", "report", "editorial", "bank", "union", "board",
     "court", "army", "military", "police", "service", "team", "club", "network", "magazine", "website",
+}
+# Role nouns that, as 'the <role>' with no name, refer back to a person already named ('The presidential
+# candidate reiterated', 'the actress said'): gender when the noun has one, else any person. Nouns for
+# people who are usually new and unnamed ('the spokesman', 'the official', 'the aide') are not here.
+_ROLE_NOUNS = {
+    "candidate": "x", "nominee": "x", "senator": "x", "governor": "x", "president": "x", "star": "x",
+    "frontrunner": "x", "front-runner": "x", "lawmaker": "x", "mayor": "x", "billionaire": "x", "mogul": "x",
+    "magnate": "x", "tycoon": "x", "neurosurgeon": "x", "chancellor": "x", "comedian": "x", "singer": "x",
+    "congressman": "m", "businessman": "m", "actor": "m", "congresswoman": "f", "businesswoman": "f",
+    "actress": "f",
 }
 MIN_UNATTRIBUTED_WORDS = 5
 # Word forms that introduce a whole quoted statement with no punctuation: 'he said “It was …”'.
@@ -195,8 +207,10 @@ class _Speakers:
             if following.end < len(doc) and not following.text.rstrip().endswith((".", "!", "?")):
                 sent_end = doc[following.end].sent.end
         after = [t for t in doc[last[-1].i + 1 : sent_end] if self._is_cue(t)]
+        beside = [t for t in doc[sent_start : first[0].i] if self._is_cue(t) and _next_to(t, span)]
         if (
             not after
+            and not beside
             and span.closed
             and sent_end < len(doc)
             and doc[sent_end].idx <= span.end + 2
@@ -269,8 +283,12 @@ class _Speakers:
             return False
         if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
             return True
-        # 'a written statement': an adjective, not the speech verb.
-        return token.pos_ == "VERB" and token.dep_ != "amod" and token.lemma_.lower() in SPEECH_VERBS
+        if token.pos_ != "VERB" or token.dep_ == "amod":  # 'a written statement': an adjective
+            return False
+        lemma = token.lemma_.lower()
+        if lemma in _PHRASAL:  # 'Sanders shot back, “…”'
+            return any(c.dep_ == "prt" and c.lower_ == _PHRASAL[lemma] for c in token.children)
+        return lemma in SPEECH_VERBS
 
     def attribute(self, cue: Any, position: int) -> _Attribution:
         if cue.lower_ == "according":
@@ -348,6 +366,8 @@ class _Speakers:
                 actor = self._nearest_organisation(head.sent.start, position) or self._last_speaker(
                     position, lambda a: a.kind is not EntityKind.PERSON
                 )
+        if actor is None and lower in _ROLE_NOUNS and head.pos_ == "NOUN" and self._bare_definite(head):
+            actor = self.resolve_pronoun(_ROLE_NOUNS[lower], position)
         if actor is not None and actor.kind is EntityKind.GROUP:
             actor = None  # 'a Nevada Democrat', 'two Republicans': a description, not the group's page
         if actor is not None:
@@ -358,6 +378,15 @@ class _Speakers:
             phrase = " ".join(t.text for t in phrase_tokens).replace(" ’s", "’s").replace(" 's", "'s")
         phrase = " ".join(phrase.split())
         return _Attribution(phrase or None, None, cue)
+
+    def _bare_definite(self, head: Any) -> bool:
+        """'the (two-term, Republican presidential) <noun>' with no name, owner or clause of its own."""
+        words = list(self.doc[head.left_edge.i : head.i])
+        return bool(words) and words[0].lower_ == "the" and head.right_edge.i == head.i and all(
+            t.pos_ in {"ADJ", "NOUN", "NUM", "PUNCT", "PROPN"} and t.dep_ in {"amod", "compound", "nummod", "punct", "npadvmod"}
+            and self.table.at(t.idx, t.idx + len(t.text)) is None
+            for t in words[1:]
+        )
 
     def _actor_in(self, head: Any) -> ActorInfo | None:
         """The actor named by this noun, its name parts or an apposition ("X, a spokesman")."""
@@ -391,11 +420,15 @@ class _Speakers:
 
     def resolve_pronoun(self, pronoun: str, position: int) -> ActorInfo | None:
         """Nearest compatible actor before ``position``; grammatical subjects and recent speakers first."""
-        kind = PRONOUNS.get(pronoun)
+        kind = PRONOUNS.get(pronoun, pronoun)  # or a role noun's 'm'/'f'/'x' (any person)
         if kind in {"m", "f"}:
 
             def compatible(a: ActorInfo) -> bool:
                 return a.kind is EntityKind.PERSON and a.gender in {None, kind}
+        elif kind == "x":
+
+            def compatible(a: ActorInfo) -> bool:
+                return a.kind is EntityKind.PERSON
         elif kind == "n":
 
             def compatible(a: ActorInfo) -> bool:
@@ -474,6 +507,11 @@ class _Speakers:
             if mention.end <= end - 3:
                 break
             if mention.end == end and not self.quoted[mention.token_i]:
+                # The name opens its sentence or follows a dash ('Pollsters agree - Carl Bialik:'), so it
+                # is not an object ('delivered a blunt message to Trump: “…”').
+                lead = self.text[: mention.start].rstrip()
+                if lead and lead[-1] not in ".!?\n-–—”\"’]:":
+                    continue
                 actor = self.table.by_id(mention.actor)
                 if actor.kind in {EntityKind.PERSON, EntityKind.ORGANIZATION}:
                     return actor
