@@ -233,6 +233,8 @@ def extract_actors(doc: Any) -> ActorTable:
         last = text.split()[-1].lower()
         if kind is EntityKind.PERSON and len(text.split()) > 1 and last in _ORG_HEADS | _PLACE_HEADS:
             kind = EntityKind.PLACE if last in _PLACE_HEADS else EntityKind.ORGANIZATION
+        elif kind is EntityKind.ORGANIZATION and _looks_like_person(text):
+            kind = EntityKind.PERSON  # 'Carly Fiorina' tagged as an organisation
         raw.append((Mention(start, end, text, kind, span.root.i), gender))
 
     actors: list[ActorInfo] = []
@@ -368,6 +370,17 @@ def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]]
                     votes[weak] += 1
         if votes:
             info.gender = votes.most_common(1)[0][0]
+
+
+def _looks_like_person(text: str) -> bool:
+    """Two or three capitalised words starting with a common first name ('Carly Fiorina')."""
+    words = text.split()
+    return (
+        1 < len(words) <= 3
+        and words[0].lower() in _MALE_FIRST | _FEMALE_FIRST
+        and all(w[:1].isupper() for w in words)
+        and words[-1].lower() not in _ORG_HEADS | _PLACE_HEADS
+    )
 
 
 def first_name_gender(info: ActorInfo) -> str | None:
