@@ -203,3 +203,98 @@ def test_extraction_is_deterministic_on_the_same_text(nlp_provider, tmp_path):
     first, second = brief(text, nlp_provider, tmp_path / "a"), brief(text, nlp_provider, tmp_path / "b")
     assert (first.summary, first.actors, first.quotes, first.context) == (
         second.summary, second.actors, second.quotes, second.context)
+
+
+def test_gender_from_first_names_and_the_main_clause_subject(nlp_provider, tmp_path):
+    b = brief(
+        """
+Karen Lindqvist, the county treasurer, presented the budget on Monday. Robert Haines, the council chairman, asked about the deficit.
+
+“We will close the gap by the spring,” she said.
+
+Marek Tullio said the delay helped Peter Vossberg, who had lost the vote when Simon Granger did.
+
+“It was a lucky break for everyone,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["We will close"] == "Karen Lindqvist"  # 'Karen' is a woman's name; Haines is nearer
+    assert got["It was a"] == "Marek Tullio"  # the main clause's subject, not Vossberg or Granger
+
+
+def test_inverted_attribution_after_the_quote(nlp_provider, tmp_path):
+    b = brief(
+        """
+The committee released its report on Thursday after two years of hearings.
+
+“The report is Exhibit A for every delay we have faced since the first day,” added Okafor.
+
+“I am not going to call it a mistake, so forget about it,” said retired judge Walter Pryce.
+
+“We have had more successful meetings than this one,” county delegate Bill Eastwood, wearing a cowboy hat, said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["The report is"] == "Okafor"
+    assert got["I am not"] == "Walter Pryce"
+    assert got["We have had"] == "Bill Eastwood"
+
+
+def test_a_subject_in_an_earlier_sentence_ends_a_pronoun_chain(nlp_provider, tmp_path):
+    b = brief(
+        """
+“We are not finished with this fight,” Maggie Hassan said on Monday.
+
+This is not the kind of campaign Kelly Ayotte hoped to be running.
+
+“No matter what you are doing, you have to deal with the conditions,” she said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["No matter what"] == "Kelly Ayotte"
+
+
+def test_name_before_a_colon_signature_lines_and_phrasal_cues(nlp_provider, tmp_path):
+    b = brief(
+        """
+Jeb Bush and Hillary Clinton both rejected the term on Sunday.
+
+Clinton: "Our goal is not to deter or contain the group, but to defeat it." Bush: "The mission is to destroy the group, not to contain it."
+
+"I will look into releasing the transcripts of the speeches, and I will certainly do it."
+
+- Hillary Clinton.
+
+Jeb Bush accused the governor of wasting money on the new stadium. Bernie Sanders shot back, "The governor called them out, and they must have been crushed by that."
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Our goal is"] == "Hillary Clinton"
+    assert got["The mission is"] == "Jeb Bush"
+    assert got["I will look"] == "Hillary Clinton"
+    assert got["The governor called"] == "Bernie Sanders"
+
+
+def test_said_before_the_quote_and_role_nouns_referring_back(nlp_provider, tmp_path):
+    b = brief(
+        """
+During an interview in August, Salma Hayek was asked about discrimination. Hayek confirmed she had been and said, “America has a very severe problem with discrimination that we try to overlook.” The star then recalled an incident at a movie theater.
+
+Senator Tammy Baldwin spoke at a press conference in Madison on Tuesday. The senator reiterated: “I am certain that the plant will stay open for years.”
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["America has a"] == "Salma Hayek"  # 'said, “…”' wins over the next sentence's cue
+    assert got["I am certain"] == "Tammy Baldwin"  # 'The senator' refers back to the named senator
+
+
+def test_a_name_starting_with_a_common_first_name_is_a_person():
+    from briefgen.extract.actors import _looks_like_person
+
+    assert _looks_like_person("Carly Fiorina")
+    assert not _looks_like_person("Ford Foundation")
+    assert not _looks_like_person("Global Times")

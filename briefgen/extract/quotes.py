@@ -287,7 +287,7 @@ class _Speakers:
             return False
         lemma = token.lemma_.lower()
         if lemma in _PHRASAL:  # 'Sanders shot back, “…”'
-            return any(c.dep_ == "prt" and c.lower_ == _PHRASAL[lemma] for c in token.children)
+            return any(c.dep_ in {"prt", "advmod"} and c.lower_ == _PHRASAL[lemma] for c in token.children)
         return lemma in SPEECH_VERBS
 
     def attribute(self, cue: Any, position: int) -> _Attribution:
