@@ -98,6 +98,7 @@ def main() -> None:
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
     totals: dict[str, Counter[str]] = {name: Counter() for name in ("briefgen", "lead", "textrank")}
     words: Counter[str] = Counter()
+    by_section: dict[str, Counter[str]] = {}  # "section/system" -> ROUGE-1 sum, and "section" -> count
     for article, path in zip(articles, paths):
         rel = path.relative_to(root / "articles")
         reference = (root / "summaries" / rel).read_text(encoding="utf-8", errors="replace")
@@ -113,6 +114,8 @@ def main() -> None:
             for key, value in scores.items():
                 totals[name][key] += value.fmeasure
             words[name] += sum(len(s.split()) for s in picked)
+            by_section.setdefault(path.parent.name, Counter())[name] += scores["rouge1"].fmeasure
+        by_section[path.parent.name]["n"] += 1
     n = len(articles)
     print(f"BBC: {n} articles, {args.sentences} sentences per summary (references ~40% of the article)")
     print(f"{'system':<10} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-Lsum':>11} {'words':>6}")
@@ -121,12 +124,21 @@ def main() -> None:
         label = {"lead": f"lead-{args.sentences}"}.get(name, name)
         print(f"{label:<10} {t['rouge1'] / n:>8.4f} {t['rouge2'] / n:>8.4f} {t['rougeLsum'] / n:>11.4f} "
               f"{words[name] / n:>6.1f}")
+    # The same comparison per news section: a margin that holds in each one is not one section's artefact.
+    print(f"\nROUGE-1 by section\n{'section':<14} {'n':>4} {'briefgen':>9} {'lead':>7} {'textrank':>9}")
+    for section, sums in sorted(by_section.items()):
+        k = sums["n"]
+        print(f"{section:<14} {k:>4} {sums['briefgen'] / k:>9.4f} {sums['lead'] / k:>7.4f} {sums['textrank'] / k:>9.4f}")
     if args.polnear:
         reference_free(args)
 
 
 def reference_free(args: Any) -> None:
-    """PolNeAR has no reference summaries: quote-free and lead-keeping shares per system."""
+    """PolNeAR has no reference summaries: quote-free and lead-keeping shares per system, and ROUGE-1 against
+    each article's headline, the one human-written summary it has (short and abstractive: recall is the
+    telling number, as every system gets three sentences)."""
+    from rouge_score import rouge_scorer
+
     from briefgen.extract import prepare
 
     root = args.data / "polnear" / "text"
@@ -139,6 +151,9 @@ def reference_free(args: Any) -> None:
     ours = extract_articles(articles, summary_sentences=args.sentences, docs=docs)
     quoted: Counter[str] = Counter()
     leads: Counter[str] = Counter()
+    headline_recall: Counter[str] = Counter()
+    headline_f: Counter[str] = Counter()
+    scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
     for article in articles:
         sentences = make_sentences(docs[article.slug], prepare(article)[1], paragraph_of(article))
         if not sentences:
@@ -152,12 +167,16 @@ def reference_free(args: Any) -> None:
         for name, picked in systems.items():
             quoted[name] += any(share.get(p, 0.0) >= 0.25 for p in picked)
             leads[name] += sentences[0].text in picked
+            score = scorer.score(article.title, " ".join(picked))["rouge1"]
+            headline_recall[name] += score.recall
+            headline_f[name] += score.fmeasure
     n = len(articles)
     print(f"\nPolNeAR: {n} articles, no reference summaries (reference-free checks)")
-    print(f"{'system':<10} {'with a quote':>13} {'keeps lead':>11}")
+    print(f"{'system':<10} {'with a quote':>13} {'keeps lead':>11} {'headline R-1 recall':>20} {'headline R-1 F':>15}")
     for name in ("briefgen", "lead", "textrank"):
         label = {"lead": f"lead-{args.sentences}"}.get(name, name)
-        print(f"{label:<10} {quoted[name] / n:>13.1%} {leads[name] / n:>11.1%}")
+        print(f"{label:<10} {quoted[name] / n:>13.1%} {leads[name] / n:>11.1%} "
+              f"{headline_recall[name] / n:>20.4f} {headline_f[name] / n:>15.4f}")
 
 
 if __name__ == "__main__":
