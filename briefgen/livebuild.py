@@ -12,12 +12,14 @@ single pass; both call the same stage functions, so a served page is byte for by
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
@@ -209,6 +211,17 @@ def check_templates(renderer: Renderer) -> None:
             raise RenderError(describe_template_error(exc, renderer.dirs)) from None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _may_fork() -> bool:
     """Whether extraction may use ``build.py``'s forked workers: only while this is the process's one thread.
 
@@ -289,33 +302,38 @@ class LiveBuilder:
         if outcome.change >= Change.ARTICLES or self._briefing_list is None:
             self._briefing_list = self._briefings(config, dirty, outcome)
             graph_stale = True
-        if graph_stale:
-            from briefgen.graph import build_site
-
-            self._site = build_site(self._briefing_list, title=config.title, curation=self._curation)
         # Article and curation problems stay on show until that file is fixed, whatever changes in between.
         outcome.problems.extend(self._curation_problems)
         outcome.problems.extend(self._source_problems)
         outcome.warnings.extend(self._source_warnings)
-        dirs = theme_dirs(config.templates)
-        if not dirs:
-            raise BriefgenError(f"{config.templates}: no templates found")
-        renderer = Renderer(
-            dirs, key_actors=config.key_actors, base_url=config.base_url, bytecode_cache=self._bytecode
-        )
-        check_templates(renderer)
-        plan = renderer.plan(self._site)
-        pages = Pages(plan)
-        for path in {*probe, NOT_FOUND_PAGE}:
-            _, target = pages.lookup(path)
-            if target is not None:
-                pages.get(target)
-        css = digest(b"".join(pages.get(p) for p in sorted(plan) if p.endswith(".css")))
-        previous = self.snapshot
-        if previous is not None:
-            previous = replace(previous, previous=None)
-        self._number += 1
-        outcome.snapshot = self.snapshot = Snapshot(self._number, config, self._site, pages, css, previous)
+        # The graph and the render plan allocate hundreds of thousands of small records while the
+        # previous build's are still alive: with the cyclic collector on, its full passes over that heap
+        # took over a third of an article edit on 840 briefings (plan 270 -> 60 ms, graph 590 -> 440 ms
+        # with it off). Records are freed by reference counting as usual; cycles wait for the next pass.
+        with _collector_paused():
+            if graph_stale:
+                from briefgen.graph import build_site
+
+                self._site = build_site(self._briefing_list, title=config.title, curation=self._curation)
+            dirs = theme_dirs(config.templates)
+            if not dirs:
+                raise BriefgenError(f"{config.templates}: no templates found")
+            renderer = Renderer(
+                dirs, key_actors=config.key_actors, base_url=config.base_url, bytecode_cache=self._bytecode
+            )
+            check_templates(renderer)
+            plan = renderer.plan(self._site)
+            pages = Pages(plan)
+            for path in {*probe, NOT_FOUND_PAGE}:
+                _, target = pages.lookup(path)
+                if target is not None:
+                    pages.get(target)
+            css = digest(b"".join(pages.get(p) for p in sorted(plan) if p.endswith(".css")))
+            previous = self.snapshot
+            if previous is not None:
+                previous = replace(previous, previous=None)
+            self._number += 1
+            outcome.snapshot = self.snapshot = Snapshot(self._number, config, self._site, pages, css, previous)
 
     def _reload_curation(self, config: Config) -> bool:
         """Re-read the entities file (it is small) and say whether the curation in use changed.
