@@ -227,15 +227,15 @@ def _may_fork() -> bool:
 
     A forked child gets a copy of every lock as it was at the fork, held or not, but only the forking
     thread: a lock another thread held then (a request thread writing the log to stderr, watchdog's event
-    queue, the allocator inside a C library) stays locked in the child for ever, and the child hangs the
+    queue, a lock inside a C library) stays locked in the child for ever, and the child hangs the
     first time it needs it. So the first build, which ``DevServer.start`` runs before its watcher, HTTP and
     rebuild threads exist, may fork like ``briefgen build``; every rebuild after that extracts in-process.
-    What it costs (measured on the 840 PolNeAR articles with 2 cores, see the bench README): nothing for the
-    usual one to few edited articles (fewer than FEW_ARTICLES never forked anyway, the loaded pipeline beats
-    starting workers), and the second core for the rare big batch (a ``model`` or ``summary_sentences``
-    change re-extracts everything, a folder of new articles): about twice the time on 2 cores. A clean
-    "spawn" pool would keep the parallelism but load spaCy again in every worker and pickle every article
-    across, and still lose on the few-article edits that are what a live preview sees.
+    What it costs: nothing for the usual one to few edited articles (fewer than FEW_ARTICLES never forked
+    anyway: the loaded pipeline beats starting workers), and for a big batch (a ``model`` or
+    ``summary_sentences`` change re-extracts everything; a folder of new articles) at most the second core:
+    40 PolNeAR articles took 4.1 s in-process and 4.0 s in 2 forked workers on the shared 2-core machine
+    (``bench/bench_reload.py --extract 40``), up to twice as long on an idle one. A "spawn" pool would keep
+    the parallelism safely but load spaCy again in every worker (seconds each) and pickle every article.
     """
     return threading.active_count() == 1
 

@@ -355,6 +355,29 @@ def test_entities_file_elsewhere_is_watched(tmp_path: Path, nlp_provider: NlpPro
         assert "From a sub-folder." in served.get(f"/entities/{entity.slug}.html")[1]
 
 
+def test_rebuilds_after_start_never_fork(tmp_path: Path, nlp_provider: NlpProvider, serve_cache: Path,
+                                         monkeypatch: pytest.MonkeyPatch):
+    """Forking beside the watcher and HTTP threads can hang a worker: edits extract in the server process."""
+    import briefgen.extract
+    import briefgen.livebuild
+
+    root = new_project(tmp_path / "project")
+    load = lambda: load_config(root=root, cache_dir=str(serve_cache), n_process=2)  # noqa: E731
+    with DevServer(load(), load_config=load, nlp=nlp_provider, port=0) as server:
+        served = Served(server, root)
+        monkeypatch.setattr(briefgen.livebuild, "FEW_ARTICLES", 1)  # two edited articles would use workers
+
+        def no_fork(method: str | None = None):
+            raise AssertionError(f"a rebuild started {method} workers while the server runs")
+
+        monkeypatch.setattr(briefgen.extract.mp, "get_context", no_fork)
+        events = served.stream("/briefings/storm-port.html")
+        edit(root / "seeds" / "harbour-fire.txt", "plume of black smoke", "plume of grey smoke")
+        edit(root / "seeds" / "storm-port.md", "Read the [full forecast]", "Read the [unforked forecast]")
+        assert events.until("reload", "build")[0] == "reload"
+        assert "unforked forecast" in served.get("/briefings/storm-port.html")[1]
+
+
 @pytest.mark.parametrize("path", [
     "/../../../etc/passwd",
     "/%2e%2e/%2e%2e/etc/passwd",
