@@ -6,8 +6,8 @@ For each site (the repository's seed articles, and the 840 PolNeAR articles when
 ``DevServer`` on a free port, opens the event stream a page would open, saves a template (then an article,
 then ``entities.toml``), and prints the median time from the save to the ``reload`` event. ``--extract N``
 also times extracting N PolNeAR articles in-process (what a rebuild does once the server's threads run)
-beside forked workers (what ``briefgen build`` and the server's first build do), side by side. The PolNeAR project is made
-with ``/work/shared/tools/corpus_to_seeds.py`` unless ``--polnear`` names a project folder that already has
+beside forked workers (what ``briefgen build`` and the server's first build do), side by side. The
+PolNeAR project is made with ``/work/shared/tools/corpus_to_seeds.py`` unless ``--polnear`` names a project folder that already has
 ``seeds/`` (and ideally a warm ``.briefgen-cache``: extracting 840 articles takes minutes).
 """
 
