@@ -1,11 +1,13 @@
 """Time from saving a file to the browser's reload event, through the real dev server (run on demand).
 
-    python bench/bench_reload.py [--polnear PROJECT] [--edits 7]
+    python bench/bench_reload.py [--polnear PROJECT] [--edits 7] [--extract 40]
 
 For each site (the repository's seed articles, and the 840 PolNeAR articles when available) it starts
-``DevServer`` on a free port, opens the event stream a page would open, saves a template (and then an
-article), and prints the median time from the save to the ``reload`` event. The PolNeAR project is made
-with ``/work/shared/tools/corpus_to_seeds.py`` unless ``--polnear`` names a project folder that already has
+``DevServer`` on a free port, opens the event stream a page would open, saves a template (then an article,
+then ``entities.toml``), and prints the median time from the save to the ``reload`` event. ``--extract N``
+also times extracting N PolNeAR articles in-process (what a rebuild does once the server's threads run)
+beside forked workers (what ``briefgen build`` and the server's first build do), side by side. The
+PolNeAR project is made with ``/work/shared/tools/corpus_to_seeds.py`` unless ``--polnear`` names a project folder that already has
 ``seeds/`` (and ideally a warm ``.briefgen-cache``: extracting 840 articles takes minutes).
 """
 
@@ -30,6 +32,7 @@ from briefgen.build import NlpProvider  # noqa: E402
 from briefgen.config import load_config  # noqa: E402
 from briefgen.render import default_theme_dir  # noqa: E402
 from briefgen.serve import EVENTS_PATH, DevServer  # noqa: E402
+from briefgen.urls import slugify  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 
@@ -57,6 +60,8 @@ def time_to_reload(server: DevServer, page: str, save) -> float:
     save()
     event = ""
     while True:
+        if time.perf_counter() - started > 60:  # keepalives would otherwise keep this waiting for ever
+            raise RuntimeError(f"no reload of {page} within 60 s of the save")
         line = resp.fp.readline().decode()
         if not line:
             raise RuntimeError("stream closed before a reload")
@@ -99,7 +104,42 @@ def bench_site(name: str, root: Path, nlp: NlpProvider, edits: int) -> None:
         article.write_text(original, encoding="utf-8")
         print(f"  article edit -> reload, briefing page: median {statistics.median(times) * 1000:.0f} ms "
               f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, n={len(times)})")
+        # The most mentioned entity whose page is named after it (curating a name moves it to that name's page).
+        entity = max((e for e in server.hub.snapshot.site.entities.values() if e.slug == slugify(e.name)),
+                     key=lambda e: (e.mention_count, e.slug))
+        curation = root / "entities.toml"
+        times = []
+        for i in range(edits):
+            def save(i: int = i) -> None:
+                curation.write_text(f'[entity."{entity.name}"]\ndescription = "Note {i}."\n', encoding="utf-8")
+            times.append(time_to_reload(server, f"/entities/{entity.slug}.html", save))
+        curation.unlink()
+        print(f"  entities.toml edit -> reload, entity page: median {statistics.median(times) * 1000:.0f} ms "
+              f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, n={len(times)})")
         print(f"  quiet window included: {server.pending.quiet * 1000:.0f} ms")
+
+
+def bench_extraction(root: Path, nlp: NlpProvider, count: int) -> None:
+    """Extract ``count`` articles in-process, then in forked workers, then in-process again (load drifts)."""
+    from briefgen.build import available_cores
+    from briefgen.extract import extract_all
+    from briefgen.sources import read_all
+
+    articles = read_all(root / "seeds", root=root).articles[:count]
+    pipeline = nlp.get()
+    workers = available_cores()
+
+    def run(n_process: int) -> float:
+        started = time.perf_counter()
+        extract_all(articles, pipeline, n_process=n_process, on_done=lambda article, outcome: None)
+        return time.perf_counter() - started
+
+    inline = [run(1)]
+    forked = run(workers)
+    inline.append(run(1))
+    print(f"extracting {len(articles)} articles: in-process {statistics.mean(inline):.1f} s "
+          f"({', '.join(f'{t:.1f}' for t in inline)}), {workers} forked workers {forked:.1f} s: "
+          f"in-process / forked = {statistics.mean(inline) / forked:.2f}")
 
 
 def make_project(root: Path, seeds: Path | None) -> Path:
@@ -116,10 +156,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--polnear", type=Path, help="an existing PolNeAR project folder (with seeds/)")
     parser.add_argument("--edits", type=int, default=7)
+    parser.add_argument("--extract", type=int, default=0, metavar="N",
+                        help="also time extracting N PolNeAR articles in-process vs in forked workers")
     args = parser.parse_args()
     nlp = NlpProvider("")
     with tempfile.TemporaryDirectory() as tmp:
         bench_site("seed site", make_project(Path(tmp) / "seed", None), nlp, args.edits)
+        root: Path | None = None
         if args.polnear:
             root = Path(tmp) / "polnear"
             root.mkdir()
@@ -128,12 +171,14 @@ def main() -> None:
             shutil.copytree(default_theme_dir(), root / "templates")
             cache = (args.polnear / ".briefgen-cache").resolve()
             (root / "briefgen.toml").write_text(f'cache_dir = "{cache}"\n', encoding="utf-8")
-            bench_site("PolNeAR site", root, nlp, args.edits)
         elif (SHARED / "data" / "polnear").is_dir():
-            bench_site("PolNeAR site", make_project(Path(tmp) / "polnear", SHARED), nlp, args.edits)
-        else:
+            root = make_project(Path(tmp) / "polnear", SHARED)
+        if root is None:
             print("PolNeAR data not found: skipped")
-
+            return
+        bench_site("PolNeAR site", root, nlp, args.edits)
+        if args.extract:
+            bench_extraction(root, nlp, args.extract)
 
 if __name__ == "__main__":
     main()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -36,6 +37,7 @@ _ENTRY_KEYS = {"aliases", "merge", "kind", "description"}
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+@lru_cache(maxsize=1 << 16)  # called for every actor on every graph build; a corpus repeats its names
 def name_key(name: str) -> str:
     """How curated names are compared: case, dots, possessives and a leading "the" do not matter."""
     text = re.sub(r"'s?$", "", name.strip().lower().replace(".", "").replace("’", "'"))

@@ -127,6 +127,10 @@ def _merge_actors(actors: Iterable[Actor], remap: dict[str, str]) -> tuple[Actor
 
 
 def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
+    slugs = [a.slug for a in b.actors]
+    if len(set(slugs)) == len(slugs) and remap.keys().isdisjoint(slugs) \
+            and not any(q.speaker_slug in remap for q in b.quotes if q.speaker_slug):
+        return b  # nothing to move or merge (most briefings, most passes): no copies
     actors = _merge_actors(b.actors, remap)
     quotes = tuple(
         replace(q, speaker_slug=remap.get(q.speaker_slug, q.speaker_slug)) if q.speaker_slug else q
@@ -145,7 +149,9 @@ def build_site(
     alone joins the one full name it has across the corpus (left alone when two people share it).
     """
     curation = curation or Curation()
-    ordered = [_curate(b, curation) for b in sort_briefings(briefings)]
+    ordered = sort_briefings(briefings)
+    if curation.entities or curation.ignore:
+        ordered = [_curate(b, curation) for b in ordered]
     ordered = [_relink(b, _surnames_in_briefing(b)) for b in ordered]
     spelling = _spelling_aliases(ordered)
     ordered = [_relink(b, spelling) for b in ordered]

@@ -288,6 +288,10 @@ def _json_output(path: str, value: Any) -> Output:
     return Output(path, json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
+def _entity_json(path: str, entity: Entity) -> Output:
+    return _json_output(path, entity_record(entity))
+
+
 def _atom_time(date: dt.date | None) -> str:
     """RFC 3339 at midnight UTC; undated briefings get the epoch so the feed stays valid."""
     return (date or dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
@@ -396,7 +400,7 @@ class Renderer:
                  entity_briefings=[briefings_by_slug[s] for s in entity.briefing_slugs],
                  entity_quotes=[(ref.quote, briefings_by_slug[ref.briefing_slug]) for ref in entity.quotes])
             json_path = entity_json_path(entity.slug)
-            add(json_path, partial(_json_output, json_path, entity_record(entity)))
+            add(json_path, partial(_entity_json, json_path, entity))  # the record is made when asked for
 
         tags = by_tag(briefings)
         page(TAGS, "tags.html", tags=tags)

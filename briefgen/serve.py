@@ -2,7 +2,8 @@
 
 The only module that imports watchdog. Pieces, each on its own thread:
 
-- a watchdog observer turns file events into a pending change (templates < articles < config), ignoring
+- a watchdog observer turns file events into a pending change (templates < entities file < articles <
+  config), ignoring
   editor temp files and the output and cache folders;
 - the rebuild thread waits for a quiet window, then runs one incremental rebuild (``livebuild``); changes
   that arrive meanwhile fold into a single follow-up rebuild;
@@ -74,6 +75,8 @@ def classify(path: str, config: Config, config_file: Path | None, *, is_director
     path = os.path.abspath(path)
     if config_file is not None and path == str(config_file):
         return Change.CONFIG
+    if path == str(config.entities):
+        return Change.CURATION
     if _under(path, config.out) or _under(path, config.cache_dir):
         return None
     for folder, change in ((config.templates, Change.TEMPLATES), (config.source, Change.ARTICLES)):
@@ -639,8 +642,11 @@ class DevServer:
 
     def _watch(self) -> None:
         """Watch the config's folders (again after a config change moves them). Never the output or cache."""
-        wanted = {str(self.config.source): True, str(self.config.templates): True,
-                  str(self.config_file.parent): False, str(self.config.root): False}
+        wanted: dict[str, bool] = {}
+        for folder, recursive in ((self.config.source, True), (self.config.templates, True),
+                                  (self.config_file.parent, False), (self.config.root, False),
+                                  (self.config.entities.parent, False)):
+            wanted[str(folder)] = wanted.get(str(folder), False) or recursive
         for path in list(self._watched):
             if path not in wanted or not os.path.isdir(path):
                 with contextlib.suppress(KeyError):  # already gone with its folder

@@ -22,6 +22,7 @@ import pytest
 
 from briefgen.build import NlpProvider, build
 from briefgen.config import Config, load_config
+from briefgen.livebuild import Rebuild
 from briefgen.render import default_theme_dir
 from briefgen.serve import EVENTS_PATH, DevServer
 
@@ -51,11 +52,13 @@ class Served:
         split = urlsplit(server.url)
         self.host, self.port = split.hostname or "127.0.0.1", split.port or 80
         self.builds: list[int] = []
+        self.outcomes: list[Rebuild] = []
         self.built = threading.Condition()
         server.on_rebuild = self._rebuilt
 
-    def _rebuilt(self, outcome) -> None:
+    def _rebuilt(self, outcome: Rebuild) -> None:
         with self.built:
+            self.outcomes.append(outcome)
             self.builds.append(outcome.snapshot.number if outcome.snapshot else -1)
             self.built.notify_all()
 
@@ -264,6 +267,115 @@ def test_broken_article_is_reported_and_its_last_good_version_kept(served: Serve
     assert status == 200 and "Storm closes Baltic ferry routes" in page and "briefgen-overlay" in page
     article.write_text(good, encoding="utf-8")
     assert events.until("problems") == ("problems", "[]")
+
+
+def most_mentioned(served: Served):
+    return max(served.server.hub.snapshot.site.entities.values(), key=lambda e: (e.mention_count, e.slug))
+
+
+def curate(served: Served, text: str) -> None:
+    (served.root / "entities.toml").write_text(text, encoding="utf-8")
+
+
+def problems_naming(events: EventStream, text: str) -> str:
+    """The first problems event that mentions ``text`` (a new stream first reports the problems as they are)."""
+    while True:
+        _, data = events.until("problems")
+        if text in data:
+            return data
+
+
+def test_entities_file_edit_reloads_the_entity_page_without_extracting(served: Served):
+    entity = most_mentioned(served)
+    page = f"/entities/{entity.slug}.html"
+    assert "Curated from the editor" not in served.get(page)[1]
+    events = served.stream(page)
+    curate(served, f'[entity."{entity.name}"]\ndescription = "Curated from the *editor*."\n')
+    assert events.until("reload", "build")[0] == "reload"
+    served.wait_for_builds(1)
+    assert served.outcomes[0].extracted == 0  # the graph was rebuilt from the briefings in memory
+    status, body = served.get(page)
+    assert status == 200 and "Curated from the <em>editor</em>." in body
+
+    events = served.stream(page)
+    curate(served, f'ignore = ["{entity.name}"]\n')
+    assert events.until("reload", "build")[0] == "reload"
+    assert served.get(page)[0] == 404
+
+
+def test_broken_entities_file_shows_the_overlay_keeps_the_last_good_curation_and_recovers(served: Served):
+    entity = most_mentioned(served)
+    page = f"/entities/{entity.slug}.html"
+    events = served.stream(page)
+    curate(served, f'[entity."{entity.name}"]\ndescription = "First note."\n')
+    assert events.until("reload", "build")[0] == "reload"
+    served.wait_for_builds(1)
+
+    events = served.stream(page)
+    curate(served, f'[entity."{entity.name}"]\ndescription = "Second note.\n')  # unterminated string
+    data = problems_naming(events, "entities.toml")
+    assert '"line": 2' in data
+    status, body = served.get(page)
+    assert status == 200 and 'id="briefgen-overlay"' in body and "entities.toml:2" in body
+    assert "First note." in body  # the last good curation is still applied
+
+    events = served.stream(page)
+    curate(served, f'[entity."{entity.name}"]\nkind = "human"\n')  # valid TOML, bad value
+    assert "entities.toml" in problems_naming(events, "unknown kind")
+
+    curate(served, f'[entity."{entity.name}"]\ndescription = "Fixed note."\n')
+    assert events.until("reload", "problems")[0] == "reload"
+    body = served.get(page)[1]
+    assert "Fixed note." in body and 'id="briefgen-overlay"' not in body
+
+
+def test_entities_file_present_at_start_is_applied(tmp_path: Path, nlp_provider: NlpProvider, serve_cache: Path):
+    root = new_project(tmp_path / "project")
+    config = load_config(root=root, cache_dir=str(serve_cache), n_process=1)
+    with DevServer(config, nlp=nlp_provider, port=0) as server:
+        entity = max(server.hub.snapshot.site.entities.values(), key=lambda e: (e.mention_count, e.slug))
+    (root / "entities.toml").write_text(f'[entity."{entity.name}"]\ndescription = "Known at start."\n',
+                                        encoding="utf-8")
+    with DevServer(config, nlp=nlp_provider, port=0) as server:
+        assert "Known at start." in Served(server, root).get(f"/entities/{entity.slug}.html")[1]
+
+
+def test_entities_file_elsewhere_is_watched(tmp_path: Path, nlp_provider: NlpProvider, serve_cache: Path):
+    root = new_project(tmp_path / "project")
+    (root / "curation").mkdir()
+    (root / "briefgen.toml").write_text('entities = "curation/people.toml"\n', encoding="utf-8")
+    load = lambda: load_config(root=root, cache_dir=str(serve_cache), n_process=1)  # noqa: E731
+    with DevServer(load(), load_config=load, nlp=nlp_provider, port=0) as server:
+        served = Served(server, root)
+        entity = most_mentioned(served)
+        events = served.stream(f"/entities/{entity.slug}.html")
+        (root / "curation" / "people.toml").write_text(
+            f'[entity."{entity.name}"]\ndescription = "From a sub-folder."\n', encoding="utf-8")
+        assert events.until("reload", "build")[0] == "reload"
+        assert "From a sub-folder." in served.get(f"/entities/{entity.slug}.html")[1]
+
+
+def test_rebuilds_after_start_never_fork(tmp_path: Path, nlp_provider: NlpProvider, serve_cache: Path,
+                                         monkeypatch: pytest.MonkeyPatch):
+    """Forking beside the watcher and HTTP threads can hang a worker: edits extract in the server process."""
+    import briefgen.extract
+    import briefgen.livebuild
+
+    root = new_project(tmp_path / "project")
+    load = lambda: load_config(root=root, cache_dir=str(serve_cache), n_process=2)  # noqa: E731
+    with DevServer(load(), load_config=load, nlp=nlp_provider, port=0) as server:
+        served = Served(server, root)
+        monkeypatch.setattr(briefgen.livebuild, "FEW_ARTICLES", 1)  # two edited articles would use workers
+
+        def no_fork(method: str | None = None):
+            raise AssertionError(f"a rebuild started {method} workers while the server runs")
+
+        monkeypatch.setattr(briefgen.extract.mp, "get_context", no_fork)
+        events = served.stream("/briefings/storm-port.html")
+        edit(root / "seeds" / "harbour-fire.txt", "plume of black smoke", "plume of grey smoke")
+        edit(root / "seeds" / "storm-port.md", "Read the [full forecast]", "Read the [unforked forecast]")
+        assert events.until("reload", "build")[0] == "reload"
+        assert "unforked forecast" in served.get("/briefings/storm-port.html")[1]
 
 
 @pytest.mark.parametrize("path", [
