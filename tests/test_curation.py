@@ -11,14 +11,14 @@ from briefgen.config import load_config
 from briefgen.curation import Curation, load_curation
 from briefgen.errors import ConfigError
 from briefgen.graph import build_site
-from briefgen.model import Actor, Article, Briefing, EntityKind, Paragraph, Quote
+from briefgen.model import Actor, Article, Briefing, EntityKind, Paragraph, Quote, pack_bounds
 from briefgen.urls import slugify
 
 
 def briefing(slug: str, actors: list[Actor], quotes: list[Quote] = ()) -> Briefing:
     text = f"Article {slug}."
-    article = Article(slug, slug.title(), dt.date(2024, 1, 1), f"seeds/{slug}.txt", text, text,
-                      (Paragraph(text, 0, len(text)),), "0" * 64)
+    article = Article(slug, slug.title(), dt.date(2024, 1, 1), f"seeds/{slug}.txt", text,
+                      pack_bounds((Paragraph(text, 0, len(text)),)), "0" * 64)
     return Briefing(article, (text,), tuple(actors), tuple(quotes), ())
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from briefgen.graph import build_site
-from briefgen.model import Actor, Article, Briefing, EntityKind, Paragraph, Quote
+from briefgen.model import Actor, Article, Briefing, EntityKind, Paragraph, Quote, pack_bounds
 
 
 def briefing(slug: str, date: dt.date | None, actors: list[Actor], quotes: list[Quote] = ()) -> Briefing:
     text = f"Article {slug}."
-    article = Article(slug, slug.title(), date, f"seeds/{slug}.txt", text, text,
-                      (Paragraph(text, 0, len(text)),), "0" * 64)
+    article = Article(slug, slug.title(), date, f"seeds/{slug}.txt", text,
+                      pack_bounds((Paragraph(text, 0, len(text)),)), "0" * 64)
     return Briefing(article, (text,), tuple(actors), tuple(quotes), ())
 
 

@@ -16,7 +16,7 @@ from briefgen.build import NlpProvider, build
 from briefgen.config import load_config
 from briefgen.extract import MAX_NLP_CHARS
 from briefgen.graph import build_site
-from briefgen.model import Actor, Article, Briefing, EntityKind, Paragraph
+from briefgen.model import Actor, Article, Briefing, EntityKind, Paragraph, pack_bounds
 from briefgen.render import render_site, theme_dirs
 from briefgen.sources import MAX_FILE_BYTES
 
@@ -255,8 +255,8 @@ def test_hostile_entity_names_get_a_harmless_slug_and_page(tmp_path, name):
     slug = slugify(name)
     actor = Actor(name=name, kind=EntityKind.PERSON, aliases=(), mentions=3, slug=slug)
     text = "Someone said something."
-    article = Article(slug="a", title="A", date=None, source="a.txt", raw=text, nlp_text=text,
-                      paragraphs=(Paragraph(text, 0, len(text)),), sha256="0")
+    article = Article(slug="a", title="A", date=None, source="a.txt", raw=text,
+                      bounds=pack_bounds((Paragraph(text, 0, len(text)),)), sha256="0")
     site = build_site([Briefing(article, (text,), (actor,), (), ())], title="T")
     outputs = {o.path: o.data for o in render_site(site, theme_dirs(None))}
     assert f"entities/{slug}.html" in outputs

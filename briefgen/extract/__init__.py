@@ -25,13 +25,15 @@ feature; spaCy needs ~5 s and ~600 MB for this much (measured), and both grow wi
 
 def prepare(article: Article) -> tuple[str, list[Any]]:
     """The text spaCy sees (quote marks paired, same length as the source) and the quote spans."""
-    spans = find_quote_spans(article.nlp_text, article.paragraphs)
-    return normalise_marks(article.nlp_text, spans), spans
+    text = article.nlp_text  # derived from the source on each access: once here
+    spans = find_quote_spans(text, article.paragraphs)
+    return normalise_marks(text, spans), spans
 
 
 def extract_doc(doc: Any, article: Article, spans: list[Any], *, summary_sentences: int = 3) -> Extraction:
     """One parsed article -> its Extraction. Pure and deterministic."""
-    starts = [p.start for p in article.paragraphs]
+    paragraphs = article.paragraphs  # derived on each access: once here
+    starts = [p.start for p in paragraphs]
 
     def paragraph_of(offset: int) -> int:
         return max(bisect.bisect_right(starts, offset) - 1, 0)
@@ -40,7 +42,7 @@ def extract_doc(doc: Any, article: Article, spans: list[Any], *, summary_sentenc
     spans = [s for s in spans if s.end <= length]
     table = extract_actors(doc)
     infer_genders(doc, table, [(s.start, s.end) for s in spans])
-    quotes = extract_quotes(doc, article.raw, spans, table, article.paragraphs)
+    quotes = extract_quotes(doc, article.raw, spans, table, paragraphs)
     sentences = make_sentences(doc, spans, paragraph_of)
     summary = summarise(sentences, summary_sentences)
     context = find_context(sentences, summary)
