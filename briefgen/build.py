@@ -303,10 +303,12 @@ def build(
             def outputs() -> Iterator[Output]:
                 # Streamed into publish, so only one page is in memory at a time; timed apart from writing.
                 nonlocal rendering
-                pages = with_search_index(
-                    render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url),
-                    warn=lambda message: result.diagnostics.append(Diagnostic("search", message, Severity.WARNING)),
-                )
+                pages = render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url)
+                if config.search:
+                    pages = with_search_index(
+                        pages,
+                        warn=lambda message: result.diagnostics.append(Diagnostic("search", message, Severity.WARNING)),
+                    )
                 while True:
                     started = time.perf_counter()
                     output = next(pages, None)

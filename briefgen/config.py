@@ -47,6 +47,8 @@ class Config:
     summary_sentences: int = 3
     """Sentences in each briefing's summary."""
     key_actors: int = 8
+    search: bool = True
+    """Build the Pagefind search index (its memory grows with the page count: off for very large sites)."""
     """Actors listed as key actors on a briefing page."""
 
 
@@ -64,6 +66,7 @@ _SETTINGS: dict[str, tuple[type, str]] = {
     "batch_size": (int, "spaCy batch size"),
     "summary_sentences": (int, "summary length in sentences"),
     "key_actors": (int, "key actors per briefing"),
+    "search": (bool, "build the search index (true/false)"),
 }
 
 
@@ -76,6 +79,8 @@ def _validate(values: dict[str, Any]) -> list[str]:
         kind, _ = _SETTINGS[key]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             problems.append(f"Config value '{key}': expected an integer, got {value!r}")
+        elif kind is bool and not isinstance(value, bool):
+            problems.append(f"Config value '{key}': expected true or false, got {value!r}")
         elif kind is str and not isinstance(value, str):
             problems.append(f"Config value '{key}': expected a string, got {value!r}")
     for key in ("batch_size", "summary_sentences", "key_actors"):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,24 @@ def test_missing_pagefind_is_a_warning_and_the_site_still_builds(config, nlp_pro
     assert [w.path for w in result.warnings] == ["search"] and "pagefind" in result.warnings[0].message
     assert (config.out / "search.html").is_file() and not (config.out / "pagefind").exists()
     assert broken_links(config.out) == [] or all("pagefind/" in p for p in broken_links(config.out))
+
+
+def test_search_can_be_turned_off_for_large_sites(config, nlp_provider, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("pagefind must not run when search = false")
+
+    monkeypatch.setattr(search, "_run_pagefind", never)
+    result = build(replace(config, search=False), nlp=nlp_provider)
+    assert not result.errors and not result.warnings
+    assert not (config.out / "pagefind").exists() and (config.out / "search.html").is_file()
+
+
+def test_entity_pages_index_the_actor_not_its_lists(built):
+    page = (built[0].out / "entities" / "pat-ryder.html").read_text(encoding="utf-8")
+    body = page[page.index("data-pagefind-body") :]
+    # The briefing list, quotes and related actors are searchable on their own pages, not again here.
+    assert body.count("data-pagefind-ignore") >= 2
+    assert body.index("<h1") < body.index("data-pagefind-ignore")
 
 
 @pytest.mark.nlp
