@@ -13,6 +13,7 @@ would republish changed files after every build of an unchanged site.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from pathlib import Path
 from briefgen.render import Output
 
 INDEX_DIR = "pagefind"
+PAGE_MARKER = b"data-pagefind-body"
 TIMEOUT = 600
 
 
@@ -42,14 +44,27 @@ def with_search_index(outputs: Iterable[Output], warn: Callable[[str], None]) ->
     """
     with tempfile.TemporaryDirectory(prefix="briefgen-search-") as tmp:
         site = Path(tmp) / "site"
+        # Once any page is marked data-pagefind-body, Pagefind indexes only marked pages: the unmarked ones are
+        # not handed to it at all (parsing them was most of its time). Unmarked pages are kept aside only
+        # until a marked one appears, for themes that mark nothing (then every page is indexed).
+        unmarked: Path | None = Path(tmp) / "unmarked"
         for output in outputs:
             parts = output.path.split("/")
             # Paths that could leave the folder are skipped here; publish refuses them with an error.
             if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts:
-                target = site.joinpath(*parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(output.data)
+                marked = PAGE_MARKER in output.data
+                if marked and unmarked is not None:
+                    shutil.rmtree(unmarked, ignore_errors=True)
+                    unmarked = None
+                folder = site if marked else unmarked
+                if folder is not None:
+                    target = folder.joinpath(*parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(output.data)
             yield output
+        if unmarked is not None and unmarked.is_dir():
+            shutil.rmtree(site, ignore_errors=True)
+            unmarked.rename(site)
         try:
             index = _run_pagefind(site)
         except SearchUnavailable as exc:

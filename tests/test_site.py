@@ -227,12 +227,37 @@ def test_search_can_be_turned_off_for_large_sites(config, nlp_provider, monkeypa
     assert not (config.out / "pagefind").exists() and (config.out / "search.html").is_file()
 
 
-def test_entity_pages_index_the_actor_not_its_lists(built):
-    page = (built[0].out / "entities" / "pat-ryder.html").read_text(encoding="utf-8")
-    body = page[page.index("data-pagefind-body") :]
-    # The briefing list, quotes and related actors are searchable on their own pages, not again here.
-    assert body.count("data-pagefind-ignore") >= 2
-    assert body.index("<h1") < body.index("data-pagefind-ignore")
+def test_search_indexes_recurring_actors_but_not_their_lists():
+    site = build_site([
+        briefing("a", dt.date(2024, 1, 1), [person("Ann Lee")]),
+        briefing("b", dt.date(2024, 1, 2), [person("Ann Lee"), person("Bo Kim")]),
+    ])
+    out = outputs(site)
+    ann, bo = out["entities/ann-lee.html"].decode(), out["entities/bo-kim.html"].decode()
+    assert "data-pagefind-body" in ann
+    assert "data-pagefind-body" not in bo  # seen once: found through its briefing, which is indexed
+    assert "data-pagefind-body" in out["briefings/b.html"].decode()
+    body = ann[ann.index("data-pagefind-body") :]
+    # The briefing list and related actors are searchable on their own pages, not again here.
+    assert body.count("data-pagefind-ignore") >= 2 and body.index("<h1") < body.index("data-pagefind-ignore")
+
+
+def test_only_marked_pages_reach_pagefind_unless_none_is_marked(monkeypatch):
+    from briefgen.render import Output
+
+    seen: list[list[str]] = []
+
+    def fake_pagefind(site: Path) -> list[Path]:
+        seen.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
+        return []
+
+    monkeypatch.setattr(search, "_run_pagefind", fake_pagefind)
+    marked = [Output("index.html", b"<p>home</p>"), Output("b.html", b"<main data-pagefind-body>x</main>"),
+              Output("c.html", b"<p>list</p>")]
+    list(search.with_search_index(marked, warn=print))
+    plain = [Output("index.html", b"<p>home</p>"), Output("c.html", b"<p>list</p>")]
+    list(search.with_search_index(plain, warn=print))
+    assert seen == [["b.html"], ["c.html", "index.html"]]
 
 
 @pytest.mark.nlp
