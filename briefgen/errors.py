@@ -14,10 +14,6 @@ class ConfigError(BriefgenError):
     """The configuration file or an option is invalid."""
 
 
-class SourceError(BriefgenError):
-    """An input article cannot be read."""
-
-
 class ExtractError(BriefgenError):
     """The NLP stage cannot run (for example no model is installed)."""
 
