@@ -30,7 +30,7 @@ from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
-from briefgen.sources import display_path, iter_source_files, read_paths
+from briefgen.sources import display_path, drop_duplicate_slugs, iter_source_files, read_paths
 
 NOT_FOUND_PAGE = "404.html"
 FEW_ARTICLES = 20
@@ -382,8 +382,7 @@ class LiveBuilder:
                 files[path] = _File(sig, read.articles[0] if read.articles else None, read.diagnostics)
         self._files = files
 
-        articles: list[Article] = []
-        seen: dict[str, str] = {}
+        current: list[Article] = []
         for path, f in files.items():
             diagnostics.extend(f.diagnostics)
             article = f.article
@@ -393,14 +392,10 @@ class LiveBuilder:
                 article = self._last_good.get(path)
             else:
                 self._last_good[path] = article
-            if article is None:
-                continue
-            if article.slug in seen:
-                diagnostics.append(Diagnostic(
-                    article.source, f"slug '{article.slug}' already used by {seen[article.slug]}; skipped"))
-                continue
-            seen[article.slug] = article.source
-            articles.append(article)
+            if article is not None:
+                current.append(article)
+        articles, clashes = drop_duplicate_slugs(current)
+        diagnostics.extend(clashes)
         self._last_good = {p: a for p, a in self._last_good.items() if p in files}
 
         # Article.nlp_text is derived from the source on each access: derive it once per article here.

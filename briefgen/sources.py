@@ -86,7 +86,6 @@ def read_paths(paths: Iterable[Path], *, root: Path | None = None, confine_to: P
     """Read the given article files; slugs are made unique by refusing later duplicates."""
     articles: list[Article] = []
     diagnostics: list[Diagnostic] = []
-    seen: dict[str, str] = {}
     for path in paths:
         shown = display_path(path, root)
         try:
@@ -100,14 +99,25 @@ def read_paths(paths: Iterable[Path], *, root: Path | None = None, confine_to: P
             diagnostics.append(Diagnostic(shown, f"cannot read: {exc.strerror or exc}"))
             continue
         diagnostics.extend(Diagnostic(shown, w, Severity.WARNING) for w in warnings)
+        articles.append(article)
+    unique, clashes = drop_duplicate_slugs(articles)
+    return SourceResult(tuple(unique), tuple(diagnostics + clashes))
+
+
+def drop_duplicate_slugs(articles: Iterable[Article]) -> tuple[list[Article], list[Diagnostic]]:
+    """Keep the first article of each slug; every later one becomes an error naming the first."""
+    kept: list[Article] = []
+    clashes: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for article in articles:
         if article.slug in seen:
-            diagnostics.append(
-                Diagnostic(shown, f"slug '{article.slug}' already used by {seen[article.slug]}; skipped")
+            clashes.append(
+                Diagnostic(article.source, f"slug '{article.slug}' already used by {seen[article.slug]}; skipped")
             )
             continue
-        seen[article.slug] = shown
-        articles.append(article)
-    return SourceResult(tuple(articles), tuple(diagnostics))
+        seen[article.slug] = article.source
+        kept.append(article)
+    return kept, clashes
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
