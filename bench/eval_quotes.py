@@ -8,10 +8,15 @@ annotators left the mark out), one annotator file per article (the first by name
 Matching: each predicted quote goes to the gold quote it overlaps most; a gold quote is found when its
 predictions cover at least half of it, and those predictions are all right. So a gold quote split by
 its attribution ('“…,” he said. “…”', one split Content span) or running over paragraphs is found by its
-pieces. Predicted *fragments* (``Quote.partial``: a quoted phrase inside the writer's own sentence, such as
-'called it “a disaster”') are not direct quotes by the gold definition (their Content starts with the
-writer's words), so they are left out of precision unless they match a gold quote; the same rule
-(``briefgen.extract.quotes.is_partial``) is applied to the regex baseline. Offsets: briefgen reads a PolNeAR file as plain text with a headline line, and
+pieces. Precision counts every prediction.
+
+What is a prediction: briefgen labels each quote it finds as direct (a whole quoted statement) or
+``partial`` (a quoted phrase inside the writer's own sentence, such as 'called it “a disaster”'; the
+gold Content of those starts with the writer's words, so they are not direct quotes by the gold
+definition). The main row scores briefgen's direct quotes only, as its own class: a gold quote that only a
+fragment covers is a miss. The regex baseline cannot tell the two apart, so every span it finds is a
+prediction. A second F1, over every quoted span either system finds (fragments included, for both), is
+printed beside it. Offsets: briefgen reads a PolNeAR file as plain text with a headline line, and
 quote ``start``/``end`` index the decoded file, which is byte-for-byte the text the .ann offsets index
 (the script checks that ``Article.raw`` equals the file and that every .ann span text sits at its offsets).
 
@@ -38,7 +43,6 @@ from dataclasses import dataclass, field
 from common import arguments, extract_articles, require
 from polnear import T_LINE, GoldQuote, annotation_files, check_offsets, read_gold
 
-from briefgen.extract.quotes import QuoteSpan, is_partial
 from briefgen.model import Extraction
 from briefgen.sources import read_paths
 
@@ -178,9 +182,7 @@ def regex_predictions(text: str) -> list[Prediction]:
         before = text[line_start : m.start()]
         found = _REGEX_AFTER.search(outside) or _REGEX_BEFORE.search(outside) or _REGEX_BEFORE.search(before)
         speaker = found.group(1).strip() if found else None
-        mark = QuoteSpan(m.start(), m.end(), m.start(1), m.end(1), True, 0)
-        partial = is_partial(text, mark, line_start)
-        out.append(Prediction(m.start(1), m.end(1), speaker, [speaker] if speaker else [], partial))
+        out.append(Prediction(m.start(1), m.end(1), speaker, [speaker] if speaker else []))
     return out
 
 
@@ -194,16 +196,8 @@ class Score:
     named_total: int = 0
     named_right: int = 0
     right_predictions: int = 0
-    fragments: int = 0
-    all_predictions: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     """Speaker errors by category (``error_category``)."""
-
-    def strict_f1(self) -> float:
-        """F1 with fragments counted as predictions too (no exclusion at all)."""
-        p = self.right_predictions / self.all_predictions if self.all_predictions else 0.0
-        r = self.matched / self.gold if self.gold else 0.0
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def row(self) -> tuple[float, float, float, float, float]:
         p = self.right_predictions / self.predicted if self.predicted else 0.0
@@ -254,8 +248,6 @@ def score_article(
 ) -> None:
     """Match, count and collect misses for one article.
 
-    Fragments (``partial``: a quoted phrase inside the writer's own sentence) are not direct quotes by the
-    gold definition, so they are left out of the scoring unless they match a gold quote (then they count).
     Each prediction goes to the gold quote it overlaps most; a gold quote is found when its predictions
     cover at least half of it (a gold quote split by '“…,” he said. “…”' or running over two paragraphs
     is found by its pieces), and those predictions are all right.
@@ -273,12 +265,9 @@ def score_article(
         if 2 * sum(overlap(gold[gi], preds[pi]) for pi in pis) >= length:
             right.update(pis)
             found[gi] = max(pis, key=lambda pi: overlap(gold[gi], preds[pi]))
-    counted = [pi for pi, p in enumerate(preds) if pi in right or not p.partial]
-    score.predicted += len(counted)
+    score.predicted += len(preds)
     score.matched += len(found)
     score.right_predictions += len(right)
-    score.fragments += len(preds) - len(counted)
-    score.all_predictions += len(preds)
     for gi, pi in found.items():
         name = names[gi]
         if name is None:
@@ -298,7 +287,7 @@ def score_article(
         for gi, g in enumerate(gold):
             if gi not in found:
                 misses.append(("missed", repr(g.content.text(text)[:140])))
-        for pi in counted:
+        for pi in range(len(preds)):
             if pi not in right:
                 p = preds[pi]
                 misses.append(("spurious", f"{text[max(p.start - 1, 0):p.end + 1][:120]!r} ({p.speaker})"))
@@ -323,7 +312,7 @@ def main() -> None:
         bad_offsets += check_offsets(files[n], text)
     extractions = extract_articles(list(articles.values()), n_process=args.n_process, cache=args.cache)
 
-    ours, regex, ours_strict, regex_strict = Score(), Score(), Score(), Score()
+    ours, regex, ours_strict, regex_strict, ours_all = Score(), Score(), Score(), Score(), Score()
     misses: list[tuple[str, str]] = []
     for n, a in by_name.items():
         text = a.raw
@@ -336,20 +325,23 @@ def main() -> None:
                 all_sources.append((int(first[0]), " ".join(text[int(first[0]) : int(first[1])].split())))
         all_sources.sort()
         resolved = resolve_gold_sources(gold, all_sources, text)
-        score_article(gold, resolved, predictions_from(extractions[a.slug]), text, ours, misses)
+        predicted = predictions_from(extractions[a.slug])
+        direct = [p for p in predicted if not p.partial]
+        score_article(gold, resolved, direct, text, ours, misses)
+        score_article(gold, resolved, predicted, text, ours_all)
         score_article(gold, resolved, regex_predictions(text), text, regex)
         strict = resolve_gold_sources(gold, all_sources, text, strict=True)
-        score_article(gold, strict, predictions_from(extractions[a.slug]), text, ours_strict)
+        score_article(gold, strict, direct, text, ours_strict)
         score_article(gold, strict, regex_predictions(text), text, regex_strict)
 
     print(f"PolNeAR: {len(by_name)} articles, {ours.gold} gold direct quotes, "
           f".ann spans not at their offsets: {bad_offsets}")
-    print(f"{'system':<10} {'pred':>6} {'P':>6} {'R':>6} {'F1':>6} {'speaker':>8} {'(named)':>8}")
-    for label, s in (("briefgen", ours), ("regex", regex)):
+    print(f"{'system':<22} {'pred':>6} {'P':>6} {'R':>6} {'F1':>6} {'speaker':>8} {'(named)':>8}")
+    rows = (("briefgen direct quotes", ours), ("briefgen every span", ours_all), ("regex every span", regex))
+    for label, s in rows:
         p, r, f, sp, nm = s.row()
-        print(f"{label:<10} {s.predicted:>6} {p:>6.3f} {r:>6.3f} {f:>6.3f} {sp:>8.3f} {nm:>8.3f}"
-              f"   speaker n={s.speaker_total}, named n={s.named_total}, fragments left out {s.fragments}, "
-              f"F1 counting fragments {s.strict_f1():.3f}")
+        print(f"{label:<22} {s.predicted:>6} {p:>6.3f} {r:>6.3f} {f:>6.3f} {sp:>8.3f} {nm:>8.3f}"
+              f"   speaker n={s.speaker_total}, named n={s.named_total}")
     print("speaker accuracy with the stricter gold he/she resolution (is_single_person): "
           + ", ".join(f"{label} {s.row()[3]:.3f} (n={s.speaker_total})"
                       for label, s in (("briefgen", ours_strict), ("regex", regex_strict))))
