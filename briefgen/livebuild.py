@@ -31,8 +31,8 @@ from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
 from briefgen.sources import display_path, drop_duplicate_slugs, iter_source_files, read_paths
+from briefgen.urls import NOT_FOUND
 
-NOT_FOUND_PAGE = "404.html"
 FEW_ARTICLES = 20
 """Fewer changed articles than this are extracted in-process (n_process=1), even when forking is safe."""
 EXCERPT_CONTEXT = 2
@@ -144,7 +144,7 @@ class Pages:
         """(status, output path) served for a site path: the page itself, else the site's 404 page."""
         if path in self._plan:
             return 200, path
-        return 404, (NOT_FOUND_PAGE if NOT_FOUND_PAGE in self._plan else None)
+        return 404, (NOT_FOUND if NOT_FOUND in self._plan else None)
 
     def fingerprint(self, path: str) -> str:
         """What a reader at ``path`` sees, as a short hash: it changes exactly when that response changes."""
@@ -324,7 +324,7 @@ class LiveBuilder:
             check_templates(renderer)
             plan = renderer.plan(self._site)
             pages = Pages(plan)
-            for path in {*probe, NOT_FOUND_PAGE}:
+            for path in {*probe, NOT_FOUND}:
                 _, target = pages.lookup(path)
                 if target is not None:
                     pages.get(target)
