@@ -253,7 +253,7 @@ def build(
             the previously published site is then left untouched.
     """
     from briefgen.curation import load_curation
-    from briefgen.graph import build_site
+    from briefgen.graph import build_site, unmatched_entries
     from briefgen.render import Output, render_site, theme_dirs
     from briefgen.search import with_search_index
     from briefgen.sources import read_all
@@ -282,8 +282,9 @@ def build(
         # The records made so far live for the whole build: frozen, the cyclic GC stops re-scanning them
         # on every full collection (graph ~17% faster at 2,000 briefings). Unfrozen when the build ends.
         gc.freeze()
-        curation = load_curation(config.entities)
+        curation = load_curation(config.entities, config.root)
         site = build_site(briefings, title=config.title, curation=curation)
+        result.diagnostics.extend([*curation.problems, *unmatched_entries(site, curation)])
         gc.freeze()
         stage("graph")
         dirs = theme_dirs(config.templates)

@@ -113,7 +113,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     sources = read_paths(paths)
     result = BuildResult(diagnostics=[*missing, *sources.diagnostics])
     briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
-    site = build_site(briefings, title=config.title, curation=load_curation(config.entities))
+    curation = load_curation(config.entities, config.root)
+    result.diagnostics.extend(curation.problems)
+    site = build_site(briefings, title=config.title, curation=curation)
     by_slug = {b.slug: b for b in site.briefings}
     out = sys.stdout
     for article in sources.articles:

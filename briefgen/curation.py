@@ -11,7 +11,8 @@ Applied in the graph stage, so editing it never re-runs spaCy. The file::
     kind = "person"                    # person | organization | place | group | other
     description = "US Secretary of State since 2021. *Markdown* is allowed."
 
-Every problem is reported on one line naming the file and the key.
+Every problem is reported on one line naming the file, the line and the key; a bad entry is left out
+and the rest of the file still applies.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ else:  # pragma: no cover
 
 from markdown_it import MarkdownIt
 
-from briefgen.errors import ConfigError
+from briefgen.errors import ConfigError, Diagnostic
 from briefgen.model import EntityKind
+from briefgen.sources import display_path
 from briefgen.urls import slugify
 
 _ENTRY_KEYS = {"aliases", "merge", "kind", "description"}
@@ -53,7 +55,12 @@ class CuratedEntity:
     description: str = ""
     description_html: str = ""
     names: frozenset[str] = frozenset()
-    """name_key of the name, its aliases and merged names, plus merged slugs."""
+    """name_key of the name, its aliases and merged names, plus "slug:" keys for merged slugs and a slug-like name."""
+    named: bool = True
+    """The table's name is the page's name; False when it is written as a slug (``[entity.stephen-k-bannon]``):
+    it then only says which page, and the page keeps the name it would have had."""
+    line: int | None = field(default=None, compare=False)
+    """Line of the table header in the file, for messages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,85 +70,142 @@ class Curation:
     entities: tuple[CuratedEntity, ...] = ()
     ignore: frozenset[str] = frozenset()
     source: str = ""
+    problems: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    """Entries left out because of a bad value, one error each; the rest of the file still applies."""
     _by_key: dict[str, CuratedEntity] = field(default_factory=dict, compare=False, repr=False)
 
     def ignored(self, name: str) -> bool:
         return name_key(name) in self.ignore
 
     def lookup(self, name: str, slug: str = "") -> CuratedEntity | None:
-        """The curated entity this actor name (or page slug) belongs to, if any."""
+        """The curated entity this name (or page slug) belongs to, if any."""
         return self._by_key.get(name_key(name)) or (self._by_key.get("slug:" + slug) if slug else None)
 
 
-def load_curation(path: Path) -> Curation:
+def _slug_like(name: str) -> str:
+    """``name`` as a page slug if it could be one ("Trump" -> "trump"), else ""."""
+    text = name.strip().lower()
+    return text if text and slugify(text) == text else ""
+
+
+class _Lines:
+    """Where tables and keys are in the file. tomllib gives no positions, so the text is scanned: each line
+    that starts with "[" is parsed on its own as a table header, and keys are matched at the start of a line."""
+
+    def __init__(self, text: str) -> None:
+        self.tables: dict[str | None, int] = {}
+        self.keys: dict[tuple[str | None, str], int] = {}
+        table: str | None = None  # None: top level; "" another table than [entity."Name"]
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped.startswith("[") and not stripped.startswith("[["):
+                try:
+                    header = tomllib.loads(stripped)
+                except tomllib.TOMLDecodeError:
+                    header = {}  # a line of a multi-line array
+                else:
+                    entity = header.get("entity")
+                    table = next(iter(entity)) if isinstance(entity, dict) and len(entity) == 1 else ""
+                    self.tables.setdefault(table, number)
+                    continue
+            if m := re.match(r"""\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""", line):
+                self.keys.setdefault((table, m[1] or m[2] or m[3]), number)
+
+    def line(self, table: str | None, key: str | None = None) -> int | None:
+        """The line of ``key`` in ``[entity."table"]`` (top level when table is None), else of the header."""
+        found = self.keys.get((table, key)) if key else None
+        return found or (self.tables.get(table) if table is not None else None)
+
+
+def load_curation(path: Path, root: Path | None = None) -> Curation:
     """Read the curation file; a missing file is an empty curation.
 
     Raises:
-        ConfigError: one line naming the file and the offending key.
+        ConfigError: the file is not valid TOML (one line naming the file and the line).
     """
     if not path.is_file():
         return Curation()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    return parse_curation(data, str(path))
+    return parse_curation(data, display_path(path, root), text)
 
 
-def parse_curation(data: dict[str, object], source: str) -> Curation:
-    def fail(key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{source}: '{key}': {problem}")
+def parse_curation(data: dict[str, object], source: str, text: str = "") -> Curation:
+    """The curation in ``data`` (parsed from ``text``, which locates problems). A bad entry is left out
+    with one error in ``problems`` naming the file, its line and the key; the others still apply."""
+    lines = _Lines(text)
+    problems: list[Diagnostic] = []
 
-    unknown = sorted(set(data) - {"ignore", "entity"})
-    if unknown:
-        raise fail(unknown[0], "unknown key (expected 'ignore' and [entity.\"Name\"] tables)")
+    def fail(table: str | None, key: str | None, problem: str) -> None:
+        where = ".".join(p for p in ("entity" if table is not None else "", table or "", key or "") if p)
+        problems.append(Diagnostic(source, f"'{where}': {problem}", line=lines.line(table, key)))
+
+    for key in sorted(set(data) - {"ignore", "entity"}):
+        fail(None, key, "unknown key (expected 'ignore' and [entity.\"Name\"] tables)")
     ignore = data.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(x, str) for x in ignore):
-        raise fail("ignore", "expected a list of names")
+        fail(None, "ignore", "expected a list of names")
+        ignore = []
     table = data.get("entity", {})
     if not isinstance(table, dict):
-        raise fail("entity", 'expected tables like [entity."Name"]')
+        fail(None, "entity", 'expected tables like [entity."Name"]')
+        table = {}
     entities: list[CuratedEntity] = []
     by_key: dict[str, CuratedEntity] = {}
     for name, entry in table.items():
-        where = f"entity.{name}"
         if not name.strip():
-            raise fail(where, "empty entity name")
+            fail(name, None, "empty entity name")
+            continue
         if not isinstance(entry, dict):
-            raise fail(where, "expected a table of aliases, merge, kind, description")
+            fail(name, None, "expected a table of aliases, merge, kind, description")
+            continue
         bad = sorted(set(entry) - _ENTRY_KEYS)
-        if bad:
-            raise fail(f"{where}.{bad[0]}", f"unknown key (known: {', '.join(sorted(_ENTRY_KEYS))})")
+        for key in bad:
+            fail(name, key, f"unknown key (known: {', '.join(sorted(_ENTRY_KEYS))})")
         lists: dict[str, list[str]] = {}
         for key in ("aliases", "merge"):
             value = entry.get(key, [])
             if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
-                raise fail(f"{where}.{key}", "expected a list of names")
+                fail(name, key, "expected a list of names")
+                bad.append(key)
             lists[key] = value
         kind = None
         if "kind" in entry:
             try:
-                kind = EntityKind(str(entry["kind"]).lower())
+                kind = EntityKind(str(entry["kind"]).lower()) if isinstance(entry["kind"], str) else None
             except ValueError:
+                pass
+            if kind is None:
                 known = ", ".join(k.value for k in EntityKind)
-                raise fail(f"{where}.kind", f"unknown kind {entry['kind']!r} (known: {known})") from None
+                fail(name, "kind", f"unknown kind {entry['kind']!r} (known: {known})")
+                bad.append("kind")
         description = entry.get("description", "")
         if not isinstance(description, str):
-            raise fail(f"{where}.description", "expected a string (Markdown)")
+            fail(name, "description", "expected a string (Markdown)")
+            bad.append("description")
+        if bad:
+            continue
+        slug_like = _slug_like(name)
         keys = {name_key(name), *(name_key(a) for a in lists["aliases"]), *(name_key(m) for m in lists["merge"])}
-        keys |= {"slug:" + m for m in lists["merge"]}
+        keys |= {"slug:" + m.strip().lower() for m in lists["merge"]}
+        keys |= {"slug:" + slug_like} if slug_like else set()
         curated = CuratedEntity(
-            name=name.strip(),
+            name=" ".join(name.split()),
             slug=slugify(name),
             kind=kind,
             description=description.strip(),
             description_html=_MARKDOWN.render(description.strip()) if description.strip() else "",
             names=frozenset(keys),
+            named=name.strip() != slug_like,
+            line=lines.line(name),
         )
-        for key in sorted(keys):
-            other = by_key.get(key)
-            if other is not None and other is not curated:
-                raise fail(where, f"name {key.removeprefix('slug:')!r} is already claimed by entity {other.name!r}")
-            by_key[key] = curated
+        clash = next((k for k in sorted(keys) if k in by_key), None)
+        if clash is not None:
+            fail(name, None, f"name {clash.removeprefix('slug:')!r} is already claimed by entity {by_key[clash].name!r}")
+            continue
+        by_key.update(dict.fromkeys(keys, curated))
         entities.append(curated)
-    return Curation(tuple(entities), frozenset(name_key(n) for n in ignore), source, by_key)
+    return Curation(tuple(entities), frozenset(name_key(n) for n in ignore), source, tuple(problems), by_key)

@@ -6,11 +6,13 @@ Computed in full every build (cheap next to NLP) so navigation is never stale.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from briefgen.curation import Curation, name_key
+from briefgen.errors import Diagnostic, Severity
 from briefgen.model import Actor, Briefing, Entity, EntityKind, Quote, QuoteRef, Site
 
 MAX_RELATED = 12
@@ -55,20 +57,29 @@ def _corpus_aliases(briefings: list[Briefing]) -> dict[str, str]:
     return remap
 
 
-def _curate(b: Briefing, curation: Curation) -> Briefing:
-    """Drop ignored actors and move curated ones to their page, name and kind."""
+def _curate(b: Briefing, curation: Curation, shown: dict[str, tuple[str, str]]) -> Briefing:
+    """Drop ignored actors and move curated ones to their page, name and kind.
+
+    An actor is matched by its own name, slug or aliases, else by the page it would be on without
+    curation (``shown``: actor slug -> that page's slug and name), so an entry naming a page as the reader
+    sees it ("Stephen Bannon" on stephen-k-bannon.html) takes all of that page's actors.
+    """
     actors = []
     dropped: set[str] = set()
     for a in b.actors:
         if curation.ignored(a.name):
             dropped.add(a.slug)
             continue
-        curated = curation.lookup(a.name, a.slug) or next(
-            (c for alias in a.aliases if (c := curation.lookup(alias)) is not None), None
+        page = shown.get(a.slug)
+        curated = (
+            curation.lookup(a.name, a.slug)
+            or next((c for alias in a.aliases if (c := curation.lookup(alias)) is not None), None)
+            or (curation.lookup(page[1], page[0]) if page else None)
         )
         if curated is not None:
-            aliases = tuple(sorted((set(a.aliases) | {a.name}) - {curated.name}))
-            a = replace(a, name=curated.name, slug=curated.slug, kind=curated.kind or a.kind, aliases=aliases)
+            name = curated.name if curated.named else a.name
+            aliases = tuple(sorted((set(a.aliases) | {a.name}) - {name}))
+            a = replace(a, name=name, slug=curated.slug, kind=curated.kind or a.kind, aliases=aliases)
         actors.append(a)
     moved = {old.slug: new.slug for old, new in zip((x for x in b.actors if x.slug not in dropped), actors)}
     quotes = tuple(
@@ -144,20 +155,24 @@ def build_site(
 ) -> Site:
     """Merge every briefing's actors into site-wide entities and link both ways.
 
-    Order: the user's curation first (it always wins), then within each briefing a mis-tagged surname
+    Order: the user's curation first (it always wins; its entries also match pages as they would be
+    shown without it), then within each briefing a mis-tagged surname
     joins its person, then spellings that differ only in dots/case/"the" share a page, then a surname
     alone joins the one full name it has across the corpus (left alone when two people share it).
     """
     curation = curation or Curation()
     ordered = sort_briefings(briefings)
-    if curation.entities or curation.ignore:
-        ordered = [_curate(b, curation) for b in ordered]
-    ordered = [_relink(b, _surnames_in_briefing(b)) for b in ordered]
-    spelling = _spelling_aliases(ordered)
-    ordered = [_relink(b, spelling) for b in ordered]
-    curated_slugs = {c.slug for c in curation.entities}
-    remap = {k: v for k, v in _corpus_aliases(ordered).items() if k not in curated_slugs}
-    linked = [_relink(b, remap) for b in ordered]
+    if curation.entities:
+        # Entries may name a page as it is shown without curation: work out those pages first.
+        pages: list[dict[str, str]] = []
+        names = _page_names(_link(ordered, frozenset(), pages))
+        ordered = [
+            _curate(b, curation, {old: (slug, names[slug]) for old, slug in page.items()})
+            for b, page in zip(ordered, pages)
+        ]
+    elif curation.ignore:
+        ordered = [_curate(b, curation, {}) for b in ordered]
+    linked = _link(ordered, frozenset(c.slug for c in curation.entities))
 
     pools: dict[str, _Pool] = defaultdict(_Pool)
     quotes_by: dict[str, list[QuoteRef]] = defaultdict(list)
@@ -180,7 +195,7 @@ def build_site(
     curated_by_slug = {c.slug: c for c in curation.entities}
     for slug, pool in pools.items():
         curated = curated_by_slug.get(slug)
-        name = curated.name if curated else max(pool.names, key=lambda n: (pool.names[n], len(n), n))
+        name = curated.name if curated and curated.named else _shown_name(pool.names)
         dates = [b.article.date for b in pool.briefings if b.article.date]
         entities[slug] = Entity(
             slug=slug,
@@ -204,6 +219,49 @@ def build_site(
         for b in linked
     )
     return Site(title=title, briefings=final, entities=entities)
+
+
+def _link(briefings: list[Briefing], curated: frozenset[str],
+          pages: list[dict[str, str]] | None = None) -> list[Briefing]:
+    """The merging heuristics, in order; a curated page is never merged into another one.
+
+    ``pages``, when given, receives for each briefing the page slug each of its actor slugs ends up on.
+    """
+    def keep(remap: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in remap.items() if k not in curated} if curated else remap
+
+    surnames = [keep(_surnames_in_briefing(b)) for b in briefings]
+    linked = [_relink(b, remap) for b, remap in zip(briefings, surnames)]
+    spelling = keep(_spelling_aliases(linked))
+    linked = [_relink(b, spelling) for b in linked]
+    corpus = keep(_corpus_aliases(linked))
+    if pages is not None:
+        for b, remap in zip(briefings, surnames):
+            steps = {a.slug: spelling.get(s := remap.get(a.slug, a.slug), s) for a in b.actors}
+            pages.append({old: corpus.get(s, s) for old, s in steps.items()})
+    return [_relink(b, corpus) for b in linked]
+
+
+def _shown_name(names: Counter[str]) -> str:
+    """A page's name: its most mentioned spelling."""
+    return max(names, key=lambda n: (names[n], len(n), n))
+
+
+def _page_names(briefings: list[Briefing]) -> dict[str, str]:
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    for b in briefings:
+        for a in b.actors:
+            names[a.slug][a.name] += a.mentions
+    return {slug: _shown_name(counts) for slug, counts in names.items()}
+
+
+def unmatched_entries(site: Site, curation: Curation) -> list[Diagnostic]:
+    """A warning for each curated entity that matched no actor (a typo, or a name the model never found)."""
+    return [
+        Diagnostic(curation.source, f'[entity.{json.dumps(c.name, ensure_ascii=False)}] matches no actor name, '
+                   "alias or page slug", Severity.WARNING, c.line)
+        for c in curation.entities if c.slug not in site.entities
+    ]
 
 
 def _related(slug: str, briefings: list[Briefing], key_slugs: dict[str, tuple[str, ...]]) -> tuple[tuple[str, int], ...]:

@@ -31,8 +31,8 @@ from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
 from briefgen.sources import display_path, drop_duplicate_slugs, iter_source_files, read_paths
+from briefgen.urls import NOT_FOUND
 
-NOT_FOUND_PAGE = "404.html"
 FEW_ARTICLES = 20
 """Fewer changed articles than this are extracted in-process (n_process=1), even when forking is safe."""
 EXCERPT_CONTEXT = 2
@@ -144,7 +144,7 @@ class Pages:
         """(status, output path) served for a site path: the page itself, else the site's 404 page."""
         if path in self._plan:
             return 200, path
-        return 404, (NOT_FOUND_PAGE if NOT_FOUND_PAGE in self._plan else None)
+        return 404, (NOT_FOUND if NOT_FOUND in self._plan else None)
 
     def fingerprint(self, path: str) -> str:
         """What a reader at ``path`` sees, as a short hash: it changes exactly when that response changes."""
@@ -260,6 +260,7 @@ class LiveBuilder:
         self._curation_bytes: bytes | None = None
         """The entities file as last read (b"" when absent); None before the first read."""
         self._curation_problems: list[Problem] = []
+        self._curation_warnings: list[str] = []
         self._source_problems: list[Problem] = []
         self._source_warnings: list[str] = []
         self._bytecode = MemoryBytecodeCache()
@@ -296,6 +297,7 @@ class LiveBuilder:
             self._extractions.clear()
             self._briefing_list = self._site = None
             self._curation, self._curation_bytes, self._curation_problems = Curation(), None, []
+            self._curation_warnings = []
             self._source_problems, self._source_warnings = [], []
         self.config = config
         graph_stale = self._reload_curation(config) or self._site is None  # always read the file first
@@ -312,9 +314,11 @@ class LiveBuilder:
         # with it off). Records are freed by reference counting as usual; cycles wait for the next pass.
         with _collector_paused():
             if graph_stale:
-                from briefgen.graph import build_site
+                from briefgen.graph import build_site, unmatched_entries
 
                 self._site = build_site(self._briefing_list, title=config.title, curation=self._curation)
+                self._curation_warnings = [str(d) for d in unmatched_entries(self._site, self._curation)]
+            outcome.warnings.extend(self._curation_warnings)
             dirs = theme_dirs(config.templates)
             if not dirs:
                 raise BriefgenError(f"{config.templates}: no templates found")
@@ -324,7 +328,7 @@ class LiveBuilder:
             check_templates(renderer)
             plan = renderer.plan(self._site)
             pages = Pages(plan)
-            for path in {*probe, NOT_FOUND_PAGE}:
+            for path in {*probe, NOT_FOUND}:
                 _, target = pages.lookup(path)
                 if target is not None:
                     pages.get(target)
@@ -339,8 +343,8 @@ class LiveBuilder:
         """Re-read the entities file (it is small) and say whether the curation in use changed.
 
         Read on every rebuild, like the config, so a change no event reported still takes effect. A broken
-        file is reported and the last good curation stays in use (none on the first build), so the site
-        keeps its entity pages as they were and template and article edits still go through.
+        file (invalid TOML) is reported and the last good curation stays in use (none on the first build), so
+        the site keeps its entity pages as they were and template and article edits still go through.
         """
         try:
             data = config.entities.read_bytes() if config.entities.is_file() else b""
@@ -353,11 +357,12 @@ class LiveBuilder:
             return False
         self._curation_bytes = data
         try:
-            curation = load_curation(config.entities)
+            curation = load_curation(config.entities, config.root)
         except BriefgenError as exc:
             self._curation_problems = [problem_from_error(exc, config.root)]
             return False
-        self._curation_problems = []
+        # A bad entry is left out and shown; the rest of the file applies.
+        self._curation_problems = [problem_from_diagnostic(d, config.root) for d in curation.problems]
         if curation == self._curation:
             return False
         self._curation = curation

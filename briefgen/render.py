@@ -23,8 +23,8 @@ from briefgen.model import Briefing, Entity, EntityKind, Site
 from briefgen.records import briefing_record, entity_record
 from briefgen.sources import SAFE_LINK
 from briefgen.urls import (
-    ATOM_FEED, ENTITIES, JSON_FEED, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path, directory_path,
-    entity_json_path, entity_path, relative_url, slugify, tag_path, timeline_path,
+    ATOM_FEED, ENTITIES, JSON_FEED, NOT_FOUND, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path,
+    directory_path, entity_json_path, entity_path, relative_url, site_root_path, slugify, tag_path, timeline_path,
 )
 
 PACKAGE_THEME = Path(__file__).resolve().parent / "_theme"
@@ -318,8 +318,14 @@ class Renderer:
         self.env = make_env(dirs, bytecode_cache=bytecode_cache)
 
     def _page(self, template: str, path: str, site: Site, **context: Any) -> Output:
+        # Hosts serve the 404 page at the missing path, at any depth, where links relative to the site root
+        # break; with a base_url its links start from the site's path instead (on the published host and
+        # in `briefgen serve`, which also serves that path). Without one they stay relative: right for a
+        # miss in the site's top folder wherever the site is mounted.
+        prefix = site_root_path(self.base_url) if path == NOT_FOUND and self.base_url else ""
+
         def url(target: str) -> str:
-            return relative_url(path, target)
+            return prefix + relative_url(path, target)
 
         try:
             text = self.env.get_template(template).render(
@@ -413,7 +419,7 @@ class Renderer:
         for tag, tagged in tags:
             page(tag_path(tag), "tag.html", tag=tag, tagged=tagged)
         page(SEARCH, "search.html")
-        page("404.html", "404.html")
+        page(NOT_FOUND, "404.html")
 
         add(ATOM_FEED, partial(self.atom_feed, site))
         add(JSON_FEED, partial(self.json_feed, site))
@@ -508,7 +514,7 @@ class Renderer:
     def sitemap(self, pages: dict[str, Callable[[], Output]]) -> Output:
         urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
         for path in pages:
-            if path.endswith(".html") and path != "404.html":
+            if path.endswith(".html") and path != NOT_FOUND:
                 ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = absolute_url(self.base_url, path)
         ET.indent(urlset)
         data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"

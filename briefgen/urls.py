@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 MAX_SLUG = 80
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -75,6 +76,7 @@ ENTITIES = "entities/index.html"
 ATOM_FEED = "feed.xml"
 JSON_FEED = "feed.json"
 SITEMAP = "sitemap.xml"
+NOT_FOUND = "404.html"
 
 
 def relative_url(from_path: str, to_path: str) -> str:
@@ -91,6 +93,11 @@ def relative_url(from_path: str, to_path: str) -> str:
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
         common += 1
     return "/".join([".."] * (len(here) - common) + there[common:])
+
+
+def site_root_path(base_url: str) -> str:
+    """The path part of ``base_url`` as a folder: ``https://example.org/news`` -> ``/news/``."""
+    return urlsplit(base_url).path.rstrip("/") + "/"
 
 
 def absolute_url(base_url: str, path: str) -> str:

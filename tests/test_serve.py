@@ -320,8 +320,12 @@ def test_broken_entities_file_shows_the_overlay_keeps_the_last_good_curation_and
     assert "First note." in body  # the last good curation is still applied
 
     events = served.stream(page)
-    curate(served, f'[entity."{entity.name}"]\nkind = "human"\n')  # valid TOML, bad value
-    assert "entities.toml" in problems_naming(events, "unknown kind")
+    curate(served, f'[entity."{entity.name}"]\nkind = "human"\n')  # valid TOML, bad value: entry left out
+    assert events.until("reload", "build")[0] == "reload"
+    events = served.stream(page)
+    data = problems_naming(events, "unknown kind")
+    assert "entities.toml" in data and '"line": 2' in data
+    assert "First note." not in served.get(page)[1]
 
     curate(served, f'[entity."{entity.name}"]\ndescription = "Fixed note."\n')
     assert events.until("reload", "problems")[0] == "reload"

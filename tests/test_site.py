@@ -111,7 +111,10 @@ def test_feeds_and_sitemap_with_base_url(built):
     assert f"Sitemap: {BASE}/sitemap.xml" in out["robots.txt"].decode()
     canonical = f'<link rel="canonical" href="{BASE}/briefings/storm-port.html">'
     assert canonical in out["briefings/storm-port.html"].decode()
-    assert f'<base href="{BASE}/">' in out["404.html"].decode()  # served for missing paths at any depth
+    # Served for missing paths at any depth: links start from the site's path, not from the page.
+    not_found = out["404.html"].decode()
+    assert 'href="/briefings/assets/style.css"' in not_found and 'href="/briefings/index.html"' in not_found
+    assert "<base" not in not_found
 
 
 @pytest.mark.nlp
