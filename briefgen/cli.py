@@ -83,13 +83,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     log.debug("seconds per stage: %s", ", ".join(f"{k} {v:.2f}" for k, v in result.stages.items()))
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
     print(
-        f"{'Built with problems' if failed else 'Built'}: {result.articles} articles, {result.pages} pages "
-        f"({result.written} changed) in {config.out} in {result.seconds:.1f} s; "
-        f"{result.extracted} extracted, {result.cached} from cache, "
-        f"{len(result.errors)} errors, {len(result.warnings)} warnings",
+        f"{'Built with problems' if failed else 'Built'}: {_count(result.articles, 'article')}, "
+        f"{_count(result.pages, 'page')} ({_count(result.written, 'file')} written) in {config.out} "
+        f"in {result.seconds:.1f} s; {result.extracted} extracted, {result.cached} from cache, "
+        f"{_count(len(result.errors), 'error')}, {_count(len(result.warnings), 'warning')}",
         file=sys.stderr if args.quiet else sys.stdout,
     )
     return 1 if failed else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:

@@ -165,6 +165,21 @@ def test_directory_is_sorted_both_ways_and_paginated():
     assert 'href="page-2.html"' in out["entities/person/index.html"].decode()
 
 
+def test_quotes_are_grouped_under_their_speaker_and_fragments_are_marked():
+    from briefgen.model import Quote
+
+    ryder = person("Pat Ryder")
+    quotes = [Quote("We will keep tracking it.", "Pat Ryder", "pat-ryder", "said", 0, 10),
+              Quote("decoration", "Pat Ryder", "pat-ryder", "called", 20, 30, partial=True)]
+    out = outputs(build_site([briefing("a", dt.date(2020, 1, 1), [ryder], quotes)]))
+    for page in ("briefings/a.html", "entities/pat-ryder.html"):
+        html = out[page].decode()
+        assert "“We will keep tracking it.”" in html, page
+        assert "“…decoration”" in html, page  # a fragment of the speaker's words, not a whole statement
+    briefing_page = out["briefings/a.html"].decode()
+    assert '2 quotes' in briefing_page and "Pat Ryder, said" not in briefing_page
+
+
 def test_timeline_groups_by_month_with_undated_apart():
     site = build_site([briefing("jan", dt.date(2021, 1, 5), []), briefing("jan2", dt.date(2021, 1, 20), []),
                        briefing("mar", dt.date(2020, 3, 1), []), briefing("nodate", None, [])])
