@@ -131,3 +131,24 @@ def test_corrupt_or_missing_bundles_in_the_cache_are_rebuilt(config: Config, nlp
     assert not rebuilt.warnings and len(rebuilt.search.runs) == 2 <= len(first.search.runs)
     assert {p: (config.out / p).read_bytes() for p in _search_mtimes(config.out)} == published
     assert rebuilt.written == 0  # Pagefind gives the same bytes for the same pages
+
+
+def test_a_bundle_is_deleted_once_no_output_folder_uses_it(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(search, "_run_pagefind", _fake_pagefind([]))
+    folder = tmp_path / "cache"
+    one, two = (search.BundleCache(folder, tmp_path / name) for name in ("one", "two"))
+
+    def index(cache: search.BundleCache, text: bytes) -> None:
+        list(search.with_search_index([Output("b.html", b"<main data-pagefind-body>%s</main>" % text)], print,
+                                      cache=cache))
+
+    def entries() -> int:
+        return sum(1 for p in folder.iterdir() if p.name != "owners")
+
+    index(one, b"shared")
+    index(two, b"shared")
+    assert entries() == 1
+    index(one, b"edited")  # the shared bundle is still two's
+    assert entries() == 2
+    index(two, b"edited")
+    assert entries() == 1
