@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,11 @@ from briefgen.build import NlpProvider, build
 from briefgen.config import Config
 from briefgen.render import Output
 
-OLD = 1_000_000.0
-
-
-def _age(folder: Path) -> None:
-    for f in folder.rglob("*"):
-        if f.is_file():
-            os.utime(f, (OLD, OLD))
+from test_build import OLD, _age_site, _mtimes
 
 
 def _search_mtimes(out: Path) -> dict[str, float]:
-    return {f.relative_to(out).as_posix(): f.stat().st_mtime for f in (out / "pagefind").rglob("*") if f.is_file()}
+    return {path: t for path, t in _mtimes(out).items() if path.startswith("pagefind/")}
 
 
 def test_shards_are_bounded_and_pages_keep_their_shard_as_the_site_grows():
@@ -94,7 +87,7 @@ def test_an_edit_reruns_pagefind_only_for_its_shard_and_unchanged_shards_keep_th
     assert (config.out / "pagefind/pagefind-ui.js").is_file()
 
     # Every page rendered again with the same bytes: every bundle from the cache, no search file rewritten.
-    _age(config.out)
+    _age_site(config.out)
     again = build(config, nlp=nlp_provider)
     assert "render" in again.stages and again.search.runs == [] and again.written == 0
     assert set(_search_mtimes(config.out).values()) == {OLD}
@@ -126,7 +119,7 @@ def test_corrupt_or_missing_bundles_in_the_cache_are_rebuilt(config: Config, nlp
     for f in entries[1].rglob("*"):
         if f.is_file() and f.name == "pagefind-entry.json":
             f.unlink()
-    _age(config.out)
+    _age_site(config.out)
     rebuilt = build(config, nlp=nlp_provider)
     assert not rebuilt.warnings and len(rebuilt.search.runs) == 2 <= len(first.search.runs)
     assert {p: (config.out / p).read_bytes() for p in _search_mtimes(config.out)} == published
