@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import briefgen
 from briefgen.config import Config
 from briefgen.errors import BriefgenError, Diagnostic, Severity
 from briefgen.model import Article, Briefing, Extraction, Site
+
+if TYPE_CHECKING:
+    from briefgen.search import SearchReport
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,8 @@ class BuildResult:
     """Seconds spent in each stage (read, cache, nlp, graph, render, write), for --verbose and bench/."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     site: Site | None = None
+    search: SearchReport | None = None
+    """Shards and Pagefind runs of the search index, when this build made one."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -255,7 +260,7 @@ def build(
     from briefgen.curation import load_curation
     from briefgen.graph import build_site, unmatched_entries
     from briefgen.render import Output, render_site, theme_dirs
-    from briefgen.search import with_search_index
+    from briefgen.search import BundleCache, SearchReport, with_search_index
     from briefgen.sources import read_all
     from briefgen.write import build_lock, check_output_folder, publish, recover
 
@@ -306,9 +311,12 @@ def build(
                 nonlocal rendering
                 pages = render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url)
                 if config.search:
+                    result.search = SearchReport()
                     pages = with_search_index(
                         pages,
                         warn=lambda message: result.diagnostics.append(Diagnostic("search", message, Severity.WARNING)),
+                        cache=BundleCache(config.cache_dir / "search", config.out),
+                        report=result.search,
                     )
                 while True:
                     started = time.perf_counter()

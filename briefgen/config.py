@@ -48,7 +48,7 @@ class Config:
     """Sentences in each briefing's summary."""
     key_actors: int = 8
     search: bool = True
-    """Build the Pagefind search index (its memory grows with the page count: off for very large sites)."""
+    """Build the Pagefind search index (one Pagefind run per shard of pages, so its memory is bounded)."""
     """Actors listed as key actors on a briefing page."""
 
 

@@ -21,7 +21,7 @@ n_process = 0                  # spaCy processes; 0 = all cores
 batch_size = 16                # documents per spaCy batch
 summary_sentences = 3          # sentences per summary
 key_actors = 8                 # actors listed first on a briefing page
-search = true                  # build the search index (Pagefind); false for very large sites
+search = true                  # build the search index (Pagefind); false skips it
 entities = "entities.toml"     # your entity corrections (optional; see README)
 """
 

@@ -1,10 +1,21 @@
-"""Full-text search: run Pagefind over the rendered pages and add its index to the outputs.
+"""Full-text search: Pagefind run once per shard of the indexed pages, each shard's bundle cached.
 
-Pagefind reads a folder, so the HTML pages are copied, as they stream past on their way to ``publish``, into
-a private temporary folder (never the output folder: ``write.publish`` stays the only writer of the site);
-the index Pagefind builds there comes back as more ``Output`` objects, published with everything else.
-Without the Pagefind binary the site still builds and works; only the search page says search is
-unavailable.
+Pagefind's memory grows faster than the pages it indexes (7.5 GB for one run over a 20,000-briefing site), so
+the indexed pages are split into shards of a bounded size and Pagefind runs over each shard in turn, into a
+bundle of its own; the search page merges the bundles into one result list (Pagefind UI's ``mergeIndex``).
+A shard's bundle is cached under a hash of its pages' paths and bytes, so a build re-runs Pagefind only for
+the shards whose pages changed. Published layout::
+
+    pagefind/shards.json          {"bundles": ["shard-0/", "shard-3/", ...]}: the non-empty shards
+    pagefind/pagefind-ui.js, ...  the UI files, once (every bundle has the same bytes of them)
+    pagefind/shard-<k>/           shard k's bundle (Pagefind's search JS and WebAssembly, index, fragments)
+
+Every shard sits in a folder of its own (none at ``pagefind/`` itself): any shard may be empty, and the
+first non-empty one is the search page's primary bundle, whose JS and WebAssembly serve all the others.
+
+Pages stream past to ``write.publish`` unchanged; the indexed ones are copied into a private temporary
+folder on the way (never the output folder: ``publish`` stays the only writer of the site). Without the
+Pagefind binary the site still builds and works; only the search page says search is unavailable.
 
 Only pages marked ``data-pagefind-body`` (briefings and actors) are indexed. The theme sets no
 ``data-pagefind-filter``: Pagefind 1.x writes its filter index in a different order on every run, which
@@ -13,22 +24,58 @@ would republish changed files after every build of an unchanged site.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.render import Output
 
+log = logging.getLogger(__name__)
+
 INDEX_DIR = "pagefind"
+SHARDS_FILE = "shards.json"
 PAGE_MARKER = b"data-pagefind-body"
+SHARD_PAGES = 4000
+"""Most pages a shard holds on average. Pagefind's peak memory grows with the pages of one run, about 0.15 MB
+per page (bench/README: at most 518 MB over shards of 3,200-3,400 pages, 7 GB over 52,000 pages at once)."""
 TIMEOUT = 600
+BUNDLE_FORMAT = "1"
+"""Bump when the bundle cache's layout or what goes into a key changes."""
+_UI_FILE = re.compile(r"pagefind-(?:[a-z]+-)?ui\.(?:js|css)|pagefind-highlight\.js")
+"""Pagefind's UI scripts and styles: the same in every bundle; the search page loads them from ``pagefind/``."""
+_LISTING = ".briefgen-bundle.json"
 
 
 class SearchUnavailable(Exception):
     """Pagefind is missing or failed; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class PagefindRun:
+    shard: int
+    pages: int
+    seconds: float
+
+
+@dataclass(slots=True)
+class SearchReport:
+    """What the search index of one build cost: for --verbose and bench/."""
+
+    shards: int = 0
+    """Bundles published (non-empty shards)."""
+    runs: list[PagefindRun] = field(default_factory=list)
+    """One per Pagefind run; the other shards' bundles came from the cache."""
 
 
 def pagefind_command() -> list[str]:
@@ -36,60 +83,245 @@ def pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def with_search_index(outputs: Iterable[Output], warn: Callable[[str], None]) -> Iterator[Output]:
-    """``outputs`` unchanged, then Pagefind's index (``pagefind/...``) of the HTML pages among them.
+def shard_count(pages: int, shard_pages: int) -> int:
+    """The fewest shards, a power of two, that hold ``pages`` with at most ``shard_pages`` each on average.
 
-    Streams: one page is in memory at a time. When Pagefind cannot run, ``warn`` gets one line and no
-    index follows.
+    Only powers of two keep the assignment stable while a site grows: with ``hash % n``, going from n to 2n
+    shards splits each shard in two and moves no page anywhere else; between doublings no page moves.
     """
+    shards = 1
+    while shards * shard_pages < pages:
+        shards *= 2
+    return shards
+
+
+def shard_of(path: str, shards: int) -> int:
+    """The shard of the page at ``path``: its hash, so other pages coming and going never move it."""
+    return int.from_bytes(hashlib.sha256(path.encode("utf-8", "surrogatepass")).digest()[:8], "big") % shards
+
+
+class BundleCache:
+    """Pagefind bundles by the hash of their pages: ``<folder>/<key>/``, with a listing of its files' hashes.
+
+    An entry is renamed into place complete, so a killed build never leaves half of one; an entry whose files
+    do not match its listing is deleted and rebuilt. Each output folder records the entries its last build
+    used (``owners/``); an entry no output folder uses any more is deleted, so edits do not pile up bundles.
+    """
+
+    def __init__(self, folder: Path, out: Path) -> None:
+        self.folder = folder
+        owner = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        self.owners = folder / "owners"
+        self.owner_file = self.owners / f"{owner}.json"
+
+    def get(self, key: str) -> Path | None:
+        entry = self.folder / key
+        try:
+            listing = json.loads((entry / _LISTING).read_text(encoding="utf-8"))
+            if all(hashlib.sha256((entry / name).read_bytes()).hexdigest() == digest
+                   for name, digest in listing.items()):
+                return entry
+        except FileNotFoundError:
+            if not entry.exists():
+                return None
+        except (OSError, ValueError, AttributeError) as exc:
+            log.debug("ignoring corrupt search bundle %s: %s", entry, exc)
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
+
+    def reserve(self) -> Path:
+        """A new empty folder inside the cache for Pagefind to write a bundle into (the same file system as
+        the entries, so ``put`` can rename it into place)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=self.folder, prefix=".tmp-"))
+
+    def put(self, key: str, bundle: Path) -> Path:
+        """Make the finished ``bundle`` (from ``reserve``) the entry for ``key``; where it now is."""
+        entry = self.folder / key
+        try:
+            listing = {f.relative_to(bundle).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+                       for f in bundle.rglob("*") if f.is_file()}
+            (bundle / _LISTING).write_text(json.dumps(listing, sort_keys=True), encoding="utf-8")
+            if entry.exists():  # corrupt (get refused it) or written meanwhile by another build: same key, same pages
+                shutil.rmtree(entry)
+            os.rename(bundle, entry)
+        except OSError as exc:
+            log.warning("%s: cannot cache the search index: %s", self.folder, exc)
+            return bundle
+        return entry
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Record ``keys`` as this output folder's entries; delete the ones it used before and no one uses now."""
+        try:
+            previous = set(json.loads(self.owner_file.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            previous = set()
+        try:
+            self.owners.mkdir(parents=True, exist_ok=True)
+            tmp = self.owner_file.with_name(f".tmp-{os.getpid()}-{self.owner_file.name}")
+            tmp.write_text(json.dumps(sorted(keys)), encoding="utf-8")
+            os.replace(tmp, self.owner_file)
+            others: set[str] = set()
+            for path in self.owners.glob("*.json"):
+                if path != self.owner_file:
+                    try:
+                        others.update(json.loads(path.read_text(encoding="utf-8")))
+                    except (OSError, ValueError, TypeError):
+                        return  # unsure what another project uses: delete nothing
+            for key in previous - keys - others:
+                shutil.rmtree(self.folder / key, ignore_errors=True)
+            # Bundles a killed build left half written (never renamed into place).
+            stale = time.time() - 24 * 3600
+            for path in self.folder.glob(".tmp-*"):
+                if path.is_dir() and path.stat().st_mtime < stale:
+                    shutil.rmtree(path, ignore_errors=True)
+        except OSError as exc:
+            log.warning("%s: cannot tidy the search index cache: %s", self.folder, exc)
+
+
+def _pagefind_identity() -> str:
+    """What, besides its pages, decides a bundle's bytes: Pagefind's version."""
+    parts = [BUNDLE_FORMAT]
+    for name in ("pagefind", "pagefind_bin"):
+        try:
+            parts.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{name} -")
+    return "\0".join(parts)
+
+
+def bundle_key(identity: str, pages: Iterable[tuple[str, bytes]]) -> str:
+    """The cache key of a shard's bundle: Pagefind's identity and each page's path and content hash."""
+    h = hashlib.sha256(identity.encode("utf-8", "surrogatepass") + b"\0")
+    for path, digest in pages:
+        h.update(path.encode("utf-8", "surrogatepass") + b"\0" + digest)
+    return h.hexdigest()
+
+
+def with_search_index(
+    outputs: Iterable[Output],
+    warn: Callable[[str], None],
+    *,
+    cache: BundleCache | None = None,
+    report: SearchReport | None = None,
+) -> Iterator[Output]:
+    """``outputs`` unchanged, then the search index (``pagefind/...``) of the HTML pages among them.
+
+    Streams: one page is in memory at a time (plus each indexed page's path and hash). Bundles come from
+    ``cache`` when their pages are unchanged; without a cache Pagefind runs for every shard. When Pagefind
+    cannot run, ``warn`` gets one line and no index follows.
+    """
+    report = report if report is not None else SearchReport()
     with tempfile.TemporaryDirectory(prefix="briefgen-search-") as tmp:
-        site = Path(tmp) / "site"
+        root = Path(tmp)
         # Once any page is marked data-pagefind-body, Pagefind indexes only marked pages: the unmarked ones are
         # not handed to it at all (parsing them was most of its time). Unmarked pages are kept aside only
         # until a marked one appears, for themes that mark nothing (then every page is indexed).
-        unmarked: Path | None = Path(tmp) / "unmarked"
+        marked: dict[str, bytes] = {}
+        unmarked: dict[str, bytes] | None = {}
         for output in outputs:
             parts = output.path.split("/")
             # Paths that could leave the folder are skipped here; publish refuses them with an error.
             if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts:
-                marked = PAGE_MARKER in output.data
-                if marked and unmarked is not None:
-                    shutil.rmtree(unmarked, ignore_errors=True)
+                is_marked = PAGE_MARKER in output.data
+                if is_marked and unmarked is not None:
+                    shutil.rmtree(root / "unmarked", ignore_errors=True)
                     unmarked = None
-                folder = site if marked else unmarked
-                if folder is not None:
-                    target = folder.joinpath(*parts)
+                pages = marked if is_marked else unmarked
+                if pages is not None:
+                    target = root.joinpath("marked" if is_marked else "unmarked", *parts)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(output.data)
+                    pages[output.path] = hashlib.sha256(output.data).digest()
             yield output
-        if unmarked is not None and unmarked.is_dir():
-            shutil.rmtree(site, ignore_errors=True)
-            unmarked.rename(site)
+        pages, folder = (marked, root / "marked") if unmarked is None else (unmarked, root / "unmarked")
         try:
-            index = _run_pagefind(site)
+            bundles = _build_shards(pages, folder, root, cache, report)
         except SearchUnavailable as exc:
             warn(str(exc))
             return
-        # Read file by file as publish takes them: a 20,000-briefing site's index is about 400 MB.
-        for path in index:
-            yield Output(f"{INDEX_DIR}/{path.relative_to(site / INDEX_DIR).as_posix()}", path.read_bytes())
+        if bundles:
+            yield from _bundle_outputs(bundles)
 
 
-def _run_pagefind(site: Path) -> list[Path]:
-    """Run Pagefind over ``site``; the files of the index it wrote, sorted."""
-    site.mkdir(parents=True, exist_ok=True)
+def _build_shards(
+    pages: dict[str, bytes], folder: Path, root: Path, cache: BundleCache | None, report: SearchReport
+) -> dict[int, Path]:
+    """Each non-empty shard's bundle folder, from the cache or a Pagefind run over the shard's pages."""
+    if not pages:
+        raise SearchUnavailable("search index not built: no pages to index")
+    count = shard_count(len(pages), SHARD_PAGES)
+    shards: dict[int, list[str]] = {}
+    for path in sorted(pages):
+        shards.setdefault(shard_of(path, count), []).append(path)
+    identity = _pagefind_identity()
+    bundles: dict[int, Path] = {}
+    keys: set[str] = set()
+    for shard, paths in sorted(shards.items()):
+        key = bundle_key(identity, ((p, pages[p]) for p in paths))
+        keys.add(key)
+        bundle = cache.get(key) if cache else None
+        if bundle is None:
+            site = root / f"shard-{shard}"
+            for path in paths:
+                target = site / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(folder / path, target)
+            store, destination = cache, root / f"bundle-{shard}"
+            if store:
+                try:
+                    destination = store.reserve()
+                except OSError as exc:
+                    log.warning("%s: cannot cache the search index: %s", store.folder, exc)
+                    store = None
+            started = time.perf_counter()
+            try:
+                _run_pagefind(site, destination)
+            except SearchUnavailable:
+                shutil.rmtree(destination, ignore_errors=True)  # inside the cache: no half-built bundle left
+                raise
+            run = PagefindRun(shard, len(paths), time.perf_counter() - started)
+            report.runs.append(run)
+            log.debug("search shard %d: %d pages, Pagefind %.1f s", shard, len(paths), run.seconds)
+            shutil.rmtree(site, ignore_errors=True)
+            bundle = store.put(key, destination) if store else destination
+        bundles[shard] = bundle
+    report.shards = len(bundles)
+    if cache:
+        cache.keep_only(keys)
+    return bundles
+
+
+def _bundle_outputs(bundles: dict[int, Path]) -> Iterator[Output]:
+    """The published index: the UI files once, each bundle in its shard's folder, the list of shards.
+
+    Read file by file as publish takes them, never the whole index at once.
+    """
+    first = bundles[min(bundles)]
+    for path in sorted(first.iterdir()):
+        if _UI_FILE.fullmatch(path.name):
+            yield Output(f"{INDEX_DIR}/{path.name}", path.read_bytes())
+    for shard, bundle in sorted(bundles.items()):
+        for path in sorted(bundle.rglob("*")):
+            rel = path.relative_to(bundle).as_posix()
+            if path.is_file() and rel != _LISTING and not _UI_FILE.fullmatch(rel):
+                yield Output(f"{INDEX_DIR}/shard-{shard}/{rel}", path.read_bytes())
+    listing = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
+    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing).encode())
+
+
+def _run_pagefind(site: Path, bundle: Path) -> None:
+    """Run Pagefind over ``site``, writing its bundle into ``bundle``."""
     try:
         proc = subprocess.run(
-            [*pagefind_command(), "--site", str(site), "--output-subdir", INDEX_DIR],
+            [*pagefind_command(), "--site", str(site), "--output-path", str(bundle)],
             capture_output=True, text=True, timeout=TIMEOUT, check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchUnavailable(f"search index not built: pagefind could not run ({exc})") from None
-    index = site / INDEX_DIR
-    if proc.returncode != 0 or not (index / "pagefind.js").is_file():
+    if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         reason = detail[-1] if detail else f"exit status {proc.returncode}"
         if "No module named" in (proc.stderr or ""):
             reason = "install it with: pip install 'pagefind[bin]'"
         raise SearchUnavailable(f"search index not built: pagefind failed: {reason}")
-    return [f for f in sorted(index.rglob("*")) if f.is_file()]

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from briefgen import search
+from briefgen.build import build
+from briefgen.config import load_config
+
+from conftest import REPO, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.nlp]
 
@@ -39,16 +45,24 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url(site_dir: Path) -> Iterator[str]:
+@contextmanager
+def _served(site_dir: Path) -> Iterator[str]:
     """The site served under a sub-path: the grandparent folder is the web root, so pages live at /<p>/site/."""
     handler = functools.partial(_Quiet, directory=str(site_dir.parent.parent))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/{site_dir.parent.name}/{site_dir.name}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/{site_dir.parent.name}/{site_dir.name}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def base_url(site_dir: Path) -> Iterator[str]:
+    with _served(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +127,26 @@ def test_search_finds_the_right_briefing(page, base_url):
     first.click()
     assert page.locator("h1").inner_text() == "Storm closes Baltic ferry routes"
     assert page.url == base_url + "briefings/storm-port.html"
+
+
+def test_search_finds_a_page_whose_shard_is_not_the_primary_bundle(page, tmp_path, nlp_provider, monkeypatch):
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)  # the 4 briefings spread over several bundles
+    config = load_config(root=make_project(tmp_path / "project"), cache_dir=str(tmp_path / "cache"), n_process=1)
+    result = build(config, nlp=nlp_provider)
+    assert not result.warnings
+    bundles = json.loads((config.out / "pagefind/shards.json").read_text())["bundles"]
+    assert len(bundles) >= 2
+    # A briefing whose bundle is not the first one (the search page's primary index): found only through merging.
+    words = {"storm-port": "ferry", "harbour-fire": "Rotterdam", "canada-balloon": "balloon", "no-quotes": "Brenner"}
+    shards = search.shard_count(sum(run.pages for run in result.search.runs), 1)
+    slug = next(s for s in words if f"shard-{search.shard_of(f'briefings/{s}.html', shards)}/" != bundles[0])
+    with _served(config.out) as url:
+        page.goto(url + "search.html?q=" + words[slug])
+        _wait_for_results(page)
+        first = page.locator(".pagefind-ui__result-link").first
+        assert first.get_attribute("href") == f"/{config.out.parent.name}/site/briefings/{slug}.html"
+        first.click()
+        assert page.url == url + f"briefings/{slug}.html"
 
 
 def test_search_explains_itself_from_disk_and_without_javascript(browser, page, site_dir, base_url):

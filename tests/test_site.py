@@ -220,7 +220,7 @@ def test_build_writes_only_inside_the_output_folder(project: Path, tmp_path: Pat
              and p.name != f".{config.out.name}.lock"]
     assert stray == []
     assert set(Path(tempfile.gettempdir()).glob("briefgen-search-*")) == temp_before  # temp index removed
-    assert (config.out / "pagefind" / "pagefind.js").is_file() and (config.out / "sitemap.xml").is_file()
+    assert (config.out / "pagefind" / "shards.json").is_file() and (config.out / "sitemap.xml").is_file()
     manifest = json.loads((config.out / ".briefgen-manifest.json").read_text())
     assert "pagefind/pagefind-ui.js" in manifest  # so a later build removes stale index files
 
@@ -258,24 +258,6 @@ def test_search_indexes_recurring_actors_but_not_their_lists():
     body = ann[ann.index("data-pagefind-body") :]
     # The briefing list and related actors are searchable on their own pages, not again here.
     assert body.count("data-pagefind-ignore") >= 2 and body.index("<h1") < body.index("data-pagefind-ignore")
-
-
-def test_only_marked_pages_reach_pagefind_unless_none_is_marked(monkeypatch):
-    from briefgen.render import Output
-
-    seen: list[list[str]] = []
-
-    def fake_pagefind(site: Path) -> list[Path]:
-        seen.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
-        return []
-
-    monkeypatch.setattr(search, "_run_pagefind", fake_pagefind)
-    marked = [Output("index.html", b"<p>home</p>"), Output("b.html", b"<main data-pagefind-body>x</main>"),
-              Output("c.html", b"<p>list</p>")]
-    list(search.with_search_index(marked, warn=print))
-    plain = [Output("index.html", b"<p>home</p>"), Output("c.html", b"<p>list</p>")]
-    list(search.with_search_index(plain, warn=print))
-    assert seen == [["b.html"], ["c.html", "index.html"]]
 
 
 @pytest.mark.nlp
