@@ -47,9 +47,9 @@ class Config:
     summary_sentences: int = 3
     """Sentences in each briefing's summary."""
     key_actors: int = 8
+    """Actors listed as key actors on a briefing page."""
     search: bool = True
     """Build the Pagefind search index (one Pagefind run per shard of pages, so its memory is bounded)."""
-    """Actors listed as key actors on a briefing page."""
 
 
 # key -> (type, description) for validation and documentation.
