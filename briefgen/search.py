@@ -24,6 +24,9 @@ would republish changed files after every build of an unchanged site.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import hashlib
 import importlib.metadata
 import json
@@ -274,6 +277,8 @@ def _build_shards(
                 except OSError as exc:
                     log.warning("%s: cannot cache the search index: %s", store.folder, exc)
                     store = None
+            if not report.runs:
+                _give_back_free_memory()
             started = time.perf_counter()
             try:
                 _run_pagefind(site, destination)
@@ -308,6 +313,22 @@ def _bundle_outputs(bundles: dict[int, Path]) -> Iterator[Output]:
                 yield Output(f"{INDEX_DIR}/shard-{shard}/{rel}", path.read_bytes())
     listing = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
     yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing).encode())
+
+
+def _give_back_free_memory() -> None:
+    """Return the heap the rendering freed to the system before Pagefind starts beside this process.
+
+    glibc keeps freed memory mapped for reuse; while Pagefind runs, the build's resident size and Pagefind's
+    add up (at 20,000 briefings, trimming takes the build from about 860 MB to 720 MB for that time).
+    """
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(libc).malloc_trim if libc else None
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        trim = None
+    if trim is not None:
+        trim(0)
 
 
 def _run_pagefind(site: Path, bundle: Path) -> None:

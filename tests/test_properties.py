@@ -126,3 +126,20 @@ def test_relative_url_round_trips(from_path: str, to_path: str):
     assert not rel.startswith("/") and "//" not in rel
     target = to_path + "index.html" if to_path.endswith("/") or to_path == "" else to_path
     assert posixpath.normpath(posixpath.join(posixpath.dirname(from_path), rel)) == posixpath.normpath(target)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | articles_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.lists(_json_values, max_size=5))
+def test_streamed_json_lists_are_exactly_json_dumps(records):
+    # briefings.json is written record by record; readers parse it as one ordinary JSON document.
+    import json
+
+    from briefgen.render import _json_list
+
+    assert _json_list(iter(records)) == json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
