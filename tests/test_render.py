@@ -68,3 +68,69 @@ def test_markdown_filter_escapes_raw_html_and_drops_unsafe_links():
     assert '<a href="https://e.org">ok</a>' in out and '<a href="../a.html">rel</a>' in out
     assert env.from_string("{{ d | longdate }} {{ d | isodate }} {{ 2 | plural('quote') }}").render(
         d=dt.date(2024, 3, 9)) == "9 March 2024 2024-03-09 2 quotes"
+
+
+def _site_of_many_pages():
+    people = [person(f"Person {chr(65 + i)}") for i in range(26)]
+    return build_site([briefing(f"b{i}", dt.date(2020, 1, 1 + i % 28), people[i % 20:i % 20 + 6]) for i in range(50)])
+
+
+@pytest.fixture()
+def forks(monkeypatch) -> list[int]:
+    """The pids of the renderers forked during the test (pytest's own threads never render)."""
+    import os
+    import threading
+
+    pids: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    return pids
+
+
+def _reaped(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_rendering_in_several_processes_gives_the_same_outputs_in_the_same_order(forks):
+    site = _site_of_many_pages()
+    serial = [(o.path, o.data) for o in render_site(site, theme_dirs(None))]
+    parallel = [(o.path, o.data) for o in render_site(site, theme_dirs(None), processes=3)]
+    assert len(forks) == 2 and parallel == serial
+    assert all(_reaped(pid) for pid in forks)
+
+
+def test_a_template_error_in_another_process_is_the_same_error(forks, tmp_path: Path):
+    # person-k's page falls to the forked renderer (the deal is a fixed hash of the page's position).
+    site = _site_of_many_pages()
+    (tmp_path / "entity.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{% if entity.slug == 'person-k' %}{{ no_such_value }}"
+        "{% endif %}{{ entity.name }}{% endblock %}"
+    )
+    messages = []
+    for processes in (1, 2):
+        with pytest.raises(RenderError) as raised:
+            list(render_site(site, theme_dirs(tmp_path), processes=processes))
+        messages.append(str(raised.value))
+    assert len(forks) == 1 and messages[0] == messages[1] and "no_such_value" in messages[0]
+    assert _reaped(forks[0])
+
+
+def test_stopping_early_leaves_no_renderer_behind(forks):
+    outputs = render_site(_site_of_many_pages(), theme_dirs(None), processes=2)
+    first = [next(outputs) for _ in range(5)]
+    outputs.close()
+    assert len(first) == 5 and len(forks) == 1 and _reaped(forks[0])

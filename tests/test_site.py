@@ -219,7 +219,8 @@ def test_build_writes_only_inside_the_output_folder(project: Path, tmp_path: Pat
     stray = [p for p in new if not any(p == a or p.is_relative_to(a) for a in allowed)
              and p.name != f".{config.out.name}.lock"]
     assert stray == []
-    assert set(Path(tempfile.gettempdir()).glob("briefgen-search-*")) == temp_before  # temp index removed
+    assert set(Path(tempfile.gettempdir()).glob("briefgen-search-*")) == temp_before
+    assert list((config.cache_dir / "search").glob(".tmp-*")) == []  # page copies and half-built bundles removed
     assert (config.out / "pagefind" / "shards.json").is_file() and (config.out / "sitemap.xml").is_file()
     manifest = json.loads((config.out / ".briefgen-manifest.json").read_text())
     assert "pagefind/pagefind-ui.js" in manifest  # so a later build removes stale index files
