@@ -423,7 +423,6 @@ class Renderer:
                          total=len(members), offset=(n - 1) * DIRECTORY_PAGE)
         for entity in site.entities.values():
             add(entity_path(entity.slug), partial(self.render_entity, site, entity))
-            add(entity_json_path(entity.slug), partial(_entity_json, entity))
 
         tags = by_tag(briefings)
         page(TAGS, "tags.html", tags=tags)
@@ -431,6 +430,11 @@ class Renderer:
             page(tag_path(tag), "tag.html", tag=tag, tagged=tagged)
         page(SEARCH, "search.html")
         page(NOT_FOUND, "404.html")
+
+        # Every HTML page comes before the data files: the search index starts on the pages while the rest
+        # is still rendered and written (``search.with_search_index``).
+        for entity in site.entities.values():
+            add(entity_json_path(entity.slug), partial(_entity_json, entity))
 
         add(ATOM_FEED, partial(self.atom_feed, site))
         add(JSON_FEED, partial(self.json_feed, site))

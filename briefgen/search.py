@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -231,29 +232,73 @@ def with_search_index(
         # until a marked one appears, for themes that mark nothing (then every page is indexed).
         marked: dict[str, bytes] = {}
         unmarked: dict[str, bytes] | None = {}
+        early: _EarlyIndex | None = None
+        late = False  # a page to index came after the early start: index again at the end
         for output in outputs:
             parts = output.path.split("/")
+            is_page = output.path.endswith(".html")
             # Paths that could leave the folder are skipped here; publish refuses them with an error.
-            if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts:
+            if is_page and not output.path.startswith("/") and ".." not in parts:
                 is_marked = PAGE_MARKER in output.data
                 if is_marked and unmarked is not None:
                     shutil.rmtree(root / "unmarked", ignore_errors=True)
                     unmarked = None
+                    late = late or early is not None
                 pages = marked if is_marked else unmarked
                 if pages is not None:
+                    late = late or early is not None
                     target = root.joinpath("marked" if is_marked else "unmarked", *parts)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(output.data)
                     pages[output.path] = hashlib.sha256(output.data).digest()
+            elif early is None and (marked or unmarked):
+                # The site's pages come before its data files: index them while the rest is written.
+                early = _EarlyIndex(*_index_input(marked, unmarked, root), root, cache, report)
             yield output
-        pages, folder = (marked, root / "marked") if unmarked is None else (unmarked, root / "unmarked")
         try:
-            bundles = _build_shards(pages, folder, root, cache, report)
+            if early is not None and not late:
+                bundles = early.result()
+            else:
+                if early is not None:
+                    early.result(ignore_errors=True)
+                bundles = _build_shards(*_index_input(marked, unmarked, root), root, cache, report)
         except SearchUnavailable as exc:
             warn(str(exc))
             return
         if bundles:
             yield from _bundle_outputs(bundles)
+
+
+def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None, root: Path) -> tuple[dict[str, bytes], Path]:
+    """The pages Pagefind gets (the marked ones, or every page when none is marked) and their folder."""
+    return (marked, root / "marked") if unmarked is None else (unmarked, root / "unmarked")
+
+
+class _EarlyIndex:
+    """``_build_shards`` in a thread of its own (it mostly waits on Pagefind), over a snapshot of the pages."""
+
+    def __init__(self, pages: dict[str, bytes], folder: Path, root: Path, cache: BundleCache | None,
+                 report: SearchReport) -> None:
+        self._outcome: dict[int, Path] | BaseException | None = None
+        snapshot = dict(pages)
+
+        def run() -> None:
+            try:
+                self._outcome = _build_shards(snapshot, folder, root, cache, report)
+            except BaseException as exc:  # handed to the caller of result()
+                self._outcome = exc
+
+        self._thread = threading.Thread(target=run, name="briefgen-search", daemon=True)
+        self._thread.start()
+
+    def result(self, *, ignore_errors: bool = False) -> dict[int, Path]:
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            if ignore_errors:
+                return {}
+            raise self._outcome
+        assert self._outcome is not None
+        return self._outcome
 
 
 def _build_shards(
@@ -278,8 +323,12 @@ def _build_shards(
             for path in paths:
                 target = site / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(folder / path, target)
+                try:
+                    os.link(folder / path, target)  # not moved: a page arriving late means indexing again
+                except OSError:  # a file system without hard links
+                    shutil.copyfile(folder / path, target)
             store, destination = cache, root / f"bundle-{shard}"
+            shutil.rmtree(destination, ignore_errors=True)
             if store:
                 try:
                     destination = store.reserve()

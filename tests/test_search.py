@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,37 @@ def test_only_marked_pages_reach_pagefind_unless_none_is_marked(monkeypatch):
     plain = [Output("index.html", b"<p>home</p>"), Output("c.html", b"<p>list</p>")]
     list(search.with_search_index(plain, warn=print))
     assert seen == [["b.html"], ["c.html", "index.html"]]
+
+
+def test_indexing_starts_once_the_pages_are_through_and_a_late_page_is_indexed_too(monkeypatch):
+    seen: list[list[str]] = []
+    started_after: list[int] = []
+    consumed = 0
+    fake = _fake_pagefind(seen)
+
+    def run(site: Path, bundle: Path) -> None:
+        started_after.append(consumed)
+        fake(site, bundle)
+
+    monkeypatch.setattr(search, "_run_pagefind", run)
+    page = b"<main data-pagefind-body>x</main>"
+    ordered = [Output("a.html", page), Output("b.html", page)] + [Output(f"e{i}.json", b"{}") for i in range(50)]
+    for _ in search.with_search_index(ordered, warn=print):
+        consumed += 1
+        if consumed == 3:
+            # The data files are still coming; the pages are indexed meanwhile, in another thread.
+            for _ in range(200):
+                if started_after:
+                    break
+                threading.Event().wait(0.01)
+    assert seen == [["a.html", "b.html"]] and started_after[0] < len(ordered)
+
+    seen.clear()
+    late = [Output("a.html", page), Output("data.json", b"{}"), Output("static/late.html", page)]
+    outputs = list(search.with_search_index(late, warn=print))
+    assert seen[-1] == ["a.html", "static/late.html"]  # indexed again, with the page that came late
+    index = next(o for o in outputs if o.path.endswith("/pagefind.js"))
+    assert b"static/late.html" in index.data
 
 
 def test_each_shard_is_its_own_bundle_and_the_ui_is_published_once(monkeypatch, tmp_path: Path):
