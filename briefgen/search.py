@@ -251,8 +251,10 @@ def with_search_index(
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(output.data)
                     pages[output.path] = hashlib.sha256(output.data).digest()
-            elif early is None and (marked or unmarked):
-                # The site's pages come before its data files: index them while the rest is written.
+            elif early is None and (marked or unmarked) and shard_count(len(marked or unmarked or ()), SHARD_PAGES) == 1:
+                # The site's pages come before its data files: index them while the rest is written. Only for
+                # a one-shard index: a large site's Pagefind runs beside a build still rendering would add
+                # up their memory (1.4 GB at 20,000 briefings, against 1.2 GB one after the other).
                 early = _EarlyIndex(*_index_input(marked, unmarked, root), root, cache, report)
             yield output
         try:

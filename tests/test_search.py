@@ -78,6 +78,17 @@ def test_indexing_starts_once_the_pages_are_through_and_a_late_page_is_indexed_t
                 threading.Event().wait(0.01)
     assert seen == [["a.html", "b.html"]] and started_after[0] < len(ordered)
 
+    # An index of several shards waits for the end: its runs beside the rendering would add up their memory.
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    seen.clear()
+    started_after.clear()
+    consumed = 0
+    many = [Output(f"p{i}.html", page) for i in range(8)] + ordered[2:]
+    for _ in search.with_search_index(many, warn=print):
+        consumed += 1
+    assert len(seen) >= 2 and set(started_after) == {len(many)}
+    monkeypatch.setattr(search, "SHARD_PAGES", 4000)
+
     seen.clear()
     late = [Output("a.html", page), Output("data.json", b"{}"), Output("static/late.html", page)]
     outputs = list(search.with_search_index(late, warn=print))
