@@ -622,7 +622,8 @@ class DevServer:
             self._rebuilder = None
         if self._observer is not None:
             self._observer.stop()
-            self._observer.join()
+            # Its threads are daemons: one stuck in an inotify read must not keep Ctrl-C from ending serve.
+            self._observer.join(timeout=5)
             self._observer = None
         self.hub.close()
         if self._httpd is not None:

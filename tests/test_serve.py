@@ -471,7 +471,7 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, serve_cache: Path, served: Served)
     """The real command in a subprocess: SIGINT ends it with exit 0 and no traceback."""
     root = new_project(tmp_path / "other")
     (root / "briefgen.toml").write_text(f'cache_dir = "{serve_cache}"\nn_process = 1\n', encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "briefgen", "serve", "--port", "0"], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -489,7 +489,12 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, serve_cache: Path, served: Served)
         assert conn.getresponse().status == 200
         conn.close()
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack: where it hangs
+            _, err = proc.communicate(timeout=10)
+            pytest.fail(f"serve did not stop on Ctrl-C within 30 s; its threads:\n{err[-6000:]}")
     finally:
         if proc.poll() is None:
             proc.kill()
