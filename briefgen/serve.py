@@ -26,6 +26,7 @@ import logging
 import mimetypes
 import os
 import re
+import signal
 import socket
 import threading
 import time
@@ -684,6 +685,21 @@ class DevServer:
                 self.on_rebuild(outcome)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM (a process manager, ``docker stop``) both stop the server cleanly.
+
+    Set explicitly: a process started in the background by a non-interactive shell inherits SIGINT as
+    ignored, and Python then leaves it ignored, so Ctrl-C (or ``kill -INT``) would do nothing.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
 def serve(
     config: Config,
     *,
@@ -694,7 +710,8 @@ def serve(
     load_config: Callable[[], Config] | None = None,
     config_file: Path | None = None,
 ) -> int:
-    """Serve ``config``'s site with live reload until Ctrl-C. Returns the exit code."""
+    """Serve ``config``'s site with live reload until Ctrl-C or SIGTERM. Returns the exit code."""
+    _stop_on_signals()
     server = DevServer(config, load_config=load_config, config_file=config_file, host=host, port=port, poll=poll)
     try:
         try:

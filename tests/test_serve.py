@@ -467,13 +467,16 @@ def test_stop_leaves_no_threads(tmp_path: Path, nlp_provider: NlpProvider, serve
     assert set(threading.enumerate()) <= before
 
 
-def test_ctrl_c_stops_cleanly(tmp_path: Path, serve_cache: Path, served: Served):
-    """The real command in a subprocess: SIGINT ends it with exit 0 and no traceback."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_cleanly(tmp_path: Path, serve_cache: Path, served: Served, stop: int):
+    """The real command in a subprocess: Ctrl-C (SIGINT) or SIGTERM ends it with exit 0 and no traceback."""
     root = new_project(tmp_path / "other")
     (root / "briefgen.toml").write_text(f'cache_dir = "{serve_cache}"\nn_process = 1\n', encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONFAULTHANDLER": "1"}
+    # Started with SIGINT ignored, as a background job of a non-interactive shell is: Ctrl-C must still work.
     proc = subprocess.Popen([sys.executable, "-m", "briefgen", "serve", "--port", "0"], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         line = ""
         deadline = time.monotonic() + 120
@@ -488,13 +491,13 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, serve_cache: Path, served: Served)
         conn.request("GET", "/")
         assert conn.getresponse().status == 200
         conn.close()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         try:
             _, err = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack: where it hangs
             _, err = proc.communicate(timeout=10)
-            pytest.fail(f"serve did not stop on Ctrl-C within 30 s; its threads:\n{err[-6000:]}")
+            pytest.fail(f"serve did not stop on {signal.Signals(stop).name} within 30 s; its threads:\n{err[-6000:]}")
     finally:
         if proc.poll() is None:
             proc.kill()
