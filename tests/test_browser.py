@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,14 +15,12 @@ from briefgen import search
 from briefgen.build import build
 from briefgen.config import load_config
 
+from browsing import CHROMIUM, chromium, http_server
 from conftest import REPO, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.nlp]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
 PAGE_TYPES = {
     "home": "index.html",
     "briefing": "briefings/storm-port.html",
@@ -35,7 +32,7 @@ PAGE_TYPES = {
     "search": "search.html?q=ferry",
 }
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 if not CHROMIUM.exists():  # pragma: no cover
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
@@ -48,15 +45,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @contextmanager
 def _served(site_dir: Path) -> Iterator[str]:
     """The site served under a sub-path: the grandparent folder is the web root, so pages live at /<p>/site/."""
-    handler = functools.partial(_Quiet, directory=str(site_dir.parent.parent))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/{site_dir.parent.name}/{site_dir.name}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(functools.partial(_Quiet, directory=str(site_dir.parent.parent))) as root:
+        yield f"{root}/{site_dir.parent.name}/{site_dir.name}/"
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +57,8 @@ def base_url(site_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +14,12 @@ import pytest
 from briefgen.graph import build_site
 from briefgen.render import render_site, theme_dirs
 
-from test_browser import CHROMIUM, LAUNCH_ARGS
+from browsing import CHROMIUM, chromium, http_server
 from test_graph import briefing, person
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 if not CHROMIUM.exists():  # pragma: no cover
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
@@ -58,22 +57,14 @@ def static_host(site: Path, mount: str) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(Handler) as root:
+        yield root
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def check_not_found_page(browser, address: str, home: str) -> None:

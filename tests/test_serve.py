@@ -26,6 +26,7 @@ from briefgen.livebuild import Rebuild
 from briefgen.render import default_theme_dir
 from briefgen.serve import EVENTS_PATH, DevServer
 
+from browsing import CHROMIUM, chromium
 from conftest import REPO, make_project
 
 EVENT_TIMEOUT = 20.0
@@ -508,24 +509,18 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path, serve_cache: Path, served: Served,
 
 @pytest.mark.browser
 def test_browser_reloads_after_a_template_edit(served: Served):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
+    pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            page.goto(served.server.url + "briefings/storm-port.html")
-            page.wait_for_function("document.getElementById('briefgen-live') !== null")
-            # Wait until the page holds its event stream, so the edit below is the only thing to react to.
-            deadline = time.monotonic() + EVENT_TIMEOUT
-            while not served.server.hub.viewed() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            edit(served.root / "templates" / "base.html", "built with briefgen", "seen in a real browser")
-            page.wait_for_function("document.body.innerText.includes('seen in a real browser')",
-                                   timeout=EVENT_TIMEOUT * 1000)
-            assert page.get_by_role("heading", level=1).count() >= 1
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(served.server.url + "briefings/storm-port.html")
+        page.wait_for_function("document.getElementById('briefgen-live') !== null")
+        # Wait until the page holds its event stream, so the edit below is the only thing to react to.
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while not served.server.hub.viewed() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        edit(served.root / "templates" / "base.html", "built with briefgen", "seen in a real browser")
+        page.wait_for_function("document.body.innerText.includes('seen in a real browser')",
+                               timeout=EVENT_TIMEOUT * 1000)
+        assert page.get_by_role("heading", level=1).count() >= 1
