@@ -234,16 +234,15 @@ def with_search_index(
         unmarked: dict[str, bytes] | None = {}
         early: _EarlyIndex | None = None
         late = False  # a page to index came after the early start: index again at the end
+        decided = False  # whether to start early is settled
         for output in outputs:
             parts = output.path.split("/")
-            is_page = output.path.endswith(".html")
             # Paths that could leave the folder are skipped here; publish refuses them with an error.
-            if is_page and not output.path.startswith("/") and ".." not in parts:
+            if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts:
                 is_marked = PAGE_MARKER in output.data
                 if is_marked and unmarked is not None:
                     shutil.rmtree(root / "unmarked", ignore_errors=True)
                     unmarked = None
-                    late = late or early is not None
                 pages = marked if is_marked else unmarked
                 if pages is not None:
                     late = late or early is not None
@@ -251,11 +250,15 @@ def with_search_index(
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(output.data)
                     pages[output.path] = hashlib.sha256(output.data).digest()
-            elif early is None and (marked or unmarked) and shard_count(len(marked or unmarked or ()), SHARD_PAGES) == 1:
+            elif not decided:
                 # The site's pages come before its data files: index them while the rest is written. Only for
                 # a one-shard index: a large site's Pagefind runs beside a build still rendering would add
                 # up their memory (1.4 GB at 20,000 briefings, against 1.2 GB one after the other).
-                early = _EarlyIndex(*_index_input(marked, unmarked, root), root, cache, report)
+                pages, folder = _index_input(marked, unmarked, root)
+                if pages:
+                    decided = True  # at the first data file after the pages, once
+                    if shard_count(len(pages), SHARD_PAGES) == 1:
+                        early = _EarlyIndex(pages, folder, root, cache, report)
             yield output
         try:
             if early is not None and not late:
