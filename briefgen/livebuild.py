@@ -28,6 +28,7 @@ from briefgen.build import BuildResult, NlpProvider, extract_briefings
 from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
+from briefgen.forking import fork_is_safe
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
 from briefgen.sources import display_path, drop_duplicate_slugs, iter_source_files, read_paths
@@ -223,12 +224,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _may_fork() -> bool:
-    """Whether extraction may use ``build.py``'s forked workers: only while this is the process's one thread.
-
-    A forked child gets a copy of every lock as it was at the fork, held or not, but only the forking
-    thread: a lock another thread held then (a request thread writing the log to stderr, watchdog's event
-    queue, a lock inside a C library) stays locked in the child for ever, and the child hangs the
-    first time it needs it. So the first build, which ``DevServer.start`` runs before its watcher, HTTP and
+    """Whether extraction may use ``build.py``'s forked workers (``fork_is_safe``: only while this is the
+    process's one thread). So the first build, which ``DevServer.start`` runs before its watcher, HTTP and
     rebuild threads exist, may fork like ``briefgen build``; every rebuild after that extracts in-process.
     What it costs: nothing for the usual one to few edited articles (fewer than FEW_ARTICLES never forked
     anyway: the loaded pipeline beats starting workers), and for a big batch (a ``model`` or
@@ -237,7 +234,7 @@ def _may_fork() -> bool:
     (``bench/bench_reload.py --extract 40``), up to twice as long on an idle one. A "spawn" pool would keep
     the parallelism safely but load spaCy again in every worker (seconds each) and pickle every article.
     """
-    return threading.active_count() == 1
+    return fork_is_safe()
 
 
 class LiveBuilder:

@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from briefgen.errors import RenderError
+from briefgen.forking import fork_is_safe
 from briefgen.model import Briefing, Entity, EntityKind, Site
 from briefgen.records import briefing_record, entity_record
 from briefgen.sources import SAFE_LINK
@@ -562,7 +563,8 @@ PARALLEL_MAX_OUTPUTS = 60_000
 """Larger sites render in one process: a forked renderer touches, and so copies, most of the site graph, and
 at that size memory counts for more than seconds (the graph of 20,000 briefings holds about 700 MB)."""
 _FRAME = struct.Struct("<BII")
-"""A rendered output crossing the pipe: kind (0 output, 1 pickled exception), path length, data length."""
+"""A rendered output crossing the pipe: kind (0 output, 1 pickled exception), path length, data length;
+the path and the data (or the pickle) follow."""
 
 
 def render_site(
@@ -570,13 +572,12 @@ def render_site(
 ) -> Iterator[Output]:
     """Every output of the site, graph first then pages, in the plan's order: nothing here touches the disk.
 
-    With ``processes`` > 1, forked renderers share the work (every n-th output each), so rendering uses the
+    With ``processes`` > 1, forked renderers share the work (``_render_forked``), so rendering uses the
     cores that spaCy used a moment before; the outputs still come out one at a time and in the same order.
     """
     renderer = Renderer(dirs, key_actors=key_actors, base_url=base_url)
     renders = list(renderer.plan(site).values())
-    forking_is_safe = hasattr(os, "fork") and threading.active_count() == 1  # a child gets only this thread
-    if processes < 2 or len(renders) < 2 * processes or len(renders) > PARALLEL_MAX_OUTPUTS or not forking_is_safe:
+    if processes < 2 or len(renders) < 2 * processes or len(renders) > PARALLEL_MAX_OUTPUTS or not fork_is_safe():
         return (render() for render in renders)
     return _render_forked(renders, processes)
 
@@ -636,7 +637,8 @@ def _render_into(fd: int, renders: list[Callable[[], Output]]) -> NoReturn:
                 try:
                     output = render()
                 except Exception as exc:  # re-raised by the parent where the page was due
-                    pipe.write(_FRAME.pack(1, 0, 0) + _pickled(exc))
+                    error = _pickled(exc)
+                    pipe.write(_FRAME.pack(1, 0, len(error)) + error)
                     break
                 path = output.path.encode("utf-8", "surrogatepass")
                 pipe.write(_FRAME.pack(0, len(path), len(output.data)) + path)
@@ -651,7 +653,7 @@ def _drain(pipe: BinaryIO, outputs: queue.Queue[Output | BaseException], stop: t
     with pipe:
         while not stop.is_set():
             try:
-                item: Output | BaseException | None = _read_output(pipe)
+                item: Output | BaseException = _read_output(pipe)
             except Exception as exc:
                 item = exc
             while not stop.is_set():
@@ -666,10 +668,9 @@ def _drain(pipe: BinaryIO, outputs: queue.Queue[Output | BaseException], stop: t
 
 def _pickled(exc: Exception) -> bytes:
     try:
-        data = pickle.dumps(exc)
+        return pickle.dumps(exc)
     except Exception:
-        data = pickle.dumps(RenderError(str(exc)))
-    return struct.pack("<I", len(data)) + data
+        return pickle.dumps(RenderError(str(exc)))
 
 
 def _read_output(pipe: BinaryIO) -> Output:
@@ -678,6 +679,5 @@ def _read_output(pipe: BinaryIO) -> Output:
         raise RenderError("a rendering process ended unexpectedly")
     kind, path_length, data_length = _FRAME.unpack(header)
     if kind == 1:
-        (length,) = struct.unpack("<I", pipe.read(4))
-        raise pickle.loads(pipe.read(length))
+        raise pickle.loads(pipe.read(data_length))
     return Output(pipe.read(path_length).decode("utf-8", "surrogatepass"), pipe.read(data_length))
