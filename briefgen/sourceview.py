@@ -158,18 +158,17 @@ class SourceView:
     """Per summary sentence: whether it was located in the text."""
     context_paragraph: tuple[int | None, ...]
     """Per context passage: the number of the paragraph it comes from."""
-    mention_counts: dict[str, int]
-    """Marked mentions per actor slug."""
 
 
 def quote_extent(text: str, q: Quote) -> tuple[int, int]:
     """The quote with its quotation marks where they are next to it (a closing one after a comma too: `now,"`)."""
     start, end = q.start, q.end
-    if start > 0 and text[start - 1] in QUOTE_MARKS:
+    if 0 < start <= len(text) and text[start - 1] in QUOTE_MARKS:
         start -= 1
-    if text[end:end + 1] in QUOTE_MARKS and text[end:end + 1]:
+    after = text[end:end + 2]
+    if after[:1] and after[0] in QUOTE_MARKS:
         end += 1
-    elif text[end:end + 1] in (",", ".", "!", "?", ";") and text[end + 1:end + 2] and text[end + 1] in QUOTE_MARKS:
+    elif len(after) == 2 and after[0] in ",.!?;" and after[1] in QUOTE_MARKS:
         end += 2
     return start, end
 
@@ -206,13 +205,11 @@ def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], 
                 links.append(Mark(m.start(1), m.end(1), LINK, f'<a href="{html.escape(m.group(2))}">', "</a>"))
     marks += links
     finder = MentionFinder(b.actors, entities)
-    counts: dict[str, int] = {}
     shown = []
     for p_start, p_end in body:
         for start, end, actor in finder.find(text[p_start:p_end], p_start):
             if any(l.start < end and start < l.end for l in links):
                 continue  # never a link inside a link
-            counts[actor.slug] = counts.get(actor.slug, 0) + 1
             marks.append(mention_mark(start, end, actor, link(actor.slug)))
     context_paragraph: list[int | None] = []
     for passage in b.context:
@@ -224,7 +221,7 @@ def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], 
         # Under the page's "The article" heading, every heading of the article is one level down.
         shown.append(SourceParagraph(n, "h3" if level else "p",
                                      marked_html(text[p.start:p.end], p.start, marks), n in context_paragraph))
-    return SourceView(tuple(shown), tuple(quote_found), tuple(sentence_found), tuple(context_paragraph), counts)
+    return SourceView(tuple(shown), tuple(quote_found), tuple(sentence_found), tuple(context_paragraph))
 
 
 def _heading_level(raw: str, start: int) -> int:
