@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from briefgen.model import Actor, Article, Briefing, Entity, Quote
 from briefgen.sources import SAFE_LINK
@@ -72,7 +72,7 @@ def marked_html(text: str, base: int, marks: Iterable[Mark]) -> Markup:
             out.append(m.reopen or m.open if id(m) in opened else m.open)
             opened.add(id(m))
             stack.append(m)
-        out.append(str(escape(text[left - base:right - base])))
+        out.append(html.escape(text[left - base:right - base], quote=False))  # text, never inside an attribute
     for m in reversed(stack):
         out.append(m.close + (m.after if m.end <= base + len(text) else ""))
     return Markup("".join(out))
