@@ -25,7 +25,8 @@ class Period:
     label: str
     """"Week of 3 February 2023" or "February 2023"."""
     anchor: str
-    """The month group on the entity page holding the period's first day: ``m2023-02``."""
+    """The month group on the entity page holding the period's latest briefing (``m2023-02``): a week across
+    two months leads to the later one, listed first, with the earlier one right below it."""
     count: int
 
 
@@ -61,13 +62,15 @@ def periods(dates: Iterable[dt.date], span: tuple[dt.date, dt.date]) -> list[Per
     weekly = is_weekly(span)
     floor = _week if weekly else _month
     counts: dict[dt.date, int] = {}
+    latest: dict[dt.date, dt.date] = {}
     for d in dates:
         counts[floor(d)] = counts.get(floor(d), 0) + 1
+        latest[floor(d)] = max(d, latest.get(floor(d), d))
     out = []
     start = floor(first)
     while start <= last:
         label = f"Week of {start.day} {start:%B %Y}" if weekly else f"{start:%B %Y}"
-        out.append(Period(start, label, month_anchor(start), counts.get(start, 0)))
+        out.append(Period(start, label, month_anchor(latest.get(start, start)), counts.get(start, 0)))
         start = start + dt.timedelta(days=7) if weekly else _next_month(start)
     return out
 
@@ -81,16 +84,15 @@ def mentions_chart(entity: Entity, site: Site, link: Callable[[str], str] = lamb
         return Markup("")
     bars = periods(dates, span)
     top = max(p.count for p in bars)
-    width, height, pad, axis = 640, 120, 4, 18
+    width, height, pad = 640, 120, 4
     step = (width - 2 * pad) / len(bars)
     gap = min(2.0, step * 0.2)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height + axis}" role="img" preserveAspectRatio="none" '
-        f'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-title">Briefings mentioning {escape(entity.name)} per '
-        f'{"week" if is_weekly(span) else "month"}, {escape(bars[0].label)} to '
-        f'{escape(bars[-1].label)}; the most in one period: {top}</title>',
-        f'<line class="chart-axis" x1="0" y1="{height}" x2="{width}" y2="{height}"/>',
+        (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" preserveAspectRatio="none" '
+         f'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">'),
+        (f'<title id="chart-title">Briefings mentioning {escape(entity.name)} per '
+         f'{"week" if is_weekly(span) else "month"}, {escape(bars[0].label)} to '
+         f'{escape(bars[-1].label)}; the most in one period: {top}</title>'),
     ]
     for i, p in enumerate(bars):
         if not p.count:
@@ -103,10 +105,9 @@ def mentions_chart(entity: Entity, site: Site, link: Callable[[str], str] = lamb
             f'width="{max(1.0, step - gap):.1f}" height="{h:.1f}"><title>{escape(p.label)}: {p.count} {noun}</title>'
             f'</rect></a>'
         )
-    parts.append(f'<text class="chart-label" x="0" y="{height + axis - 4}">{escape(bars[0].label)}</text>')
-    parts.append(f'<text class="chart-label" x="{width}" y="{height + axis - 4}" text-anchor="end">'
-                 f'{escape(bars[-1].label)}</text>')
-    parts.append("</svg>")
+    # The axis labels are HTML beside the SVG: the bars stretch to the width, text must not.
+    parts.append(f'</svg><p class="chart-labels" aria-hidden="true"><span>{escape(bars[0].label)}</span>'
+                 f'<span>{escape(bars[-1].label)}</span></p>')
     return Markup("".join(parts))
 
 

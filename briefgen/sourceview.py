@@ -13,6 +13,7 @@ extraction and on the page. Markdown headings and links are put back as elements
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ def marked_html(text: str, base: int, marks: Iterable[Mark]) -> Markup:
     out: list[str] = []
     stack: list[Mark] = []
     opened: set[int] = set()
-    for left, right in zip(cuts, cuts[1:]):
+    for left, right in itertools.pairwise(cuts):
         wanted = sorted((m for m in inside if m.start <= left and m.end >= right),
                         key=lambda m: (m.rank, m.start, -m.end))
         keep = 0

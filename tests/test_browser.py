@@ -11,14 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from browsing import CHROMIUM, chromium, http_server
+from conftest import REPO, make_project
 
 from briefgen import search
 from briefgen.build import build
 from briefgen.config import load_config
 from briefgen.serve import DevServer
-
-from browsing import CHROMIUM, chromium, http_server
-from conftest import REPO, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.nlp]
 

@@ -9,16 +9,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from test_graph import briefing, person
 
 from briefgen.charts import corpus_span, mentions_chart, periods, rising_entities
 from briefgen.curation import load_curation
 from briefgen.graph import build_site
 from briefgen.model import Actor, EntityKind, Quote
 from briefgen.render import first_sentence, render_site, theme_dirs
-from briefgen.sourceview import Mark, locate, marked_html
 from briefgen.sources import credit_line
-
-from test_graph import briefing, person
+from briefgen.sourceview import Mark, locate, marked_html
 
 
 def outputs(site) -> dict[str, str]:
@@ -212,6 +211,11 @@ def test_the_chart_counts_briefings_per_week_and_links_each_bar_to_its_month():
     for anchor in re.findall(r'href="#(m\d{4}-\d\d)"', svg):
         assert f'id="{anchor}"' in page  # every bar leads to its briefings on the page
     assert page.index('id="m2024-02"') < page.index('id="m2024-01"')  # newest first
+    # A week across two months leads to the later one (listed first, the earlier one right below).
+    across = build_site([_dated("a", dt.date(2024, 1, 30), "Ann Lee"), _dated("b", dt.date(2024, 2, 2), "Ann Lee"),
+                         _dated("c", dt.date(2024, 1, 2), "Bo Kim")])
+    svg = str(mentions_chart(across.entities["ann-lee"], across))
+    assert "Week of 29 January 2024: 2 briefings" in svg and 'href="#m2024-02"' in svg and "#m2024-01" not in svg
     assert 'id="undated-h"' in page
 
 
@@ -235,7 +239,7 @@ def test_a_long_actor_page_folds_its_older_months():
 
 def test_rising_actors_compare_the_last_weeks_with_the_weeks_before():
     last = dt.date(2024, 3, 31)
-    days = lambda *n: [last - dt.timedelta(days=d) for d in n]  # noqa: E731
+    days = lambda *n: [last - dt.timedelta(days=d) for d in n]
     briefings = [_dated("old", dt.date(2023, 12, 1), "Cy Dee")]
     briefings += [_dated(f"r{i}", d, "Ann Lee") for i, d in enumerate(days(0, 3, 9, 20))]  # 4 recent
     briefings += [_dated(f"q{i}", d, "Bo Kim") for i, d in enumerate(days(1, 2, 40, 45, 50))]  # 2 recent, 3 before
@@ -260,7 +264,7 @@ def test_counts_agree_with_the_lists_they_label():
     side = page[page.index('id="actors-h"'):page.index("</aside>")]
     shown = [int(n) for n in re.findall(r'<span class="count">(\d+) mentions?</span>', side)]
     assert len(shown) == 8 and shown == sorted(shown, reverse=True)  # key actors in the order of their counts
-    more = re.search(r"<summary>(\d+) more actors</summary>(.*?)</details>", side, re.S)
+    more = re.search(r"<summary>(\d+) more actors</summary>(.*?)</details>", side, re.DOTALL)
     assert int(more.group(1)) == 17 - 8 == more.group(2).count('class="chip"')
     actors_page = out["entities/index.html"]
     card = actors_page[actors_page.index('id="k-place"'):]
@@ -273,7 +277,7 @@ def test_counts_agree_with_the_lists_they_label():
 
 def test_the_nav_marks_the_section_and_never_timeline_on_a_briefing():
     out = outputs(build_site([briefing("x", dt.date(2020, 1, 1), [person("Ann Lee")])]))
-    nav = lambda page: re.search(r'<nav class="site-nav".*?</nav>', out[page], re.S).group(0)  # noqa: E731
+    nav = lambda page: re.search(r'<nav class="site-nav".*?</nav>', out[page], re.DOTALL).group(0)
     assert "aria-current" not in nav("briefings/x.html")
     assert re.search(r'aria-current="page">Timeline', nav("timeline.html"))
     assert re.search(r'aria-current="true">Actors', nav("entities/ann-lee.html"))
