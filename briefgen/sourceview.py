@@ -202,8 +202,9 @@ def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], 
     links: list[Mark] = []
     if article.markdown:
         for m in _MD_LINK.finditer(article.raw):
-            if SAFE_LINK.match(m.group(2)):
-                links.append(Mark(m.start(1), m.end(1), LINK, f'<a href="{html.escape(m.group(2))}">', "</a>"))
+            target = safe_link_target(m.group(2))
+            if target is not None:
+                links.append(Mark(m.start(1), m.end(1), LINK, f'<a href="{html.escape(target)}">', "</a>"))
     marks += links
     finder = MentionFinder(b.actors, entities)
     shown = []
@@ -223,6 +224,16 @@ def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], 
         shown.append(SourceParagraph(n, "h3" if level else "p",
                                      marked_html(text[p.start:p.end], p.start, marks), n in context_paragraph))
     return SourceView(tuple(shown), tuple(quote_found), tuple(sentence_found), tuple(context_paragraph))
+
+
+def safe_link_target(written: str) -> str | None:
+    """A Markdown link's target as the browser will read it, or None unless it is http(s), mailto or relative.
+
+    Checked as the browser parses it: character references decoded (``&#106;avascript:`` is ``javascript:``)
+    and, more strictly than a browser, every control character and space removed.
+    """
+    target = html.unescape(written)
+    return target if SAFE_LINK.match(re.sub(r"[\x00-\x20\x7f]", "", target)) else None
 
 
 def _heading_level(raw: str, start: int) -> int:

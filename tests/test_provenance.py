@@ -152,6 +152,17 @@ def test_source_view_of_a_crafted_article_links_quotes_speakers_and_markdown_lin
     assert '<span class="sentence" id="s-1">' in view
 
 
+@pytest.mark.parametrize("written, kept", [
+    ("https://example.org/a?b=1&amp;c=2", "https://example.org/a?b=1&c=2"), ("../x.html", "../x.html"),
+    ("mailto:a@example.org", "mailto:a@example.org"), ("&#106;avascript:alert(1", None), ("javascript:x", None),
+    ("java&#9;script:x", None), ("data:text/html,x", None), ("&#x6A;avascript:x", None),
+])
+def test_markdown_links_in_the_source_view_are_checked_as_the_browser_reads_them(written, kept):
+    from briefgen.sourceview import safe_link_target
+
+    assert safe_link_target(written) == kept
+
+
 def _bounds(text: str) -> bytes:
     from briefgen.model import Paragraph, pack_bounds
 
