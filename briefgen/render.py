@@ -346,6 +346,7 @@ class Renderer:
                 directory_url=lambda kind, sort="name", page=1: url(directory_path(kind, sort, page)),
                 timeline_url=lambda year: url(timeline_path(year)),
                 kinds=list(EntityKind),
+                publisher=publisher_of,
                 key_actors=self.key_actors,
                 base_url=self.base_url,
                 canonical=absolute_url(self.base_url, path) if self.base_url else None,
