@@ -360,9 +360,9 @@ class Renderer:
 
     def render_briefing(self, site: Site, b: Briefing, older: Briefing | None, newer: Briefing | None) -> Output:
         path = briefing_path(b.slug)
-        by_speaker: dict[str, list[tuple[int, Quote]]] = {}
-        for i, q in enumerate(b.quotes, start=1):
-            by_speaker.setdefault(q.speaker or "Unattributed", []).append((i, q))
+        by_speaker: dict[str, list[Quote]] = {}
+        for q in b.quotes:
+            by_speaker.setdefault(q.speaker or "Unattributed", []).append(q)
 
         def link(slug: str) -> str:
             return relative_url(path, entity_path(slug))
@@ -378,7 +378,8 @@ class Renderer:
         key = sorted(b.actors[:self.key_actors], key=lambda a: -a.mentions)  # stable: importance breaks ties
         return self._page(
             "briefing.html", path, site, briefing=b, older=older, newer=newer,
-            quotes_by_speaker=list(by_speaker.items()), source=view,
+            quotes_by_speaker=list(by_speaker.items()), source=view, body_html=view.html(),
+            quote_number={q: i for i, q in enumerate(b.quotes, start=1)},
             summary_html=[link_mentions(s, finder, link) for s in b.summary],
             context_html=[link_mentions(first_sentence(c), finder, link) for c in b.context],
             key_actor_list=key, source_label=source_label(b.article),

@@ -160,6 +160,14 @@ class SourceView:
     context_paragraph: tuple[int | None, ...]
     """Per context passage: the number of the paragraph it comes from."""
 
+    def html(self) -> Markup:
+        """The paragraphs as HTML, each with its anchor (``p-<number>``); background ones marked."""
+        return Markup("\n").join(
+            Markup('<{0} id="p-{1}"{2}>{3}</{0}>').format(
+                p.tag, p.number, Markup(' class="background"') if p.background else "", p.html)
+            for p in self.paragraphs
+        )
+
 
 def quote_extent(text: str, q: Quote) -> tuple[int, int]:
     """The quote with its quotation marks where they are next to it (a closing one after a comma too: `now,"`)."""
