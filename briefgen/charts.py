@@ -4,7 +4,7 @@ month across the corpus, and the actors rising most in the corpus's last weeks."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -75,10 +75,9 @@ def periods(dates: Iterable[dt.date], span: tuple[dt.date, dt.date]) -> list[Per
     return out
 
 
-def mentions_chart(entity: Entity, site: Site, link: Callable[[str], str] = lambda anchor: f"#{anchor}") -> Markup:
-    """A bar chart of the briefings mentioning ``entity`` per period of the corpus; each bar links to the
-    period's briefings (``link(anchor)``). Empty when the corpus has no dated briefings."""
-    span = corpus_span(site)
+def mentions_chart(entity: Entity, site: Site, span: tuple[dt.date, dt.date] | None) -> Markup:
+    """A bar chart of the briefings mentioning ``entity`` per period of the corpus's ``span`` (``corpus_span``,
+    computed once per site); each bar links to the period's month on the entity page. Empty without dates."""
     dates = [d for d in (site.briefing(s).article.date for s in entity.briefing_slugs) if d]
     if span is None or not dates:
         return Markup("")
@@ -101,7 +100,7 @@ def mentions_chart(entity: Entity, site: Site, link: Callable[[str], str] = lamb
         x = pad + i * step
         noun = "briefing" if p.count == 1 else "briefings"
         parts.append(
-            f'<a href="{escape(link(p.anchor))}"><rect class="chart-bar" x="{x + gap / 2:.1f}" y="{height - h:.1f}" '
+            f'<a href="#{p.anchor}"><rect class="chart-bar" x="{x + gap / 2:.1f}" y="{height - h:.1f}" '
             f'width="{max(1.0, step - gap):.1f}" height="{h:.1f}"><title>{escape(p.label)}: {p.count} {noun}</title>'
             f'</rect></a>'
         )

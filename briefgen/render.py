@@ -385,7 +385,8 @@ class Renderer:
             key_actor_list=key, source_label=source_label(b.article),
         )
 
-    def render_entity(self, site: Site, entity: Entity) -> Output:
+    def render_entity(self, site: Site, entity: Entity, span: tuple[dt.date, dt.date] | None = None) -> Output:
+        """``span`` is the corpus's (``charts.corpus_span``): given by the plan, it is computed once per site."""
         # The page's lists are made here, not in plan(): held for every entity until its page renders, they
         # (and each entity's JSON record) were a quarter of a 20,000-briefing build's memory.
         briefings = [site.briefing(s) for s in entity.briefing_slugs]
@@ -394,8 +395,8 @@ class Renderer:
         while split < len(months) and (split < ENTITY_MONTHS_MIN or shown < ENTITY_BRIEFINGS_OPEN):
             shown += len(months[split][1])
             split += 1
-        chart = mentions_chart(entity, site)
-        span = corpus_span(site)
+        span = span or corpus_span(site)
+        chart = mentions_chart(entity, site, span)
         return self._page(
             "entity.html", entity_path(entity.slug), site, entity=entity,
             entity_briefings=briefings, months_open=months[:split], months_folded=months[split:],
@@ -434,6 +435,7 @@ class Renderer:
             add(briefing_path(b.slug), partial(self.render_briefing, site, b, older, newer))
 
         kinds = directory_kinds(site)
+        span = corpus_span(site)
         # Each kind's card lists its actors in the most briefings, the count the card shows beside each.
         page(ENTITIES, "entities.html", grouped=kinds,
              top_of_kind={k: sorted(members, key=_by_briefings)[:KIND_CARD] for k, members in kinds.items()})
@@ -445,7 +447,7 @@ class Renderer:
                          directory_kinds=kinds, entities=chunk, page_number=n, page_count=len(chunks),
                          total=len(members), offset=(n - 1) * DIRECTORY_PAGE)
         for entity in site.entities.values():
-            add(entity_path(entity.slug), partial(self.render_entity, site, entity))
+            add(entity_path(entity.slug), partial(self.render_entity, site, entity, span))
 
         tags = by_tag(briefings)
         page(TAGS, "tags.html", tags=tags)

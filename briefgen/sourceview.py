@@ -79,30 +79,37 @@ def marked_html(text: str, base: int, marks: Iterable[Mark]) -> Markup:
     return Markup("".join(out))
 
 
-def _normalised(text: str, start: int = 0) -> tuple[str, list[int]]:
-    """``text`` with runs of whitespace as one space and one style of quotation mark; each character's offset."""
-    chars: list[str] = []
-    where: list[int] = []
-    for i, c in enumerate(text.translate(_SAME_QUOTES)):
-        if c.isspace():
-            if chars and chars[-1] == " ":
-                continue
-            c = " "
-        chars.append(c)
-        where.append(start + i)
-    return "".join(chars), where
+class TextLocator:
+    """Finds passages in a text whatever their spacing and style of quotation marks."""
+
+    def __init__(self, text: str) -> None:
+        self.flat = text.translate(_SAME_QUOTES)  # character for character: offsets are the text's
+
+    def locate(self, passage: str) -> tuple[int, int] | None:
+        """Where ``passage`` stands in the text, as (start, end) offsets, else None."""
+        words = passage.translate(_SAME_QUOTES).split()
+        if len(words) <= 2 * _ENDS:
+            found = _words(words).search(self.flat) if words else None
+            return (found.start(), found.end()) if found else None
+        # A long passage by its two ends: a shorter pattern is much quicker to compile, and as exact.
+        head = _words(words[:_ENDS]).search(self.flat)
+        tail = _words(words[-_ENDS:]).search(self.flat, head.end()) if head else None
+        middle = " ".join(words[_ENDS:-_ENDS])
+        if not (head and tail and " ".join(self.flat[head.end():tail.start()].split()) == middle):
+            return None
+        return head.start(), tail.end()
+
+
+_ENDS = 8
+
+
+def _words(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\s+".join(map(re.escape, words)))
 
 
 def locate(passage: str, text: str) -> tuple[int, int] | None:
     """Where ``passage`` stands in ``text`` (whitespace and quotation-mark styles ignored), else None."""
-    flat, where = _normalised(text)
-    needle = _normalised(passage.strip())[0]
-    if not needle:
-        return None
-    at = flat.find(needle)
-    if at < 0:
-        return None
-    return where[at], where[at + len(needle) - 1] + 1
+    return TextLocator(text).locate(passage)
 
 
 class MentionFinder:
@@ -188,10 +195,11 @@ def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], 
     article: Article = b.article
     text = article.nlp_text
     paragraphs = article.paragraphs
+    locator = TextLocator(text)
     marks: list[Mark] = []
     sentence_found = []
     for i, sentence in enumerate(b.summary, start=1):
-        where = locate(sentence, text)
+        where = locator.locate(sentence)
         sentence_found.append(where is not None)
         if where:
             marks.append(Mark(where[0], where[1], SENTENCE, f'<span class="sentence" id="s-{i}">', "</span>",
@@ -223,7 +231,7 @@ def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], 
             marks.append(mention_mark(start, end, actor, link(actor.slug)))
     context_paragraph: list[int | None] = []
     for passage in b.context:
-        where = locate(passage[:80], text)
+        where = locator.locate(passage[:80])
         context_paragraph.append(next((n for n, (s, e) in enumerate(body, start=1) if where and s <= where[0] < e),
                                       None))
     for n, p in enumerate(paragraphs, start=1):

@@ -212,7 +212,7 @@ def test_the_chart_counts_briefings_per_week_and_links_each_bar_to_its_month():
     assert [(p.start, p.count) for p in bars] == [(dt.date(2024, 1, 1), 2), (dt.date(2024, 1, 8), 0),
                                                   (dt.date(2024, 1, 15), 0), (dt.date(2024, 1, 22), 0),
                                                   (dt.date(2024, 1, 29), 0), (dt.date(2024, 2, 5), 1)]
-    svg = str(mentions_chart(ann, site))
+    svg = str(mentions_chart(ann, site, span))
     assert svg.count("<rect") == 2 and 'href="#m2024-01"' in svg and 'href="#m2024-02"' in svg
     assert "Week of 1 January 2024: 2 briefings" in svg and "Week of 5 February 2024: 1 briefing" in svg
     heights = [float(h) for h in re.findall(r'<rect [^>]*height="([\d.]+)"', svg)]
@@ -225,17 +225,17 @@ def test_the_chart_counts_briefings_per_week_and_links_each_bar_to_its_month():
     # A week across two months leads to the later one (listed first, the earlier one right below).
     across = build_site([_dated("a", dt.date(2024, 1, 30), "Ann Lee"), _dated("b", dt.date(2024, 2, 2), "Ann Lee"),
                          _dated("c", dt.date(2024, 1, 2), "Bo Kim")])
-    svg = str(mentions_chart(across.entities["ann-lee"], across))
+    svg = str(mentions_chart(across.entities["ann-lee"], across, corpus_span(across)))
     assert "Week of 29 January 2024: 2 briefings" in svg and 'href="#m2024-02"' in svg and "#m2024-01" not in svg
     assert 'id="undated-h"' in page
 
 
 def test_a_long_corpus_is_charted_per_month_and_an_undated_one_not_at_all():
     site = build_site([_dated(f"b{i}", dt.date(2020 + i // 12, 1 + i % 12, 1), "Ann Lee") for i in range(30)])
-    svg = str(mentions_chart(site.entities["ann-lee"], site))
+    svg = str(mentions_chart(site.entities["ann-lee"], site, corpus_span(site)))
     assert svg.count("<rect") == 30 and "January 2020: 1 briefing" in svg and "per month" in svg
-    assert str(mentions_chart(build_site([briefing("u", None, [person("X Y")])]).entities["x-y"],
-                              build_site([briefing("u", None, [person("X Y")])]))) == ""
+    undated = build_site([briefing("u", None, [person("X Y")])])
+    assert corpus_span(undated) is None and str(mentions_chart(undated.entities["x-y"], undated, None)) == ""
 
 
 def test_a_long_actor_page_folds_its_older_months():
