@@ -175,7 +175,7 @@ def parse_curation(data: dict[str, object], source: str, text: str = "") -> Cura
         kind = None
         if "kind" in entry:
             try:
-                kind = EntityKind(str(entry["kind"]).lower()) if isinstance(entry["kind"], str) else None
+                kind = EntityKind(str(entry["kind"]).lower().replace("organisation", "organization")) if isinstance(entry["kind"], str) else None
             except ValueError:
                 pass
             if kind is None:

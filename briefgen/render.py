@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import json
 import os
@@ -25,11 +24,13 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from briefgen.charts import RISING_WEEKS, corpus_span, is_weekly, mentions_chart, rising_entities, sparkline
 from briefgen.errors import RenderError
 from briefgen.forking import fork_is_safe
-from briefgen.model import Briefing, Entity, EntityKind, Site
+from briefgen.model import Article, Briefing, Entity, EntityKind, Quote, Site
 from briefgen.records import briefing_record, entity_record
-from briefgen.sources import SAFE_LINK
+from briefgen.sources import SAFE_LINK, credit_line
+from briefgen.sourceview import MentionFinder, link_mentions, source_view
 from briefgen.urls import (
     ATOM_FEED, ENTITIES, JSON_FEED, NOT_FOUND, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path,
     directory_path, entity_json_path, entity_path, relative_url, site_root_path, slugify, tag_path, timeline_path,
@@ -41,6 +42,14 @@ STATIC_DIR = "static"
 ASSETS = "assets"
 HOME_BRIEFINGS = 12
 HOME_ACTORS = 16
+HOME_RISING = 6
+KIND_CARD = 6
+"""Actors each kind's card lists on the actors page."""
+ENTITY_BRIEFINGS_OPEN = 20
+"""An entity page shows its latest months up to this many briefings; older months are folded."""
+ENTITY_MONTHS_MIN = 1
+ENTITY_QUOTES_OPEN = 8
+"""Quotes shown on an entity page before the rest fold away."""
 DIRECTORY_PAGE = 60
 """Entities per directory page."""
 FEED_ENTRIES = 50
@@ -207,57 +216,43 @@ def _source_line(source: str | None, filename: str | None, lineno: int | None) -
     return f" in: {text[:117] + '...' if len(text) > 120 else text}"
 
 
-class MentionLinker:
-    """Links every mention of a briefing's actors in its text to their entity pages.
+@dataclass(frozen=True, slots=True)
+class SourceLabel:
+    """Who published an article, for its source line: never the local file path."""
 
-    Mentions are found by matching the actors' names and aliases (whole words, longest first) in the text as
-    rendered, rather than carrying character offsets through the extraction cache: the text on the page is
-    what the reader sees, Markdown markup shifts offsets, and the cache format stays untouched.
-    """
+    publisher: str | None
+    url: str | None
+    credited: bool
+    """The publisher comes from a wire credit line in the text, not from the front matter."""
 
-    def __init__(self, b: Briefing, site: Site, link: Callable[[str], str]) -> None:
-        surfaces: dict[str, str] = {}
-        for a in b.actors:
-            entity = site.entities.get(a.slug)
-            names = [a.name, *a.aliases, *(entity.aliases if entity else ())]
-            for name in names:
-                # One-letter or lowercase aliases would link ordinary words; "US" or "EU" are kept.
-                if len(name) >= 2 and name[:1].isupper():
-                    # As escaped by MarkupSafe (plain text) and by markdown-it (which leaves quotes alone).
-                    for form in {str(escape(name)), html.escape(name, quote=False)}:
-                        surfaces.setdefault(form, a.slug)
-        self.surfaces = surfaces
-        self.link = link
-        alternatives = sorted(surfaces, key=len, reverse=True)
-        self.pattern = (
-            re.compile(r"(?<![\w&])(" + "|".join(map(re.escape, alternatives)) + r")(?![\w])") if alternatives else None
-        )
 
-    def _sub(self, escaped: str) -> str:
-        if self.pattern is None:
-            return escaped
-        return self.pattern.sub(
-            lambda m: f'<a class="mention" href="{html.escape(self.link(self.surfaces[m.group(1)]))}">{m.group(1)}</a>',
-            escaped,
-        )
+def source_label(a: Article) -> SourceLabel:
+    if a.publisher:
+        return SourceLabel(a.publisher, a.url, False)
+    credit = credit_line(a.raw)
+    return SourceLabel(credit, a.url, credit is not None)
 
-    def link_text(self, text: str) -> Markup:
-        return Markup(self._sub(str(escape(text))))
 
-    def link_html(self, fragment: str) -> Markup:
-        """Link mentions in the text of trusted HTML (markdown-it output), never inside tags or existing links."""
-        out = []
-        in_link = 0
-        for part in re.split(r"(<[^>]*>)", fragment):
-            if part.startswith("<"):
-                if re.match(r"<a[\s>]", part):
-                    in_link += 1
-                elif part.startswith("</a"):
-                    in_link = max(0, in_link - 1)
-                out.append(part)
-            else:
-                out.append(part if in_link else self._sub(part))
-        return Markup("".join(out))
+def publisher_of(a: Article) -> str | None:
+    """The publisher from the front matter, else the wire a credit line names."""
+    return a.publisher or credit_line(a.raw)
+
+
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][”\"’]))"
+    + "".join(rf"(?<!\b{t}\.)" for t in ("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Brig", "Sen", "Rep", "Gov", "Lt", "Col", "Sgt", "Jr", "Sr"))
+    + r"\s+(?=[“\"‘(\[]?[A-Z0-9])"
+)
+"""A sentence boundary in a passage (titles such as "Gen. Ryder" are not one)."""
+EXCERPT = 220
+
+
+def first_sentence(text: str) -> str:
+    """The opening sentence of a passage, cut at a word near ``EXCERPT`` characters when longer."""
+    sentence = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    if len(sentence) <= EXCERPT:
+        return sentence
+    return sentence[:EXCERPT].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def directory_kinds(site: Site) -> dict[EntityKind, list[Entity]]:
@@ -351,6 +346,7 @@ class Renderer:
                 directory_url=lambda kind, sort="name", page=1: url(directory_path(kind, sort, page)),
                 timeline_url=lambda year: url(timeline_path(year)),
                 kinds=list(EntityKind),
+                publisher=publisher_of,
                 key_actors=self.key_actors,
                 base_url=self.base_url,
                 canonical=absolute_url(self.base_url, path) if self.base_url else None,
@@ -364,30 +360,51 @@ class Renderer:
 
     def render_briefing(self, site: Site, b: Briefing, older: Briefing | None, newer: Briefing | None) -> Output:
         path = briefing_path(b.slug)
-        by_speaker: dict[str, list[Any]] = {}
+        by_speaker: dict[str, list[Quote]] = {}
         for q in b.quotes:
             by_speaker.setdefault(q.speaker or "Unattributed", []).append(q)
-        linker = MentionLinker(b, site, lambda slug: relative_url(path, entity_path(slug)))
-        markdown_html = b.article.body_html  # rendered from the source on each access: read once
-        if markdown_html:
-            # Rendered by markdown-it-py with raw HTML off and safe link schemes only (see sources.py).
-            body_html = linker.link_html(markdown_html)
-        else:
-            body_html = Markup("\n").join(Markup("<p>%s</p>") % linker.link_text(p.text) for p in b.article.paragraphs)
+
+        def link(slug: str) -> str:
+            return relative_url(path, entity_path(slug))
+
+        def speaker_label(i: int, q: Quote) -> str:
+            # Ties the quote in the text to its speaker and back to it in the Quotes section.
+            name = escape(q.speaker or "unattributed")
+            return (f'<a class="said-by" href="#quote-{i}" data-pagefind-ignore>'
+                    f'<span class="visually-hidden">quote {i}, </span>{name}</a>')
+
+        view = source_view(b, site.entities, link, speaker_label)
+        finder = MentionFinder(b.actors, site.entities)
+        key = sorted(b.actors[:self.key_actors], key=lambda a: -a.mentions)  # stable: importance breaks ties
         return self._page(
             "briefing.html", path, site, briefing=b, older=older, newer=newer,
-            quotes_by_speaker=list(by_speaker.items()), body_html=body_html,
-            summary_html=[linker.link_text(s) for s in b.summary],
-            context_html=[linker.link_text(c) for c in b.context],
+            quotes_by_speaker=list(by_speaker.items()), source=view, body_html=view.html(),
+            quote_number={q: i for i, q in enumerate(b.quotes, start=1)},
+            summary_html=[link_mentions(s, finder, link) for s in b.summary],
+            context_html=[link_mentions(first_sentence(c), finder, link) for c in b.context],
+            key_actor_list=key, source_label=source_label(b.article),
         )
 
-    def render_entity(self, site: Site, entity: Entity) -> Output:
+    def render_entity(self, site: Site, entity: Entity, span: tuple[dt.date, dt.date] | None = None) -> Output:
+        """``span`` is the corpus's (``charts.corpus_span``): given by the plan, it is computed once per site."""
         # The page's lists are made here, not in plan(): held for every entity until its page renders, they
         # (and each entity's JSON record) were a quarter of a 20,000-briefing build's memory.
+        briefings = [site.briefing(s) for s in entity.briefing_slugs]
+        months = by_month(briefings)
+        shown = split = 0
+        while split < len(months) and (split < ENTITY_MONTHS_MIN or shown < ENTITY_BRIEFINGS_OPEN):
+            shown += len(months[split][1])
+            split += 1
+        span = span or corpus_span(site)
+        chart = mentions_chart(entity, site, span)
         return self._page(
             "entity.html", entity_path(entity.slug), site, entity=entity,
-            entity_briefings=[site.briefing(s) for s in entity.briefing_slugs],
+            entity_briefings=briefings, months_open=months[:split], months_folded=months[split:],
+            folded_count=sum(len(items) for _, items in months[split:]),
+            undated=[b for b in briefings if b.article.date is None],
             entity_quotes=[(ref.quote, site.briefing(ref.briefing_slug)) for ref in entity.quotes],
+            quotes_open=ENTITY_QUOTES_OPEN, chart=chart,
+            chart_period="week" if span and is_weekly(span) else "month",
         )
 
     def plan(self, site: Site) -> dict[str, Callable[[], Output]]:
@@ -409,7 +426,8 @@ class Renderer:
         # Encoded record by record, and first: at 20,000 briefings it is the build's memory peak (about 140
         # MB), which had better pass before the search index runs beside the build on the pages.
         add("briefings.json", lambda: Output("briefings.json", _json_list(briefing_record(b) for b in briefings)))
-        page("index.html", "index.html", latest=briefings[:HOME_BRIEFINGS], top_actors=top_entities(site, HOME_ACTORS))
+        page("index.html", "index.html", latest=briefings[:HOME_BRIEFINGS], top_actors=top_entities(site, HOME_ACTORS),
+             rising=[(r, sparkline(r.weekly)) for r in rising_entities(site, HOME_RISING)], rising_weeks=RISING_WEEKS)
         self._plan_timeline(briefings, page)
         for i, b in enumerate(briefings):
             newer = briefings[i - 1] if i > 0 else None
@@ -417,7 +435,10 @@ class Renderer:
             add(briefing_path(b.slug), partial(self.render_briefing, site, b, older, newer))
 
         kinds = directory_kinds(site)
-        page(ENTITIES, "entities.html", grouped=kinds)
+        span = corpus_span(site)
+        # Each kind's card lists its actors in the most briefings, the count the card shows beside each.
+        page(ENTITIES, "entities.html", grouped=kinds,
+             top_of_kind={k: sorted(members, key=_by_briefings)[:KIND_CARD] for k, members in kinds.items()})
         for kind, members in kinds.items():
             for sort, ordered in (("name", members), ("briefings", sorted(members, key=_by_briefings))):
                 chunks = [ordered[i:i + DIRECTORY_PAGE] for i in range(0, len(ordered), DIRECTORY_PAGE)] or [[]]
@@ -426,7 +447,7 @@ class Renderer:
                          directory_kinds=kinds, entities=chunk, page_number=n, page_count=len(chunks),
                          total=len(members), offset=(n - 1) * DIRECTORY_PAGE)
         for entity in site.entities.values():
-            add(entity_path(entity.slug), partial(self.render_entity, site, entity))
+            add(entity_path(entity.slug), partial(self.render_entity, site, entity, span))
 
         tags = by_tag(briefings)
         page(TAGS, "tags.html", tags=tags)

@@ -42,7 +42,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from briefgen.errors import RenderError
 from briefgen.render import Output
 
 log = logging.getLogger(__name__)
@@ -409,3 +411,50 @@ def _run_pagefind(site: Path, bundle: Path) -> None:
         if "No module named" in (proc.stderr or ""):
             reason = "install it with: pip install 'pagefind[bin]'"
         raise SearchUnavailable(f"search index not built: pagefind failed: {reason}")
+
+
+class ServedPages(Protocol):
+    """A served build's pages (``livebuild.Pages``), each rendered when first asked for."""
+
+    def paths(self) -> Iterable[str]: ...
+
+    def get(self, path: str) -> bytes: ...
+
+
+class LiveIndex:
+    """The search index of one build served by ``briefgen serve``, made when it is first asked for.
+
+    The dev server renders pages on demand and never writes the site, so it has no index until a reader
+    searches: then every page is rendered (the server keeps them for the build anyway) and Pagefind runs as
+    in a build, with bundles cached the same way, so an unchanged site costs no Pagefind run. Requests wait
+    for the one run in progress; the index then stays in memory for the life of the build.
+    """
+
+    def __init__(self, pages: ServedPages, cache: BundleCache | None) -> None:
+        self._pages = pages
+        self._cache = cache
+        self._lock = threading.Lock()
+        self._files: dict[str, bytes] | None = None
+        self.warnings: list[str] = []
+
+    def get(self, path: str) -> bytes | None:
+        """The bytes of ``pagefind/...`` ``path``, or None when the index has no such file (or none at all)."""
+        with self._lock:
+            if self._files is None:
+                files: dict[str, bytes] = {}
+                for output in with_search_index(self._rendered(), self.warnings.append, cache=self._cache):
+                    if output.path.startswith(INDEX_DIR + "/"):
+                        files[output.path] = output.data
+                for warning in self.warnings:
+                    log.warning("%s", warning)
+                self._files = files
+            return self._files.get(path)
+
+    def _rendered(self) -> Iterator[Output]:
+        for path in list(self._pages.paths()):
+            if path.endswith(".html"):
+                try:
+                    yield Output(path, self._pages.get(path))
+                except RenderError:
+                    continue  # the server shows the error on that page; search covers the others
+

@@ -43,6 +43,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from briefgen import search
 from briefgen.build import NlpProvider
 from briefgen.config import CONFIG_NAME, Config
 from briefgen.errors import BriefgenError, RenderError
@@ -452,6 +453,11 @@ class _Handler(BaseHTTPRequestHandler):
             location = "/" + "/".join(segments) + "/" + (f"?{query}" if query else "")
             self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": location})
             return
+        if snapshot.config.search and path.startswith(search.INDEX_DIR + "/") and path not in snapshot.pages:
+            data = self.server.search_index(snapshot).get(path)
+            if data is not None:
+                self._send(HTTPStatus.OK, data, content_type(path))
+                return
         status, target = snapshot.pages.lookup(path)
         if target is None:
             self._plain(HTTPStatus.NOT_FOUND, "no such page")
@@ -552,6 +558,19 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.hub = hub
         self.prefix = prefix
+        self._search: tuple[int, search.LiveIndex] | None = None
+        self._search_lock = threading.Lock()
+
+    def search_index(self, snapshot: Snapshot) -> search.LiveIndex:
+        """The search index of ``snapshot``'s build (made on first use; see ``search.LiveIndex``)."""
+        with self._search_lock:
+            if self._search is None or self._search[0] != snapshot.number:
+                # Its own owner in the bundle cache (not the output folder's), so serving never drops bundles
+                # that `briefgen build` still uses.
+                cache_dir = snapshot.config.cache_dir
+                cache = search.BundleCache(cache_dir / "search", cache_dir / "serve")
+                self._search = (snapshot.number, search.LiveIndex(snapshot.pages, cache))
+            return self._search[1]
 
 
 # --- the server -----------------------------------------------------------------------------------------

@@ -369,3 +369,30 @@ def derive_title(first_paragraph: str) -> str:
             return sentence[:cut]
     words = _TRAILING_SMALL_WORDS.sub("", sentence[:MAX_TITLE].rsplit(" ", 1)[0])
     return words.rstrip(",;:") + "…"
+
+
+WIRE_SERVICES = {
+    "AP": "Associated Press", "Associated Press": "Associated Press", "The Associated Press": "Associated Press",
+    "Reuters": "Reuters", "AFP": "Agence France-Presse", "Agence France-Presse": "Agence France-Presse",
+    "UPI": "United Press International", "United Press International": "United Press International",
+    "Bloomberg": "Bloomberg", "dpa": "dpa", "PA": "PA Media", "PA Media": "PA Media", "CNN": "CNN",
+}
+_WIRE = "|".join(sorted(map(re.escape, WIRE_SERVICES), key=len, reverse=True))
+# A dateline opening the body, "WASHINGTON (AP) —" or "NEW YORK, Nov. 19 (UPI) —" (each word capitalised or a
+# number): it names the wire whose copy the article is.
+_DATELINE = re.compile(rf"^[ \t]*(?:date[ \t]+\S+[ \t]+)?[A-Z][\w.’'-]*(?:,?[ \t]+[A-Z0-9][\w.’'-]*){{0,6}},?[ \t]+\(({_WIRE})\)[ \t]*[-—–]", re.M)
+# A closing line of its own: "— Associated Press", "(Reuters)", "Source: AFP", "Copyright 2024 The Associated Press."
+_TRAILING_CREDIT = re.compile(
+    rf"(?:^|\n)[ \t]*(?:[-—–]+[ \t]*|\([ \t]*|(?:Source|Credit|Via)[ \t]*:[ \t]*|"
+    rf"(?:Copyright|©)[ \t]*(?:\d{{4}}[ \t]+)?)(?:The[ \t]+)?({_WIRE})\b[^\n]{{0,60}}\s*\Z"
+)
+
+
+def credit_line(raw: str) -> str | None:
+    """The wire service an article credits (a dateline such as ``BEIJING (AP) —`` or a closing credit line
+    such as ``— Reuters``), by its full name; None when there is none. Reads only the text's two ends."""
+    head = _DATELINE.search(raw[:600])
+    if head:
+        return WIRE_SERVICES[head.group(1)]
+    tail = _TRAILING_CREDIT.search(raw[-200:])
+    return WIRE_SERVICES[tail.group(1)] if tail else None

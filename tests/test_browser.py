@@ -1,4 +1,5 @@
-"""The built site in headless Chromium: under a sub-path, from disk, search, phone layout. Saves screenshots."""
+"""The built site in headless Chromium: under a sub-path, from disk, search (built and served), phone layout,
+the source view, print. Saves screenshots and a briefing's PDF in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from browsing import CHROMIUM, chromium, http_server
+from conftest import REPO, make_project
 
 from briefgen import search
 from briefgen.build import build
 from briefgen.config import load_config
-
-from browsing import CHROMIUM, chromium, http_server
-from conftest import REPO, make_project
+from briefgen.serve import DevServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.nlp]
 
@@ -24,6 +25,7 @@ ARTIFACTS = REPO / "test-artifacts"
 PAGE_TYPES = {
     "home": "index.html",
     "briefing": "briefings/storm-port.html",
+    "seed-briefing": "briefings/canada-balloon.html",
     "entity": "entities/tomasz-nowak.html",
     "directory": "entities/person/index.html",
     "timeline": "timeline.html",
@@ -218,3 +220,108 @@ def test_text_contrast_meets_wcag_aa(browser, base_url, scheme):
         assert problems == []
     finally:
         context.close()
+
+
+def test_a_quote_and_a_summary_sentence_jump_to_where_they_stand_in_the_article(browser, base_url):
+    for scripts in (True, False):  # anchors do it without JavaScript
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=scripts)
+        try:
+            pg = context.new_page()
+            pg.goto(base_url + "briefings/canada-balloon.html")
+            for link, target in (("#quote-4 a.where", "#q-4"), ("#summary-h ~ ul li:nth-child(3) a.where", "#s-3")):
+                pg.locator(link).click()
+                assert pg.url.endswith(target)
+                box = pg.locator(target).bounding_box()
+                assert 0 <= box["y"] < 900, f"{target} is not in view after the jump"
+                assert pg.evaluate(f"document.querySelector('{target}').matches(':target')")
+                pg.go_back()
+            # The quote's label in the text names its speaker and leads back to the quote.
+            label = pg.locator("#q-4 + a.said-by")
+            assert "Pat Ryder" in label.inner_text()
+            label.click()
+            assert pg.url.endswith("#quote-4")
+        finally:
+            context.close()
+
+
+def test_pointing_at_a_key_actor_lights_up_its_mentions(page, base_url):
+    page.goto(base_url + "briefings/canada-balloon.html")
+    page.locator('.actors li[data-actor="pat-ryder"]').hover()
+    lit = page.locator(".source-view a.mention.is-focus")
+    assert lit.count() >= 2 and set(lit.evaluate_all("els => els.map(e => e.dataset.actor)")) == {"pat-ryder"}
+    page.mouse.move(0, 0)
+    assert page.locator(".source-view a.mention.is-focus").count() == 0
+
+
+def test_layout_nav_state_and_spacing(browser, base_url):
+    for width in (1280, 375):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        try:
+            pg = context.new_page()
+            for path in ("index.html", "briefings/canada-balloon.html", "entities/pat-ryder.html"):
+                pg.goto(base_url + path)
+                gaps = pg.evaluate("""() => {
+                  const header = document.querySelector('.site-header').getBoundingClientRect();
+                  const main = document.querySelector('main');
+                  const first = main.firstElementChild.getBoundingClientRect();
+                  const boxes = [...main.querySelectorAll('*')].map(e => e.getBoundingClientRect()).filter(r => r.height);
+                  const lowest = Math.max(...boxes.map(r => r.bottom));
+                  const footer = document.querySelector('.site-footer').getBoundingClientRect();
+                  return [first.top - header.bottom, footer.top - lowest];
+                }""")
+                assert gaps[0] >= 20 and gaps[1] >= 24, f"{path} at {width}px: {gaps}"
+            current = pg.locator(".site-nav [aria-current]")
+            assert current.count() == 1 and current.inner_text() == "Actors"
+            pg.goto(base_url + "briefings/canada-balloon.html")
+            assert pg.locator(".site-nav [aria-current]").count() == 0
+        finally:
+            context.close()
+
+
+def _pdf_pages(data: bytes) -> int:
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page\b", data))
+
+
+def test_a_briefing_prints_to_a_clean_one_or_two_page_pdf(browser, base_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        for name, path in (("seed-briefing", "briefings/canada-balloon.html"), ("briefing", "briefings/storm-port.html")):
+            pg.goto(base_url + path)
+            data = pg.pdf(format="A4", print_background=False)
+            (ARTIFACTS / f"{name}.pdf").write_bytes(data)
+            assert 1 <= _pdf_pages(data) <= 2, f"{path} prints on {_pdf_pages(data)} pages"
+        pg.emulate_media(media="print")
+        hidden = pg.evaluate("""() => ['.site-nav', '.site-search', '.pager', '.site-footer']
+            .filter(s => document.querySelector(s))
+            .map(s => getComputedStyle(document.querySelector(s)).display)""")
+        assert set(hidden) == {"none"}
+        brand = pg.evaluate("getComputedStyle(document.querySelector('.brand')).color")
+        assert brand == "rgb(0, 0, 0)"  # the header prints black on white, not white on nothing
+        pg.screenshot(path=str(ARTIFACTS / "seed-briefing-print.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_search_works_in_briefgen_serve(page, tmp_path, nlp_provider):
+    config = load_config(root=make_project(tmp_path / "project"), cache_dir=str(tmp_path / "cache"), n_process=1)
+    with DevServer(config, port=0, nlp=nlp_provider) as server:
+        page.goto(server.url + "search.html?q=ferry")
+        _wait_for_results(page)
+        assert not page.locator("#search-unavailable").is_visible()
+        first = page.locator(".pagefind-ui__result-link").first
+        assert first.inner_text() == "Storm closes Baltic ferry routes"
+        first.click()
+        assert page.url == server.url + "briefings/storm-port.html"
+
+
+def test_search_excerpts_keep_labels_apart(page, base_url):
+    page.goto(base_url + "search.html?q=Nowak")
+    _wait_for_results(page)
+    text = " ".join(page.locator(".pagefind-ui__result-excerpt").all_inner_texts())
+    for glued in ("First seen", "Last seen", "Also written", "mentions", "briefing1", "person"):
+        assert glued not in text, text
+

@@ -146,7 +146,8 @@ class _Audit(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         theme_search_form = tag == "form" and (dict(attrs).get("action") or "").endswith("search.html")
-        if tag in {"iframe", "object", "embed", "svg", "math", "base", "form"} and not theme_search_form:
+        theme_chart = tag == "svg" and dict(attrs).get("class") in {"chart", "spark"}  # built by briefgen/charts.py
+        if tag in {"iframe", "object", "embed", "svg", "math", "base", "form"} and not (theme_search_form or theme_chart):
             self.problems.append(f"<{tag}> element")
         if tag == "script":
             # The theme's own scripts only: a file under assets/, a JSON data block, or inline code that
