@@ -28,6 +28,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
                 "briefgen.extract.context", "briefgen.extract.nlp", "briefgen.extract.quotes",
                 "briefgen.extract.summary"),
     "corpus": ("briefgen.graph",),
+    "view": ("briefgen.sourceview", "briefgen.charts"),
     "render": ("briefgen.render",),
     "publish": ("briefgen.search", "briefgen.write", "briefgen.project"),
     "build": ("briefgen.build",),
@@ -42,12 +43,13 @@ MAY_IMPORT: dict[str, set[str]] = {
     "records": {"base", "model", "ingest"},
     "extract": {"base", "model", "extract"},
     "corpus": {"base", "model", "ingest", "records", "corpus"},
-    "render": {"base", "model", "ingest", "records"},
-    "publish": {"base", "model", "ingest", "records", "render"},
-    "build": {"base", "model", "ingest", "records", "extract", "corpus", "render", "publish"},
-    "live": {"base", "model", "ingest", "records", "extract", "corpus", "render", "publish", "build"},
-    "serve": {"base", "model", "ingest", "records", "corpus", "render", "publish", "build", "live"},
-    "cli": {"base", "model", "ingest", "records", "corpus", "render", "publish", "build", "live", "serve", "cli"},
+    "view": {"base", "model", "ingest"},
+    "render": {"base", "model", "ingest", "records", "view"},
+    "publish": {"base", "model", "ingest", "records", "view", "render"},
+    "build": {"base", "model", "ingest", "records", "extract", "corpus", "view", "render", "publish"},
+    "live": {"base", "model", "ingest", "records", "extract", "corpus", "view", "render", "publish", "build"},
+    "serve": {"base", "model", "ingest", "records", "corpus", "view", "render", "publish", "build", "live"},
+    "cli": {"base", "model", "ingest", "records", "corpus", "view", "render", "publish", "build", "live", "serve", "cli"},
 }
 
 # Imports that point up a layer on purpose, each with its reason.
