@@ -189,3 +189,22 @@ Officials said the cause of the fire was being investigated by the police and th
     b = brief(path_text, nlp_provider, tmp_path, headline="Fire destroys warehouse in the port of Rotterdam")
     assert len(b.summary) == 3
     assert not any(s.startswith("A fire destroyed a warehouse") for s in b.summary)
+
+
+def test_a_pronoun_speaker_overrides_the_models_kind_for_a_surname(nlp_provider, tmp_path):
+    # The model tags 'Ford' as an organisation and 'Hilton' as a place here; only a person can be 'he'/'she'.
+    b = brief(
+        """
+The council met on Monday to discuss the budget for the new library.
+
+Ford told reporters the plan would fail. “We cannot support it,” he said.
+
+Hilton, the council's finance chief, agreed with him. “The numbers do not add up,” she said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["We cannot support"] == "Ford"
+    assert got["The numbers do"] == "Hilton"
+    kinds = {a.name: a.kind.value for a in b.actors}
+    assert kinds["Ford"] == "person" and kinds["Hilton"] == "person"

@@ -665,6 +665,23 @@ class _Speakers:
             actor = self.table.by_id(mention.actor)
             if compatible(actor):
                 return actor
+        if kind in {"m", "f"}:
+            return self._person_mistagged(candidates, kind)
+        return None
+
+    def _person_mistagged(self, candidates: list[Mention], gender: str) -> ActorInfo | None:
+        """A he/she that can only refer to a one-word name the model tagged as an organisation or a place
+        ('Ford told reporters … “…,” he said'): the nearest such name that is a grammatical subject is a
+        person after all, for the rest of the article."""
+        for mention in reversed(candidates):
+            actor = self.table.by_id(mention.actor)
+            names = {form for form in actor.forms}
+            if actor.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE} and actor.canonical is None \
+                    and all(len(n.split()) == 1 and n.istitle() for n in names) \
+                    and self.doc[mention.token_i].dep_ in {"nsubj", "nsubjpass"}:
+                actor.kinds[EntityKind.PERSON] += sum(actor.kinds.values()) + 1
+                actor.gender = gender
+                return actor
         return None
 
     def named_right_after(self, span: QuoteSpan) -> ActorInfo | None:
