@@ -74,6 +74,12 @@ _ROLE_NOUNS = {
     "actress": "f",
 }
 MIN_UNATTRIBUTED_WORDS = 5
+# Speech verbs that introduce a whole quote right after them, in any form ('chanting “…”', 'declares “…”').
+_INTRODUCING_LEMMAS = {
+    "chant", "shout", "yell", "scream", "cry", "exclaim", "declare", "echo", "add", "admit", "proclaim", "tweet",
+    "write", "post", "say", "tell", "ask", "reply", "answer", "respond", "insist", "warn", "note", "argue",
+    "claim", "announce", "state", "explain", "recall", "continue", "joke", "quip", "boast", "read", "sing",
+}
 # Word forms that introduce a whole quoted statement with no punctuation: 'he said “It was …”'.
 _INTRODUCING = {
     "said", "says", "say", "saying", "told", "tells", "added", "adds", "wrote", "writes", "tweeted", "asked",
@@ -90,7 +96,16 @@ def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
         return False
     words = re.findall(r"[\w’'-]+", before[-60:].lower())
     # 'told reporters “…”', 'asked CNN “…”': the verb's object may stand between.
-    return not (words[-1] in _INTRODUCING or (len(words) > 1 and words[-2] in {"told", "tells", "asked", "asks"}))
+    return not (words[-1] in _INTRODUCING or _speech_form(words[-1])
+                or (len(words) > 1 and words[-2] in {"told", "tells", "asked", "asks"}))
+
+
+def _speech_form(word: str) -> bool:
+    """'chanting', 'shouted', 'declares': an inflected speech verb right before the mark introduces it."""
+    for suffix, restore in (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("d", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and (word[: -len(suffix)] + restore) in _INTRODUCING_LEMMAS:
+            return True
+    return False
 
 
 @dataclass(slots=True)
@@ -143,6 +158,8 @@ def _double_spans(text: str, lo: int, hi: int, p_index: int, carried: bool) -> t
         width = 1
         if text.startswith("``", i):
             c, width = WIRE_OPENER, 2
+        elif c in OPENERS and stack and not text[i - 1].isspace() and (i + 1 >= hi or text[i + 1].isspace()):
+            c = "»" if c == "«" else "”"  # '…her here,“ said X': an opening mark typed where a closer belongs
         elif text.startswith("''", i) and i > lo and not text[i - 1].isspace() and (stack or carried):
             c, width = "”", 2  # the wire's closer
         if carried and not stack and (c in CLOSERS or (c == STRAIGHT and not _opener_like(text, i, lo, hi))):
@@ -402,6 +419,8 @@ class _Speakers:
         ending at the colon, when its subject names someone (the parser often hangs the colon on the
         quote's own verb)."""
         sent = colon.sent
+        if colon.i > 0 and self.doc[colon.i - 1].pos_ == "PROPN":
+            return None  # 'Pollsters agree - Carl Bialik: “…”': the name before the colon speaks
         for t in reversed(self.doc[sent.start : colon.i]):
             if t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] and not self.quoted[t.head.i] \
                     and t.head.i < colon.i:
@@ -708,7 +727,7 @@ class _Speakers:
         token = self.doc.char_span(start, start + 1, alignment_mode="expand")
         if token is None:
             return None
-        window = self.doc[token[0].i : min(len(self.doc), token[0].i + 25)]
+        window = self.doc[token[0].i : min(len(self.doc), token[0].i + 45)]
         if any(self._is_cue(t) for t in window if t.sent == token[0].sent):
             return actor
         return None
@@ -910,7 +929,10 @@ def _interrupted(text: str, previous: tuple[QuoteSpan, _Attribution], span: Quot
     if attribution.speaker is None or before.paragraph != span.paragraph or not before.closed:
         return False
     gap = text[before.end : span.start]
-    return len(gap) <= 120 and before.end <= attribution.cue_at < span.start and gap.rstrip()[-1:] in {".", ",", ":"}
+    # Only the attribution stands between: no sentence of narrative after it ('… tweeted Friday. Experts
+    # expect …. “…”' starts a new quote).
+    return len(gap) <= 120 and before.end <= attribution.cue_at < span.start and gap.rstrip()[-1:] in {".", ",", ":"} \
+        and len(re.findall(r"[a-z][.!?](?=\s)", gap)) <= 1
 
 
 def _next_to(cue: Any, span: QuoteSpan) -> bool:
