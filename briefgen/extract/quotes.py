@@ -34,11 +34,11 @@ SPEECH_VERBS = {
     "continue", "begin", "put", "post", "read", "echo", "agree", "interject", "summarize", "summarise",
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
     "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant", "press", "fume", "boom",
-    "object", "protest", "retort", "reason", "sigh", "quote",
+    "object", "protest", "retort", "reason", "sigh", "quote", "start", "sing", "chant",
 }
 # Verbs that are speech only with their particle.
 _PHRASAL = {"shoot": "back", "fire": "back", "hit": "back", "point": "out", "chime": "in", "go": "on"}
-_CONTINUE_ONLY = {"continue", "begin", "put", "read", "echo", "agree"}
+_CONTINUE_ONLY = {"continue", "begin", "start", "put", "read", "echo", "agree"}
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "n"}
 _ORG_NOUNS = {
     "newspaper", "paper", "department", "ministry", "agency", "government", "company", "firm", "statement",
@@ -424,7 +424,8 @@ class _Speakers:
         for t in reversed(self.doc[sent.start : colon.i]):
             if t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] and not self.quoted[t.head.i] \
                     and t.head.i < colon.i:
-                named = self._actor_in(t) is not None or t.pos_ == "PROPN" or t.lower_ in {"he", "she"}
+                named = self._actor_in(t) is not None or t.pos_ == "PROPN" or t.lower_ in {"he", "she"} or (
+                    t.lower_ in _DOCUMENTS and any(c.dep_ == "poss" and c.pos_ == "PROPN" for c in t.children))
                 return t.head if named else None
         return None
 
@@ -837,8 +838,9 @@ def extract_quotes(
             previous = (span, attribution)
             continue
         cue = speakers.cue_for(span)
-        if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span):
-            cue = None  # 'continue to', 'began by' far from the quote are not speech
+        if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span) and not (
+                cue.lemma_.lower() == "put" and any(c.lower_ == "it" for c in cue.children)):
+            cue = None  # 'continue to', 'began by' far from the quote are not speech; 'as X put it' is
         cue = cue or speakers.introduced_by(span, paragraphs)
         attribution = speakers.attribute(cue, span.start) if cue is not None else _Attribution()
         if cue is not None:
