@@ -208,3 +208,22 @@ Hilton, the council's finance chief, agreed with him. “The numbers do not add 
     assert got["The numbers do"] == "Hilton"
     kinds = {a.name: a.kind.value for a in b.actors}
     assert kinds["Ford"] == "person" and kinds["Hilton"] == "person"
+
+
+def test_a_surname_the_model_tags_inconsistently_stays_the_persons(nlp_provider, tmp_path):
+    """A real article (PolNeAR, read in place) where the model tags 'Ramos' as a person, an organisation and
+    once as a place: every one is Jorge Ramos, so 'he said' after 'said Ramos' is Ramos too."""
+    from conftest import SHARED_DATA
+
+    path = SHARED_DATA / "polnear" / "text" / "breitbart_2016-04-12_mexican-anchor-crosses-swords-wi.txt"
+    if not path.exists():
+        pytest.skip("PolNeAR not available")
+    from briefgen.build import BuildResult, extract_briefings
+    from briefgen.config import load_config
+    from briefgen.sources import read_paths
+
+    config = load_config(root=tmp_path, n_process=1, cache_dir=str(tmp_path / "cache"))
+    (b,) = extract_briefings(read_paths([path]).articles, config, nlp_provider, BuildResult())
+    assert [a.name for a in b.actors if "Ramos" in a.name] == ["Jorge Ramos"]
+    counterweight = next(q for q in b.quotes if q.text.startswith("A journalist’s place"))
+    assert counterweight.speaker_slug == "jorge-ramos"
