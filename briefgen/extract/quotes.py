@@ -34,7 +34,7 @@ SPEECH_VERBS = {
     "continue", "begin", "put", "post", "read", "echo", "agree", "interject", "summarize", "summarise",
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
     "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant", "press", "fume", "boom",
-    "object", "protest", "retort", "reason", "sigh", "quote", "start", "sing", "chant",
+    "object", "protest", "retort", "reason", "sigh", "quote", "start", "sing", "chant", "bark", "growl", "snarl",
 }
 # Verbs that are speech only with their particle.
 _PHRASAL = {"shoot": "back", "fire": "back", "hit": "back", "point": "out", "chime": "in", "go": "on"}
@@ -829,15 +829,16 @@ def extract_quotes(
     found: list[tuple[QuoteSpan, _Attribution]] = []
     previous: tuple[QuoteSpan, _Attribution] | None = None
     for span in spans:
+        cue = speakers.cue_for(span)
         if previous is not None and _interrupted(speakers.text, previous, span) and not speakers.other_named_between(
-                previous[1], span.start):
-            # '“…,” said X. “…”': the second half of a quote broken by its attribution.
+                previous[1], span.start) and (cue is None or cue.idx < span.start):
+            # '“…,” said X. “…”': the second half of a quote broken by its attribution (unless it has a cue of
+            # its own after it: '“…,” Hewitt said. “…,” Trump said').
             attribution = previous[1]
             speakers.remember(span.start, attribution.actor)
             found.append((span, attribution))
             previous = (span, attribution)
             continue
-        cue = speakers.cue_for(span)
         if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span) and not (
                 cue.lemma_.lower() == "put" and any(c.lower_ == "it" for c in cue.children)):
             cue = None  # 'continue to', 'began by' far from the quote are not speech; 'as X put it' is
