@@ -142,6 +142,8 @@ Critics praised the book “A House for Mr Biswas” when it first appeared, and
 
 Customers who press the “Buy Now” button are charged twice, the company said on Tuesday.
 
+The chief executive, Lena Fischer, told NBC’s “Today” that refunds would follow within a week.
+
 “We are fixing the problem as quickly as we can,” the company said in a statement.
 """,
         nlp_provider, tmp_path,
@@ -150,6 +152,7 @@ Customers who press the “Buy Now” button are charged twice, the company said
     assert "The Long Road Home" not in texts
     assert "A House for Mr Biswas" not in texts
     assert "Buy Now" not in texts
+    assert "Today" not in texts  # a show's name, even after 'told'
     assert "We are fixing the problem as quickly as we can" in texts
 
 

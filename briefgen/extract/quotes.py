@@ -562,16 +562,25 @@ class _Speakers:
             and not (t.text.isupper() and len(t.text) > 5) for t in phrase_tokens)
         return _Attribution(phrase or None, None, cue, at=self.doc[left].idx, kind=kind, named=named)
 
-    def title_or_label(self, span: QuoteSpan) -> bool:
+    def title_or_label(self, span: QuoteSpan, governed: bool) -> bool:
         """A title or label in quote marks ('the film “Lost Highway”', 'the “Buy now” button', 'a book titled
-        “…”'): short, no sentence of its own, naming the noun it stands beside."""
+        “…”', 'told NBC’s “Today”'): short, no sentence of its own, naming the noun it stands beside or a
+        work someone owns. ``governed``: a speech verb introduces the quote, so only a title's own
+        signs count (a title cue, an owner's possessive, 'on “…”')."""
         inner = self.text[span.inner_start : span.inner_end]
         words = inner.split()
         if not words or len(words) > 10 or inner.rstrip("”’\"'").endswith((".", "!", "?")):
             return False
-        before = re.findall(r"[\w’'-]+", self.text[max(0, span.start - 30) : span.start].lower())
+        title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words) and words[0][:1].isupper()
+        lead = self.text[max(0, span.start - 30) : span.start]
+        before = re.findall(r"[\w’'-]+", lead.lower())
         if before and before[-1] in _TITLE_CUES:
             return True
+        if title_case and len(words) <= 6 and before and (
+                re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of"}):
+            return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”'
+        if governed:
+            return False
         tokens = self.doc.char_span(span.inner_start, span.inner_end, alignment_mode="expand")
         if tokens is None:
             return False
@@ -581,7 +590,6 @@ class _Speakers:
             return False
         beside_noun = head.pos_ in {"NOUN", "PROPN"} and roots[0].dep_ in {"compound", "appos", "amod", "nmod", "npadvmod", "dobj", "attr", "nsubj", "pobj", "poss"} \
             and not self._is_cue(head)
-        title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words) and words[0][:1].isupper()
         return beside_noun and (title_case or head.lemma_.lower() in _TITLE_NOUNS)
 
     def _issuer(self, document: Any) -> Any | None:
@@ -878,7 +886,7 @@ def extract_quotes(
         if attribution.speaker is None and attribution.cue is None and len(text.split()) < MIN_UNATTRIBUTED_WORDS:
             continue  # a cue-less short fragment: a scare quote
         partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
-        if (partial or attribution.cue is None) and speakers.title_or_label(span):
+        if speakers.title_or_label(span, governed=not partial and attribution.cue is not None):
             continue
         actor = attribution.actor
         quotes.append(
