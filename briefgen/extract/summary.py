@@ -121,11 +121,8 @@ def summarise(sentences: list[Sentence], count: int, title: str = "") -> list[Se
     when they compete, since news puts the event first.
     """
     fresh = [i for i, s in enumerate(sentences) if not (title and repeats(s.text, title))]
-    eligible = [i for i in fresh if _eligible(sentences[i])]
-    if len(eligible) < count:
-        # Short of the writer's own sentences: the least quoted of the rest fill in, whole quotes last.
-        spare = sorted((i for i in fresh if i not in eligible), key=lambda i: (sentences[i].quoted, i))
-        eligible = sorted(eligible + spare[: count - len(eligible)])
+    # Fewer sentences rather than a quote; only an article of nothing but quotes and questions gets those.
+    eligible = [i for i in fresh if _eligible(sentences[i])] or fresh
     foreground = [i for i in eligible if not HISTORY.search(sentences[i].text)]
     if len(foreground) >= count:
         eligible = foreground
