@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
-MAX_TITLE = 120
 MAX_FILE_BYTES = 2_000_000
 """Bigger files are refused unread: a news article is 5-100 kB, so 2 MB is a data dump or a mistake."""
 _TRAILING_SMALL_WORDS = re.compile(r"(?:\s+(?:a|an|the|of|in|on|at|to|for|and|or|but|with|by|from|as|that|its|their|his|her))+$", re.I)
@@ -358,17 +357,39 @@ def split_paragraphs(nlp_text: str) -> tuple[Paragraph, ...]:
     return tuple(paragraphs)
 
 
+HEADLINE_CHARS = 90
+"""A derived title is at most this long: about what a news headline holds."""
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,30}\))?\s*[-—–]+\s+")
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Co|No|Lt))"
+                           r"(?<!\b(?:Mrs|Gen|Sen|Rep|Gov|Inc|Ltd|Col|Sgt))"
+                           r"[.!?](?=\s+[A-Z“\"‘'])")
+# Where a headline may end, best first: between clauses, then before a clause or phrase that only adds
+# detail ('…, a day after …', '… after days of rain', '… on Monday').
+_CLAUSE_BREAKS = (
+    re.compile(r"\s*(?:;|\s[—–]\s|:\s)"),
+    re.compile(r",\s+(?=(?:a day|days|hours|weeks|which|who|where|when|while|after|as|but|and|adding|saying|"
+               r"following|despite|amid|because|although|though|before|until|according)\b)"),
+    re.compile(r"\s+(?=(?:after|as|while|when|because|following|amid|despite|although|before|until|since|"
+               r"involving|including|according to)\s)"),
+    re.compile(r",\s+"),
+    re.compile(r"\s+(?=(?:in|on|at|of|for|with|from|over|near|into|by|during|against|about|along|across|through|"
+               r"under)\s)"),
+)
+
+
 def derive_title(first_paragraph: str) -> str:
-    """A headline from the opening sentence: cut at a clause boundary, never mid-word."""
-    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", first_paragraph, maxsplit=1)[0].rstrip(".")
-    if len(sentence) <= MAX_TITLE:
+    """A headline from the opening sentence: the event in at most ``HEADLINE_CHARS``, ending at a clause or
+    phrase boundary, never a sentence chopped mid-phrase."""
+    text = _DATELINE.sub("", first_paragraph.strip(), count=1)
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0].strip().rstrip(".")
+    if len(sentence) <= HEADLINE_CHARS:
         return sentence
-    for mark in (", ", "; ", " — ", " – "):
-        cut = sentence.rfind(mark, 40, MAX_TITLE)
-        if cut != -1:
-            return sentence[:cut]
-    words = _TRAILING_SMALL_WORDS.sub("", sentence[:MAX_TITLE].rsplit(" ", 1)[0])
-    return words.rstrip(",;:") + "…"
+    for boundary in _CLAUSE_BREAKS:
+        cuts = [m.start() for m in boundary.finditer(sentence) if 30 <= m.start() <= HEADLINE_CHARS]
+        if cuts:
+            return _TRAILING_SMALL_WORDS.sub("", sentence[: cuts[-1]]).rstrip(",;:")
+    # No boundary at all: the longest run of whole words that fits, without dangling small words.
+    return _TRAILING_SMALL_WORDS.sub("", sentence[: HEADLINE_CHARS + 1].rsplit(" ", 1)[0]).rstrip(",;:")
 
 
 WIRE_SERVICES = {
@@ -380,7 +401,7 @@ WIRE_SERVICES = {
 _WIRE = "|".join(sorted(map(re.escape, WIRE_SERVICES), key=len, reverse=True))
 # A dateline opening the body, "WASHINGTON (AP) —" or "NEW YORK, Nov. 19 (UPI) —" (each word capitalised or a
 # number): it names the wire whose copy the article is.
-_DATELINE = re.compile(rf"^[ \t]*(?:date[ \t]+\S+[ \t]+)?[A-Z][\w.’'-]*(?:,?[ \t]+[A-Z0-9][\w.’'-]*){{0,6}},?[ \t]+\(({_WIRE})\)[ \t]*[-—–]", re.M)
+_WIRE_DATELINE = re.compile(rf"^[ \t]*(?:date[ \t]+\S+[ \t]+)?[A-Z][\w.’'-]*(?:,?[ \t]+[A-Z0-9][\w.’'-]*){{0,6}},?[ \t]+\(({_WIRE})\)[ \t]*[-—–]", re.M)
 # A closing line of its own: "— Associated Press", "(Reuters)", "Source: AFP", "Copyright 2024 The Associated Press."
 _TRAILING_CREDIT = re.compile(
     rf"(?:^|\n)[ \t]*(?:[-—–]+[ \t]*|\([ \t]*|(?:Source|Credit|Via)[ \t]*:[ \t]*|"
@@ -391,7 +412,7 @@ _TRAILING_CREDIT = re.compile(
 def credit_line(raw: str) -> str | None:
     """The wire service an article credits (a dateline such as ``BEIJING (AP) —`` or a closing credit line
     such as ``— Reuters``), by its full name; None when there is none. Reads only the text's two ends."""
-    head = _DATELINE.search(raw[:600])
+    head = _WIRE_DATELINE.search(raw[:600])
     if head:
         return WIRE_SERVICES[head.group(1)]
     tail = _TRAILING_CREDIT.search(raw[-200:])

@@ -31,9 +31,10 @@ def seed(nlp_provider, tmp_path) -> Briefing:
 def test_seed_quotes_have_their_speakers(seed: Briefing):
     got = [(" ".join(q.text.split()[:3]), q.speaker) for q in seed.quotes]
     assert got == [
-        ("safe and not", "Canada"),  # partial quote inside a sentence, “ … " marks
-        ("Canada’s intelligence and", "Canada"),  # "the department said" -> Canada's defence department
-        ("We will continue", "Canada"),  # a cue-less quote paragraph continues the previous speaker
+        # partial quote inside a sentence, “ … " marks; the department as written, not the country
+        ("safe and not", "Canada’s defence department"),
+        ("Canada’s intelligence and", "Canada’s defence department"),  # "the department said"
+        ("We will continue", "Canada’s defence department"),  # a cue-less quote paragraph continues it
         ("We are confident", "Pat Ryder"),  # quote over two sentences, long title before the name
         ("We will keep", "Pat Ryder"),  # "he said"
         ("Some US politicians", "Global Times"),  # "the newspaper said"

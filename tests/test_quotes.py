@@ -14,10 +14,12 @@ from briefgen.sources import read_paths
 pytestmark = pytest.mark.nlp
 
 
-def brief(text: str, nlp_provider, tmp_path: Path, name: str = "story.txt") -> Briefing:
+def brief(
+    text: str, nlp_provider, tmp_path: Path, name: str = "story.txt", headline: str = "Headline for the story"
+) -> Briefing:
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / name
-    path.write_text("Headline for the story\n\n" + text.strip() + "\n", encoding="utf-8")
+    path.write_text(headline + "\n\n" + text.strip() + "\n", encoding="utf-8")
     config = load_config(root=tmp_path, n_process=1, cache_dir=str(tmp_path / "cache"))
     (briefing,) = extract_briefings(read_paths([path]).articles, config, nlp_provider, BuildResult())
     for q in briefing.quotes:

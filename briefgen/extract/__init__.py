@@ -44,7 +44,7 @@ def extract_doc(doc: Any, article: Article, spans: list[Any], *, summary_sentenc
     infer_genders(doc, table, [(s.start, s.end) for s in spans])
     quotes = extract_quotes(doc, article.raw, spans, table, paragraphs)
     sentences = make_sentences(doc, spans, paragraph_of)
-    summary = summarise(sentences, summary_sentences)
+    summary = summarise(sentences, summary_sentences, article.title)
     context = find_context(sentences, summary)
     ranked = rank_actors(table, length)
     return Extraction(

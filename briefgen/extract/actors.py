@@ -253,6 +253,10 @@ def extract_actors(doc: Any) -> ActorTable:
 
     # Full forms first so that short forms can join them.
     ordered = sorted(raw, key=lambda mg: -len(mg[0].text.split()))
+    # How the model tagged each form across the article: one sentence's label is noisy ('Ramos' tagged a
+    # place once among eight mentions as a person or organisation is still the person's surname).
+    places_of = Counter(_key(m.text) for m, _ in raw if m.kind is EntityKind.PLACE)
+    count_of = Counter(_key(m.text) for m, _ in raw)
     people: dict[str, list[int]] = {}  # surname/first name -> person actor ids
     for mention, gender in ordered:
         key = _key(mention.text)
@@ -268,7 +272,7 @@ def extract_actors(doc: Any) -> ActorTable:
             mention.kind = EntityKind.PERSON
         if len(words) == 1 and key not in by_key:
             ids = people.get(key, [])
-            if len(set(ids)) == 1 and mention.kind is not EntityKind.PLACE:
+            if len(set(ids)) == 1 and 2 * places_of[key] < count_of[key]:
                 mention.kind = EntityKind.PERSON
                 add(mention, _key(actors[ids[0]].name), gender)
                 continue

@@ -9,17 +9,19 @@ and cue-less quote paragraphs continuing the previous speaker.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from briefgen.extract.actors import ActorInfo, ActorTable
+from briefgen.extract.actors import ActorInfo, ActorTable, Mention
 from briefgen.model import EntityKind, Paragraph, Quote
 from briefgen.urls import slugify
 
 OPENERS = "“„«"
 CLOSERS = "”»"
 STRAIGHT = '"'
+WIRE_OPENER = "``"
 
 SPEECH_VERBS = {
     "say", "tell", "add", "ask", "answer", "reply", "write", "state", "announce", "declare", "explain",
@@ -32,10 +34,11 @@ SPEECH_VERBS = {
     "continue", "begin", "put", "post", "read", "echo", "agree", "interject", "summarize", "summarise",
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
     "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant", "press", "fume", "boom",
+    "object", "protest", "retort", "reason", "sigh", "quote", "start", "sing", "chant", "bark", "growl", "snarl",
 }
 # Verbs that are speech only with their particle.
 _PHRASAL = {"shoot": "back", "fire": "back", "hit": "back", "point": "out", "chime": "in", "go": "on"}
-_CONTINUE_ONLY = {"continue", "begin", "put", "read", "echo", "agree"}
+_CONTINUE_ONLY = {"continue", "begin", "start", "put", "read", "echo", "agree"}
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "n"}
 _ORG_NOUNS = {
     "newspaper", "paper", "department", "ministry", "agency", "government", "company", "firm", "statement",
@@ -43,6 +46,23 @@ _ORG_NOUNS = {
     "spokesperson", "party", "administration", "council", "report", "editorial", "bank", "union", "board",
     "court", "army", "military", "police", "service", "team", "club", "network", "magazine", "website",
 }
+# Institutions named by their owner: 'Dayton police', 'Canada's defense department' are the organisation as
+# written, never the place or country that owns them.
+_INSTITUTIONS = {
+    "police", "department", "ministry", "agency", "government", "office", "council", "court", "army",
+    "military", "navy", "embassy", "authority", "authorities", "service", "board", "commission", "parliament",
+    "legislature", "prosecutors", "regulator", "regulators", "officials",
+}
+# A document a speaker issues: 'X issued a statement that read: “…”' names X.
+_DOCUMENTS = {"statement", "message", "letter", "post", "tweet", "note", "release", "email", "e-mail", "memo"}
+_NOT_NAMES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP", "EVENT", "LAW"}
+# Nouns a title or label in quote marks names, and words that introduce one.
+_TITLE_NOUNS = {
+    "book", "film", "movie", "song", "album", "show", "series", "play", "novel", "memoir", "documentary",
+    "episode", "poem", "painting", "button", "label", "tab", "menu", "option", "slogan", "sign", "banner",
+    "hashtag", "headline", "column", "article", "essay", "programme", "program", "musical", "opera", "single",
+}
+_TITLE_CUES = {"titled", "entitled", "headlined", "dubbed", "labelled", "labeled", "marked", "nicknamed"}
 # Role nouns that, as 'the <role>' with no name, refer back to a person already named ('The presidential
 # candidate reiterated', 'the actress said'): gender when the noun has one, else any person. Nouns for
 # people who are usually new and unnamed ('the spokesman', 'the official', 'the aide') are not here.
@@ -54,6 +74,12 @@ _ROLE_NOUNS = {
     "actress": "f",
 }
 MIN_UNATTRIBUTED_WORDS = 5
+# Speech verbs that introduce a whole quote right after them, in any form ('chanting “…”', 'declares “…”').
+_INTRODUCING_LEMMAS = {
+    "chant", "shout", "yell", "scream", "cry", "exclaim", "declare", "echo", "add", "admit", "proclaim", "tweet",
+    "write", "post", "say", "tell", "ask", "reply", "answer", "respond", "insist", "warn", "note", "argue",
+    "claim", "announce", "state", "explain", "recall", "continue", "joke", "quip", "boast", "read", "sing",
+}
 # Word forms that introduce a whole quoted statement with no punctuation: 'he said “It was …”'.
 _INTRODUCING = {
     "said", "says", "say", "saying", "told", "tells", "added", "adds", "wrote", "writes", "tweeted", "asked",
@@ -70,7 +96,16 @@ def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
         return False
     words = re.findall(r"[\w’'-]+", before[-60:].lower())
     # 'told reporters “…”', 'asked CNN “…”': the verb's object may stand between.
-    return not (words[-1] in _INTRODUCING or (len(words) > 1 and words[-2] in {"told", "tells", "asked", "asks"}))
+    return not (words[-1] in _INTRODUCING or _speech_form(words[-1])
+                or (len(words) > 1 and words[-2] in {"told", "tells", "asked", "asks"}))
+
+
+def _speech_form(word: str) -> bool:
+    """'chanting', 'shouted', 'declares': an inflected speech verb right before the mark introduces it."""
+    for suffix, restore in (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("d", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and (word[: -len(suffix)] + restore) in _INTRODUCING_LEMMAS:
+            return True
+    return False
 
 
 @dataclass(slots=True)
@@ -85,6 +120,10 @@ class QuoteSpan:
     paragraph: int
     opened: bool = True
     """False for the rest of a quote carried over from an unclosed paragraph: no opening mark at ``start``."""
+    open_width: int = 1
+    """Characters of the opening mark (2 for the wire's ``` `` ```; 0 when not ``opened``)."""
+    close_width: int = 1
+    """Characters of the closing mark (2 for the wire's ``''``; 0 when not ``closed``)."""
 
 
 def _opener_like(text: str, i: int, lo: int, hi: int) -> bool:
@@ -94,63 +133,154 @@ def _opener_like(text: str, i: int, lo: int, hi: int) -> bool:
 
 
 def find_quote_spans(text: str, paragraphs: tuple[Paragraph, ...]) -> list[QuoteSpan]:
-    """Pair quotation marks paragraph by paragraph; a quote left open runs to the paragraph's end."""
+    """Pair quotation marks paragraph by paragraph; a quote left open runs to the paragraph's end.
+
+    Double marks first (curly, straight, the wire's ``` `` ``` opener and ``''`` closer), then single marks
+    (British style) outside them; a double-quoted span inside a single-quoted one is nested, not a quote.
+    """
     spans: list[QuoteSpan] = []
     carried = False  # the previous paragraph left a quote open
     for p_index, para in enumerate(paragraphs):
-        stack: list[tuple[int, str]] = []
-        lo, hi = para.start, para.end
-        for i in range(lo, hi):
-            c = text[i]
-            if carried and not stack and (c in CLOSERS or (c == STRAIGHT and not _opener_like(text, i, lo, hi))):
-                # A closing mark before any opener ends the quote the previous paragraph left open.
-                spans.append(_span(text, lo, i + 1, True, p_index, opened=False))
-                carried = False
-                continue
-            if c in OPENERS or c == STRAIGHT:
-                carried = False
-            if c in OPENERS:
-                stack.append((i, c))
-            elif c in CLOSERS:
-                if stack:
-                    start, _ = stack.pop()
-                    if not stack:
-                        spans.append(_span(text, start, i + 1, True, p_index))
-            elif c == STRAIGHT:
-                opener_like = _opener_like(text, i, lo, hi)
-                if not stack:
-                    if opener_like:
-                        stack.append((i, c))
-                elif stack[-1][1] == STRAIGHT or not opener_like:
-                    start, _ = stack.pop()
-                    if not stack:
-                        spans.append(_span(text, start, i + 1, True, p_index))
-                else:
-                    stack.append((i, c))  # a straight quote nested in a curly one
-        carried = bool(stack)
-        if stack:
-            spans.append(_span(text, stack[0][0], hi, False, p_index))
+        doubles, carried = _double_spans(text, para.start, para.end, p_index, carried)
+        singles = _single_spans(text, para.start, para.end, p_index, doubles)
+        if singles:
+            doubles = [d for d in doubles if not any(s.start < d.start and d.end <= s.end for s in singles)]
+        spans += sorted(doubles + singles, key=lambda s: s.start)
     return spans
 
 
-def _span(text: str, start: int, end: int, closed: bool, paragraph: int, *, opened: bool = True) -> QuoteSpan:
-    inner_start, inner_end = start + (1 if opened else 0), end - 1 if closed else end
+def _double_spans(text: str, lo: int, hi: int, p_index: int, carried: bool) -> tuple[list[QuoteSpan], bool]:
+    spans: list[QuoteSpan] = []
+    stack: list[tuple[int, str]] = []  # (offset, mark)
+    i = lo
+    while i < hi:
+        c = text[i]
+        width = 1
+        if text.startswith("``", i):
+            c, width = WIRE_OPENER, 2
+        elif c in OPENERS and stack and not text[i - 1].isspace() and (i + 1 >= hi or text[i + 1].isspace()):
+            c = "»" if c == "«" else "”"  # '…her here,“ said X': an opening mark typed where a closer belongs
+        elif text.startswith("''", i) and i > lo and not text[i - 1].isspace() and (stack or carried):
+            c, width = "”", 2  # the wire's closer
+        if carried and not stack and (c in CLOSERS or (c == STRAIGHT and not _opener_like(text, i, lo, hi))):
+            # A closing mark before any opener ends the quote the previous paragraph left open.
+            spans.append(_span(text, lo, i + width, True, p_index, opened=False, close_width=width))
+            carried = False
+            i += width
+            continue
+        if c in OPENERS or c == STRAIGHT or c == WIRE_OPENER:
+            carried = False
+        if c in OPENERS or c == WIRE_OPENER:
+            stack.append((i, c))
+        elif c in CLOSERS:
+            if stack:
+                start, mark = stack.pop()
+                if not stack:
+                    spans.append(_span(text, start, i + width, True, p_index, open_width=1 + (mark == WIRE_OPENER),
+                                       close_width=width))
+        elif c == STRAIGHT:
+            opener_like = _opener_like(text, i, lo, hi)
+            if not stack:
+                if opener_like:
+                    stack.append((i, c))
+            elif stack[-1][1] == STRAIGHT or not opener_like:
+                start, mark = stack.pop()
+                if not stack:
+                    spans.append(_span(text, start, i + 1, True, p_index, open_width=1 + (mark == WIRE_OPENER)))
+            else:
+                stack.append((i, c))  # a straight quote nested in a curly one
+        i += width
+    if stack:
+        spans.append(_span(text, stack[0][0], hi, False, p_index, open_width=1 + (stack[0][1] == WIRE_OPENER)))
+    return spans, bool(stack)
+
+
+SINGLE_OPENERS = "‘'"
+_TWO_APOSTROPHE_PAIR = re.compile(r"(?<!\S)''\S.*?(?:\S''(?!\w)|\Z)", re.S)
+SINGLE_CLOSERS = "’'"
+# A mark before these is an elision, not an opening quote: ’90s, 'em, rock 'n' roll, 'tis.
+_ELISION = re.compile(r"(?:\d\d?s?\b|em\b|n\b|til\b|cause\b|tis\b|twas\b)", re.I)
+
+
+def _single_opener(text: str, i: int, lo: int, hi: int) -> bool:
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    return (
+        text[i] in SINGLE_OPENERS
+        and (before.isspace() or before in "([{—–-/:“\"")
+        and (after.isalnum() or after in "…$£€")
+        and not _ELISION.match(text, i + 1, hi)
+    )
+
+
+def _single_closer(text: str, i: int, lo: int, hi: int) -> bool:
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    return text[i] in SINGLE_CLOSERS and not before.isspace() and (after.isspace() or after in ",.;:!?)]—–-”\"")
+
+
+def _single_spans(text: str, lo: int, hi: int, p_index: int, doubles: list[QuoteSpan]) -> list[QuoteSpan]:
+    """British single quotes: ‘…’ or '…' opening and closing at word boundaries. An apostrophe inside a word
+    (it’s), an elision (’90s) or a lone possessive (the Joneses’ house) never opens or closes one; a
+    plural possessive inside a quote (‘the Joneses’ house,’ she said) is passed over when a closer
+    after punctuation follows before the next quote opens."""
+    if not any(c in text[lo:hi] for c in SINGLE_OPENERS):
+        return []
+    inside = [(d.start, d.end) for d in doubles]
+    # Single marks nested in a ''…'' pair (quote marks in some American copy) are not quotes of their own.
+    inside += [(lo + m.start(), lo + m.end()) for m in _TWO_APOSTROPHE_PAIR.finditer(text[lo:hi])]
+
+    def free(i: int) -> bool:
+        return not any(a <= i < b for a, b in inside) and text[i - 1 : i + 1] != "''" and text[i : i + 2] != "''"
+
+    marks = [(i, _single_opener(text, i, lo, hi), _single_closer(text, i, lo, hi)) for i in range(lo, hi)
+             if text[i] in SINGLE_OPENERS + SINGLE_CLOSERS and free(i)]
+    marks = [m for m in marks if m[1] or m[2]]
+    spans: list[QuoteSpan] = []
+    stack: list[int] = []
+    for n, (i, opener, closer) in enumerate(marks):
+        if closer and stack:
+            possessive = text[i - 1] in "sz" and (i + 1 >= hi or text[i + 1].isspace())
+            if possessive and len(stack) == 1:
+                # Skip it when a sure closer ('…,’' / '….’') comes before the next opener.
+                later = next((m for m in marks[n + 1 :] if m[1] or m[2]), None)
+                if later is not None and later[2] and not later[1] and text[later[0] - 1] in ",.!?;:":
+                    continue
+            start = stack.pop()
+            if not stack and i - start > 2:
+                spans.append(_span(text, start, i + 1, True, p_index))
+        elif opener:
+            stack.append(i)
+    if stack and stack[0] == lo:
+        # '‘…' left open at the end of its paragraph: British style opens each paragraph of a long quote.
+        spans.append(_span(text, lo, hi, False, p_index))
+    # A single-quoted span may not cut through a double-quoted one.
+    return [s for s in spans if not any(a < s.start < b or a < s.end < b for a, b in inside)]
+
+
+def _span(
+    text: str, start: int, end: int, closed: bool, paragraph: int, *, opened: bool = True, open_width: int = 1,
+    close_width: int = 1,
+) -> QuoteSpan:
+    inner_start, inner_end = start + (open_width if opened else 0), end - close_width if closed else end
     while inner_start < inner_end and text[inner_start].isspace():
         inner_start += 1
     while inner_end > inner_start and (text[inner_end - 1].isspace() or text[inner_end - 1] in ",;:"):
         inner_end -= 1
-    return QuoteSpan(start, end, inner_start, inner_end, closed, paragraph, opened)
+    return QuoteSpan(start, end, inner_start, inner_end, closed, paragraph, opened, open_width if opened else 0,
+                     close_width if closed else 0)
 
 
 def normalise_marks(text: str, spans: list[QuoteSpan]) -> str:
-    """Rewrite each quote's marks as a curly pair (same length), and marks nested inside as single quotes."""
+    """Rewrite each quote's marks as a curly pair (same length: a two-character mark becomes the mark and a
+    space), and marks nested inside as single quotes."""
     chars = list(text)
     for span in spans:
         if span.opened:
-            chars[span.start] = "“"
+            chars[span.start : span.start + span.open_width] = "“" + " " * (span.open_width - 1)
         if span.closed:
-            chars[span.end - 1] = "”"
-        for i in range(span.start + span.opened, span.end - (1 if span.closed else 0)):
+            chars[span.end - span.close_width : span.end] = " " * (span.close_width - 1) + "”"
+        for i in range(span.start + span.open_width, span.end - span.close_width):
             if chars[i] in OPENERS or (chars[i] == STRAIGHT and _opener_like(text, i, span.start, span.end)):
                 chars[i] = "‘"
             elif chars[i] in CLOSERS or chars[i] == STRAIGHT:
@@ -167,6 +297,12 @@ class _Attribution:
     """Character offset of the cue word (-1: none)."""
     pronoun: bool = False
     """The speaker was found through a pronoun."""
+    at: int = -1
+    """Where a speaker with no actor is written (-1: unknown)."""
+    kind: EntityKind | None = None
+    """What kind of actor a speaker with no actor is, when the phrase tells ('Dayton police')."""
+    named: bool = False
+    """A speaker with no actor is named ('Dayton police', 'D’Souza'), not nominal ('a senior official')."""
 
 
 class _Speakers:
@@ -240,7 +376,7 @@ class _Speakers:
             return None
         verb = colon[0].head
         if verb.pos_ not in {"VERB", "AUX"} or self.quoted[verb.i]:
-            return None
+            return self._named_clause_before(colon[0])
         subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
         # 'She went on: “…”', 'Continued Stone: “…”': any verb whose subject is a person or a pronoun.
         named = subjects and (
@@ -276,6 +412,21 @@ class _Speakers:
         subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
         if subjects and self._actor_in(subjects[0]) is not None:
             return root
+        return self._named_clause_before(token[0])
+
+    def _named_clause_before(self, colon: Any) -> Any | None:
+        """'Ortiz was blunt: “…”', 'the Board was conclusive in its findings: “…”': the verb of the clause
+        ending at the colon, when its subject names someone (the parser often hangs the colon on the
+        quote's own verb)."""
+        sent = colon.sent
+        if colon.i > 0 and self.doc[colon.i - 1].pos_ == "PROPN":
+            return None  # 'Pollsters agree - Carl Bialik: “…”': the name before the colon speaks
+        for t in reversed(self.doc[sent.start : colon.i]):
+            if t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] and not self.quoted[t.head.i] \
+                    and t.head.i < colon.i:
+                named = self._actor_in(t) is not None or t.pos_ == "PROPN" or t.lower_ in {"he", "she"} or (
+                    t.lower_ in _DOCUMENTS and any(c.dep_ == "poss" and c.pos_ == "PROPN" for c in t.children))
+                return t.head if named else None
         return None
 
     def _is_cue(self, token: Any) -> bool:
@@ -301,7 +452,9 @@ class _Speakers:
         for _ in range(4):
             subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
             if subjects:
-                subject = subjects[0]
+                # Two subjects on one verb are a misparse of two clauses ('said the mayor, …, but a resident
+                # objected'): the one nearest the verb is its own.
+                subject = min(subjects, key=lambda c: abs(c.i - verb.i))
                 if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
                     subject = verb.head  # "Mayor X, who said: …" -> X
                 return self._resolve(subject, position, cue.text)
@@ -342,7 +495,18 @@ class _Speakers:
             doc[end].pos_ == "PROPN" or (doc[end].text.istitle() and doc[end].pos_ in {"ADV", "NOUN", "ADJ"})
         ):
             end += 1
-        return doc[end - 1] if end > start else None
+        if end > start:
+            return doc[end - 1]
+        if start > verb.i + 1 and doc[start - 1].pos_ == "NOUN":
+            # 'said the mayor, Jo Park, …': the name in apposition; 'said the mayor.': the noun as written.
+            names = [c for c in doc[start - 1].children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+            if not names and start + 1 < len(doc) and doc[start].text == "," and doc[start + 1].pos_ == "PROPN":
+                end = start + 1
+                while end < len(doc) and doc[end].pos_ == "PROPN" and not self.quoted[end]:
+                    end += 1
+                names = [doc[end - 1]]
+            return names[0] if names else doc[start - 1]
+        return None
 
     def _resolve(self, head: Any, position: int, cue: str) -> _Attribution:
         lower = head.lower_
@@ -353,6 +517,21 @@ class _Speakers:
             actor = self.resolve_pronoun(lower, position)
             return _Attribution(actor.name if actor else None, actor, cue, pronoun=True)
         left = head.left_edge.i
+        if lower in _DOCUMENTS and (issuer := self._issuer(head)) is not None:
+            return self._resolve(issuer, position, cue)
+        if lower in _INSTITUTIONS and self.table.at(head.idx, head.idx + len(head.text)) is None and any(
+            c.dep_ in {"poss", "compound"} and (c.pos_ == "PROPN" or self._actor_in(c) is not None)
+            for c in head.children
+        ):
+            # 'Dayton police', 'Canada's defense department': the institution as written, an organisation
+            # (even where the model took 'Dayton' for a person).
+            words = [t for t in self.doc[left : head.i + 1] if not self.quoted[t.i]]
+            while words and words[0].dep_ == "det":
+                words.pop(0)
+            if words:
+                phrase = self.text[words[0].idx : head.idx + len(head.text)]
+                return _Attribution(" ".join(phrase.split()), None, cue, at=words[0].idx,
+                                    kind=EntityKind.ORGANIZATION, named=True)
         phrase_tokens = [t for t in self.doc[left : head.i + 1] if not self.quoted[t.i]]
         actor = self._actor_in(head)
         if actor is None and lower in _ORG_NOUNS:
@@ -377,7 +556,55 @@ class _Speakers:
         else:
             phrase = " ".join(t.text for t in phrase_tokens).replace(" ’s", "’s").replace(" 's", "'s")
         phrase = " ".join(phrase.split())
-        return _Attribution(phrase or None, None, cue)
+        kind = EntityKind.ORGANIZATION if lower in _ORG_NOUNS | _INSTITUTIONS else None
+        named = bool(phrase_tokens) and phrase_tokens[0].dep_ not in {"det", "poss", "nummod"} and any(
+            t.pos_ == "PROPN" and t.text[:1].isupper() and t.ent_type_ not in _NOT_NAMES
+            and not (t.text.isupper() and len(t.text) > 5) for t in phrase_tokens)
+        return _Attribution(phrase or None, None, cue, at=self.doc[left].idx, kind=kind, named=named)
+
+    def title_or_label(self, span: QuoteSpan, governed: bool) -> bool:
+        """A title or label in quote marks ('the film “Lost Highway”', 'the “Buy now” button', 'a book titled
+        “…”', 'told NBC’s “Today”'): short, no sentence of its own, naming the noun it stands beside or a
+        work someone owns. ``governed``: a speech verb introduces the quote, so only a title's own
+        signs count (a title cue, an owner's possessive, 'on “…”')."""
+        inner = self.text[span.inner_start : span.inner_end]
+        words = inner.split()
+        if not words or len(words) > 10 or inner.rstrip("”’\"'").endswith((".", "!", "?")):
+            return False
+        title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words) and words[0][:1].isupper()
+        lead = self.text[max(0, span.start - 30) : span.start]
+        before = re.findall(r"[\w’'-]+", lead.lower())
+        if before and before[-1] in _TITLE_CUES:
+            return True
+        if title_case and len(words) <= 6 and before and (
+                re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of"}):
+            return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”'
+        if governed:
+            return False
+        tokens = self.doc.char_span(span.inner_start, span.inner_end, alignment_mode="expand")
+        if tokens is None:
+            return False
+        roots = [t for t in tokens if not (tokens.start <= t.head.i < tokens.end) or t.head is t]
+        head = roots[0].head if roots else None
+        if head is None or head.i in range(tokens.start, tokens.end):
+            return False
+        beside_noun = head.pos_ in {"NOUN", "PROPN"} and roots[0].dep_ in {"compound", "appos", "amod", "nmod", "npadvmod", "dobj", "attr", "nsubj", "pobj", "poss"} \
+            and not self._is_cue(head)
+        return beside_noun and (title_case or head.lemma_.lower() in _TITLE_NOUNS)
+
+    def _issuer(self, document: Any) -> Any | None:
+        """Who issued 'a statement' ('The club issued a statement that read: …', 'a statement from X')."""
+        for prep in document.children:
+            if prep.dep_ == "prep" and prep.lower_ in {"from", "by"}:
+                objects = [c for c in prep.children if c.dep_ == "pobj" and not self.quoted[c.i]]
+                if objects:
+                    return objects[0]
+        if document.dep_ in {"dobj", "pobj"}:
+            verb = document.head if document.dep_ == "dobj" else document.head.head
+            subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
+            if subjects and subjects[0].lower_ not in _DOCUMENTS:
+                return subjects[0]
+        return None
 
     def _bare_definite(self, head: Any) -> bool:
         """'the (two-term, Republican presidential) <noun>' with no name, owner or clause of its own."""
@@ -466,6 +693,23 @@ class _Speakers:
             actor = self.table.by_id(mention.actor)
             if compatible(actor):
                 return actor
+        if kind in {"m", "f"}:
+            return self._person_mistagged(candidates, kind)
+        return None
+
+    def _person_mistagged(self, candidates: list[Mention], gender: str) -> ActorInfo | None:
+        """A he/she that can only refer to a one-word name the model tagged as an organisation or a place
+        ('Ford told reporters … “…,” he said'): the nearest such name that is a grammatical subject is a
+        person after all, for the rest of the article."""
+        for mention in reversed(candidates):
+            actor = self.table.by_id(mention.actor)
+            names = {form for form in actor.forms}
+            if actor.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE} and actor.canonical is None \
+                    and all(len(n.split()) == 1 and n.istitle() for n in names) \
+                    and self.doc[mention.token_i].dep_ in {"nsubj", "nsubjpass"}:
+                actor.kinds[EntityKind.PERSON] += sum(actor.kinds.values()) + 1
+                actor.gender = gender
+                return actor
         return None
 
     def named_right_after(self, span: QuoteSpan) -> ActorInfo | None:
@@ -492,7 +736,7 @@ class _Speakers:
         token = self.doc.char_span(start, start + 1, alignment_mode="expand")
         if token is None:
             return None
-        window = self.doc[token[0].i : min(len(self.doc), token[0].i + 25)]
+        window = self.doc[token[0].i : min(len(self.doc), token[0].i + 45)]
         if any(self._is_cue(t) for t in window if t.sent == token[0].sent):
             return actor
         return None
@@ -561,6 +805,16 @@ class _Speakers:
         if attribution.speaker:
             self.last_named = (position, attribution.speaker, attribution.actor)
 
+    def other_named_between(self, attribution: _Attribution, position: int) -> bool:
+        """'“…,” said the mayor, Jo Park, but a resident, Sam Ortiz, objected: “…”': someone else is named
+        after the first quote's cue, so the second quote is not the first one resumed."""
+        return any(
+            attribution.cue_at < m.start < position and self.table.by_id(m.actor) is not attribution.actor
+            and self.table.by_id(m.actor).kind in {EntityKind.PERSON, EntityKind.ORGANIZATION}
+            and self.doc[m.token_i].dep_ in {"nsubj", "nsubjpass", "appos"}
+            for m in self.table.mentions
+        )
+
     def remember(self, position: int, actor: ActorInfo | None) -> None:
         if actor is not None:
             self.history.append((position, actor))
@@ -583,16 +837,19 @@ def extract_quotes(
     found: list[tuple[QuoteSpan, _Attribution]] = []
     previous: tuple[QuoteSpan, _Attribution] | None = None
     for span in spans:
-        if previous is not None and _interrupted(speakers.text, previous, span):
-            # '“…,” said X. “…”': the second half of a quote broken by its attribution.
+        cue = speakers.cue_for(span)
+        if previous is not None and _interrupted(speakers.text, previous, span) and not speakers.other_named_between(
+                previous[1], span.start) and (cue is None or cue.idx < span.start):
+            # '“…,” said X. “…”': the second half of a quote broken by its attribution (unless it has a cue of
+            # its own after it: '“…,” Hewitt said. “…,” Trump said').
             attribution = previous[1]
             speakers.remember(span.start, attribution.actor)
             found.append((span, attribution))
             previous = (span, attribution)
             continue
-        cue = speakers.cue_for(span)
-        if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span):
-            cue = None  # 'continue to', 'began by' far from the quote are not speech
+        if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span) and not (
+                cue.lemma_.lower() == "put" and any(c.lower_ == "it" for c in cue.children)):
+            cue = None  # 'continue to', 'began by' far from the quote are not speech; 'as X put it' is
         cue = cue or speakers.introduced_by(span, paragraphs)
         attribution = speakers.attribute(cue, span.start) if cue is not None else _Attribution()
         if cue is not None:
@@ -606,6 +863,8 @@ def extract_quotes(
             attribution = _Attribution(signed, actor if actor and actor.name == signed else None, "-")
         if attribution.speaker is None and previous is not None and _continues(span, previous[0], paragraphs):
             attribution = _Attribution(previous[1].speaker, previous[1].actor, previous[1].cue)
+        if attribution.actor is None and attribution.speaker and attribution.named:
+            attribution.actor = join_speaker(table, attribution, doc)
         speakers.remember(span.start, attribution.actor)
         speakers.note_named(span.start, attribution, attribution.pronoun)
         found.append((span, attribution))
@@ -624,7 +883,10 @@ def extract_quotes(
         text = raw[span.inner_start : span.inner_end]
         if not text.strip() or not any(c.isalpha() for c in text):
             continue
-        if attribution.speaker is None and len(text.split()) < MIN_UNATTRIBUTED_WORDS:
+        if attribution.speaker is None and attribution.cue is None and len(text.split()) < MIN_UNATTRIBUTED_WORDS:
+            continue  # a cue-less short fragment: a scare quote
+        partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
+        if speakers.title_or_label(span, governed=not partial and attribution.cue is not None):
             continue
         actor = attribution.actor
         quotes.append(
@@ -635,10 +897,41 @@ def extract_quotes(
                 cue=attribution.cue,
                 start=span.inner_start,
                 end=span.inner_end,
-                partial=is_partial(speakers.text, span, paragraphs[span.paragraph].start),
+                partial=partial,
             )
         )
     return quotes
+
+
+def join_speaker(table: ActorTable, attribution: _Attribution, doc: Any) -> ActorInfo | None:
+    """A named speaker no entity holds ('Dayton police', an untagged 'D’Souza') becomes the article's actor
+    (or joins the one whose name it is), so every named speaker has a page."""
+    phrase = attribution.speaker or ""
+    key = phrase.lower()
+    for info in table.actors:
+        if any(form.lower() == key for form in info.forms):
+            return info
+    words = phrase.split()
+    if len(words) == 1:
+        owners = [a for a in table.actors if a.kind is EntityKind.PERSON and a.name.split()[-1].lower() == key]
+        if len(owners) == 1:
+            return owners[0]
+    if attribution.at < 0:
+        return None
+    kind = attribution.kind
+    if kind is None:
+        looks_personal = len(words) <= 3 and all(w[:1].isupper() for w in words)
+        kind = EntityKind.PERSON if looks_personal else EntityKind.ORGANIZATION
+    token = doc.char_span(attribution.at, attribution.at + 1, alignment_mode="expand")
+    info = ActorInfo(id=len(table.actors))
+    mention = Mention(attribution.at, attribution.at + len(phrase), phrase, kind,
+                      token[0].i if token is not None else 0, info.id)
+    info.forms[phrase] += 1
+    info.kinds[kind] += 1
+    info.mentions.append(mention)
+    table.actors.append(info)
+    bisect.insort(table.mentions, mention, key=lambda m: m.start)
+    return info
 
 
 def _interrupted(text: str, previous: tuple[QuoteSpan, _Attribution], span: QuoteSpan) -> bool:
@@ -647,7 +940,10 @@ def _interrupted(text: str, previous: tuple[QuoteSpan, _Attribution], span: Quot
     if attribution.speaker is None or before.paragraph != span.paragraph or not before.closed:
         return False
     gap = text[before.end : span.start]
-    return len(gap) <= 120 and before.end <= attribution.cue_at < span.start and gap.rstrip()[-1:] in {".", ",", ":"}
+    # Only the attribution stands between: no sentence of narrative after it ('… tweeted Friday. Experts
+    # expect …. “…”' starts a new quote).
+    return len(gap) <= 120 and before.end <= attribution.cue_at < span.start and gap.rstrip()[-1:] in {".", ",", ":"} \
+        and len(re.findall(r"[a-z][.!?](?=\s)", gap)) <= 1
 
 
 def _next_to(cue: Any, span: QuoteSpan) -> bool:

@@ -49,7 +49,25 @@ def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[
 
 
 def _eligible(s: Sentence) -> bool:
+    """A statement of the writer's own, not a question. A short quoted phrase inside it may stay (the
+    writer's sentence attributes it): excluding those too cost 0.014 ROUGE-1 on BBC."""
     return s.words >= 6 and s.quoted < 0.25 and not s.text.endswith("?")
+
+
+_WORD = re.compile(r"[^\W_]+")
+_SMALL = frozenset("a an the of to in on at for and or but by with from as is was are were be has have had it its "
+                   "that this after over says said".split())
+
+
+def _content_words(text: str) -> set[str]:
+    """Content words cut to five letters, a crude stem: 'destroys' and 'destroyed' are one word."""
+    return {w[:5] for w in _WORD.findall(text.lower()) if w not in _SMALL}
+
+
+def repeats(sentence: str, title: str) -> bool:
+    """The sentence says little the title does not: at most a fifth of its content words are new."""
+    words = _content_words(sentence)
+    return bool(words) and len(words - _content_words(title)) <= len(words) // 5
 
 
 HISTORY = re.compile(
@@ -94,14 +112,17 @@ def centrality(sentences: list[Sentence]) -> list[float]:
     return score
 
 
-def summarise(sentences: list[Sentence], count: int) -> list[Sentence]:
-    """Pick ``count`` sentences in reading order: central, informative and early, never quotes.
+def summarise(sentences: list[Sentence], count: int, title: str = "") -> list[Sentence]:
+    """Pick ``count`` sentences in reading order: central, informative and early, never quotes, never the
+    title again.
 
     Centrality (TextRank over lemmas) times the square root of the sentence's length finds the sentences
     that carry the article's main thread with substance; a lead prior keeps the opening sentences ahead
     when they compete, since news puts the event first.
     """
-    eligible = [i for i, s in enumerate(sentences) if _eligible(s)] or list(range(len(sentences)))
+    fresh = [i for i, s in enumerate(sentences) if not (title and repeats(s.text, title))]
+    # Fewer sentences rather than a quote; only an article of nothing but quotes and questions gets those.
+    eligible = [i for i in fresh if _eligible(sentences[i])] or fresh
     foreground = [i for i in eligible if not HISTORY.search(sentences[i].text)]
     if len(foreground) >= count:
         eligible = foreground
