@@ -31,7 +31,7 @@ from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.forking import fork_is_safe
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
-from briefgen.sources import display_path, drop_duplicate_slugs, iter_source_files, read_paths
+from briefgen.sources import display_path, read_paths, resolve_slug_clashes, scan_source
 from briefgen.urls import NOT_FOUND
 
 FEW_ARTICLES = 20
@@ -368,11 +368,12 @@ class LiveBuilder:
     def _briefings(self, config: Config, dirty: set[str], outcome: Rebuild) -> list[Briefing]:
         """Every article's briefing; only new or changed files are read, only new text is extracted."""
         diagnostics: list[Diagnostic] = []
-        if config.source.is_dir():
-            found = iter_source_files(config.source)
-        else:
+        try:
+            found, unreadable = scan_source(config.source, config.root)
+            diagnostics.extend(unreadable)
+        except BriefgenError as exc:  # missing or unreadable: shown like any other problem
             found = []
-            diagnostics.append(Diagnostic(str(config.source), "source folder not found"))
+            diagnostics.append(Diagnostic("", str(exc)))
         files: dict[Path, _File] = {}
         for path in found:
             sig = _signature(path)
@@ -380,7 +381,7 @@ class LiveBuilder:
             if old is not None and sig is not None and old.signature == sig and str(path) not in dirty:
                 files[path] = old
             else:
-                read = read_paths([path], root=config.root, confine_to=config.source)
+                read = read_paths([path], root=config.root, base=config.source, drafts=True)
                 files[path] = _File(sig, read.articles[0] if read.articles else None, read.diagnostics)
         self._files = files
 
@@ -396,7 +397,7 @@ class LiveBuilder:
                 self._last_good[path] = article
             if article is not None:
                 current.append(article)
-        articles, clashes = drop_duplicate_slugs(current)
+        articles, clashes = resolve_slug_clashes(current)
         diagnostics.extend(clashes)
         self._last_good = {p: a for p, a in self._last_good.items() if p in files}
 

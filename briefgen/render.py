@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from briefgen.errors import RenderError
 from briefgen.forking import fork_is_safe
+from briefgen.markdown import render_markdown
 from briefgen.model import Briefing, Entity, EntityKind, Site
 from briefgen.records import briefing_record, entity_record
-from briefgen.sources import SAFE_LINK
 from briefgen.urls import (
     ATOM_FEED, ENTITIES, JSON_FEED, NOT_FOUND, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path,
     directory_path, entity_json_path, entity_path, relative_url, site_root_path, slugify, tag_path, timeline_path,
@@ -85,13 +84,9 @@ def _month(value: tuple[int, int]) -> str:
     return dt.date(value[0], value[1], 1).strftime("%B %Y")
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_MARKDOWN.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))  # type: ignore[method-assign]
-
-
 def _markdown(text: str | None) -> Markup:
     """Markdown -> HTML with raw HTML shown as text and only safe link schemes (http(s), mailto, relative)."""
-    return Markup(_MARKDOWN.render(text or ""))
+    return Markup(render_markdown(text or ""))
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:

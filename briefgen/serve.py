@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import ipaddress
 import json
 import logging
 import mimetypes
@@ -395,6 +396,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Only GET and HEAD\n", "text/plain; charset=utf-8",
                        {"Allow": "GET, HEAD"})
             return False
+        host = self.headers.get("Host", "")
+        if not self.server.allows_host(host):
+            # A page on another site can point its own name at 127.0.0.1 (DNS rebinding) and read the
+            # preview as same-origin; it cannot make the browser send a Host it does not own.
+            self._plain(HTTPStatus.FORBIDDEN, f"host {host[:100]!r} is not allowed; start "
+                        "'briefgen serve --allow-host NAME' to answer for another name")
+            return False
         return True
 
     def do_GET(self) -> None:
@@ -545,13 +553,37 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
     allow_reuse_address = True
+    request_queue_size = 1024
+    """listen() backlog (the kernel caps it at somaxconn): socketserver's 5 stalls a page's parallel requests."""
 
-    def __init__(self, address: tuple[str, int], hub: Hub, prefix: Callable[[], tuple[str, ...]]) -> None:
+    def __init__(self, address: tuple[str, int], hub: Hub, prefix: Callable[[], tuple[str, ...]],
+                 allowed_hosts: Iterable[str] = ()) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.hub = hub
         self.prefix = prefix
+        self.host_names = {"localhost", *(n.lower().rstrip(".") for n in allowed_hosts)}
+        if address[0] not in ALL_INTERFACES:
+            self.host_names.add(address[0].lower().strip("[]"))
+
+    def allows_host(self, header: str) -> bool:
+        """Whether a request's Host header names this server: an IP address, ``localhost`` (and its
+        sub-domains, which resolve to loopback), the bound name, or a name given with --allow-host."""
+        name = header.strip().lower()
+        if name.startswith("["):
+            name = name[1:name.find("]")] if "]" in name else name
+        elif name.count(":") == 1:
+            name = name.rsplit(":", 1)[0]
+        name = name.rstrip(".")
+        if not name:
+            return False
+        try:
+            ipaddress.ip_address(name)
+            return True  # a rebinding page has a name, never an address: addresses are always safe
+        except ValueError:
+            pass
+        return name in self.host_names or name.endswith(".localhost")
 
 
 # --- the server -----------------------------------------------------------------------------------------
@@ -576,8 +608,10 @@ class DevServer:
         poll: bool = False,
         nlp: NlpProvider | None = None,
         quiet: float = QUIET_SECONDS,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         self.config = config
+        self.allowed_hosts = tuple(allowed_hosts)
         self.config_file = (config_file or config.root / CONFIG_NAME).resolve()
         self.host, self.port, self.poll = host, port, poll
         self.builder = LiveBuilder(load_config or (lambda: config), nlp=nlp or NlpProvider(config.model))
@@ -605,7 +639,7 @@ class DevServer:
         """Build, then start watching and serving. Returns the first build's outcome."""
         log.info("Building %s", self.config.root)
         first = self._rebuild(Change.CONFIG, set())
-        self._httpd = _HTTPServer((self.host, self.port), self.hub, lambda: url_prefix(self.config))
+        self._httpd = _HTTPServer((self.host, self.port), self.hub, lambda: url_prefix(self.config), self.allowed_hosts)
         self._observer = PollingObserver(timeout=0.5) if self.poll else Observer()
         self._watch()
         self._observer.start()
@@ -709,10 +743,12 @@ def serve(
     poll: bool = False,
     load_config: Callable[[], Config] | None = None,
     config_file: Path | None = None,
+    allowed_hosts: Iterable[str] = (),
 ) -> int:
     """Serve ``config``'s site with live reload until Ctrl-C or SIGTERM. Returns the exit code."""
     _stop_on_signals()
-    server = DevServer(config, load_config=load_config, config_file=config_file, host=host, port=port, poll=poll)
+    server = DevServer(config, load_config=load_config, config_file=config_file, host=host, port=port, poll=poll,
+                       allowed_hosts=allowed_hosts)
     try:
         try:
             first = server.start()
