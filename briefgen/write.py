@@ -211,11 +211,14 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
                 raise OutputError(f"refusing to write outside the output folder: {rel!r}")
             paths.add(rel)
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if _stage(out / rel, target, output.data):
-                written += 1
-            else:
-                unchanged += 1
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                changed = _stage(out / rel, target, output.data)
+            except OSError as exc:  # a full disk or quota: a write error carries no file name
+                raise OutputError(f"cannot write {quote_path(str(out / rel))}: {exc.strerror or exc}; "
+                                  "nothing published") from None
+            written += changed
+            unchanged += not changed
         old_files = _manifest(out)
         for rel in _foreign_files(out, old_files) if out.is_dir() else ():
             if rel in paths:

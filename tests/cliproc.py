@@ -16,7 +16,7 @@ FAST = 'n_process = 1\nsearch = false\ncache_dir = ".cache"\n'
 
 
 def run(cwd: Path, *args: str, unprivileged: bool = False, timeout: float = 600,
-        **kwargs: object) -> subprocess.CompletedProcess[str]:
+        env: dict[str, str] | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """``python -m briefgen ARGS`` in ``cwd``. ``unprivileged``: without the powers that let root read
     chmod 000 files or link other users' files, so permission tests mean the same for everyone."""
     prefix: list[str] = []
@@ -25,8 +25,8 @@ def run(cwd: Path, *args: str, unprivileged: bool = False, timeout: float = 600,
         if setpriv is None:
             pytest.skip("running as root without setpriv: permissions cannot be tested")
         prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([*prefix, sys.executable, "-m", "briefgen", *args], cwd=cwd, env=env,
+    return subprocess.run([*prefix, sys.executable, "-m", "briefgen", *args], cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
                           capture_output=True, text=True, timeout=timeout, **kwargs)  # type: ignore[call-overload]
 
 

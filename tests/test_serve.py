@@ -86,7 +86,7 @@ class Served:
     def raw(self, request_line: str) -> bytes:
         """A hand-written request on a bare socket, for paths no client library would send."""
         with socket.create_connection((self.host, self.port), timeout=10) as sock:
-            sock.sendall(f"{request_line}\r\nHost: x\r\n\r\n".encode("latin-1"))
+            sock.sendall(f"{request_line}\r\nHost: {self.host}:{self.port}\r\n\r\n".encode("latin-1"))
             chunks = []
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
