@@ -115,13 +115,14 @@ def extract_briefings(
     if progress:
         progress(len(extractions), total)
     if missing:
-        from briefgen.extract import MAX_NLP_CHARS, extract_all
+        from briefgen.extract import MAX_NLP_TOKENS, analysed_length, extract_all
 
         for article in missing:
-            if len(article.raw) > MAX_NLP_CHARS:  # nlp_text has raw's length
+            # Fewer characters than the token bound cannot hold more tokens: most articles skip the count.
+            if len(article.raw) > MAX_NLP_TOKENS and (read := analysed_length(article.nlp_text)) < len(article.raw):
                 result.diagnostics.append(Diagnostic(
                     article.source,
-                    f"article is {len(article.raw):,} characters; only the first {MAX_NLP_CHARS:,} are analysed",
+                    f"article is {len(article.raw):,} characters; only the first {read:,} are analysed",
                     Severity.WARNING,
                 ))
 

@@ -38,6 +38,8 @@ FEW_ARTICLES = 20
 """Fewer changed articles than this are extracted in-process (n_process=1), even when forking is safe."""
 EXCERPT_CONTEXT = 2
 """Lines shown either side of a problem's line in the error overlay."""
+EXCERPT_LINE = 4000
+"""Characters shown of the problem's line (a minified template is one long line)."""
 
 
 class Change(IntEnum):
@@ -82,7 +84,9 @@ def _excerpt(file: Path, line: int | None) -> tuple[tuple[int, str], ...]:
     except OSError:
         return ()
     first = max(1, line - EXCERPT_CONTEXT)
-    return tuple((n, lines[n - 1][:200]) for n in range(first, min(len(lines), line + EXCERPT_CONTEXT) + 1))
+    # The problem's own line whole (the overlay wraps it: the fault may be at its far end), others cut.
+    return tuple((n, lines[n - 1][:EXCERPT_LINE if n == line else 200])
+                 for n in range(first, min(len(lines), line + EXCERPT_CONTEXT) + 1))
 
 
 def make_problem(path: str, line: int | None, message: str, root: Path | None) -> Problem:

@@ -224,6 +224,10 @@ _OVERLAY_STYLE = (
     "font:14px/1.4 system-ui,sans-serif;box-shadow:0 4px 24px rgba(0,0,0,.3)"
 )
 
+# Long template lines wrap (the offending expression may be far to the right), hanging under the text.
+_EXCERPT_STYLE = ("margin:0;padding:.5rem;background:#fff;overflow:auto;white-space:pre-wrap;"
+                  "overflow-wrap:anywhere;padding-left:8ch;text-indent:-8ch")
+
 _CLIENT_JS = """(function () {
   "use strict";
   var me = document.currentScript, d = me.dataset;
@@ -267,7 +271,7 @@ _CLIENT_JS = """(function () {
       box.appendChild(where);
       if (p.excerpt.length) {
         var pre = document.createElement("pre");
-        pre.style.cssText = "margin:0;padding:.5rem;background:#fff;overflow:auto";
+        pre.style.cssText = "%(pre)s";
         p.excerpt.forEach(function (e) {
           var line = document.createElement("div");
           line.textContent = String(e[0]).padStart(5) + (e[0] === p.line ? " > " : "   ") + e[1];
@@ -306,7 +310,7 @@ _CLIENT_JS = """(function () {
 
 
 def client_script(snapshot_number: int, page: str, css: str, path: str) -> str:
-    js = _CLIENT_JS % {"events": EVENTS_PATH, "style": json.dumps(_OVERLAY_STYLE)}
+    js = _CLIENT_JS % {"events": EVENTS_PATH, "style": json.dumps(_OVERLAY_STYLE), "pre": _EXCERPT_STYLE}
     attrs = " ".join(f'data-{k}="{html.escape(v)}"' for k, v in
                      (("build", str(snapshot_number)), ("page", page), ("css", css), ("path", path)))
     return f'<script id="briefgen-live" {attrs}>{js}</script>'
@@ -325,7 +329,7 @@ def overlay_html(problems: Iterable[Problem]) -> str:
         )
         items.append(
             f'<p style="margin:.75rem 0 .25rem"><code>{html.escape(where)}</code> {html.escape(p.message)}</p>'
-            + (f'<pre style="margin:0;padding:.5rem;background:#fff;overflow:auto">{lines}</pre>' if lines else "")
+            + (f'<pre style="{_EXCERPT_STYLE}">{lines}</pre>' if lines else "")
         )
     if not items:
         return ""

@@ -261,7 +261,8 @@ def read_article(path: Path, shown: str, slug: str | None = None) -> tuple[Artic
     paragraphs = split_paragraphs(nlp_view(raw, markdown=markdown))
     if not paragraphs:
         raise ArticleProblem("no article text")
-    title = strip_format(parsed.title or derive_title(paragraphs[0].text))
+    # No bidi override or zero-width character in a title: one left open reverses every listing after it.
+    title = strip_format(parsed.title or derive_title(paragraphs[0].text), keep_joiners=True)
     if len(title) > MAX_GIVEN_TITLE:
         warnings.append(f"title is {len(title):,} characters; cut to {MAX_GIVEN_TITLE}")
         title = title[:MAX_GIVEN_TITLE].rsplit(" ", 1)[0].rstrip(",;:") + "…"

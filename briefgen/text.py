@@ -15,8 +15,14 @@ _FORMAT = re.compile(
 )  # Unicode 14 category Cf; tests/test_text.py checks it against unicodedata
 
 
-def strip_format(text: str) -> str:
-    """``text`` without format characters (category Cf), nothing else changed."""
+_JOINERS = {"\u200c": "\u200c", "\u200d": "\u200d"}
+
+
+def strip_format(text: str, *, keep_joiners: bool = False) -> str:
+    """``text`` without format characters (category Cf), nothing else changed. ``keep_joiners`` keeps
+    ZWNJ and ZWJ, which shape Persian and Indic words and emoji when the text is shown as written."""
+    if keep_joiners:
+        return _FORMAT.sub(lambda m: _JOINERS.get(m.group(), ""), text)
     return _FORMAT.sub("", text)
 
 

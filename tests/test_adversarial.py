@@ -4,6 +4,7 @@ user's files, the published site or the machine."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import resource
 import signal
@@ -268,3 +269,59 @@ def test_nested_and_quoted_lists_in_tags(tmp_path):
     assert "seeds/t.md: warning: front matter line 2: nested list in 'tags' flattened" in done.stderr
     (record,) = json.loads((root / "site" / "briefings.json").read_text())
     assert record["tags"] == ["storm", "port", "Hull, UK", "it's"]
+
+
+# --- one link policy for all Markdown ------------------------------------------------------------------------
+
+BAD_LINKS = ["ms-msdt:id%20PCWDiagnostic", "search-ms:query=x", "intent://scan/#Intent;end", "data:text/html,x",
+             "javascript:alert(1)", "file:///etc/passwd", "vbscript:x", "jar:http://x!/"]
+
+
+def test_entity_descriptions_refuse_the_link_schemes_article_markdown_refuses(tmp_path):
+    root = project(tmp_path / "p")
+    links = " ".join(f"[l{i}]({url}) ![i{i}]({url})" for i, url in enumerate(BAD_LINKS))
+    (root / "entities.toml").write_text(
+        f'[entity."Pat Ryder"]\ndescription = """Pentagon spokesman. {links} [ok](https://example.org/ryder)"""\n')
+    (root / "seeds" / "links.md").write_text(f"The port of Hull closed.\n\n{links}\n")
+    site = built(root)
+    for page in ("entities/pat-ryder.html", "briefings/links.html"):
+        html = site[page].decode()
+        for url in BAD_LINKS:
+            assert f'href="{url}' not in html and f'src="{url}' not in html, (page, url)
+    assert 'href="https://example.org/ryder"' in site["entities/pat-ryder.html"].decode()
+
+
+# --- token-dense articles ---------------------------------------------------------------------------------------
+
+
+def test_token_dense_articles_are_analysed_up_to_a_token_bound(tmp_path):
+    root = project(tmp_path / "p")
+    (root / "seeds" / "dense.txt").write_text("The port of Hull closed on Monday.\n\n" + "a " * 45_000 + "\n")
+    done = run(root, "build", "-q")
+    assert done.returncode == 0, done.stderr
+    match = re.search(r"seeds/dense.txt: warning: article is 90,037 characters; only the first ([\d,]+) are analysed",
+                      done.stderr)
+    assert match, done.stderr
+    assert int(match[1].replace(",", "")) < 60_000
+
+
+# --- invisible and bidi characters ------------------------------------------------------------------------------
+
+
+def test_invisible_and_bidi_characters_never_reach_names_titles_or_listings(tmp_path):
+    root = project(tmp_path / "p")
+    text = SEED.read_text(encoding="utf-8")
+    text = text.replace("Pat Ryder", "Pat Ry\u200bder", 1).replace("Ryder", "\u202eRyder\u202c", 1)
+    (root / "seeds" / "spoof.txt").write_text(text)
+    (root / "seeds" / "rtl.md").write_text("---\ntitle: \"Storm \u202ecloses the port\"\n---\n\nThe port of Hull closed.\n")
+    site = built(root)
+    records = json.loads(site["briefings.json"])
+    invisible = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+    for record in records:
+        assert not invisible.search(record["title"])
+        for actor in record["actors"]:
+            assert not invisible.search(actor["name"] + "".join(actor["aliases"])), actor
+    spoofed = next(r for r in records if r["slug"] == "spoof")
+    assert "Pat Ryder" in [a["name"] for a in spoofed["actors"]]
+    assert json.loads(site["entities/pat-ryder.json"])["name"] == "Pat Ryder"
+    assert "<bdi>Storm closes the port</bdi>" in site["index.html"].decode()
