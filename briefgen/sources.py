@@ -387,7 +387,7 @@ def _scalar(value: str, line: int) -> str:
 
 
 # One item of a flow list: a quoted string (commas and brackets inside are text) or a bare run.
-_FLOW_ITEM = re.compile(r"""[ \t]*("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^,\[\]"']*)[ \t]*""")
+_FLOW_ITEM = re.compile(r"""[ \t]*("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^,\[\]"' \t][^,\[\]]*)?[ \t]*""")
 
 
 def _flow_list(value: str, key: str, line: int) -> tuple[list[str], bool]:
@@ -414,7 +414,7 @@ def _flow_list(value: str, key: str, line: int) -> tuple[list[str], bool]:
             if match.end() == position:
                 raise ArticleProblem(f"front matter: unclosed quote in the list for {key!r}", line)
             if match.group(1):
-                items.append(_scalar(match.group(1), line))
+                items.append(_scalar(match.group(1).strip(), line))
             position = match.end()
         if depth == 0 and position < len(value) and value[position:].strip():
             if value[position - 1] == "]":

@@ -595,3 +595,24 @@ def test_the_overlay_wraps_a_long_template_line_and_shows_its_far_end(served: Se
         assert pre.evaluate("e => e.scrollWidth <= e.clientWidth")  # wrapped, no sideways scrolling
         assert box is not None and box["x"] + box["width"] <= 800
         assert "nosuchfilter }}" in highlighted.inner_text()
+
+
+def test_serve_starts_and_rebuilds_with_symlink_loops_in_the_source(tmp_path: Path, nlp_provider: NlpProvider,
+                                                                   serve_cache: Path):
+    root = new_project(tmp_path / "project")
+    (root / "seeds" / "loop.md").symlink_to("loop.md")
+    (root / "seeds" / "sub").mkdir()
+    (root / "seeds" / "sub" / "up").symlink_to("..")
+    config = load_config(root=root, cache_dir=str(serve_cache), n_process=1)
+    with DevServer(config, nlp=nlp_provider, port=0) as server:
+        served = Served(server, root)
+        assert served.get("/")[0] == 200
+        assert [str(p) for p in server.hub.problems] == ["seeds/loop.md: symlink loop; skipped"]
+        events = served.stream("/")
+        (root / "seeds" / "a.md").symlink_to("b.md")
+        (root / "seeds" / "b.md").symlink_to("a.md")
+        event, data = events.until("problems")
+        while "a.md" not in data:
+            event, data = events.until("problems")
+        assert "seeds/b.md" in data and "Traceback" not in data
+        assert served.get("/")[0] == 200

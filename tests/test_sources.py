@@ -95,3 +95,12 @@ def test_derived_title_cuts_long_sentences_cleanly():
         "along the river after days of rain, and that more could follow."
     )
     assert len(title) <= 121 and not title.endswith((" the…", " of…", " a…"))
+
+
+def test_flow_lists_keep_apostrophes_quoted_commas_and_flatten_nesting():
+    from briefgen.sources import parse_front_matter
+
+    warnings: list[str] = []
+    values = parse_front_matter("tags: [it's, \"a, b\", [c, 'd''e']]\nkeywords: [ x , y ]", warnings=warnings)
+    assert values == {"tags": ["it's", "a, b", "c", "d'e"], "keywords": ["x", "y"]}
+    assert warnings == ["front matter line 2: nested list in 'tags' flattened"]
