@@ -27,7 +27,7 @@ from pathlib import Path
 from briefgen.build import BuildResult, NlpProvider, extract_briefings
 from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
-from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
+from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity, quote_path
 from briefgen.forking import fork_is_safe
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
@@ -67,7 +67,8 @@ class Problem:
     """(line number, text) around ``line``."""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}: " if self.path and self.line else f"{self.path}: " if self.path else ""
+        path = quote_path(self.path)  # a newline in a file name must not start a fake line
+        where = f"{path}:{self.line}: " if self.path and self.line else f"{path}: " if self.path else ""
         return where + self.message
 
 
