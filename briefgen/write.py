@@ -108,9 +108,14 @@ def refuse_emptying(out: Path, problems: Iterable[object] = ()) -> None:
 def build_lock(out: Path) -> Iterator[None]:
     """Only one build per output folder at a time."""
     real = out.resolve()  # one lock for every path that names the same folder
-    real.parent.mkdir(parents=True, exist_ok=True)
     path = real.parent / f".{real.name}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        # The new site is staged beside the old one, so the folder holding the output must be writable.
+        raise OutputError(f"cannot write in {quote_path(str(real.parent))}, the folder that holds the output "
+                          f"folder: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
