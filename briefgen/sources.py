@@ -480,7 +480,9 @@ def _blank_links(text: str) -> str:
     """
     cut: list[tuple[int, int]] = []
     openers: list[int] = []
-    resume = 0
+    resume = 0  # inside a target already blanked
+    line_end = -1  # end of the line being scanned
+    closeless = -1  # no ')' is left on the line before this offset: later targets on it cannot close
     for match in _BRACKETS.finditer(text):
         at = match.start()
         if at < resume:
@@ -491,15 +493,18 @@ def _blank_links(text: str) -> str:
         elif char == "[":
             openers.append(at - 1 if at and text[at - 1] == "!" else at)
         elif text.startswith("(", at + 1):
-            line_end = text.find("\n", at)
-            close = text.find(")", at, line_end if line_end != -1 else len(text))
-            if close == -1:
-                openers.clear()
-                resume = line_end if line_end != -1 else len(text)  # no ')' left on this line: nothing more closes
-                continue
             cut.extend((o, text.index("[", o) + 1) for o in openers)
-            cut.append((at, close + 1))
             openers.clear()
+            if at < closeless:
+                continue
+            if at > line_end:
+                line_end = text.find("\n", at)
+                line_end = len(text) if line_end == -1 else line_end
+            close = text.find(")", at + 2, line_end)
+            if close == -1:
+                closeless = line_end
+                continue
+            cut.append((at, close + 1))
             resume = close + 1
         else:
             openers.clear()
