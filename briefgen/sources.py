@@ -416,9 +416,8 @@ def _flow_list(value: str, key: str, line: int) -> tuple[list[str], bool]:
             if match.group(1):
                 items.append(_scalar(match.group(1).strip(), line))
             position = match.end()
-        if depth == 0 and position < len(value) and value[position:].strip():
-            if value[position - 1] == "]":
-                raise ArticleProblem(f"front matter: text after the list for {key!r}", line)
+        if depth == 0 and value[position - 1] == "]" and value[position:].strip():
+            raise ArticleProblem(f"front matter: text after the list for {key!r}", line)
     if depth != 0:
         raise ArticleProblem(f"front matter: unclosed list for {key!r}", line)
     return [item for item in items if item], nested

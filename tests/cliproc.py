@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SEED
 
-REPO = Path(__file__).resolve().parent.parent
-SEED = REPO / "seeds" / "canada-balloon.txt"
 FAST = 'n_process = 1\nsearch = false\ncache_dir = ".cache"\n'
 
 

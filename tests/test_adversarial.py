@@ -4,8 +4,8 @@ user's files, the published site or the machine."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from cliproc import FAST, REPO, SEED, built, project, run, tree
+from cliproc import FAST, built, project, run, tree
+from conftest import REPO, SEED
 
 pytestmark = pytest.mark.nlp
 

@@ -6,13 +6,12 @@ Every case runs the real command line in a real project and compares the publish
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-
-from cliproc import SEED, built, project, run, tree
+from cliproc import built, project, run, tree
+from conftest import SEED
 
 pytestmark = pytest.mark.nlp
 
@@ -168,8 +167,8 @@ def test_unknown_front_matter_keys_are_kept_for_templates_and_only_near_misses_w
         marker, marker + "<p class=by>{{ briefing.extra.author | default('') }} | {{ briefing.extra.keywords | default([]) | join(';') }}</p>", 1))
     done = run(root, "build", "-q")
     warnings = [line for line in done.stderr.splitlines() if ": warning: " in line]
-    assert warnings == ["seeds/storm.md: warning: front matter: unknown key 'titel'; did you mean 'title'? "
-                        "(kept as extra.titel)"], done.stderr
+    assert warnings == [("seeds/storm.md: warning: front matter: unknown key 'titel'; did you mean 'title'? "
+                         "(kept as extra.titel)")], done.stderr
     assert done.returncode == 0
     page = (root / "site" / "briefings" / "storm.html").read_text()
     assert "<p class=by>Jane Doe | storm;port, Hull</p>" in page
