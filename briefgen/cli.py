@@ -105,7 +105,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
 
     config = load_config(args.config)
-    articles = []
+    given_articles = []
     diagnostics: list[Diagnostic] = []
     for given in args.paths:
         # Every file given is printed: a folder's files take their slugs from their path inside it, and
@@ -120,18 +120,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         else:
             diagnostics.append(Diagnostic(given, "no such file or folder"))
             continue
-        articles.extend(read.articles)
+        given_articles.extend(read.articles)
         diagnostics.extend(read.diagnostics)
-    unique, renamed = resolve_slug_clashes(articles, rename=True)
-    sources_articles = tuple(unique)
+    articles, renamed = resolve_slug_clashes(given_articles, rename=True)
     result = BuildResult(diagnostics=[*diagnostics, *renamed])
-    briefings = extract_briefings(sources_articles, config, NlpProvider(config.model), result)
+    briefings = extract_briefings(articles, config, NlpProvider(config.model), result)
     curation = load_curation(config.entities, config.root)
     result.diagnostics.extend(curation.problems)
     site = build_site(briefings, title=config.title, curation=curation)
     by_slug = {b.slug: b for b in site.briefings}
     out = sys.stdout
-    for article in sources_articles:
+    for article in articles:
         if article.slug in by_slug:
             out.write(json.dumps(briefing_record(by_slug[article.slug]), ensure_ascii=False) + "\n")
     _report(result.diagnostics)
