@@ -214,7 +214,7 @@ def make_synthetic(real: Path, size: int, work: Path) -> Path:
     from briefgen.config import load_config
     from briefgen.extract.cache import ExtractionCache, cache_key
     from briefgen.model import Actor, EntityKind
-    from briefgen.sources import iter_source_files, read_paths
+    from briefgen.sources import read_paths, scan_source
 
     project = work / f"synthetic-{size}"
     if project.exists():
@@ -224,7 +224,7 @@ def make_synthetic(real: Path, size: int, work: Path) -> Path:
     info = NlpProvider("").model()
     real_cache = ExtractionCache(real_config.cache_dir)
     originals = []
-    for article in read_paths(iter_source_files(real / "seeds")).articles:
+    for article in read_paths(scan_source(real / "seeds")[0]).articles:
         key = cache_key(article.nlp_text, info.name, info.version, real_config.summary_sentences)
         extraction = real_cache.get(key)
         if extraction is not None:

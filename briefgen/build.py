@@ -43,6 +43,8 @@ class BuildResult:
     site: Site | None = None
     search: SearchReport | None = None
     """Shards and Pagefind runs of the search index, when this build made one."""
+    drafts: int = 0
+    """Articles marked ``draft: true`` left out of this build."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -90,9 +92,11 @@ def extract_briefings(
 ) -> list[Briefing]:
     """Briefings for ``articles``: from the cache when possible, else one nlp.pipe pass over the rest."""
     from briefgen.extract.cache import ExtractionCache, cache_key
+    from briefgen.write import mark_cache
 
     started = time.perf_counter()
     info = nlp.model()
+    mark_cache(config.cache_dir)
     cache = ExtractionCache(config.cache_dir)
     extractions: dict[str, Extraction] = {}
     missing: list[Article] = []
@@ -111,13 +115,14 @@ def extract_briefings(
     if progress:
         progress(len(extractions), total)
     if missing:
-        from briefgen.extract import MAX_NLP_CHARS, extract_all
+        from briefgen.extract import MAX_NLP_TOKENS, analysed_length, extract_all
 
         for article in missing:
-            if len(article.raw) > MAX_NLP_CHARS:  # nlp_text has raw's length
+            # Fewer characters than the token bound cannot hold more tokens: most articles skip the count.
+            if len(article.raw) > MAX_NLP_TOKENS and (read := analysed_length(article.nlp_text)) < len(article.raw):
                 result.diagnostics.append(Diagnostic(
                     article.source,
-                    f"article is {len(article.raw):,} characters; only the first {MAX_NLP_CHARS:,} are analysed",
+                    f"article is {len(article.raw):,} characters; only the first {read:,} are analysed",
                     Severity.WARNING,
                 ))
 
@@ -250,24 +255,31 @@ def build(
     nlp: NlpProvider | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    allow_empty: bool = False,
+    drafts: bool = False,
 ) -> BuildResult:
     """Build the whole site into ``config.out``. Per-article problems become diagnostics, not exceptions.
 
+    ``drafts``: include articles marked ``draft: true``. ``allow_empty``: publish a site with no briefings
+    over one that has some (refused otherwise: a mistyped source must not empty a published site).
+
     Raises:
-        BriefgenError: when the site as a whole cannot be built (bad templates, unusable output folder);
-            the previously published site is then left untouched.
+        BriefgenError: when the site as a whole cannot be built (bad templates, unusable output folder,
+            missing or unreadable source folder, an empty build over a published site); the previously
+            published site is then left untouched.
     """
     from briefgen.curation import load_curation
     from briefgen.graph import build_site, unmatched_entries
     from briefgen.render import Output, render_site, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
     from briefgen.sources import read_all
-    from briefgen.write import build_lock, check_output_folder, publish, recover
+    from briefgen.write import build_lock, check_output_folder, publish, recover, refuse_emptying
 
     started = time.perf_counter()
     result = BuildResult()
     check_output_folder(
-        config.out, forbidden=[config.root, config.cache_dir], inputs=[config.source, config.templates], force=force
+        config.out, forbidden=[config.root, config.cache_dir], inputs=[config.source, config.templates, config.cache_dir],
+        force=force,
     )
     with build_lock(config.out), _unfreeze_gc():
         mark = time.perf_counter()
@@ -278,11 +290,14 @@ def build(
             result.stages[name] = result.stages.get(name, 0.0) + now - mark
             mark = now
 
-        sources = read_all(config.source, root=config.root)
+        sources = read_all(config.source, root=config.root, drafts=drafts)
         result.diagnostics.extend(sources.diagnostics)
         result.articles = len(sources.articles)
+        result.drafts = len(sources.drafts)
         stage("read")
         briefings = extract_briefings(sources.articles, config, nlp or NlpProvider(config.model), result, progress)
+        if not briefings and not allow_empty:
+            refuse_emptying(config.out, result.diagnostics)
         mark = time.perf_counter()  # extract_briefings timed its own parts (cache, nlp)
         # The records made so far live for the whole build: frozen, the cyclic GC stops re-scanning them
         # on every full collection (graph ~17% faster at 2,000 briefings). Unfrozen when the build ends.

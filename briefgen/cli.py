@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from briefgen import __version__
 from briefgen.config import describe_settings, load_config
-from briefgen.errors import BriefgenError, Diagnostic, Severity
+from briefgen.errors import BriefgenError, Diagnostic, Severity, describe_os_error
 
 log = logging.getLogger("briefgen")
 
@@ -76,7 +76,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = _config_from(args)
     bar = ProgressBar(enabled=not args.quiet)
     try:
-        result = build(config, progress=bar, force=args.force)
+        result = build(config, progress=bar, force=args.force, allow_empty=args.allow_empty, drafts=args.drafts)
     finally:
         bar.finish()
     _report(result.diagnostics)
@@ -86,7 +86,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"{'Built with problems' if failed else 'Built'}: {_count(result.articles, 'article')}, "
         f"{_count(result.pages, 'page')} ({_count(result.written, 'file')} written) in {config.out} "
         f"in {result.seconds:.1f} s; {result.extracted} extracted, {result.cached} from cache, "
-        f"{_count(len(result.errors), 'error')}, {_count(len(result.warnings), 'warning')}",
+        f"{_count(len(result.errors), 'error')}, {_count(len(result.warnings), 'warning')}"
+        + (f"; {_count(result.drafts, 'draft')} left out (--drafts builds them)" if result.drafts else ""),
         file=sys.stderr if args.quiet else sys.stdout,
     )
     return 1 if failed else 0
@@ -101,28 +102,35 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from briefgen.curation import load_curation
     from briefgen.graph import build_site
     from briefgen.records import briefing_record
-    from briefgen.sources import iter_source_files, read_paths
+    from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
 
     config = load_config(args.config)
-    paths: list[Path] = []
-    missing = []
+    given_articles = []
+    diagnostics: list[Diagnostic] = []
     for given in args.paths:
+        # Every file given is printed: a folder's files take their slugs from their path inside it, and
+        # a slug met twice is numbered (with a warning) instead of leaving a file out.
         p = Path(given)
         if p.is_dir():
-            paths.extend(iter_source_files(p))
+            found, unreadable = scan_source(p)
+            diagnostics.extend(unreadable)
+            read = read_paths(found, base=p, clash="rename")
         elif p.exists():
-            paths.append(p)
+            read = read_paths([p], clash="rename")
         else:
-            missing.append(Diagnostic(given, "no such file or folder"))
-    sources = read_paths(paths)
-    result = BuildResult(diagnostics=[*missing, *sources.diagnostics])
-    briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
+            diagnostics.append(Diagnostic(given, "no such file or folder"))
+            continue
+        given_articles.extend(read.articles)
+        diagnostics.extend(read.diagnostics)
+    articles, renamed = resolve_slug_clashes(given_articles, rename=True)
+    result = BuildResult(diagnostics=[*diagnostics, *renamed])
+    briefings = extract_briefings(articles, config, NlpProvider(config.model), result)
     curation = load_curation(config.entities, config.root)
     result.diagnostics.extend(curation.problems)
     site = build_site(briefings, title=config.title, curation=curation)
     by_slug = {b.slug: b for b in site.briefings}
     out = sys.stdout
-    for article in sources.articles:
+    for article in articles:
         if article.slug in by_slug:
             out.write(json.dumps(briefing_record(by_slug[article.slug]), ensure_ascii=False) + "\n")
     _report(result.diagnostics)
@@ -140,18 +148,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    import shutil
+    from briefgen.write import clean_cache, clean_output
 
     config = load_config(args.config)
-    from briefgen.write import MANIFEST
-
-    removed = []
-    if (config.out / MANIFEST).is_file():
-        shutil.rmtree(config.out)
-        removed.append(str(config.out))
-    if config.cache_dir.is_dir():
-        shutil.rmtree(config.cache_dir)
-        removed.append(str(config.cache_dir))
+    # Never a folder holding what the user wrote, whatever the settings say.
+    precious = [config.root, config.source, config.templates, config.entities]
+    removed = [shown for shown in (clean_output(config.out, precious), clean_cache(config.cache_dir, precious)) if shown]
     print("Removed " + ", ".join(removed) if removed else "Nothing to remove")
     return 0
 
@@ -160,8 +162,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from briefgen.serve import serve
 
     config = _config_from(args)
+    if not 0 <= args.port <= 65535:
+        raise BriefgenError(f"--port {args.port}: a port is 0 to 65535 (0 picks a free one)")
     return serve(config, host=args.host, port=args.port, open_browser=args.open, poll=args.poll,
-                 load_config=lambda: _config_from(args), config_file=args.config)
+                 load_config=lambda: _config_from(args), config_file=args.config, allowed_hosts=args.allow_host)
 
 
 class _StderrHandler(logging.Handler):
@@ -194,6 +198,14 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug output and tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, **kwargs)
+        # Global options work after the command too (briefgen build --verbose); SUPPRESS keeps a global
+        # one given before the command from being reset by the subcommand's default.
+        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="show debug output and tracebacks")
+        return p
+
     def common(p: argparse.ArgumentParser, paths: bool = True) -> None:
         p.add_argument("--config", type=Path, help="config file (default: ./briefgen.toml if present)")
         if paths:
@@ -202,39 +214,45 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument("--out", type=Path, help="output folder (default: site)")
             p.add_argument("--base-url", help="absolute URL the site is published at (feeds, sitemap)")
 
-    b = sub.add_parser("build", help="build the site from the articles", description=(
+    b = add_parser("build", help="build the site from the articles", description=(
         "Read every article in the source folder, extract summary, actors, quotes and context with spaCy "
         "(cached per article), and publish the site atomically into the output folder."))
     common(b)
     b.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     b.add_argument("--force", action="store_true", help="build into a non-empty folder briefgen did not create (its files are kept)")
+    b.add_argument("--allow-empty", action="store_true",
+                   help="publish even if no article was read while the published site has briefings")
+    b.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("serve", help="build, serve and rebuild on every change (live reload)", description=(
+    s = add_parser("serve", help="build, serve and rebuild on every change (live reload)", description=(
         "Build the site, serve it on a local port and rebuild when articles, templates or the config "
         "change; open pages reload themselves."))
     common(s)
     s.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this host name (repeatable); localhost, IP addresses and "
+                        "the --host name always work")
     s.add_argument("--open", action="store_true", help="open the site in a browser")
     s.add_argument("--poll", action="store_true", help="poll for changes (network and container mounts)")
     s.set_defaults(func=cmd_serve)
 
-    i = sub.add_parser("inspect", help="print each article's briefing as JSON Lines", description=(
+    i = add_parser("inspect", help="print each article's briefing as JSON Lines", description=(
         "Print one JSON object per article (folders expanded in sorted order): slug, title, date, source, "
         "summary, actors, quotes (with character offsets into the file) and context."))
     i.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
     common(i, paths=False)
     i.set_defaults(func=cmd_inspect)
 
-    n = sub.add_parser("init", help="create a new project folder", description=(
+    n = add_parser("init", help="create a new project folder", description=(
         "Create DIR with seeds/ (an example article), templates/ (an editable copy of the default theme) "
         "and a documented briefgen.toml."))
     n.add_argument("dir", metavar="DIR", help="folder to create")
     n.set_defaults(func=cmd_init)
 
-    c = sub.add_parser("clean", help="remove the output folder and the extraction cache")
+    c = add_parser("clean", help="remove the output folder and the extraction cache")
     common(c, paths=False)
     c.set_defaults(func=cmd_clean)
     return parser
@@ -246,7 +264,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except BriefgenError as exc:
-        log.error("error: %s", exc)
+        for line in str(exc).splitlines() or [""]:
+            log.error("error: %s", line)
+        return 1
+    except OSError as exc:
+        # The environment, not briefgen: a full disk, a read-only or missing folder, a refused port.
+        if args.verbose:
+            log.debug("traceback", exc_info=True)
+        log.error("error: %s", describe_os_error(exc))
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

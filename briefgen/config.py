@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -13,7 +15,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from briefgen.errors import ConfigError
+from briefgen.errors import ConfigError, quote_path
 
 CONFIG_NAME = "briefgen.toml"
 
@@ -70,27 +72,30 @@ _SETTINGS: dict[str, tuple[type, str]] = {
 }
 
 
-def _validate(values: dict[str, Any]) -> list[str]:
+def _validate(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, problem) for every bad setting."""
     problems = []
     for key, value in values.items():
         if key not in _SETTINGS:
-            problems.append(f"Config value '{key}': unknown setting")
+            like = difflib.get_close_matches(key, list(_SETTINGS), n=1, cutoff=0.75)
+            hint = f" (did you mean '{like[0]}'?)" if like else ""
+            problems.append((key, f"Config value '{key}': unknown setting{hint}"))
             continue
         kind, _ = _SETTINGS[key]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            problems.append(f"Config value '{key}': expected an integer, got {value!r}")
+            problems.append((key, f"Config value '{key}': expected an integer, got {value!r}"))
         elif kind is bool and not isinstance(value, bool):
-            problems.append(f"Config value '{key}': expected true or false, got {value!r}")
+            problems.append((key, f"Config value '{key}': expected true or false, got {value!r}"))
         elif kind is str and not isinstance(value, str):
-            problems.append(f"Config value '{key}': expected a string, got {value!r}")
+            problems.append((key, f"Config value '{key}': expected a string, got {value!r}"))
     for key in ("batch_size", "summary_sentences", "key_actors"):
         if isinstance(values.get(key), int) and values[key] < 1:
-            problems.append(f"Config value '{key}': must be at least 1")
+            problems.append((key, f"Config value '{key}': must be at least 1"))
     if isinstance(values.get("n_process"), int) and values["n_process"] < 0:
-        problems.append("Config value 'n_process': must be 0 (all cores) or more")
+        problems.append(("n_process", "Config value 'n_process': must be 0 (all cores) or more"))
     base_url = values.get("base_url")
     if isinstance(base_url, str) and base_url and not base_url.startswith(("http://", "https://")):
-        problems.append("Config value 'base_url': must start with http:// or https://")
+        problems.append(("base_url", "Config value 'base_url': must start with http:// or https://"))
     return problems
 
 
@@ -110,16 +115,32 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
             raise ConfigError(f"{path}: config file not found")
         base = path.resolve().parent
     values: dict[str, Any] = {}
+    text = ""
     if path is not None:
         try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    values.update({k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items() if v is not None})
-    problems = _validate(values)
+            text = path.read_text(encoding="utf-8")
+            values = tomllib.loads(text)
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            raise ConfigError(f"{quote_path(str(path))}:{line}: not valid UTF-8") from None
+        except tomllib.TOMLDecodeError as exc:
+            where = _TOML_PLACE.search(str(exc))
+            line = f":{where[1]}" if where else ""
+            raise ConfigError(f"{quote_path(str(path))}{line}: invalid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{quote_path(str(path))}: cannot read: {exc.strerror or exc}") from None
+    given = {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items() if v is not None}
+    problems = [(key, message) for key, message in _validate({**values, **given})]
     if problems:
-        where = f"{path}: " if path else ""
-        raise ConfigError(where + "; ".join(problems))
+        # One line per problem, each naming the file and the line of its key (options: no file).
+        lines = []
+        for key, message in problems:
+            if path is not None and key in values and key not in given:
+                lines.append(f"{quote_path(str(path))}:{_line_of(text, key)}: {message}")
+            else:
+                lines.append(f"option --{key.replace('_', '-')}: {message}" if key in given else message)
+        raise ConfigError("\n".join(lines))
+    values.update(given)
 
     def folder(key: str, default: str) -> Path:
         return (base / os.path.expanduser(values.get(key, default))).resolve()
@@ -136,6 +157,16 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
         entities=folder("entities", "entities.toml"),
         **plain,
     )
+
+
+_TOML_PLACE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line where top-level ``key`` is set (1 when it cannot be found, e.g. a quoted key)."""
+    name = rf"[\"']?{re.escape(key)}[\"']?"
+    match = re.search(rf"^[ \t]*(?:{name}[ \t]*=|\[[ \t]*{name}[ \t]*[\].])", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
 def describe_settings() -> str:

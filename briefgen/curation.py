@@ -28,15 +28,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from markdown_it import MarkdownIt
-
 from briefgen.errors import ConfigError, Diagnostic
+from briefgen.markdown import render_markdown
 from briefgen.model import EntityKind
 from briefgen.sources import display_path
 from briefgen.urls import slugify
 
 _ENTRY_KEYS = {"aliases", "merge", "kind", "description"}
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
 @lru_cache(maxsize=1 << 16)  # called for every actor on every graph build; a corpus repeats its names
@@ -197,7 +195,7 @@ def parse_curation(data: dict[str, object], source: str, text: str = "") -> Cura
             slug=slugify(name),
             kind=kind,
             description=description.strip(),
-            description_html=_MARKDOWN.render(description.strip()) if description.strip() else "",
+            description_html=render_markdown(description.strip()) if description.strip() else "",
             names=frozenset(keys),
             named=name.strip() != slug_like,
             line=lines.line(name),

@@ -27,17 +27,19 @@ from pathlib import Path
 from briefgen.build import BuildResult, NlpProvider, extract_briefings
 from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
-from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
+from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity, quote_path
 from briefgen.forking import fork_is_safe
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
-from briefgen.sources import display_path, drop_duplicate_slugs, iter_source_files, read_paths
+from briefgen.sources import display_path, read_paths, resolve_slug_clashes, scan_source
 from briefgen.urls import NOT_FOUND
 
 FEW_ARTICLES = 20
 """Fewer changed articles than this are extracted in-process (n_process=1), even when forking is safe."""
 EXCERPT_CONTEXT = 2
 """Lines shown either side of a problem's line in the error overlay."""
+EXCERPT_LINE = 4000
+"""Characters shown of the problem's line (a minified template is one long line)."""
 
 
 class Change(IntEnum):
@@ -65,7 +67,8 @@ class Problem:
     """(line number, text) around ``line``."""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}: " if self.path and self.line else f"{self.path}: " if self.path else ""
+        path = quote_path(self.path)  # a newline in a file name must not start a fake line
+        where = f"{path}:{self.line}: " if self.path and self.line else f"{path}: " if self.path else ""
         return where + self.message
 
 
@@ -82,7 +85,9 @@ def _excerpt(file: Path, line: int | None) -> tuple[tuple[int, str], ...]:
     except OSError:
         return ()
     first = max(1, line - EXCERPT_CONTEXT)
-    return tuple((n, lines[n - 1][:200]) for n in range(first, min(len(lines), line + EXCERPT_CONTEXT) + 1))
+    # The problem's own line whole (the overlay wraps it: the fault may be at its far end), others cut.
+    return tuple((n, lines[n - 1][:EXCERPT_LINE if n == line else 200])
+                 for n in range(first, min(len(lines), line + EXCERPT_CONTEXT) + 1))
 
 
 def make_problem(path: str, line: int | None, message: str, root: Path | None) -> Problem:
@@ -368,11 +373,12 @@ class LiveBuilder:
     def _briefings(self, config: Config, dirty: set[str], outcome: Rebuild) -> list[Briefing]:
         """Every article's briefing; only new or changed files are read, only new text is extracted."""
         diagnostics: list[Diagnostic] = []
-        if config.source.is_dir():
-            found = iter_source_files(config.source)
-        else:
+        try:
+            found, unreadable = scan_source(config.source, config.root)
+            diagnostics.extend(unreadable)
+        except BriefgenError as exc:  # missing or unreadable: shown like any other problem
             found = []
-            diagnostics.append(Diagnostic(str(config.source), "source folder not found"))
+            diagnostics.append(Diagnostic("", str(exc)))
         files: dict[Path, _File] = {}
         for path in found:
             sig = _signature(path)
@@ -380,7 +386,7 @@ class LiveBuilder:
             if old is not None and sig is not None and old.signature == sig and str(path) not in dirty:
                 files[path] = old
             else:
-                read = read_paths([path], root=config.root, confine_to=config.source)
+                read = read_paths([path], root=config.root, base=config.source, drafts=True)
                 files[path] = _File(sig, read.articles[0] if read.articles else None, read.diagnostics)
         self._files = files
 
@@ -396,7 +402,7 @@ class LiveBuilder:
                 self._last_good[path] = article
             if article is not None:
                 current.append(article)
-        articles, clashes = drop_duplicate_slugs(current)
+        articles, clashes = resolve_slug_clashes(current)
         diagnostics.extend(clashes)
         self._last_good = {p: a for p, a in self._last_good.items() if p in files}
 

@@ -66,6 +66,10 @@ class Article:
     tags: tuple[str, ...] = ()
     markdown: bool = False
     """A Markdown source: ``body_html`` renders it; plain text articles use ``paragraphs``."""
+    extra: dict[str, str | tuple[str, ...]] = field(default_factory=dict, hash=False)
+    """Front-matter keys briefgen does not use itself (``author``, ``image``, ...), for templates."""
+    draft: bool = False
+    """Marked ``draft: true``: left out of ``briefgen build`` unless ``--drafts``, always in ``serve``."""
 
     @property
     def nlp_text(self) -> str:
@@ -139,6 +143,11 @@ class Briefing:
     @property
     def slug(self) -> str:
         return self.article.slug
+
+    @property
+    def extra(self) -> dict[str, str | tuple[str, ...]]:
+        """The article's other front-matter keys: ``briefing.extra.author`` in a template."""
+        return self.article.extra
 
 
 @dataclass(frozen=True, slots=True)

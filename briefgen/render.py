@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from briefgen.charts import RISING_WEEKS, corpus_span, is_weekly, mentions_chart, rising_entities, sparkline
 from briefgen.errors import RenderError
 from briefgen.forking import fork_is_safe
+from briefgen.markdown import render_markdown
 from briefgen.model import Article, Briefing, Entity, EntityKind, Quote, Site
 from briefgen.records import briefing_record, entity_record
-from briefgen.sources import SAFE_LINK, credit_line
+from briefgen.sources import credit_line
 from briefgen.sourceview import MentionFinder, link_mentions, source_view
 from briefgen.urls import (
     ATOM_FEED, ENTITIES, JSON_FEED, NOT_FOUND, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path,
@@ -94,13 +94,9 @@ def _month(value: tuple[int, int]) -> str:
     return dt.date(value[0], value[1], 1).strftime("%B %Y")
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_MARKDOWN.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))  # type: ignore[method-assign]
-
-
 def _markdown(text: str | None) -> Markup:
     """Markdown -> HTML with raw HTML shown as text and only safe link schemes (http(s), mailto, relative)."""
-    return Markup(_MARKDOWN.render(text or ""))
+    return Markup(render_markdown(text or ""))
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -185,7 +181,7 @@ def make_env(dirs: list[Path], *, bytecode_cache: jinja2.BytecodeCache | None = 
 def describe_template_error(exc: Exception, dirs: list[Path]) -> str:
     """'templates/x.html:12: message' from a Jinja error, without a Jinja stack."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        line = _source_line(exc.source, exc.filename, exc.lineno)
+        line = _source_line(exc.source, exc.filename, exc.lineno, exc.message or "")
         return f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}{line}"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"template not found: {exc.name} (looked in {', '.join(str(d) for d in dirs)})"
@@ -195,13 +191,23 @@ def describe_template_error(exc: Exception, dirs: list[Path]) -> str:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt", ".json", ".css")) and not filename.endswith(".py"):
             where = f"{filename}:{tb.tb_lineno}: "
-            line = _source_line(None, filename, tb.tb_lineno)
+            line = _source_line(None, filename, tb.tb_lineno, str(exc))
         tb = tb.tb_next
     return f"{where}{type(exc).__name__}: {exc}{line}"
 
 
-def _source_line(source: str | None, filename: str | None, lineno: int | None) -> str:
-    """' in: <the template line>' (shortened) so the offending expression is visible; '' if unknown."""
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{.*|\{%.*")
+_QUOTED = re.compile(r"'([^']{1,100})'")
+EXCERPT = 120
+"""A template line longer than this is shown as its offending tag with '...' around it."""
+
+
+def _source_line(source: str | None, filename: str | None, lineno: int | None, message: str) -> str:
+    """' in: <the template line>' so the offending expression is visible; '' if unknown.
+
+    A long line is cut around the tag that names what the message names (``'nosuch'``), else its first
+    tag, and that tag is always shown whole (up to 1,000 characters).
+    """
     if not lineno:
         return ""
     if source is None and filename:
@@ -213,7 +219,17 @@ def _source_line(source: str | None, filename: str | None, lineno: int | None) -
     if not 0 < lineno <= len(lines) or not lines[lineno - 1].strip():
         return ""
     text = " ".join(lines[lineno - 1].split())
-    return f" in: {text[:117] + '...' if len(text) > 120 else text}"
+    if len(text) <= EXCERPT:
+        return f" in: {text}"
+    tags = list(_TAG.finditer(text))
+    names = _QUOTED.findall(message)
+    tag = next((t for t in tags if any(n in t.group() for n in names)), tags[0] if tags else None)
+    if tag is None:
+        return f" in: {text[:EXCERPT - 3]}..."
+    start, end = tag.start(), min(tag.end(), tag.start() + 1000)
+    slack = max(0, EXCERPT - (end - start)) // 2
+    start, end = max(0, start - slack), min(len(text), end + slack)
+    return f" in: {'...' if start else ''}{text[start:end]}{'...' if end < len(text) else ''}"
 
 
 @dataclass(frozen=True, slots=True)

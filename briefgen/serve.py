@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import ipaddress
 import json
 import logging
 import mimetypes
@@ -224,6 +225,10 @@ _OVERLAY_STYLE = (
     "font:14px/1.4 system-ui,sans-serif;box-shadow:0 4px 24px rgba(0,0,0,.3)"
 )
 
+# Long template lines wrap (the offending expression may be far to the right), hanging under the text.
+_EXCERPT_STYLE = ("margin:0;padding:.5rem;background:#fff;overflow:auto;white-space:pre-wrap;"
+                  "overflow-wrap:anywhere;padding-left:8ch;text-indent:-8ch")
+
 _CLIENT_JS = """(function () {
   "use strict";
   var me = document.currentScript, d = me.dataset;
@@ -267,7 +272,7 @@ _CLIENT_JS = """(function () {
       box.appendChild(where);
       if (p.excerpt.length) {
         var pre = document.createElement("pre");
-        pre.style.cssText = "margin:0;padding:.5rem;background:#fff;overflow:auto";
+        pre.style.cssText = "%(pre)s";
         p.excerpt.forEach(function (e) {
           var line = document.createElement("div");
           line.textContent = String(e[0]).padStart(5) + (e[0] === p.line ? " > " : "   ") + e[1];
@@ -306,7 +311,7 @@ _CLIENT_JS = """(function () {
 
 
 def client_script(snapshot_number: int, page: str, css: str, path: str) -> str:
-    js = _CLIENT_JS % {"events": EVENTS_PATH, "style": json.dumps(_OVERLAY_STYLE)}
+    js = _CLIENT_JS % {"events": EVENTS_PATH, "style": json.dumps(_OVERLAY_STYLE), "pre": _EXCERPT_STYLE}
     attrs = " ".join(f'data-{k}="{html.escape(v)}"' for k, v in
                      (("build", str(snapshot_number)), ("page", page), ("css", css), ("path", path)))
     return f'<script id="briefgen-live" {attrs}>{js}</script>'
@@ -325,7 +330,7 @@ def overlay_html(problems: Iterable[Problem]) -> str:
         )
         items.append(
             f'<p style="margin:.75rem 0 .25rem"><code>{html.escape(where)}</code> {html.escape(p.message)}</p>'
-            + (f'<pre style="margin:0;padding:.5rem;background:#fff;overflow:auto">{lines}</pre>' if lines else "")
+            + (f'<pre style="{_EXCERPT_STYLE}">{lines}</pre>' if lines else "")
         )
     if not items:
         return ""
@@ -395,6 +400,13 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command not in ("GET", "HEAD"):
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Only GET and HEAD\n", "text/plain; charset=utf-8",
                        {"Allow": "GET, HEAD"})
+            return False
+        host = self.headers.get("Host", "")
+        if not self.server.allows_host(host):
+            # A page on another site can point its own name at 127.0.0.1 (DNS rebinding) and read the
+            # preview as same-origin; it cannot make the browser send a Host it does not own.
+            self._plain(HTTPStatus.FORBIDDEN, f"host {host[:100]!r} is not allowed; start "
+                        "'briefgen serve --allow-host NAME' to answer for another name")
             return False
         return True
 
@@ -551,8 +563,11 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
     allow_reuse_address = True
+    request_queue_size = 1024
+    """listen() backlog (the kernel caps it at somaxconn): socketserver's 5 stalls a page's parallel requests."""
 
-    def __init__(self, address: tuple[str, int], hub: Hub, prefix: Callable[[], tuple[str, ...]]) -> None:
+    def __init__(self, address: tuple[str, int], hub: Hub, prefix: Callable[[], tuple[str, ...]],
+                 allowed_hosts: Iterable[str] = ()) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -560,6 +575,27 @@ class _HTTPServer(ThreadingHTTPServer):
         self.prefix = prefix
         self._search: tuple[int, search.LiveIndex] | None = None
         self._search_lock = threading.Lock()
+        self.host_names = {"localhost", *(n.lower().rstrip(".") for n in allowed_hosts)}
+        if address[0] not in ALL_INTERFACES:
+            self.host_names.add(address[0].lower().strip("[]"))
+
+    def allows_host(self, header: str) -> bool:
+        """Whether a request's Host header names this server: an IP address, ``localhost`` (and its
+        sub-domains, which resolve to loopback), the bound name, or a name given with --allow-host."""
+        name = header.strip().lower()
+        if name.startswith("["):
+            name = name[1:name.find("]")] if "]" in name else name
+        elif name.count(":") == 1:
+            name = name.rsplit(":", 1)[0]
+        name = name.rstrip(".")
+        if not name:
+            return False
+        try:
+            ipaddress.ip_address(name)
+            return True  # a rebinding page has a name, never an address: addresses are always safe
+        except ValueError:
+            pass
+        return name in self.host_names or name.endswith(".localhost")
 
     def search_index(self, snapshot: Snapshot) -> search.LiveIndex:
         """The search index of ``snapshot``'s build (made on first use; see ``search.LiveIndex``)."""
@@ -595,8 +631,10 @@ class DevServer:
         poll: bool = False,
         nlp: NlpProvider | None = None,
         quiet: float = QUIET_SECONDS,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         self.config = config
+        self.allowed_hosts = tuple(allowed_hosts)
         self.config_file = (config_file or config.root / CONFIG_NAME).resolve()
         self.host, self.port, self.poll = host, port, poll
         self.builder = LiveBuilder(load_config or (lambda: config), nlp=nlp or NlpProvider(config.model))
@@ -624,7 +662,7 @@ class DevServer:
         """Build, then start watching and serving. Returns the first build's outcome."""
         log.info("Building %s", self.config.root)
         first = self._rebuild(Change.CONFIG, set())
-        self._httpd = _HTTPServer((self.host, self.port), self.hub, lambda: url_prefix(self.config))
+        self._httpd = _HTTPServer((self.host, self.port), self.hub, lambda: url_prefix(self.config), self.allowed_hosts)
         self._observer = PollingObserver(timeout=0.5) if self.poll else Observer()
         self._watch()
         self._observer.start()
@@ -728,10 +766,12 @@ def serve(
     poll: bool = False,
     load_config: Callable[[], Config] | None = None,
     config_file: Path | None = None,
+    allowed_hosts: Iterable[str] = (),
 ) -> int:
     """Serve ``config``'s site with live reload until Ctrl-C or SIGTERM. Returns the exit code."""
     _stop_on_signals()
-    server = DevServer(config, load_config=load_config, config_file=config_file, host=host, port=port, poll=poll)
+    server = DevServer(config, load_config=load_config, config_file=config_file, host=host, port=port, poll=poll,
+                       allowed_hosts=allowed_hosts)
     try:
         try:
             first = server.start()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from briefgen.model import Actor, Article, Briefing, Entity, Quote
-from briefgen.sources import SAFE_LINK
+from briefgen.markdown import SAFE_LINK
 
 QUOTE_MARKS = "\"“”„«»‘’'"
 _SAME_QUOTES = str.maketrans({c: '"' for c in "“”„«»"} | {c: "'" for c in "‘’"})

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from briefgen.text import clean_name
+
 MAX_SLUG = 80
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -18,8 +20,10 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 def slugify(text: str) -> str:
     """A safe, readable, lowercase ASCII slug; never empty, never a path.
 
-    Characters with no ASCII form are dropped; text with nothing left gets a short hash.
+    Characters with no ASCII form are dropped; text with nothing left gets a short hash (of the text
+    without invisible characters, so a zero-width space cannot make a second slug for one name).
     """
+    text = clean_name(text)
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     slug = _NON_WORD.sub("-", folded).strip("-")[:MAX_SLUG].strip("-")
     if not slug:

@@ -8,6 +8,7 @@ such as a CNAME file, is carried into every new site.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -15,13 +16,14 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import OutputError
+from briefgen.errors import OutputError, quote_path
 from briefgen.render import Output
 
 log = logging.getLogger(__name__)
@@ -52,14 +54,17 @@ def check_output_folder(
 ) -> None:
     """Refuse folders briefgen must never replace. Symlinks are resolved first.
 
-    ``forbidden`` folders (project root, cache) must not be or lie inside the output folder; ``inputs``
-    (source, templates) must not overlap it at all: an output inside them would be read back as input.
+    ``forbidden`` folders (project root) must not be or lie inside the output folder; ``inputs`` (source,
+    templates, cache) must not overlap it at all: an output inside them would be read back or deleted.
 
     Raises:
-        OutputError: for /, the home folder, a protected project folder, or a non-empty folder that
-            briefgen did not create (unless ``force``: that only waives the last check).
+        OutputError: for an existing file or device, /, the home folder, a protected project folder, or
+            a non-empty folder that briefgen did not create (unless ``force``: that only waives the last
+            check).
     """
     resolved = out.resolve()
+    if (out.exists() or out.is_symlink()) and not resolved.is_dir():
+        raise OutputError(f"refusing to use {quote_path(str(out))} as the output folder: it exists and is not a folder")
     inputs = [p.resolve() for p in inputs]
     danger = {Path("/").resolve(), Path.home().resolve(), *(p.resolve() for p in forbidden), *inputs}
     for protected in danger:
@@ -74,13 +79,43 @@ def check_output_folder(
         )
 
 
+def published_briefings(out: Path) -> int:
+    """How many briefings the site briefgen published in ``out`` holds (0 when none or not briefgen's)."""
+    if not (out / MANIFEST).is_file():
+        return 0
+    try:
+        return len(json.loads((out / "briefings.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return 0
+
+
+def refuse_emptying(out: Path, problems: Iterable[object] = ()) -> None:
+    """Raise unless publishing a site without briefings loses nothing (``out`` has none published).
+
+    Raises:
+        OutputError: ``out`` holds a published site with briefings.
+    """
+    published = published_briefings(out)
+    if published:
+        why = " (see the errors above)" if any(True for _ in problems) else ""
+        raise OutputError(
+            f"this build has no briefings{why}, but {quote_path(str(out))} has {published:,} published "
+            f"briefing{'s' if published != 1 else ''}: nothing published; pass --allow-empty to publish an empty site"
+        )
+
+
 @contextmanager
 def build_lock(out: Path) -> Iterator[None]:
     """Only one build per output folder at a time."""
     real = out.resolve()  # one lock for every path that names the same folder
-    real.parent.mkdir(parents=True, exist_ok=True)
     path = real.parent / f".{real.name}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        # The new site is staged beside the old one, so the folder holding the output must be writable.
+        raise OutputError(f"cannot write in {quote_path(str(real.parent))}, the folder that holds the output "
+                          f"folder: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -144,13 +179,19 @@ def _stage(previous: Path, target: Path, data: bytes) -> bool:
     Returns True when the bytes changed.
     """
     if _same_bytes(previous, data):
-        try:
-            os.link(previous, target)
-        except OSError:
-            shutil.copy2(previous, target)
+        _link_or_copy(previous, target)
         return False
     target.write_bytes(data)
     return True
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link ``source`` at ``target``, or copy it where a link is refused (another user's file under
+    ``fs.protected_hardlinks``, another file system)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
@@ -175,11 +216,14 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
                 raise OutputError(f"refusing to write outside the output folder: {rel!r}")
             paths.add(rel)
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if _stage(out / rel, target, output.data):
-                written += 1
-            else:
-                unchanged += 1
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                changed = _stage(out / rel, target, output.data)
+            except OSError as exc:  # a full disk or quota: a write error carries no file name
+                raise OutputError(f"cannot write {quote_path(str(out / rel))}: {exc.strerror or exc}; "
+                                  "nothing published") from None
+            written += changed
+            unchanged += not changed
         old_files = _manifest(out)
         for rel in _foreign_files(out, old_files) if out.is_dir() else ():
             if rel in paths:
@@ -190,9 +234,11 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
                 if source.is_symlink():
                     os.symlink(os.readlink(source), target)
                 else:
-                    os.link(source, target)
+                    _link_or_copy(source, target)
             except OSError as exc:
-                log.warning("%s: not kept in the new site: %s", source, exc.strerror or exc)
+                # The old site, and this file in it, stays in place: nothing is published rather than it lost.
+                raise OutputError(f"cannot carry {quote_path(str(source))} into the new site: "
+                                  f"{exc.strerror or exc}; nothing published") from None
         # Through _stage so an unchanged manifest keeps its modification time (a no-change build touches nothing).
         if _stage(out / MANIFEST, staging / MANIFEST, json.dumps(sorted(paths), indent=0).encode("utf-8")):
             written += 1
@@ -226,3 +272,84 @@ def _swap_in(staging: Path, out: Path) -> None:
         os.rename(out, retired)  # a kill between these renames is undone by recover()
     os.rename(staging, out)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+CACHE_TAG = "CACHEDIR.TAG"
+_CACHE_TAG_TEXT = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This folder is briefgen's cache (https://bford.info/cachedir/): 'briefgen clean' may delete it.\n"
+)
+_CACHE_ENTRY = re.compile(r"^(?:[0-9a-f]{2}|sites|search|\.tmp-.*|CACHEDIR\.TAG)$")
+"""What briefgen puts in its cache folder: extraction entries by key prefix, site records, search bundles."""
+
+
+def mark_cache(cache_dir: Path) -> None:
+    """Create the cache folder with its tag file: the mark that lets ``clean`` delete it (and tells backup
+    tools to skip it)."""
+    tag = cache_dir / CACHE_TAG
+    if not tag.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tag.write_text(_CACHE_TAG_TEXT, encoding="utf-8")
+
+
+def _protects(folder: Path, precious: Iterable[Path]) -> Path | None:
+    """The first precious path that ``folder`` is, or holds."""
+    real = folder.resolve()
+    for path in [Path("/"), Path.home(), *precious]:
+        if path.resolve() == real or path.resolve().is_relative_to(real):
+            return path
+    return None
+
+
+def clean_cache(cache_dir: Path, precious: Iterable[Path]) -> str:
+    """Delete what briefgen made in ``cache_dir``: only a tagged folder (or one holding nothing but
+    briefgen's entries), only its known entries, never a folder that is or holds a ``precious`` path.
+
+    Returns what happened, for the user. Raises OutputError when the folder is not briefgen's to delete.
+    """
+    if not cache_dir.is_dir() or cache_dir.is_symlink() and not (cache_dir / CACHE_TAG).is_file():
+        return ""
+    shown = quote_path(str(cache_dir))
+    if (protected := _protects(cache_dir, precious)) is not None:
+        raise OutputError(f"not deleting the cache folder {shown}: it is or holds {quote_path(str(protected))}")
+    names = os.listdir(cache_dir)
+    if CACHE_TAG not in names and not all(_CACHE_ENTRY.match(n) for n in names):
+        raise OutputError(f"not deleting {shown}: it has no {CACHE_TAG}, so briefgen did not make it")
+    for name in names:
+        if _CACHE_ENTRY.match(name):
+            path = cache_dir / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    left = os.listdir(cache_dir)
+    if left:
+        return f"{shown} (kept {len(left):,} file{'s' if len(left) != 1 else ''} briefgen did not make)"
+    cache_dir.rmdir()
+    return shown
+
+
+def clean_output(out: Path, precious: Iterable[Path]) -> str:
+    """Delete the files briefgen wrote in ``out`` (its manifest) and folders left empty; every other file
+    (``CNAME``, files kept by ``build --force``) stays. Returns what happened, "" if nothing was briefgen's.
+    """
+    if not (out / MANIFEST).is_file():
+        return ""
+    shown = quote_path(str(out))
+    if (protected := _protects(out, precious)) is not None:
+        raise OutputError(f"not deleting the output folder {shown}: it is or holds {quote_path(str(protected))}")
+    real = out.resolve()
+    for rel in sorted(_manifest(out)):
+        path = real / rel
+        if ".." in Path(rel).parts or rel.startswith("/") or not path.parent.resolve().is_relative_to(real):
+            continue  # a hand-edited manifest never reaches outside
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    (real / MANIFEST).unlink()
+    for folder, _, _ in sorted(os.walk(real), key=lambda entry: -len(entry[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)  # only empty ones go
+    if real.exists():
+        kept = sum(len(files) for _, _, files in os.walk(real))
+        return f"{shown} (kept {kept:,} file{'s' if kept != 1 else ''} briefgen did not write)"
+    return shown

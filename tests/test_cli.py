@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from briefgen.cli import main
+from briefgen.cli import main, make_parser
 
 from conftest import REPO, SEED, make_project
 
@@ -139,3 +139,27 @@ def test_warm_build_does_not_import_spacy(tmp_path):
     second = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True)
     assert second.returncode == 0, second.stderr
     assert "0 extracted, 1 from cache" in second.stderr
+
+
+def test_config_errors_name_the_file_and_line_of_each_key(tmp_path):
+    (tmp_path / "briefgen.toml").write_text('# settings\ntitle = "x"\n\ntitel = "y"\nbatch_size = "big"\n')
+    out = subprocess.run([sys.executable, "-m", "briefgen", "build"], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 1
+    config = tmp_path / "briefgen.toml"
+    assert out.stderr.splitlines() == [
+        f"error: {config}:4: Config value 'titel': unknown setting (did you mean 'title'?)",
+        f"error: {config}:5: Config value 'batch_size': expected an integer, got 'big'",
+    ]
+    config.write_text('title = "x"\nsearch = tru\n')
+    out = subprocess.run([sys.executable, "-m", "briefgen", "build"], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 1 and out.stderr.startswith(f"error: {config}:2: invalid TOML"), out.stderr
+
+
+@pytest.mark.parametrize("argv", [["build", "--verbose"], ["build", "-v"], ["-v", "build"], ["clean", "--verbose"],
+                                  ["inspect", "x.txt", "-v"]])
+def test_global_options_work_after_the_command_too(argv):
+    args = make_parser().parse_args(argv)
+    assert args.verbose is True
+    assert make_parser().parse_args([a for a in argv if a not in ("-v", "--verbose")]).verbose is False

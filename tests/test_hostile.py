@@ -294,3 +294,21 @@ def test_xml_safe_filter_keeps_feeds_well_formed():
     hostile_title = "A\x00B\x01\x0b\x1f\ufffe\ud800 <script>alert(1)</script> & \u2028 é\t\n"
     feed = ET.fromstring(template.render(title=hostile_title))
     assert feed.find("title").text == "AB <script>alert(1)</script> & \u2028 é\t\n"
+
+
+def test_a_template_error_far_along_a_long_line_shows_the_whole_expression(tmp_path, monkeypatch, capsys,
+                                                                           nlp_provider):
+    monkeypatch.setattr("briefgen.build.NlpProvider", lambda model: nlp_provider)
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "seeds" / "a.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "briefgen.toml").write_text("n_process = 1\nsearch = false\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    filler = "<span>filler</span> " * 20
+    expression = "{{ site.title | replace('a', 'b') | nosuchfilter(1, 2) }}"
+    (tmp_path / "templates" / "index.html").write_text(
+        f'{{% extends "base.html" %}}{{% block main %}}<p>{filler}{{{{ site.title }}}} {filler}{expression}'
+        f" {filler}</p>{{% endblock %}}\n", encoding="utf-8")
+    assert cli.main(["build", "-q"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "No filter named 'nosuchfilter'" in err and " in: ..." in err and expression in err, err

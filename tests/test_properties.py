@@ -143,3 +143,21 @@ def test_streamed_json_lists_are_exactly_json_dumps(records):
     from briefgen.render import _json_list
 
     assert _json_list(iter(records)) == json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+# The two link regexes _blank_links replaces (quadratic on long lines, but the reference on short ones).
+_OLD_LINK_MARKUP = [re.compile(r"!?\[(?=[^\]\n]*\]\()"), re.compile(r"\]\([^)\n]*\)")]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="[]()!a \n", max_size=40))
+@example("[a](b [c](d")
+@example("[a](x[)b](c)")
+@example("!![a](b) ![c](d)")
+def test_link_blanking_matches_the_regexes_it_replaces(text):
+    from briefgen.sources import _blank_links
+
+    expected = text
+    for pattern in _OLD_LINK_MARKUP:
+        expected = pattern.sub(lambda m: " " * len(m.group(0)), expected)
+    assert _blank_links(text) == expected

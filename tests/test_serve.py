@@ -86,7 +86,7 @@ class Served:
     def raw(self, request_line: str) -> bytes:
         """A hand-written request on a bare socket, for paths no client library would send."""
         with socket.create_connection((self.host, self.port), timeout=10) as sock:
-            sock.sendall(f"{request_line}\r\nHost: x\r\n\r\n".encode("latin-1"))
+            sock.sendall(f"{request_line}\r\nHost: {self.host}:{self.port}\r\n\r\n".encode("latin-1"))
             chunks = []
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
@@ -418,6 +418,51 @@ def test_only_get_and_head(served: Served):
     assert status == 200 and body == b"" and int(headers["content-length"]) > 0
 
 
+def _with_host(served: Served, host: str | None, path: str = "/") -> bytes:
+    with socket.create_connection((served.host, served.port), timeout=10) as sock:
+        header = f"Host: {host}\r\n" if host is not None else ""
+        sock.sendall(f"GET {path} HTTP/1.1\r\n{header}Connection: close\r\n\r\n".encode("latin-1"))
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "localhost.evil.example",
+                                  "", None])
+def test_a_host_header_naming_another_site_is_refused(served: Served, host: str | None):
+    """DNS rebinding: a page at evil.example points its name at 127.0.0.1; the browser still sends its Host."""
+    reply = _with_host(served, host)
+    assert reply.split(b" ", 2)[1] == b"403", reply[:100]
+    assert b"briefgen-live" not in reply and b"<html" not in reply
+    events = _with_host(served, host, "/__briefgen__/events?path=/&build=0&page=x&css=x")
+    assert events.split(b" ", 2)[1] == b"403"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST.", "app.localhost", "[::1]", "192.168.1.20:8000"])
+def test_loopback_names_and_ip_addresses_are_served(served: Served, host: str):
+    reply = _with_host(served, f"{host}:{served.port}" if ":" not in host else host)
+    assert reply.split(b" ", 2)[1] == b"200", reply[:100]
+
+
+def test_names_given_with_allow_host_are_served(tmp_path: Path, nlp_provider: NlpProvider, serve_cache: Path):
+    root = new_project(tmp_path / "project")
+    config = load_config(root=root, cache_dir=str(serve_cache), n_process=1)
+    with DevServer(config, nlp=nlp_provider, port=0, allowed_hosts=["preview.lan"]) as server:
+        served = Served(server, root)
+        assert _with_host(served, "preview.lan:8000").split(b" ", 2)[1] == b"200"
+        assert _with_host(served, "other.lan").split(b" ", 2)[1] == b"403"
+
+
+def test_the_listen_backlog_is_not_five(served: Served):
+    """socketserver's default backlog of 5 made 64 parallel clients stall for seconds (SYN retries)."""
+    listing = subprocess.run(["ss", "-Hltn", f"sport = :{served.port}"], capture_output=True, text=True)
+    if listing.returncode != 0 or not listing.stdout.strip():
+        pytest.skip("ss cannot list listening sockets here")
+    backlog = int(listing.stdout.split()[2])  # Send-Q of a listening socket is its backlog
+    assert backlog >= 128
+
+
 def test_headers_folders_and_not_found(served: Served):
     status, headers, body = served.request("GET", "/entities/")
     assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
@@ -524,3 +569,50 @@ def test_browser_reloads_after_a_template_edit(served: Served):
         page.wait_for_function("document.body.innerText.includes('seen in a real browser')",
                                timeout=EVENT_TIMEOUT * 1000)
         assert page.get_by_role("heading", level=1).count() >= 1
+
+
+@pytest.mark.browser
+def test_the_overlay_wraps_a_long_template_line_and_shows_its_far_end(served: Served):
+    pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    events = served.stream("/")
+    base = served.root / "templates" / "base.html"
+    long_line = "<p>" + "filler text " * 60 + "{{ site.title | nosuchfilter }}</p>"
+    edit(base, "<main id=\"main\" class=\"wrap\">", "<main id=\"main\" class=\"wrap\">" + long_line)
+    event, data = events.until("problems")
+    while data == "[]":
+        event, data = events.until("problems")
+    assert "nosuchfilter" in data
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 800, "height": 900})
+        page.goto(served.server.url)
+        page.wait_for_selector("#briefgen-overlay")
+        highlighted = page.locator("#briefgen-overlay pre div", has_text="nosuchfilter")
+        assert highlighted.count() == 1
+        box = highlighted.bounding_box()
+        pre = page.locator("#briefgen-overlay pre").first
+        assert pre.evaluate("e => e.scrollWidth <= e.clientWidth")  # wrapped, no sideways scrolling
+        assert box is not None and box["x"] + box["width"] <= 800
+        assert "nosuchfilter }}" in highlighted.inner_text()
+
+
+def test_serve_starts_and_rebuilds_with_symlink_loops_in_the_source(tmp_path: Path, nlp_provider: NlpProvider,
+                                                                   serve_cache: Path):
+    root = new_project(tmp_path / "project")
+    (root / "seeds" / "loop.md").symlink_to("loop.md")
+    (root / "seeds" / "sub").mkdir()
+    (root / "seeds" / "sub" / "up").symlink_to("..")
+    config = load_config(root=root, cache_dir=str(serve_cache), n_process=1)
+    with DevServer(config, nlp=nlp_provider, port=0) as server:
+        served = Served(server, root)
+        assert served.get("/")[0] == 200
+        assert [str(p) for p in server.hub.problems] == ["seeds/loop.md: symlink loop; skipped"]
+        events = served.stream("/")
+        (root / "seeds" / "a.md").symlink_to("b.md")
+        (root / "seeds" / "b.md").symlink_to("a.md")
+        event, data = events.until("problems")
+        while "a.md" not in data:
+            event, data = events.until("problems")
+        assert "seeds/b.md" in data and "Traceback" not in data
+        assert served.get("/")[0] == 200

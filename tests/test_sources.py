@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from briefgen.errors import Severity
 from briefgen.sources import derive_title, read_all, read_paths, split_paragraphs
 
@@ -95,3 +97,26 @@ def test_derived_title_cuts_long_sentences_cleanly():
         "along the river after days of rain, and that more could follow."
     )
     assert len(title) <= 121 and not title.endswith((" the…", " of…", " a…"))
+
+
+def test_flow_lists_keep_apostrophes_quoted_commas_and_flatten_nesting():
+    from briefgen.sources import parse_front_matter
+
+    warnings: list[str] = []
+    values = parse_front_matter("tags: [it's, \"a, b\", [c, 'd''e']]\nkeywords: [ x , y ]", warnings=warnings)
+    assert values == {"tags": ["it's", "a, b", "c", "d'e"], "keywords": ["x", "y"]}
+    assert warnings == ["front matter line 2: nested list in 'tags' flattened"]
+
+
+BBC = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bbc" / "articles"
+
+
+@pytest.mark.skipif(not BBC.is_dir(), reason="../shared/data/bbc is not here")
+def test_a_folder_of_section_folders_reads_every_article_of_the_bbc_set():
+    """BBC's five sections each number their files 001.txt...: every one of them is a briefing."""
+    files = sorted(BBC.rglob("*.txt"))
+    result = read_all(BBC, root=BBC)
+    assert [d for d in result.diagnostics if d.severity is Severity.ERROR] == []
+    assert len(result.articles) == len(files) > 1000
+    assert len({a.slug for a in result.articles}) == len(files)
+    assert {a.slug.split("-")[0] for a in result.articles} == {p.name for p in BBC.iterdir()}

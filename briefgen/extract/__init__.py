@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import multiprocessing as mp
 import queue
+import re
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -21,6 +23,19 @@ log = logging.getLogger(__name__)
 MAX_NLP_CHARS = 100_000
 """Longer articles are analysed up to here (with a warning). About 15,000 words, several times a long
 feature; spaCy needs ~5 s and ~600 MB for this much (measured), and both grow with document length."""
+MAX_NLP_TOKENS = 25_000
+"""spaCy's time and memory follow tokens, not characters: 100,000 characters of one-letter words are
+50,000 tokens (16 such articles took 6.3 GB), while prose has about 21,000 in that many characters."""
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+"""Roughly what spaCy's tokenizer splits: words and single punctuation marks."""
+
+
+def analysed_length(text: str) -> int:
+    """How much of ``text`` spaCy reads: at most MAX_NLP_CHARS characters and MAX_NLP_TOKENS tokens,
+    cut before the first token past the bound."""
+    limit = min(len(text), MAX_NLP_CHARS)
+    past = next(itertools.islice(_TOKEN.finditer(text, 0, limit), MAX_NLP_TOKENS, None), None)
+    return past.start() if past is not None else limit
 
 
 def prepare(article: Article) -> tuple[str, list[Any]]:
@@ -72,7 +87,7 @@ def _extract_chunk(
 ) -> Iterator[tuple[int, Extraction | Exception]]:
     """Parse and extract ``articles[i] for i in indices`` in this process, yielding plain records."""
     prepared = {i: prepare(articles[i]) for i in indices}
-    texts = ((prepared[i][0][:MAX_NLP_CHARS], i) for i in indices)
+    texts = ((prepared[i][0][:analysed_length(prepared[i][0])], i) for i in indices)
     try:
         for doc, i in nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
             yield i, _extract_one(doc, articles[i], prepared[i][1], summary_sentences)
@@ -81,7 +96,7 @@ def _extract_chunk(
         log.debug("batch failed; retrying one article at a time", exc_info=True)
         for i in indices:
             try:
-                doc = nlp(prepared[i][0][:MAX_NLP_CHARS])
+                doc = nlp(prepared[i][0][:analysed_length(prepared[i][0])])
             except Exception as exc:
                 yield i, ArticleFailed(f"{type(exc).__name__}: {exc}")
             else:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from briefgen.model import Actor, EntityKind
+from briefgen.text import clean_name
 from briefgen.urls import slugify
 
 LABEL_KINDS = {
@@ -189,8 +190,7 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
     text = _MARKUP.sub("", text)  # leftovers of HTML in scraped copy: "San Bernardino.</tweet>"
     if "(" in text and ")" not in text:  # "Young Americans for Freedom (YAF": keep the name before it
         text = text[: text.index("(")]
-    text = _POSSESSIVE.sub("", _STRIP_EDGES.sub("", text))
-    text = " ".join(text.split())
+    text = clean_name(_POSSESSIVE.sub("", _STRIP_EDGES.sub("", text)))  # NFKC, no invisible characters
     if not text or not any(c.isalpha() for c in text) or text.islower() or len(text) < 2:
         return None
     if "/" in text or "@" in text or "#" in text:  # photo credits, "Times/CBS News" polls, handles
