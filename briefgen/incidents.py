@@ -1,0 +1,301 @@
+"""Briefings (after entity resolution) -> incidents: the articles that report one real-world event.
+
+A corpus stage beside the site graph: it reads each briefing's words, its resolved actors and its date, never
+spaCy. Two articles are alike by the cosine of their TF-IDF vectors, where an article's vector is its words
+and, as extra features, its actors' page slugs (an entity is worth more than a word: "Lindsay Lohan" tells
+two rehab stays apart, "rehab" does not). Dated articles more than ``WINDOW_DAYS`` apart are never alike.
+Incidents are then found by average-link agglomerative clustering: two groups join while the mean
+similarity over all their pairs is at least ``THRESHOLD`` (a pair that is not among either article's nearest
+neighbours counts as 0), so a group grows by agreeing with most of it, not by a chain of one-to-one links.
+
+No all-pairs matrix: similarities come from a sparse product (only articles sharing a term meet), a block of
+rows at a time, keeping each article's ``NEIGHBOURS`` best. Everything is ordered by briefing slug first,
+so the result does not depend on the order articles arrive in.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from briefgen.model import Briefing
+
+COARSE = 0.1
+"""Mean cosine over all pairs above which two groups are of one kind of story (the first pass)."""
+SPLIT_NCUT = 0.8
+"""A group splits in two when its best normalized cut is below this. A group with no inner structure (every
+pair alike) cuts at 1.0 (each half sends as much similarity across as it keeps); 0.8 asks that each half
+keep clearly more than it shares."""
+MIN_SPLIT = 4
+"""Groups smaller than this are not split (too few pairs to tell structure from noise)."""
+WEIGHTS = (1.0, 0.7, 0.5, 0.3)
+"""Weights of an article's parts in its vector, each part unit length first: all its words, its lead's words
+(title and first paragraphs: news puts the event first), its actors' page slugs, its numbers (tolls, sums,
+magnitudes, years tell two events of a kind apart)."""
+LEAD_PARAGRAPHS = 3
+WINDOW_DAYS = 7
+"""Dated articles further apart than this are never one incident (undated ones rely on content alone)."""
+NEIGHBOURS = 30
+"""Most similar articles kept per article in the first pass: at most NEIGHBOURS * articles edges."""
+BLOCK = 128
+"""Rows of the similarity product computed at a time (BLOCK x articles floats)."""
+COMMON_SHARE = 0.2
+"""Terms in more than this share of the articles (and at least 20 of them) are left out: they tell nothing
+apart and would make every article a candidate of every other."""
+DENSE_GROUP = 2000
+"""Groups up to this size are split on all their pairs' similarities; larger ones on the first pass's
+neighbour graph (memory stays linear)."""
+
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,]\d+)*")
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during
+    each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers
+    herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more
+    most mustn't my myself no nor not of off on once only or other ought our ours ourselves out over own same
+    shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them
+    themselves then there there's these they they'd they'll they're they've this those through to too under
+    until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's which
+    while who who's whom why why's will with won't would wouldn't you you'd you'll you're you've your yours
+    yourself yourselves said says say told according also just like one two new would could may might must
+    mr mrs ms s t""".split()
+)
+
+
+def _terms(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower().replace("’", "'"))
+            if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+
+
+def features(b: Briefing) -> tuple[Counter[str], ...]:
+    """The parts of an article's vector (see WEIGHTS); lead, actor and number terms are marked apart."""
+    a = b.article
+    text = a.nlp_text  # derived on each access: once here
+    offsets = memoryview(a.bounds).cast("I")
+    lead_end = offsets[min(LEAD_PARAGRAPHS, len(offsets) // 2) * 2 - 1] if len(offsets) else 0
+    lead_terms = _terms(f"{a.title}\n{text[:lead_end]}")
+    words = Counter(lead_terms[:len(_terms(a.title))] + _terms(text))  # the title, then the body
+    lead = Counter("^" + w for w in lead_terms)
+    actors = Counter({"@" + x.slug: x.mentions for x in b.actors})
+    numbers = Counter({"#" + w: c for w, c in words.items() if w[0].isdigit()})
+    return words, lead, actors, numbers
+
+
+def _matrix(briefings: Sequence[Briefing]) -> Any:
+    """Rows: each briefing's unit vector, its parts (sublinear TF-IDF, each unit length) weighted by WEIGHTS.
+
+    Terms become ids as each article is read, so only compact arrays outlive it (Counters for 20,000
+    articles were hundreds of MB); the weighting is vectorised over all of them at once.
+    """
+    from scipy import sparse
+
+    n = len(briefings)
+    vocabulary: dict[str, int] = {}
+    ids: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for b in briefings:
+        for part in features(b):
+            ids.append(np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in part), np.int32, len(part)))
+            counts.append(np.fromiter(part.values(), np.float32, len(part)))
+    parts = len(WEIGHTS)
+    lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
+    column = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    count = np.concatenate(counts) if counts else np.zeros(0, np.float32)
+    del ids, counts
+    df = np.bincount(column, minlength=len(vocabulary))  # a term is once per part of an article
+    idf = np.log((n + 1) / (df + 0.5)).astype(np.float32)
+    idf[df > max(20, int(COMMON_SHARE * n))] = 0.0
+    value = (1 + np.log(count)) * idf[column]
+    del count
+    segment = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    norm = np.sqrt(np.bincount(segment, weights=value * value, minlength=len(lengths)))
+    norm[norm == 0] = 1.0
+    weight = np.tile(np.array(WEIGHTS, np.float64), n)
+    value *= (weight / norm).astype(np.float32)[segment]
+    keep = value > 0
+    rows = (segment // parts)[keep]
+    matrix = sparse.csr_matrix((value[keep], (rows, column[keep])), shape=(n, max(1, len(vocabulary))))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags((1.0 / norms).astype(np.float32)) @ matrix  # unit rows: the product is a cosine
+
+
+def _far_apart(ordinals: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Pairs of dated articles more than WINDOW_DAYS apart (ordinal -1: undated)."""
+    a, b = ordinals[rows][:, None], ordinals[columns][None, :]
+    return (np.abs(a - b) > WINDOW_DAYS) & (a >= 0) & (b >= 0)
+
+
+Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A similarity graph: arrays i, j (i < j, each pair once) and the pair's cosine."""
+
+
+def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
+    """Each article's NEIGHBOURS most similar articles (positive cosine, inside the date window).
+    Only articles sharing a term meet in the sparse product, a block of rows at a time."""
+    n = matrix.shape[0]
+    keep = min(NEIGHBOURS, n - 1)
+    transposed = matrix.T.tocsr()
+    everyone = np.arange(n)
+    found_i, found_j, found_v = [], [], []
+    for start in range(0, n if n > 1 else 0, BLOCK):
+        stop = min(n, start + BLOCK)
+        block = (matrix[start:stop] @ transposed).toarray()
+        rows = np.arange(stop - start)
+        block[rows, rows + start] = 0.0
+        block[_far_apart(ordinals, everyone[start:stop], everyone)] = 0.0
+        best = np.argpartition(-block, keep - 1, axis=1)[:, :keep]
+        values = np.take_along_axis(block, best, axis=1)
+        positive = values > 0
+        found_i.append(np.broadcast_to(rows[:, None] + start, best.shape)[positive])
+        found_j.append(best[positive])
+        found_v.append(values[positive])
+    if not found_i:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    i, j, v = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(low * n + high, return_index=True)  # a pair found from both ends is one edge
+    return low[first], high[first], v[first]
+
+
+def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
+    """Groups of 0..n-1: merge the two groups of highest mean pair similarity (a pair without an edge counts
+    0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph."""
+    sums: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    for i, j, value in zip(edges[0].tolist(), edges[1].tolist(), edges[2].tolist()):
+        sums[i][j] = value
+        sums[j][i] = value
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    first = {i: i for i in range(n)}  # each group's smallest member, for the tie-break
+    strong = edges[2] >= threshold
+    heap = [(-v, i, j, i, j) for i, j, v in zip(edges[0][strong].tolist(), edges[1][strong].tolist(),
+                                                 edges[2][strong].tolist())]
+    heapq.heapify(heap)
+    next_id = n
+    while heap:
+        _, _, _, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue  # one of them has merged since
+        c = next_id
+        next_id += 1
+        members[c] = members.pop(a) + members.pop(b)
+        first[c] = min(first.pop(a), first.pop(b))
+        joined: dict[int, float] = {}
+        for old in (a, b):
+            for other, value in sums.pop(old).items():
+                if other != a and other != b:
+                    joined[other] = joined.get(other, 0.0) + value
+                    del sums[other][old]
+        sums[c] = joined
+        size = len(members[c])
+        for other, total in joined.items():
+            sums[other][c] = total
+            mean = total / (size * len(members[other]))
+            if mean >= threshold:
+                low, high = sorted((first[c], first[other]))
+                heapq.heappush(heap, (-mean, low, high, c, other))
+    return [sorted(m) for m in members.values()]
+
+
+def _affinity(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges) -> Any:
+    """The group's pairwise similarities (zero diagonal, date window applied) as a sparse matrix."""
+    from scipy import sparse
+
+    index = np.array(group)
+    if len(group) <= DENSE_GROUP:
+        rows = matrix[index]
+        dense = (rows @ rows.T).toarray().astype(np.float64)
+        np.fill_diagonal(dense, 0.0)
+        dense[_far_apart(ordinals, index, index)] = 0.0
+        return sparse.csr_matrix(dense)
+    position = np.full(matrix.shape[0], -1)
+    position[index] = np.arange(len(group))
+    inside = (position[edges[0]] >= 0) & (position[edges[1]] >= 0)
+    m = sparse.coo_matrix((edges[2][inside].astype(np.float64), (position[edges[0][inside]], position[edges[1][inside]])),
+                          shape=(len(group), len(group)))
+    return (m + m.T).tocsr()
+
+
+def best_cut(affinity: Any) -> tuple[float, np.ndarray]:
+    """The lowest normalized cut (Shi & Malik 2000) among the splits of the spectral order, and the side of
+    each member (True: first part). The order is the second eigenvector of the normalized affinity."""
+    from scipy.sparse.linalg import eigsh
+
+    n = affinity.shape[0]
+    degree = np.asarray(affinity.sum(axis=1)).ravel()
+    if np.any(degree <= 0):
+        return 0.0, degree > 0  # an article alike to none of the group: it is on its own
+    scale = 1.0 / np.sqrt(degree)
+    normalised = affinity.multiply(scale[:, None]).multiply(scale[None, :]).tocsr()
+    if n <= 400:
+        _, vectors = np.linalg.eigh(normalised.toarray())
+        second = vectors[:, -2]
+    else:
+        start = np.random.default_rng(0).random(n)  # a fixed start: the same answer every build
+        values, vectors = eigsh(normalised, k=2, which="LA", v0=start)
+        second = vectors[:, np.argsort(values)[0]]
+    order = np.lexsort((np.arange(n), second * scale))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    coo = affinity.tocoo()
+    earlier = rank[coo.row] > rank[coo.col]  # each pair once, counted at its later member
+    inward = np.bincount(rank[coo.row[earlier]], weights=coo.data[earlier], minlength=n)
+    within = np.cumsum(inward)  # similarity inside the first k+1 of the order
+    volume = np.cumsum(degree[order])
+    total = volume[-1]
+    cut = volume[:-1] - 2 * within[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ncut = cut / volume[:-1] + cut / (total - volume[:-1])
+    ncut = np.where(np.isfinite(ncut), ncut, np.inf)
+    k = int(np.argmin(ncut))
+    return float(ncut[k]), rank <= k
+
+
+def _split(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges,
+           out: list[list[int]]) -> None:
+    pending = [group]
+    while pending:
+        group = pending.pop()
+        if len(group) < MIN_SPLIT:
+            out.append(group)
+            continue
+        value, side = best_cut(_affinity(group, matrix, ordinals, edges))
+        if value >= SPLIT_NCUT or side.all() or not side.any():
+            out.append(group)
+            continue
+        pending.append([g for g, s in zip(group, side) if s])
+        pending.append([g for g, s in zip(group, side) if not s])
+
+
+def cluster(briefings: Sequence[Briefing]) -> list[list[str]]:
+    """Incidents as lists of briefing slugs (each sorted by slug), every briefing in exactly one.
+
+    First pass: average-link over the neighbour graph at COARSE finds groups of one kind of story. Second:
+    each group splits in two, again and again, while a normalized cut finds two clearly separate parts (two
+    earthquakes; one arrest reported on two weeks apart).
+    """
+    from threadpoolctl import threadpool_limits
+
+    ordered = sorted(briefings, key=lambda b: b.slug)
+    if not ordered:
+        return []
+    # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
+    with threadpool_limits(1, user_api="blas"):
+        groups = _cluster(ordered)
+    return sorted(([ordered[i].slug for i in sorted(g)] for g in groups), key=lambda g: g[0])
+
+
+def _cluster(ordered: list[Briefing]) -> list[list[int]]:
+    matrix = _matrix(ordered)
+    ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in ordered], dtype=np.int64)
+    edges = _neighbour_graph(matrix, ordinals)
+    out: list[list[int]] = []
+    for group in average_link(len(ordered), edges, COARSE):
+        _split(group, matrix, ordinals, edges, out)
+    return out
