@@ -2,6 +2,7 @@
 
     python bench/eval_incidents.py [--data ../shared/data] [--work /tmp/incidents] [--sweep]
     python bench/eval_incidents.py --scale 20000
+    python bench/eval_incidents.py --show DIR      # e.g. DIR from corpus_to_seeds.py polnear DIR --count 300
 
 The ECB+ articles (``ecb/text``) are read and extracted as a build does (``briefgen.build.extract_briefings``,
 its cache under ``--work``, one spaCy process), the site graph resolves their actors
@@ -42,7 +43,11 @@ SCORER = REPO.parent / "shared" / "tools" / "ecb" / "score_clusters.py"
 
 
 def ecb_briefings(data: Path, work: Path) -> list[Briefing]:
-    source = data / "ecb" / "text"
+    return folder_briefings(data / "ecb" / "text", work)
+
+
+def folder_briefings(source: Path, work: Path) -> list[Briefing]:
+    """The folder's articles, extracted as a build does (cache under ``work``) and entity-resolved."""
     if not source.is_dir():
         sys.exit(f"{source}: corpus not found (see ../shared/data/README.md)")
     config = Config(root=work, source=source, templates=work / "templates", out=work / "site",
@@ -128,12 +133,28 @@ def scale_child(work: Path, size: int) -> None:
                       "peak_mb_before": round(before), "peak_mb": round(peak)}))
 
 
+def show(source: Path, work: Path) -> None:
+    """Every incident of more than one article, for reading by eye: date, publisher, title per article."""
+    briefings = {b.slug: b for b in folder_briefings(source, work)}
+    groups = incidents.cluster(list(briefings.values()))
+    several = [g for g in groups if len(g) > 1]
+    print(f"{len(briefings)} articles -> {len(groups)} incidents, {len(several)} of more than one article "
+          f"({sum(map(len, several))} articles)")
+    for group in sorted(several, key=len, reverse=True):
+        print()
+        for slug in sorted(group, key=lambda s: (str(briefings[s].article.date), s)):
+            a = briefings[slug].article
+            print(f"  {str(a.date or 'undated'):<10} {(a.publisher or Path(a.source).name.split('_')[0])[:12]:<12} "
+                  f"{' '.join(a.title.split())[:90]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--work", type=Path, default=Path("/tmp/incidents"))
     parser.add_argument("--sweep", action="store_true", help="print F1 over thresholds and actor weights")
     parser.add_argument("--scale", type=int, default=0, help="cluster N synthetic briefings, timed")
+    parser.add_argument("--show", type=Path, help="print the incidents of this folder of articles, to read by eye")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -147,6 +168,9 @@ def main() -> None:
         print(f"{row['briefings']} synthetic briefings -> {row['incidents']} incidents in {row['seconds']} s; "
               f"process peak {row['peak_mb']} MB (of which {row['peak_mb'] - row['peak_mb_before']} MB "
               f"while clustering)")
+        return
+    if args.show:
+        show(args.show, args.work)
         return
     briefings = ecb_briefings(args.data, args.work)
     gold = args.data / "ecb" / "gold_clusters.tsv"

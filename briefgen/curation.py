@@ -143,8 +143,8 @@ def parse_curation(data: dict[str, object], source: str, text: str = "") -> Cura
         where = ".".join(p for p in ("entity" if table is not None else "", table or "", key or "") if p)
         problems.append(Diagnostic(source, f"'{where}': {problem}", line=lines.line(table, key)))
 
-    for key in sorted(set(data) - {"ignore", "entity"}):
-        fail(None, key, "unknown key (expected 'ignore' and [entity.\"Name\"] tables)")
+    for key in sorted(set(data) - {"ignore", "entity", "incident"}):  # incident: see incident_curation.py
+        fail(None, key, "unknown key (expected 'ignore', [entity.\"Name\"] and [incident.\"slug\"] tables)")
     ignore = data.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(x, str) for x in ignore):
         fail(None, "ignore", "expected a list of names")

@@ -20,11 +20,16 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from briefgen.model import Briefing
+from briefgen.errors import Diagnostic
+from briefgen.model import Briefing, Incident, IncidentQuote, Quote, Site
+
+if TYPE_CHECKING:
+    from briefgen.incident_curation import IncidentCuration
 
 COARSE = 0.1
 """Mean cosine over all pairs above which two groups are of one kind of story (the first pass)."""
@@ -299,3 +304,179 @@ def _cluster(ordered: list[Briefing]) -> list[list[int]]:
     for group in average_link(len(ordered), edges, COARSE):
         _split(group, matrix, ordinals, edges, out)
     return out
+
+
+# ---------------------------------------------------------------- incidents as records of the site
+
+SUMMARY_SENTENCES = 5
+"""Sentences in an incident's merged summary."""
+REDUNDANT = 0.5
+"""A summary sentence sharing this share of its terms with one already chosen says the same: left out."""
+COPY_SHINGLE = 5
+COPY_SHARE = 0.6
+"""Two articles are copies of one story (a wire copy) when this share of the shorter one's 5-word runs
+are in the other."""
+_QUOTE_MARKS = re.compile("[\"“”«»„]|''|``")
+
+
+def _member_order(b: Briefing) -> tuple[int, int, str]:
+    """Oldest first, undated last, then by slug."""
+    return (0 if b.article.date else 1, b.article.date.toordinal() if b.article.date else 0, b.slug)
+
+
+def outlet_of(b: Briefing) -> str:
+    """The outlet that published an article: its publisher, else its URL's host, else ""."""
+    if b.article.publisher:
+        return " ".join(b.article.publisher.split())
+    if b.article.url:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(b.article.url).hostname or ""
+        return host.removeprefix("www.")
+    return ""
+
+
+def _shingles(b: Briefing) -> set[int]:
+    words = _WORD.findall(b.article.nlp_text.lower())
+    return {hash(tuple(words[i:i + COPY_SHINGLE])) for i in range(max(1, len(words) - COPY_SHINGLE + 1))}
+
+
+def wire_copies(members: list[Briefing]) -> dict[str, str]:
+    """briefing slug -> the earliest briefing it is a near-duplicate of (members are oldest first)."""
+    sets = [_shingles(b) for b in members]
+    original: dict[str, str] = {}
+    for k, b in enumerate(members):
+        for e in range(k):
+            if members[e].slug in original:
+                continue  # compare with originals only: a copy of a copy points to the first
+            small = min(len(sets[k]), len(sets[e])) or 1
+            if len(sets[k] & sets[e]) / small >= COPY_SHARE:
+                original[b.slug] = members[e].slug
+                break
+    return original
+
+
+def _title(members: list[Briefing]) -> str:
+    """The member title sharing most words with the other members' titles and summaries (the earliest on
+    a tie): the headline that names what they all report."""
+    if len(members) == 1:
+        return members[0].article.title
+    bags = [set(_terms(" ".join([b.article.title, *b.summary]))) for b in members]
+    best, best_score = members[0].article.title, -1.0
+    for k, b in enumerate(members):
+        title = set(_terms(b.article.title))
+        if len(title) < 2:
+            continue  # "ABSTRACT", a one-word kicker: names nothing
+        score = sum(len(title & bag) for e, bag in enumerate(bags) if e != k) / math.sqrt(len(title))
+        if b.article.title.endswith("…"):
+            score /= 2  # made from a cut opening sentence (no headline in the file): a real headline names better
+        if score > best_score:
+            best, best_score = b.article.title, score
+    return best
+
+
+def merged_summary(members: list[Briefing], count: int = SUMMARY_SENTENCES) -> tuple[str, ...]:
+    """The most central of the members' summary sentences (TextRank, as each briefing's own summary is
+    chosen), skipping quotes and any sentence that repeats one already taken; earliest article first."""
+    from briefgen.extract.summary import LENGTH_POWER, Sentence, centrality
+
+    pool: list[tuple[int, int, Sentence]] = []
+    for rank, b in enumerate(members):
+        for position, text in enumerate(b.summary):
+            if _QUOTE_MARKS.search(text):
+                continue
+            terms = tuple(_terms(text))
+            pool.append((rank, position, Sentence(text, 0, len(text), position, len(text.split()), terms, 0, 0.0)))
+    if not pool:
+        return ()
+    sentences = [s for _, _, s in pool]
+    central = centrality(sentences) if len(sentences) > 1 else [1.0]
+    order = sorted(range(len(pool)), key=lambda i: (-central[i] * sentences[i].words ** LENGTH_POWER, pool[i][:2]))
+    chosen: list[int] = []
+    for i in order:
+        terms = set(sentences[i].lemmas)
+        if any(len(terms & set(sentences[j].lemmas)) >= REDUNDANT * max(1, min(len(terms), len(sentences[j].lemmas)))
+               for j in chosen):
+            continue
+        chosen.append(i)
+        if len(chosen) == count:
+            break
+    return tuple(sentences[i].text for i in sorted(chosen, key=lambda i: pool[i][:2]))
+
+
+def _quote_key(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def carried_quotes(members: list[Briefing]) -> tuple[IncidentQuote, ...]:
+    """Each quote once, with every briefing carrying it (first report first) and, when outlets credit it
+    to different people, the other speakers."""
+    groups: dict[str, list[tuple[Briefing, Quote]]] = {}
+    for b in members:
+        seen: set[str] = set()
+        for q in b.quotes:
+            key = _quote_key(q.text)
+            if key and key not in seen:
+                seen.add(key)
+                groups.setdefault(key, []).append((b, q))
+    out = []
+    for carried in groups.values():
+        first = carried[0][1]
+        votes = Counter(q.speaker_slug or q.speaker for _, q in carried if q.speaker)
+        top = max(votes, key=lambda s: (votes[s], s == (first.speaker_slug or first.speaker))) if votes else None
+        speaker = next(((q.speaker, q.speaker_slug) for _, q in carried if (q.speaker_slug or q.speaker) == top),
+                       (None, None))
+        others = tuple(dict.fromkeys(q.speaker for _, q in carried
+                                     if q.speaker and (q.speaker_slug or q.speaker) != top))
+        out.append(IncidentQuote(first.text, speaker[0], speaker[1], tuple(b.slug for b, _ in carried), others,
+                                 all(q.partial for _, q in carried)))
+    return tuple(out)
+
+
+def make_incident(members: list[Briefing], title: str = "", curated: bool = False) -> Incident:
+    members = sorted(members, key=_member_order)
+    dates = [b.article.date for b in members if b.article.date]
+    copies = wire_copies(members) if len(members) > 1 else {}
+    outlets: dict[str, list[str]] = {}
+    for b in members:
+        outlets.setdefault(outlet_of(b), []).append(b.slug)
+    own = {outlet_of(b) for b in members if b.slug not in copies} - {""}
+    actors: Counter[str] = Counter()
+    mentions: Counter[str] = Counter()
+    for b in members:
+        actors.update({a.slug for a in b.actors})
+        for a in b.actors:
+            mentions[a.slug] += a.mentions
+    return Incident(
+        slug=members[0].slug,
+        title=title or _title(members),
+        briefing_slugs=tuple(b.slug for b in members),
+        first_date=min(dates) if dates else None,
+        last_date=max(dates) if dates else None,
+        outlets=tuple((name, tuple(slugs)) for name, slugs in outlets.items()),
+        copies=tuple(copies.items()),
+        distinct_outlets=len(own),
+        summary=merged_summary(members) if len(members) > 1 else tuple(members[0].summary),
+        actors=tuple((s, actors[s]) for s in sorted(actors, key=lambda s: (-actors[s], -mentions[s], s))),
+        quotes=carried_quotes(members),
+        curated=curated,
+    )
+
+
+def with_incidents(site: Site, curation: IncidentCuration | None = None) -> tuple[Site, list[Diagnostic]]:
+    """The site with its incidents; warnings for curation entries naming no briefing."""
+    from briefgen.incident_curation import apply_corrections
+
+    groups = cluster(site.briefings)
+    titles: dict[str, str] = {}
+    touched: set[str] = set()
+    warnings: list[Diagnostic] = []
+    if curation is not None and curation.entries:
+        groups, titles, touched, warnings = apply_corrections(groups, curation)
+    made = []
+    for group in groups:
+        members = [site.briefing(s) for s in group]
+        title = next((titles[s] for s in sorted(group, key=lambda s: _member_order(site.briefing(s))) if s in titles), "")
+        made.append(make_incident(members, title, curated=bool(touched & set(group))))
+    incidents = {i.slug: i for i in sorted(made, key=Incident.order)}
+    return replace(site, incidents=incidents), warnings
