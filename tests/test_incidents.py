@@ -343,3 +343,28 @@ def test_incident_page_in_chromium(incident_site, width: int):
         pg.screenshot(path=str(artifacts / f"incident-{width}.png"), full_page=True)
         context.close()
         assert errors == []
+
+
+@pytest.mark.nlp
+def test_live_preview_reclusters_after_an_article_edit_extracting_only_it(incident_site, tmp_path: Path, nlp_provider):
+    from briefgen.livebuild import Change, LiveBuilder
+
+    config, _ = incident_site
+    root = tmp_path / "project"
+    shutil.copytree(config.source, root / "seeds")
+    builder = LiveBuilder(lambda: load_config(root=root, n_process=1, search=False, cache_dir=str(config.cache_dir)),
+                          nlp=nlp_provider)
+    first = builder.rebuild(Change.CONFIG)
+    assert first.snapshot is not None and not first.problems
+    before = first.snapshot.pages.get("incidents/aurora-fire-courier.html")
+    joiner = root / "seeds" / "aurora-fuel-leak.md"
+    joiner.write_text(JOINER, encoding="utf-8")
+    second = builder.rebuild(Change.ARTICLES, [str(joiner)])
+    assert second.snapshot is not None and not second.problems
+    assert second.extracted == 1  # the new article only
+    assert second.snapshot.site.incident_of("aurora-fuel-leak").slug == "aurora-fire-courier"
+    after = second.snapshot.pages.get("incidents/aurora-fire-courier.html")
+    assert b"Investigators blame fuel leak for Aurora fire" in after and after != before
+    # The other incident's content is unchanged (the footer's site-wide counts do change on every page).
+    main = lambda snapshot: snapshot.pages.get("incidents/meridian-fire-selby.html").split(b"</main>")[0]
+    assert main(second.snapshot) == main(first.snapshot)
