@@ -92,10 +92,10 @@ class _Lines:
     """Where tables and keys are in the file. tomllib gives no positions, so the text is scanned: each line
     that starts with "[" is parsed on its own as a table header, and keys are matched at the start of a line."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, section: str = "entity") -> None:
         self.tables: dict[str | None, int] = {}
         self.keys: dict[tuple[str | None, str], int] = {}
-        table: str | None = None  # None: top level; "" another table than [entity."Name"]
+        table: str | None = None  # None: top level; "" another table than [<section>."Name"]
         for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.strip()
             if stripped.startswith("[") and not stripped.startswith("[["):
@@ -104,7 +104,7 @@ class _Lines:
                 except tomllib.TOMLDecodeError:
                     header = {}  # a line of a multi-line array
                 else:
-                    entity = header.get("entity")
+                    entity = header.get(section)
                     table = next(iter(entity)) if isinstance(entity, dict) and len(entity) == 1 else ""
                     self.tables.setdefault(table, number)
                     continue
@@ -125,12 +125,21 @@ def load_curation(path: Path, root: Path | None = None) -> Curation:
     """
     if not path.is_file():
         return Curation()
+    data, text = read_toml(path)
+    return parse_curation(data, display_path(path, root), text)
+
+
+def read_toml(path: Path) -> tuple[dict[str, object], str]:
+    """The parsed file and its text (which locates problems by line).
+
+    Raises:
+        ConfigError: the file is not valid TOML (one line naming the file and the line).
+    """
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        return tomllib.loads(text), text
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    return parse_curation(data, display_path(path, root), text)
 
 
 def parse_curation(data: dict[str, object], source: str, text: str = "") -> Curation:

@@ -12,17 +12,11 @@ entity entries beside them; a bad entry is left out and the rest still applies.
 
 from __future__ import annotations
 
-import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-from briefgen.errors import ConfigError, Diagnostic, Severity
+from briefgen.curation import _Lines, read_toml  # one scanner of table and key lines for the whole file
+from briefgen.errors import Diagnostic, Severity
 from briefgen.sources import display_path
 
 _KEYS = {"title", "merge", "split"}
@@ -49,29 +43,6 @@ class IncidentCuration:
     problems: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
 
-def _locate(text: str) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """Lines of each ``[incident."x"]`` header and of the keys under it (tomllib gives no positions)."""
-    tables: dict[str, int] = {}
-    keys: dict[tuple[str, str], int] = {}
-    table: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("[") and not stripped.startswith("[["):
-            try:
-                header = tomllib.loads(stripped)
-            except tomllib.TOMLDecodeError:
-                header = None  # a line of a multi-line array
-            if header is not None:
-                incident = header.get("incident")
-                table = next(iter(incident)) if isinstance(incident, dict) and len(incident) == 1 else None
-                if table is not None:
-                    tables.setdefault(table, number)
-                continue
-        if table is not None and (m := re.match(r"""\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""", line)):
-            keys.setdefault((table, m[1] or m[2] or m[3]), number)
-    return tables, keys
-
-
 def load_incident_curation(path: Path, root: Path | None = None) -> IncidentCuration:
     """The incident entries of the entities file (none when it is missing).
 
@@ -80,16 +51,12 @@ def load_incident_curation(path: Path, root: Path | None = None) -> IncidentCura
     """
     if not path.is_file():
         return IncidentCuration()
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    data, text = read_toml(path)
     return parse_incident_curation(data, display_path(path, root), text)
 
 
 def parse_incident_curation(data: dict[str, object], source: str, text: str = "") -> IncidentCuration:
-    tables, key_lines = _locate(text)
+    lines = _Lines(text, "incident")
     problems: list[Diagnostic] = []
     entries: list[IncidentEntry] = []
 
@@ -102,36 +69,36 @@ def parse_incident_curation(data: dict[str, object], source: str, text: str = ""
         table = {}
     for name, entry in table.items():
         where = f"incident.{name}"
-        line = tables.get(name)
+        line = lines.line(name)
         if not isinstance(entry, dict):
             fail(line, where, "expected a table of title, merge, split")
             continue
         bad = False
         for key in sorted(set(entry) - _KEYS):
-            fail(key_lines.get((name, key), line), f"{where}.{key}", f"unknown key (known: {', '.join(sorted(_KEYS))})")
+            fail(lines.line(name, key), f"{where}.{key}", f"unknown key (known: {', '.join(sorted(_KEYS))})")
             bad = True
         lists: dict[str, tuple[str, ...]] = {}
         for key in ("merge", "split"):
             value = entry.get(key, [])
             if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
-                fail(key_lines.get((name, key), line), f"{where}.{key}", "expected a list of briefing slugs")
+                fail(lines.line(name, key), f"{where}.{key}", "expected a list of briefing slugs")
                 bad = True
                 value = []
             lists[key] = tuple(x.strip().lower() for x in value)
         title = entry.get("title", "")
         if not isinstance(title, str):
-            fail(key_lines.get((name, "title"), line), f"{where}.title", "expected a string")
+            fail(lines.line(name, "title"), f"{where}.title", "expected a string")
             bad = True
         briefing = name.strip().lower()
         if briefing in lists["split"]:
-            fail(key_lines.get((name, "split"), line), f"{where}.split",
+            fail(lines.line(name, "split"), f"{where}.split",
                  "lists the entry's own briefing (name the incident by a briefing that stays)")
             bad = True
         if bad:
             continue
         entries.append(IncidentEntry(
             briefing, " ".join(str(title).split()), lists["merge"], lists["split"], line,
-            tuple((k, n) for (t, k), n in key_lines.items() if t == name),
+            tuple((k, n) for (t, k), n in lines.keys.items() if t == name),
         ))
     return IncidentCuration(tuple(entries), source, tuple(problems))
 

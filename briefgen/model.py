@@ -229,13 +229,18 @@ class Site:
     """Newest first; undated ones last."""
     entities: dict[str, Entity] = field(default_factory=dict)
     incidents: dict[str, Incident] = field(default_factory=dict)
-    """Every briefing is in exactly one; newest first (by last date), undated last."""
+    """Every briefing is in exactly one; newest first (by last date), undated last. Left empty (a site made
+    without the incidents stage), each briefing is an incident of its own."""
     _by_slug: dict[str, Briefing] = field(init=False, repr=False, compare=False)
     _incident_of: dict[str, Incident] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Templates look briefings up by slug once per quote: a dict keeps that linear in the site's size.
         object.__setattr__(self, "_by_slug", {b.slug: b for b in self.briefings})
+        if not self.incidents and self.briefings:
+            alone = (Incident(b.slug, b.article.title, (b.slug,), b.article.date, b.article.date, summary=b.summary)
+                     for b in self.briefings)
+            object.__setattr__(self, "incidents", {i.slug: i for i in sorted(alone, key=Incident.order)})
         object.__setattr__(self, "_incident_of", {s: i for i in self.incidents.values() for s in i.briefing_slugs})
 
     def briefing(self, slug: str) -> Briefing:
