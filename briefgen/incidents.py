@@ -84,9 +84,9 @@ def features(b: Briefing) -> tuple[Counter[str], ...]:
     text = a.nlp_text  # derived on each access: once here
     offsets = memoryview(a.bounds).cast("I")
     lead_end = offsets[min(LEAD_PARAGRAPHS, len(offsets) // 2) * 2 - 1] if len(offsets) else 0
-    lead_terms = _terms(f"{a.title}\n{text[:lead_end]}")
-    words = Counter(lead_terms[:len(_terms(a.title))] + _terms(text))  # the title, then the body
-    lead = Counter("^" + w for w in lead_terms)
+    title, opening = _terms(a.title), _terms(text[:lead_end])  # the text is read once: lead, then the rest
+    words = Counter(title + opening + _terms(text[lead_end:]))
+    lead = Counter("^" + w for w in title + opening)
     actors = Counter({"@" + x.slug: x.mentions for x in b.actors})
     numbers = Counter({"#" + w: c for w, c in words.items() if w[0].isdigit()})
     return words, lead, actors, numbers
@@ -310,6 +310,8 @@ def _cluster(ordered: list[Briefing]) -> list[list[int]]:
 
 SUMMARY_SENTENCES = 5
 """Sentences in an incident's merged summary."""
+SUMMARY_POOL = 24
+"""Articles whose summaries an incident's summary is chosen from (a larger incident: evenly spread)."""
 REDUNDANT = 0.5
 """A summary sentence sharing this share of its terms with one already chosen says the same: left out."""
 COPY_SHINGLE = 5
@@ -377,9 +379,16 @@ def _title(members: list[Briefing]) -> str:
 
 def merged_summary(members: list[Briefing], count: int = SUMMARY_SENTENCES) -> tuple[str, ...]:
     """The most central of the members' summary sentences (TextRank, as each briefing's own summary is
-    chosen), skipping quotes and any sentence that repeats one already taken; earliest article first."""
+    chosen), skipping quotes and any sentence that repeats one already taken; earliest article first.
+
+    ``members``: oldest first, wire copies left out (they add no facts, only votes). At most SUMMARY_POOL
+    articles are read, spread evenly over the incident's time: TextRank grows with the square of the pool.
+    """
     from briefgen.extract.summary import LENGTH_POWER, Sentence, centrality
 
+    if len(members) > SUMMARY_POOL:
+        step = len(members) / SUMMARY_POOL
+        members = [members[int(k * step)] for k in range(SUMMARY_POOL)]
     pool: list[tuple[int, int, Sentence]] = []
     for rank, b in enumerate(members):
         for position, text in enumerate(b.summary):
@@ -456,7 +465,8 @@ def make_incident(members: list[Briefing], title: str = "", curated: bool = Fals
         outlets=tuple((name, tuple(slugs)) for name, slugs in outlets.items()),
         copies=tuple(copies.items()),
         distinct_outlets=len(own),
-        summary=merged_summary(members) if len(members) > 1 else tuple(members[0].summary),
+        summary=merged_summary([b for b in members if b.slug not in copies]) if len(members) > 1
+        else tuple(members[0].summary),
         actors=tuple((s, actors[s]) for s in sorted(actors, key=lambda s: (-actors[s], -mentions[s], s))),
         quotes=carried_quotes(members),
         curated=curated,
