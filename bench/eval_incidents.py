@@ -98,6 +98,11 @@ def sweep(briefings: list[Briefing], work: Path, gold: Path) -> None:
     print("incident B3 F1 (topic purity) as one setting varies, the others as chosen")
     run("SPLIT_NCUT", [0.7, 0.75, 0.8, 0.85, 0.9, 1.0], lambda v: setattr(incidents, "SPLIT_NCUT", v))
     run("COARSE", [0.06, 0.08, 0.1, 0.12, 0.15], lambda v: setattr(incidents, "COARSE", v))
+
+    def first_pass_only(threshold: float) -> None:  # no splits: average-link alone, the usual baseline
+        incidents.COARSE, incidents.SPLIT_NCUT = threshold, 0.0
+
+    run("no splits", [0.1, 0.15, 0.2, 0.25, 0.3], first_pass_only)
     for k, name in enumerate(("words", "lead", "actors", "numbers")):
         values = [0.0, chosen[2][k] / 2, chosen[2][k], chosen[2][k] * 2]
         run(f"weight {name}", values,
