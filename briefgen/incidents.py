@@ -27,6 +27,7 @@ import numpy as np
 
 from briefgen.errors import Diagnostic
 from briefgen.model import Briefing, Incident, IncidentQuote, Quote, Site
+from briefgen.textrank import LENGTH_POWER, textrank
 
 if TYPE_CHECKING:
     from briefgen.incident_curation import IncidentCuration
@@ -384,33 +385,28 @@ def merged_summary(members: list[Briefing], count: int = SUMMARY_SENTENCES) -> t
     ``members``: oldest first, wire copies left out (they add no facts, only votes). At most SUMMARY_POOL
     articles are read, spread evenly over the incident's time: TextRank grows with the square of the pool.
     """
-    from briefgen.extract.summary import LENGTH_POWER, Sentence, centrality
-
     if len(members) > SUMMARY_POOL:
         step = len(members) / SUMMARY_POOL
         members = [members[int(k * step)] for k in range(SUMMARY_POOL)]
-    pool: list[tuple[int, int, Sentence]] = []
+    pool: list[tuple[int, int, str, tuple[str, ...]]] = []  # (article rank, position, text, terms)
     for rank, b in enumerate(members):
         for position, text in enumerate(b.summary):
-            if _QUOTE_MARKS.search(text):
-                continue
-            terms = tuple(_terms(text))
-            pool.append((rank, position, Sentence(text, 0, len(text), position, len(text.split()), terms, 0, 0.0)))
+            if not _QUOTE_MARKS.search(text):
+                pool.append((rank, position, text, tuple(_terms(text))))
     if not pool:
         return ()
-    sentences = [s for _, _, s in pool]
-    central = centrality(sentences) if len(sentences) > 1 else [1.0]
-    order = sorted(range(len(pool)), key=lambda i: (-central[i] * sentences[i].words ** LENGTH_POWER, pool[i][:2]))
+    central = textrank([terms for *_, terms in pool])
+    order = sorted(range(len(pool)),
+                   key=lambda i: (-central[i] * len(pool[i][2].split()) ** LENGTH_POWER, pool[i][:2]))
     chosen: list[int] = []
     for i in order:
-        terms = set(sentences[i].lemmas)
-        if any(len(terms & set(sentences[j].lemmas)) >= REDUNDANT * max(1, min(len(terms), len(sentences[j].lemmas)))
-               for j in chosen):
+        terms = set(pool[i][3])
+        if any(len(terms & set(pool[j][3])) >= REDUNDANT * max(1, min(len(terms), len(pool[j][3]))) for j in chosen):
             continue
         chosen.append(i)
         if len(chosen) == count:
             break
-    return tuple(sentences[i].text for i in sorted(chosen, key=lambda i: pool[i][:2]))
+    return tuple(pool[i][2] for i in sorted(chosen, key=lambda i: pool[i][:2]))
 
 
 def _quote_key(text: str) -> str:
