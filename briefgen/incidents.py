@@ -1,16 +1,20 @@
 """Briefings (after entity resolution) -> incidents: the articles that report one real-world event.
 
 A corpus stage beside the site graph: it reads each briefing's words, its resolved actors and its date, never
-spaCy. Two articles are alike by the cosine of their TF-IDF vectors, where an article's vector is its words
-and, as extra features, its actors' page slugs (an entity is worth more than a word: "Lindsay Lohan" tells
-two rehab stays apart, "rehab" does not). Dated articles more than ``WINDOW_DAYS`` apart are never alike.
-Incidents are then found by average-link agglomerative clustering: two groups join while the mean
-similarity over all their pairs is at least ``THRESHOLD`` (a pair that is not among either article's nearest
-neighbours counts as 0), so a group grows by agreeing with most of it, not by a chain of one-to-one links.
+spaCy. Two articles are alike by the cosine of their vectors: TF-IDF of their words, of their lead's words,
+of their actors' page slugs and of their numbers (see WEIGHTS). Dated articles more than ``WINDOW_DAYS``
+apart are never alike; undated ones go by content alone.
 
-No all-pairs matrix: similarities come from a sparse product (only articles sharing a term meet), a block of
-rows at a time, keeping each article's ``NEIGHBOURS`` best. Everything is ordered by briefing slug first,
-so the result does not depend on the order articles arrive in.
+Two passes. First, average-link agglomerative clustering over each article's ``NEIGHBOURS`` most similar
+articles: two groups join while the mean similarity over all their pairs is at least ``COARSE`` (a pair not
+in the neighbour graph counts 0), which finds groups of one kind of story (earthquakes, an election night).
+Then each group is split in two, again and again, while its best normalized cut is below ``SPLIT_NCUT``:
+two earthquakes of one week, told apart by their places, names and numbers, are two parts that share
+little with each other and much within themselves.
+
+No all-pairs matrix: the neighbour graph comes from a sparse product (only articles sharing a term meet), a
+block of rows at a time; a group's own pairs are computed only for that group. Everything is ordered by
+briefing slug first, so the result does not depend on the order articles arrive in.
 """
 
 from __future__ import annotations
