@@ -290,25 +290,37 @@ def cluster(briefings: Sequence[Briefing]) -> list[list[str]]:
     each group splits in two, again and again, while a normalized cut finds two clearly separate parts (two
     earthquakes; one arrest reported on two weeks apart).
     """
-    from threadpoolctl import threadpool_limits
-
-    ordered = sorted(briefings, key=lambda b: b.slug)
-    if not ordered:
-        return []
-    # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
-    with threadpool_limits(1, user_api="blas"):
-        groups = _cluster(ordered)
-    return sorted(([ordered[i].slug for i in sorted(g)] for g in groups), key=lambda g: g[0])
+    return _Clustering(briefings).groups
 
 
-def _cluster(ordered: list[Briefing]) -> list[list[int]]:
-    matrix = _matrix(ordered)
-    ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in ordered], dtype=np.int64)
-    edges = _neighbour_graph(matrix, ordinals)
-    out: list[list[int]] = []
-    for group in average_link(len(ordered), edges, COARSE):
-        _split(group, matrix, ordinals, edges, out)
-    return out
+class _Clustering:
+    """The clustering of some briefings, with the vectors it was made from (wire copies are found on them)."""
+
+    def __init__(self, briefings: Sequence[Briefing]) -> None:
+        from threadpoolctl import threadpool_limits
+
+        self.ordered = sorted(briefings, key=lambda b: b.slug)
+        self.index = {b.slug: i for i, b in enumerate(self.ordered)}
+        self.groups: list[list[str]] = []
+        if not self.ordered:
+            return
+        # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
+        with threadpool_limits(1, user_api="blas"):
+            self.matrix = _matrix(self.ordered)
+            self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
+                                     dtype=np.int64)
+            self.edges = _neighbour_graph(self.matrix, self.ordinals)
+            out: list[list[int]] = []
+            for group in average_link(len(self.ordered), self.edges, COARSE):
+                _split(group, self.matrix, self.ordinals, self.edges, out)
+        self.groups = sorted(([self.ordered[i].slug for i in sorted(g)] for g in out), key=lambda g: g[0])
+
+    def copies(self, members: list[Briefing]) -> dict[str, str]:
+        """briefing slug -> the earliest member it is a near-duplicate of (``members``: oldest first)."""
+        if len(members) < 2:
+            return {}
+        group = [self.index[b.slug] for b in members]
+        return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges))
 
 
 # ---------------------------------------------------------------- incidents as records of the site
@@ -319,10 +331,9 @@ SUMMARY_POOL = 24
 """Articles whose summaries an incident's summary is chosen from (a larger incident: evenly spread)."""
 REDUNDANT = 0.5
 """A summary sentence sharing this share of its terms with one already chosen says the same: left out."""
-COPY_SHINGLE = 5
-COPY_SHARE = 0.6
-"""Two articles are copies of one story (a wire copy) when this share of the shorter one's 5-word runs
-are in the other."""
+COPY_COSINE = 0.8
+"""Two articles are copies of one story (a wire copy) at this cosine or more: reports of one event in an
+outlet's own words stay well below (about 0.3 to 0.6), a copy with a new headline or a line added above."""
 _QUOTE_MARKS = re.compile("[\"“”«»„]|''|``")
 
 
@@ -343,21 +354,14 @@ def outlet_of(b: Briefing) -> str:
     return ""
 
 
-def _shingles(b: Briefing) -> set[int]:
-    words = _WORD.findall(b.article.nlp_text.lower())
-    return {hash(tuple(words[i:i + COPY_SHINGLE])) for i in range(max(1, len(words) - COPY_SHINGLE + 1))}
-
-
-def wire_copies(members: list[Briefing]) -> dict[str, str]:
-    """briefing slug -> the earliest briefing it is a near-duplicate of (members are oldest first)."""
-    sets = [_shingles(b) for b in members]
+def _copies(members: list[Briefing], affinity: Any) -> dict[str, str]:
+    """Each member alike to an earlier original at COPY_COSINE or more -> that original (a copy of a copy
+    points to the first); ``affinity``: the members' pairwise cosines, in their order."""
+    dense = affinity.toarray() if hasattr(affinity, "toarray") else affinity
     original: dict[str, str] = {}
     for k, b in enumerate(members):
         for e in range(k):
-            if members[e].slug in original:
-                continue  # compare with originals only: a copy of a copy points to the first
-            small = min(len(sets[k]), len(sets[e])) or 1
-            if len(sets[k] & sets[e]) / small >= COPY_SHARE:
+            if members[e].slug not in original and dense[k, e] >= COPY_COSINE:
                 original[b.slug] = members[e].slug
                 break
     return original
@@ -442,10 +446,13 @@ def carried_quotes(members: list[Briefing]) -> tuple[IncidentQuote, ...]:
     return tuple(out)
 
 
-def make_incident(members: list[Briefing], title: str = "", curated: bool = False) -> Incident:
+def make_incident(members: list[Briefing], title: str = "", curated: bool = False,
+                  clustering: _Clustering | None = None) -> Incident:
+    """The incident of ``members``; ``clustering``: the one that grouped them (else they are vectorised
+    on their own, to find the wire copies among them)."""
     members = sorted(members, key=_member_order)
     dates = [b.article.date for b in members if b.article.date]
-    copies = wire_copies(members) if len(members) > 1 else {}
+    copies = (clustering or _Clustering(members)).copies(members)
     outlets: dict[str, list[str]] = {}
     for b in members:
         outlets.setdefault(outlet_of(b), []).append(b.slug)
@@ -477,7 +484,8 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None) -> tupl
     """The site with its incidents; warnings for curation entries naming no briefing."""
     from briefgen.incident_curation import apply_corrections
 
-    groups = cluster(site.briefings)
+    clustering = _Clustering(site.briefings)
+    groups = clustering.groups
     titles: dict[str, str] = {}
     touched: set[str] = set()
     warnings: list[Diagnostic] = []
@@ -487,6 +495,6 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None) -> tupl
     for group in groups:
         members = [site.briefing(s) for s in group]
         title = next((titles[s] for s in sorted(group, key=lambda s: _member_order(site.briefing(s))) if s in titles), "")
-        made.append(make_incident(members, title, curated=bool(touched & set(group))))
+        made.append(make_incident(members, title, curated=bool(touched & set(group)), clustering=clustering))
     incidents = {i.slug: i for i in sorted(made, key=Incident.order)}
     return replace(site, incidents=incidents), warnings
