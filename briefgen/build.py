@@ -38,7 +38,7 @@ class BuildResult:
     cached: int = 0
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
-    """Seconds spent in each stage (read, cache, nlp, graph, render, write), for --verbose and bench/."""
+    """Seconds spent in each stage (read, cache, nlp, graph, incidents, render, write), for --verbose and bench/."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     site: Site | None = None
     search: SearchReport | None = None
@@ -270,6 +270,8 @@ def build(
     """
     from briefgen.curation import load_curation
     from briefgen.graph import build_site, unmatched_entries
+    from briefgen.incident_curation import load_incident_curation
+    from briefgen.incidents import with_incidents
     from briefgen.render import Output, render_site, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
     from briefgen.sources import read_all
@@ -305,8 +307,12 @@ def build(
         curation = load_curation(config.entities, config.root)
         site = build_site(briefings, title=config.title, curation=curation)
         result.diagnostics.extend([*curation.problems, *unmatched_entries(site, curation)])
-        gc.freeze()
         stage("graph")
+        incident_curation = load_incident_curation(config.entities, config.root)
+        site, unmatched = with_incidents(site, incident_curation)
+        result.diagnostics.extend([*incident_curation.problems, *unmatched])
+        gc.freeze()
+        stage("incidents")
         dirs = theme_dirs(config.templates)
         if not dirs:
             raise BriefgenError(f"{config.templates}: no templates found")

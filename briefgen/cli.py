@@ -101,6 +101,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from briefgen.build import BuildResult, NlpProvider, extract_briefings
     from briefgen.curation import load_curation
     from briefgen.graph import build_site
+    from briefgen.incident_curation import load_incident_curation
+    from briefgen.incidents import with_incidents
     from briefgen.records import briefing_record
     from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
 
@@ -128,11 +130,16 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     curation = load_curation(config.entities, config.root)
     result.diagnostics.extend(curation.problems)
     site = build_site(briefings, title=config.title, curation=curation)
+    incident_curation = load_incident_curation(config.entities, config.root)
+    site, unmatched = with_incidents(site, incident_curation)  # the files given, clustered as a build would
+    result.diagnostics.extend([*incident_curation.problems, *unmatched])
     by_slug = {b.slug: b for b in site.briefings}
     out = sys.stdout
     for article in articles:
         if article.slug in by_slug:
-            out.write(json.dumps(briefing_record(by_slug[article.slug]), ensure_ascii=False) + "\n")
+            incident = site.incident_of(article.slug)
+            record = briefing_record(by_slug[article.slug], incident.slug if incident else None)
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
     _report(result.diagnostics)
     return 1 if result.errors else 0
 

@@ -90,10 +90,10 @@ class _Lines:
     """Where tables and keys are in the file. tomllib gives no positions, so the text is scanned: each line
     that starts with "[" is parsed on its own as a table header, and keys are matched at the start of a line."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, section: str = "entity") -> None:
         self.tables: dict[str | None, int] = {}
         self.keys: dict[tuple[str | None, str], int] = {}
-        table: str | None = None  # None: top level; "" another table than [entity."Name"]
+        table: str | None = None  # None: top level; "" another table than [<section>."Name"]
         for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.strip()
             if stripped.startswith("[") and not stripped.startswith("[["):
@@ -102,7 +102,7 @@ class _Lines:
                 except tomllib.TOMLDecodeError:
                     header = {}  # a line of a multi-line array
                 else:
-                    entity = header.get("entity")
+                    entity = header.get(section)
                     table = next(iter(entity)) if isinstance(entity, dict) and len(entity) == 1 else ""
                     self.tables.setdefault(table, number)
                     continue
@@ -123,12 +123,21 @@ def load_curation(path: Path, root: Path | None = None) -> Curation:
     """
     if not path.is_file():
         return Curation()
+    data, text = read_toml(path)
+    return parse_curation(data, display_path(path, root), text)
+
+
+def read_toml(path: Path) -> tuple[dict[str, object], str]:
+    """The parsed file and its text (which locates problems by line).
+
+    Raises:
+        ConfigError: the file is not valid TOML (one line naming the file and the line).
+    """
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        return tomllib.loads(text), text
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    return parse_curation(data, display_path(path, root), text)
 
 
 def parse_curation(data: dict[str, object], source: str, text: str = "") -> Curation:
@@ -141,8 +150,8 @@ def parse_curation(data: dict[str, object], source: str, text: str = "") -> Cura
         where = ".".join(p for p in ("entity" if table is not None else "", table or "", key or "") if p)
         problems.append(Diagnostic(source, f"'{where}': {problem}", line=lines.line(table, key)))
 
-    for key in sorted(set(data) - {"ignore", "entity"}):
-        fail(None, key, "unknown key (expected 'ignore' and [entity.\"Name\"] tables)")
+    for key in sorted(set(data) - {"ignore", "entity", "incident"}):  # incident: see incident_curation.py
+        fail(None, key, "unknown key (expected 'ignore', [entity.\"Name\"] and [incident.\"slug\"] tables)")
     ignore = data.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(x, str) for x in ignore):
         fail(None, "ignore", "expected a list of names")

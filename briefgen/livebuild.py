@@ -28,6 +28,7 @@ from briefgen.build import BuildResult, NlpProvider, extract_briefings
 from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity, quote_path
+from briefgen.incident_curation import IncidentCuration, load_incident_curation
 from briefgen.forking import fork_is_safe
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
@@ -259,6 +260,7 @@ class LiveBuilder:
         self._briefing_list: list[Briefing] | None = None
         self._site: Site | None = None
         self._curation = Curation()
+        self._incident_curation = IncidentCuration()
         self._curation_bytes: bytes | None = None
         """The entities file as last read (b"" when absent); None before the first read."""
         self._curation_problems: list[Problem] = []
@@ -299,6 +301,7 @@ class LiveBuilder:
             self._extractions.clear()
             self._briefing_list = self._site = None
             self._curation, self._curation_bytes, self._curation_problems = Curation(), None, []
+            self._incident_curation = IncidentCuration()
             self._curation_warnings = []
             self._source_problems, self._source_warnings = [], []
         self.config = config
@@ -318,8 +321,12 @@ class LiveBuilder:
             if graph_stale:
                 from briefgen.graph import build_site, unmatched_entries
 
+                from briefgen.incidents import with_incidents
+
                 self._site = build_site(self._briefing_list, title=config.title, curation=self._curation)
-                self._curation_warnings = [str(d) for d in unmatched_entries(self._site, self._curation)]
+                # Incidents are re-clustered from the briefings in memory: an article edit extracts only it.
+                self._site, unmatched = with_incidents(self._site, self._incident_curation)
+                self._curation_warnings = [str(d) for d in [*unmatched_entries(self._site, self._curation), *unmatched]]
             outcome.warnings.extend(self._curation_warnings)
             dirs = theme_dirs(config.templates)
             if not dirs:
@@ -360,14 +367,16 @@ class LiveBuilder:
         self._curation_bytes = data
         try:
             curation = load_curation(config.entities, config.root)
+            incidents = load_incident_curation(config.entities, config.root)
         except BriefgenError as exc:
             self._curation_problems = [problem_from_error(exc, config.root)]
             return False
         # A bad entry is left out and shown; the rest of the file applies.
-        self._curation_problems = [problem_from_diagnostic(d, config.root) for d in curation.problems]
-        if curation == self._curation:
+        self._curation_problems = [problem_from_diagnostic(d, config.root)
+                                   for d in (*curation.problems, *incidents.problems)]
+        if curation == self._curation and incidents == self._incident_curation:
             return False
-        self._curation = curation
+        self._curation, self._incident_curation = curation, incidents
         return True
 
     def _briefings(self, config: Config, dirty: set[str], outcome: Rebuild) -> list[Briefing]:

@@ -181,6 +181,55 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
+class IncidentQuote:
+    """One quote across an incident: the same words, carried by one briefing or several."""
+
+    text: str
+    speaker: str | None
+    """Who most of the briefings carrying it credit it to (the first report's speaker on a tie)."""
+    speaker_slug: str | None
+    briefing_slugs: tuple[str, ...]
+    """The briefings carrying it, the first to report it first."""
+    other_speakers: tuple[str, ...] = ()
+    """Other speakers some briefings credit the same words to: a conflict between outlets."""
+    partial: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """Articles about one real-world event: the incident briefing, its page built from theirs."""
+
+    slug: str
+    """The slug of its earliest briefing (dated before undated, then by slug), so it survives new articles."""
+    title: str
+    briefing_slugs: tuple[str, ...]
+    """Oldest first; undated last."""
+    first_date: dt.date | None
+    last_date: dt.date | None
+    outlets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(outlet, its briefings) in order of first report; an article without one is under ""."""
+    copies: tuple[tuple[str, str], ...] = ()
+    """(briefing, the earlier briefing it is a near-duplicate of): wire copies of one story."""
+    distinct_outlets: int = 0
+    """Outlets that reported it in their own words: a wire copy counts for the outlet it copies."""
+    summary: tuple[str, ...] = ()
+    """Central, non-redundant sentences of its briefings' summaries, earliest facts first."""
+    actors: tuple[tuple[str, int], ...] = ()
+    """(entity slug, briefings mentioning it), most mentioned first."""
+    quotes: tuple[IncidentQuote, ...] = ()
+    curated: bool = False
+    """Merged, split or titled by hand in the curation file."""
+
+    @property
+    def size(self) -> int:
+        return len(self.briefing_slugs)
+
+    def order(self) -> tuple[int, int, str]:
+        """Sort key: newest first (by its last article), undated last, then by slug."""
+        return (0 if self.last_date else 1, -(self.last_date.toordinal() if self.last_date else 0), self.slug)
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """The complete site graph. Built in full before anything renders."""
 
@@ -188,11 +237,24 @@ class Site:
     briefings: tuple[Briefing, ...]
     """Newest first; undated ones last."""
     entities: dict[str, Entity] = field(default_factory=dict)
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    """Every briefing is in exactly one; newest first (by last date), undated last. Left empty (a site made
+    without the incidents stage), each briefing is an incident of its own."""
     _by_slug: dict[str, Briefing] = field(init=False, repr=False, compare=False)
+    _incident_of: dict[str, Incident] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Templates look briefings up by slug once per quote: a dict keeps that linear in the site's size.
         object.__setattr__(self, "_by_slug", {b.slug: b for b in self.briefings})
+        if not self.incidents and self.briefings:
+            alone = (Incident(b.slug, b.article.title, (b.slug,), b.article.date, b.article.date, summary=b.summary)
+                     for b in self.briefings)
+            object.__setattr__(self, "incidents", {i.slug: i for i in sorted(alone, key=Incident.order)})
+        object.__setattr__(self, "_incident_of", {s: i for i in self.incidents.values() for s in i.briefing_slugs})
 
     def briefing(self, slug: str) -> Briefing:
         return self._by_slug[slug]
+
+    def incident_of(self, briefing_slug: str) -> Incident | None:
+        """The incident a briefing is in (None only on a site built without incidents)."""
+        return self._incident_of.get(briefing_slug)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefgen.model import Briefing, Entity
-from briefgen.urls import briefing_path, entity_path
+from briefgen.model import Briefing, Entity, Incident
+from briefgen.urls import briefing_path, entity_path, incident_path
 
 
-def briefing_record(b: Briefing) -> dict[str, Any]:
+def briefing_record(b: Briefing, incident: str | None = None) -> dict[str, Any]:
+    """``incident``: the slug of the incident the briefing is in."""
     a = b.article
     return {
         "slug": b.slug,
@@ -33,6 +34,34 @@ def briefing_record(b: Briefing) -> dict[str, Any]:
             for q in b.quotes
         ],
         "context": list(b.context),
+        "incident": incident,
+    }
+
+
+def incident_page(i: Incident) -> str:
+    """An incident of several articles has its own page; an incident of one is its briefing's page."""
+    return incident_path(i.slug) if i.size > 1 else briefing_path(i.slug)
+
+
+def incident_record(i: Incident, names: dict[str, str]) -> dict[str, Any]:
+    """One object of ``site/incidents.json``; ``names``: entity slug -> shown name."""
+    copies = dict(i.copies)
+    return {
+        "slug": i.slug,
+        "title": i.title,
+        "page": incident_page(i),
+        "first_date": i.first_date.isoformat() if i.first_date else None,
+        "last_date": i.last_date.isoformat() if i.last_date else None,
+        "briefings": list(i.briefing_slugs),
+        "outlets": [{"name": name or None, "briefings": list(slugs),
+                     "copies": {s: copies[s] for s in slugs if s in copies}} for name, slugs in i.outlets],
+        "distinct_outlets": i.distinct_outlets,
+        "actors": [{"slug": s, "name": names.get(s, s), "briefings": n} for s, n in i.actors],
+        "quotes": [{"text": q.text, "speaker": q.speaker, "speaker_slug": q.speaker_slug,
+                    "briefings": list(q.briefing_slugs), "other_speakers": list(q.other_speakers),
+                    "partial": q.partial} for q in i.quotes],
+        "summary": list(i.summary),
+        "curated": i.curated,
     }
 
 

@@ -27,13 +27,13 @@ from briefgen.charts import RISING_WEEKS, corpus_span, is_weekly, mentions_chart
 from briefgen.errors import RenderError
 from briefgen.forking import fork_is_safe
 from briefgen.markdown import render_markdown
-from briefgen.model import Article, Briefing, Entity, EntityKind, Quote, Site
-from briefgen.records import briefing_record, entity_record
+from briefgen.model import Article, Briefing, Entity, EntityKind, Incident, IncidentQuote, Quote, Site
+from briefgen.records import briefing_record, entity_record, incident_page, incident_record
 from briefgen.sources import credit_line
 from briefgen.sourceview import MentionFinder, link_mentions, source_view
 from briefgen.urls import (
     ATOM_FEED, ENTITIES, JSON_FEED, NOT_FOUND, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path,
-    directory_path, entity_json_path, entity_path, relative_url, site_root_path, slugify, tag_path, timeline_path,
+    directory_path, entity_json_path, entity_path, incident_path, relative_url, site_root_path, slugify, tag_path, timeline_path,
 )
 
 PACKAGE_THEME = Path(__file__).resolve().parent / "_theme"
@@ -298,6 +298,15 @@ def by_month(briefings: Iterable[Briefing]) -> list[tuple[tuple[int, int], list[
     return list(months.items())
 
 
+def incidents_by_month(incidents: Iterable[Incident]) -> list[tuple[tuple[int, int], list[Incident]]]:
+    """Dated incidents grouped by the (year, month) of their last article, newest first (input is newest first)."""
+    months: dict[tuple[int, int], list[Incident]] = {}
+    for i in incidents:
+        if i.last_date:
+            months.setdefault((i.last_date.year, i.last_date.month), []).append(i)
+    return list(months.items())
+
+
 def by_tag(briefings: Iterable[Briefing]) -> list[tuple[str, list[Briefing]]]:
     """Tags by name; tags that differ only in case or punctuation share one page (and the first spelling)."""
     tags: dict[str, tuple[str, list[Briefing]]] = {}
@@ -357,6 +366,7 @@ class Renderer:
                 url=url,
                 root=url(""),
                 briefing_url=lambda slug: url(briefing_path(slug)),
+                incident_url=lambda incident: url(incident_page(incident)),
                 entity_url=lambda slug: url(entity_path(slug)),
                 tag_url=lambda tag: url(tag_path(tag)),
                 directory_url=lambda kind, sort="name", page=1: url(directory_path(kind, sort, page)),
@@ -393,7 +403,7 @@ class Renderer:
         finder = MentionFinder(b.actors, site.entities)
         key = sorted(b.actors[:self.key_actors], key=lambda a: -a.mentions)  # stable: importance breaks ties
         return self._page(
-            "briefing.html", path, site, briefing=b, older=older, newer=newer,
+            "briefing.html", path, site, briefing=b, older=older, newer=newer, incident=site.incident_of(b.slug),
             quotes_by_speaker=list(by_speaker.items()), source=view, body_html=view.html(),
             quote_number={q: i for i, q in enumerate(b.quotes, start=1)},
             summary_html=[link_mentions(s, finder, link) for s in b.summary],
@@ -413,14 +423,30 @@ class Renderer:
             split += 1
         span = span or corpus_span(site)
         chart = mentions_chart(entity, site, span)
+        incidents = {i.slug: i for s in entity.briefing_slugs if (i := site.incident_of(s)) is not None and i.size > 1}
         return self._page(
             "entity.html", entity_path(entity.slug), site, entity=entity,
+            entity_incidents=sorted(incidents.values(), key=Incident.order),
             entity_briefings=briefings, months_open=months[:split], months_folded=months[split:],
             folded_count=sum(len(items) for _, items in months[split:]),
             undated=[b for b in briefings if b.article.date is None],
             entity_quotes=[(ref.quote, site.briefing(ref.briefing_slug)) for ref in entity.quotes],
             quotes_open=ENTITY_QUOTES_OPEN, chart=chart,
             chart_period="week" if span and is_weekly(span) else "month",
+        )
+
+    def render_incident(self, site: Site, incident: Incident) -> Output:
+        members = [site.briefing(s) for s in incident.briefing_slugs]
+        by_speaker: dict[str, list[IncidentQuote]] = {}
+        for q in incident.quotes:
+            by_speaker.setdefault(q.speaker_slug or q.speaker or "", []).append(q)
+        return self._page(
+            "incident.html", incident_path(incident.slug), site, incident=incident, members=members,
+            copies=dict(incident.copies), titles={b.slug: b.article.title for b in members},
+            outlet_of={slug: name for name, slugs in incident.outlets for slug in slugs},
+            incident_actors=[(site.entities[s], n) for s, n in incident.actors if s in site.entities],
+            quotes_by_speaker=[(qs[0].speaker or "Unattributed", qs[0].speaker_slug, qs)
+                               for qs in sorted(by_speaker.values(), key=lambda qs: (not qs[0].speaker, -len(qs)))],
         )
 
     def plan(self, site: Site) -> dict[str, Callable[[], Output]]:
@@ -441,10 +467,13 @@ class Renderer:
         briefings = site.briefings
         # Encoded record by record, and first: at 20,000 briefings it is the build's memory peak (about 140
         # MB), which had better pass before the search index runs beside the build on the pages.
-        add("briefings.json", lambda: Output("briefings.json", _json_list(briefing_record(b) for b in briefings)))
+        add("briefings.json", lambda: Output("briefings.json", _json_list(
+            briefing_record(b, i.slug if (i := site.incident_of(b.slug)) else None) for b in briefings)))
+        incidents = list(site.incidents.values())
         page("index.html", "index.html", latest=briefings[:HOME_BRIEFINGS], top_actors=top_entities(site, HOME_ACTORS),
+             latest_incidents=incidents[:HOME_BRIEFINGS],
              rising=[(r, sparkline(r.weekly)) for r in rising_entities(site, HOME_RISING)], rising_weeks=RISING_WEEKS)
-        self._plan_timeline(briefings, page)
+        self._plan_timeline(briefings, page, incidents)
         for i, b in enumerate(briefings):
             newer = briefings[i - 1] if i > 0 else None
             older = briefings[i + 1] if i + 1 < len(briefings) else None
@@ -464,6 +493,9 @@ class Renderer:
                          total=len(members), offset=(n - 1) * DIRECTORY_PAGE)
         for entity in site.entities.values():
             add(entity_path(entity.slug), partial(self.render_entity, site, entity, span))
+        for incident in incidents:
+            if incident.size > 1:
+                add(incident_path(incident.slug), partial(self.render_incident, site, incident))
 
         tags = by_tag(briefings)
         page(TAGS, "tags.html", tags=tags)
@@ -476,6 +508,8 @@ class Renderer:
         # is still rendered and written (``search.with_search_index``).
         for entity in site.entities.values():
             add(entity_json_path(entity.slug), partial(_entity_json, entity))
+        names = {slug: e.name for slug, e in site.entities.items()}
+        add("incidents.json", lambda: Output("incidents.json", _json_list(incident_record(i, names) for i in incidents)))
 
         add(ATOM_FEED, partial(self.atom_feed, site))
         add(JSON_FEED, partial(self.json_feed, site))
@@ -486,18 +520,27 @@ class Renderer:
             add(output.path, partial(lambda o: o, output))
         return pages
 
-    def _plan_timeline(self, briefings: tuple[Briefing, ...], page: Callable[..., None]) -> None:
-        """One timeline page; a long one is split by year (the latest year also on timeline.html)."""
+    def _plan_timeline(self, briefings: tuple[Briefing, ...], page: Callable[..., None],
+                       incidents: list[Incident]) -> None:
+        """One timeline page; a long one is split by year (the latest year also on timeline.html).
+
+        ``incident_months``/``undated_incidents`` list incidents by the month of their last article (the
+        packaged theme shows those); ``months``/``undated`` still list every briefing for other themes."""
         months = by_month(briefings)
         undated = [b for b in briefings if b.article.date is None]
+        incident_months = incidents_by_month(incidents)
+        undated_incidents = [i for i in incidents if i.last_date is None]
         if len(briefings) <= TIMELINE_SPLIT:
-            page(TIMELINE, "timeline.html", months=months, undated=undated, years=[], year=None)
+            page(TIMELINE, "timeline.html", months=months, undated=undated, years=[], year=None,
+                 incident_months=incident_months, undated_incidents=undated_incidents)
             return
         years = list(dict.fromkeys(year for (year, _), _ in months))
         sections: list[int | None] = [*years, *([None] if undated else [])]
         for n, year in enumerate(sections):
             kept = [m for m in months if m[0][0] == year]
-            context = dict(months=kept, undated=undated if year is None else [], years=sections, year=year)
+            context = dict(months=kept, undated=undated if year is None else [], years=sections, year=year,
+                           incident_months=[m for m in incident_months if m[0][0] == year],
+                           undated_incidents=undated_incidents if year is None else [])
             page(timeline_path(year), "timeline.html", **context)
             if n == 0:
                 page(TIMELINE, "timeline.html", **context)

@@ -43,6 +43,10 @@ def briefing_path(slug: str) -> str:
     return f"briefings/{_stem(slug)}.html"
 
 
+def incident_path(slug: str) -> str:
+    return f"incidents/{_stem(slug)}.html"
+
+
 def entity_path(slug: str) -> str:
     return f"entities/{_stem(slug)}.html"
 

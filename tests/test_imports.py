@@ -20,14 +20,15 @@ PACKAGE = REPO / "briefgen"
 # The stages and what each may import. Extraction, the corpus stages and rendering are siblings: the
 # corpus stages and rendering see plain records only, never extract/ (and so never spaCy).
 LAYERS: dict[str, tuple[str, ...]] = {
-    "base": ("briefgen", "briefgen.errors", "briefgen.urls", "briefgen.forking", "briefgen.text", "briefgen.markdown"),
+    "base": ("briefgen", "briefgen.errors", "briefgen.urls", "briefgen.forking", "briefgen.text", "briefgen.markdown",
+             "briefgen.textrank"),
     "model": ("briefgen.model",),
     "ingest": ("briefgen.sources", "briefgen.config"),
     "records": ("briefgen.curation", "briefgen.records"),
     "extract": ("briefgen.extract", "briefgen.extract.actors", "briefgen.extract.cache",
                 "briefgen.extract.context", "briefgen.extract.nlp", "briefgen.extract.quotes",
                 "briefgen.extract.summary"),
-    "corpus": ("briefgen.graph",),
+    "corpus": ("briefgen.graph", "briefgen.incidents", "briefgen.incident_curation"),
     "view": ("briefgen.sourceview", "briefgen.charts"),
     "render": ("briefgen.render",),
     "publish": ("briefgen.search", "briefgen.write", "briefgen.project"),

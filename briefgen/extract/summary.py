@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from briefgen.extract.quotes import QuoteSpan
+from briefgen.textrank import LENGTH_POWER, textrank
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,39 +77,13 @@ HISTORY = re.compile(
 )
 """Unmistakable background (what happened before): such sentences go to the context, not the summary.
 Narrower than the context stage's cues, which also take dates and relations as hints."""
-LENGTH_POWER = 0.5
-"""Longer sentences carry more of the story: centrality is scaled by words ** this."""
 LEAD_WEIGHT = 0.1
 """How much the opening sentences are preferred: wire copy puts the news first."""
-_ITERATIONS = 30
-_DAMPING = 0.85
 
 
 def centrality(sentences: list[Sentence]) -> list[float]:
-    """TextRank over content lemmas: PageRank on the graph of sentences sharing lemmas, each edge weighted
-    by the overlap over the log of both lengths (Mihalcea & Tarau 2004). Quoted sentences vote too."""
-    bags = [set(s.lemmas) for s in sentences]
-    sizes = [len(s.lemmas) for s in sentences]
-    edges: list[list[tuple[int, float]]] = [[] for _ in sentences]
-    for i in range(len(sentences)):
-        if sizes[i] < 2:
-            continue
-        for j in range(i + 1, len(sentences)):
-            if sizes[j] < 2:
-                continue
-            common = len(bags[i] & bags[j])
-            if common:
-                w = common / (math.log(sizes[i]) + math.log(sizes[j]))
-                edges[i].append((j, w))
-                edges[j].append((i, w))
-    out = [sum(w for _, w in e) for e in edges]
-    score = [1.0] * len(sentences)
-    for _ in range(_ITERATIONS):
-        score = [
-            (1 - _DAMPING) + _DAMPING * sum(w / out[j] * score[j] for j, w in edges[i])
-            for i in range(len(sentences))
-        ]
-    return score
+    """TextRank over the sentences' content lemmas (``briefgen.textrank``). Quoted sentences vote too."""
+    return textrank([s.lemmas for s in sentences])
 
 
 def summarise(sentences: list[Sentence], count: int, title: str = "") -> list[Sentence]:

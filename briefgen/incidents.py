@@ -1,0 +1,500 @@
+"""Briefings (after entity resolution) -> incidents: the articles that report one real-world event.
+
+A corpus stage beside the site graph: it reads each briefing's words, its resolved actors and its date, never
+spaCy. Two articles are alike by the cosine of their vectors: TF-IDF of their words, of their lead's words,
+of their actors' page slugs and of their numbers (see WEIGHTS). Dated articles more than ``WINDOW_DAYS``
+apart are never alike; undated ones go by content alone.
+
+Two passes. First, average-link agglomerative clustering over each article's ``NEIGHBOURS`` most similar
+articles: two groups join while the mean similarity over all their pairs is at least ``COARSE`` (a pair not
+in the neighbour graph counts 0), which finds groups of one kind of story (earthquakes, an election night).
+Then each group is split in two, again and again, while its best normalized cut is below ``SPLIT_NCUT``:
+two earthquakes of one week, told apart by their places, names and numbers, are two parts that share
+little with each other and much within themselves.
+
+No all-pairs matrix: the neighbour graph comes from a sparse product (only articles sharing a term meet), a
+block of rows at a time; a group's own pairs are computed only for that group. Everything is ordered by
+briefing slug first, so the result does not depend on the order articles arrive in.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from briefgen.errors import Diagnostic
+from briefgen.model import Briefing, Incident, IncidentQuote, Quote, Site
+from briefgen.textrank import LENGTH_POWER, textrank
+
+if TYPE_CHECKING:
+    from briefgen.incident_curation import IncidentCuration
+
+COARSE = 0.1
+"""Mean cosine over all pairs above which two groups are of one kind of story (the first pass)."""
+SPLIT_NCUT = 0.8
+"""A group splits in two when its best normalized cut is below this. A group with no inner structure (every
+pair alike) cuts at 1.0 (each half sends as much similarity across as it keeps); 0.8 asks that each half
+keep clearly more than it shares."""
+MIN_SPLIT = 4
+"""Groups smaller than this are not split (too few pairs to tell structure from noise)."""
+WEIGHTS = (1.0, 0.7, 0.5, 0.3)
+"""Weights of an article's parts in its vector, each part unit length first: all its words, its lead's words
+(title and first paragraphs: news puts the event first), its actors' page slugs, its numbers (tolls, sums,
+magnitudes, years tell two events of a kind apart)."""
+LEAD_PARAGRAPHS = 3
+WINDOW_DAYS = 7
+"""Dated articles further apart than this are never one incident (undated ones rely on content alone)."""
+NEIGHBOURS = 30
+"""Most similar articles kept per article in the first pass: at most NEIGHBOURS * articles edges."""
+BLOCK = 128
+"""Rows of the similarity product computed at a time (BLOCK x articles floats)."""
+COMMON_SHARE = 0.2
+"""Terms in more than this share of the articles (and at least 20 of them) are left out: they tell nothing
+apart and would make every article a candidate of every other."""
+DENSE_GROUP = 2000
+"""Groups up to this size are split on all their pairs' similarities; larger ones on the first pass's
+neighbour graph (memory stays linear)."""
+
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,]\d+)*")
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during
+    each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers
+    herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more
+    most mustn't my myself no nor not of off on once only or other ought our ours ourselves out over own same
+    shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them
+    themselves then there there's these they they'd they'll they're they've this those through to too under
+    until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's which
+    while who who's whom why why's will with won't would wouldn't you you'd you'll you're you've your yours
+    yourself yourselves said says say told according also just like one two new would could may might must
+    mr mrs ms s t""".split()
+)
+
+
+def _terms(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower().replace("’", "'"))
+            if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+
+
+def features(b: Briefing) -> tuple[Counter[str], ...]:
+    """The parts of an article's vector (see WEIGHTS); lead, actor and number terms are marked apart."""
+    a = b.article
+    text = a.nlp_text  # derived on each access: once here
+    offsets = memoryview(a.bounds).cast("I")
+    lead_end = offsets[min(LEAD_PARAGRAPHS, len(offsets) // 2) * 2 - 1] if len(offsets) else 0
+    title, opening = _terms(a.title), _terms(text[:lead_end])  # the text is read once: lead, then the rest
+    words = Counter(title + opening + _terms(text[lead_end:]))
+    lead = Counter("^" + w for w in title + opening)
+    actors = Counter({"@" + x.slug: x.mentions for x in b.actors})
+    numbers = Counter({"#" + w: c for w, c in words.items() if w[0].isdigit()})
+    return words, lead, actors, numbers
+
+
+def _matrix(briefings: Sequence[Briefing]) -> Any:
+    """Rows: each briefing's unit vector, its parts (sublinear TF-IDF, each unit length) weighted by WEIGHTS.
+
+    Terms become ids as each article is read, so only compact arrays outlive it (Counters for 20,000
+    articles were hundreds of MB); the weighting is vectorised over all of them at once.
+    """
+    from scipy import sparse
+
+    n = len(briefings)
+    vocabulary: dict[str, int] = {}
+    ids: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for b in briefings:
+        for part in features(b):
+            ids.append(np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in part), np.int32, len(part)))
+            counts.append(np.fromiter(part.values(), np.float32, len(part)))
+    parts = len(WEIGHTS)
+    lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
+    column = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    count = np.concatenate(counts) if counts else np.zeros(0, np.float32)
+    del ids, counts
+    df = np.bincount(column, minlength=len(vocabulary))  # a term is once per part of an article
+    idf = np.log((n + 1) / (df + 0.5)).astype(np.float32)
+    idf[df > max(20, int(COMMON_SHARE * n))] = 0.0
+    value = (1 + np.log(count)) * idf[column]
+    del count
+    segment = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    norm = np.sqrt(np.bincount(segment, weights=value * value, minlength=len(lengths)))
+    norm[norm == 0] = 1.0
+    weight = np.tile(np.array(WEIGHTS, np.float64), n)
+    value *= (weight / norm).astype(np.float32)[segment]
+    keep = value > 0
+    rows = (segment // parts)[keep]
+    matrix = sparse.csr_matrix((value[keep], (rows, column[keep])), shape=(n, max(1, len(vocabulary))))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags((1.0 / norms).astype(np.float32)) @ matrix  # unit rows: the product is a cosine
+
+
+def _far_apart(ordinals: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Pairs of dated articles more than WINDOW_DAYS apart (ordinal -1: undated)."""
+    a, b = ordinals[rows][:, None], ordinals[columns][None, :]
+    return (np.abs(a - b) > WINDOW_DAYS) & (a >= 0) & (b >= 0)
+
+
+Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A similarity graph: arrays i, j (i < j, each pair once) and the pair's cosine."""
+
+
+def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
+    """Each article's NEIGHBOURS most similar articles (positive cosine, inside the date window).
+    Only articles sharing a term meet in the sparse product, a block of rows at a time."""
+    n = matrix.shape[0]
+    keep = min(NEIGHBOURS, n - 1)
+    transposed = matrix.T.tocsr()
+    everyone = np.arange(n)
+    found_i, found_j, found_v = [], [], []
+    for start in range(0, n if n > 1 else 0, BLOCK):
+        stop = min(n, start + BLOCK)
+        block = (matrix[start:stop] @ transposed).toarray()
+        rows = np.arange(stop - start)
+        block[rows, rows + start] = 0.0
+        block[_far_apart(ordinals, everyone[start:stop], everyone)] = 0.0
+        best = np.argpartition(-block, keep - 1, axis=1)[:, :keep]
+        values = np.take_along_axis(block, best, axis=1)
+        positive = values > 0
+        found_i.append(np.broadcast_to(rows[:, None] + start, best.shape)[positive])
+        found_j.append(best[positive])
+        found_v.append(values[positive])
+    if not found_i:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    i, j, v = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(low * n + high, return_index=True)  # a pair found from both ends is one edge
+    return low[first], high[first], v[first]
+
+
+def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
+    """Groups of 0..n-1: merge the two groups of highest mean pair similarity (a pair without an edge counts
+    0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph."""
+    sums: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    for i, j, value in zip(edges[0].tolist(), edges[1].tolist(), edges[2].tolist()):
+        sums[i][j] = value
+        sums[j][i] = value
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    first = {i: i for i in range(n)}  # each group's smallest member, for the tie-break
+    strong = edges[2] >= threshold
+    heap = [(-v, i, j, i, j) for i, j, v in zip(edges[0][strong].tolist(), edges[1][strong].tolist(),
+                                                 edges[2][strong].tolist())]
+    heapq.heapify(heap)
+    next_id = n
+    while heap:
+        _, _, _, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue  # one of them has merged since
+        c = next_id
+        next_id += 1
+        members[c] = members.pop(a) + members.pop(b)
+        first[c] = min(first.pop(a), first.pop(b))
+        joined: dict[int, float] = {}
+        for old in (a, b):
+            for other, value in sums.pop(old).items():
+                if other != a and other != b:
+                    joined[other] = joined.get(other, 0.0) + value
+                    del sums[other][old]
+        sums[c] = joined
+        size = len(members[c])
+        for other, total in joined.items():
+            sums[other][c] = total
+            mean = total / (size * len(members[other]))
+            if mean >= threshold:
+                low, high = sorted((first[c], first[other]))
+                heapq.heappush(heap, (-mean, low, high, c, other))
+    return [sorted(m) for m in members.values()]
+
+
+def _affinity(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges) -> Any:
+    """The group's pairwise similarities (zero diagonal, date window applied) as a sparse matrix."""
+    from scipy import sparse
+
+    index = np.array(group)
+    if len(group) <= DENSE_GROUP:
+        rows = matrix[index]
+        dense = (rows @ rows.T).toarray().astype(np.float64)
+        np.fill_diagonal(dense, 0.0)
+        dense[_far_apart(ordinals, index, index)] = 0.0
+        return sparse.csr_matrix(dense)
+    position = np.full(matrix.shape[0], -1)
+    position[index] = np.arange(len(group))
+    inside = (position[edges[0]] >= 0) & (position[edges[1]] >= 0)
+    m = sparse.coo_matrix((edges[2][inside].astype(np.float64), (position[edges[0][inside]], position[edges[1][inside]])),
+                          shape=(len(group), len(group)))
+    return (m + m.T).tocsr()
+
+
+def best_cut(affinity: Any) -> tuple[float, np.ndarray]:
+    """The lowest normalized cut (Shi & Malik 2000) among the splits of the spectral order, and the side of
+    each member (True: first part). The order is the second eigenvector of the normalized affinity."""
+    from scipy.sparse.linalg import eigsh
+
+    n = affinity.shape[0]
+    degree = np.asarray(affinity.sum(axis=1)).ravel()
+    if np.any(degree <= 0):
+        return 0.0, degree > 0  # an article alike to none of the group: it is on its own
+    scale = 1.0 / np.sqrt(degree)
+    normalised = affinity.multiply(scale[:, None]).multiply(scale[None, :]).tocsr()
+    if n <= 400:
+        _, vectors = np.linalg.eigh(normalised.toarray())
+        second = vectors[:, -2]
+    else:
+        start = np.random.default_rng(0).random(n)  # a fixed start: the same answer every build
+        values, vectors = eigsh(normalised, k=2, which="LA", v0=start)
+        second = vectors[:, np.argsort(values)[0]]
+    order = np.lexsort((np.arange(n), second * scale))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    coo = affinity.tocoo()
+    earlier = rank[coo.row] > rank[coo.col]  # each pair once, counted at its later member
+    inward = np.bincount(rank[coo.row[earlier]], weights=coo.data[earlier], minlength=n)
+    within = np.cumsum(inward)  # similarity inside the first k+1 of the order
+    volume = np.cumsum(degree[order])
+    total = volume[-1]
+    cut = volume[:-1] - 2 * within[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ncut = cut / volume[:-1] + cut / (total - volume[:-1])
+    ncut = np.where(np.isfinite(ncut), ncut, np.inf)
+    k = int(np.argmin(ncut))
+    return float(ncut[k]), rank <= k
+
+
+def _split(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges,
+           out: list[list[int]]) -> None:
+    pending = [group]
+    while pending:
+        group = pending.pop()
+        if len(group) < MIN_SPLIT:
+            out.append(group)
+            continue
+        value, side = best_cut(_affinity(group, matrix, ordinals, edges))
+        if value >= SPLIT_NCUT or side.all() or not side.any():
+            out.append(group)
+            continue
+        pending.append([g for g, s in zip(group, side) if s])
+        pending.append([g for g, s in zip(group, side) if not s])
+
+
+def cluster(briefings: Sequence[Briefing]) -> list[list[str]]:
+    """Incidents as lists of briefing slugs (each sorted by slug), every briefing in exactly one.
+
+    First pass: average-link over the neighbour graph at COARSE finds groups of one kind of story. Second:
+    each group splits in two, again and again, while a normalized cut finds two clearly separate parts (two
+    earthquakes; one arrest reported on two weeks apart).
+    """
+    return _Clustering(briefings).groups
+
+
+class _Clustering:
+    """The clustering of some briefings, with the vectors it was made from (wire copies are found on them)."""
+
+    def __init__(self, briefings: Sequence[Briefing]) -> None:
+        from threadpoolctl import threadpool_limits
+
+        self.ordered = sorted(briefings, key=lambda b: b.slug)
+        self.index = {b.slug: i for i, b in enumerate(self.ordered)}
+        self.groups: list[list[str]] = []
+        if not self.ordered:
+            return
+        # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
+        with threadpool_limits(1, user_api="blas"):
+            self.matrix = _matrix(self.ordered)
+            self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
+                                     dtype=np.int64)
+            self.edges = _neighbour_graph(self.matrix, self.ordinals)
+            out: list[list[int]] = []
+            for group in average_link(len(self.ordered), self.edges, COARSE):
+                _split(group, self.matrix, self.ordinals, self.edges, out)
+        self.groups = sorted(([self.ordered[i].slug for i in sorted(g)] for g in out), key=lambda g: g[0])
+
+    def copies(self, members: list[Briefing]) -> dict[str, str]:
+        """briefing slug -> the earliest member it is a near-duplicate of (``members``: oldest first)."""
+        if len(members) < 2:
+            return {}
+        group = [self.index[b.slug] for b in members]
+        return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges))
+
+
+# ---------------------------------------------------------------- incidents as records of the site
+
+SUMMARY_SENTENCES = 5
+"""Sentences in an incident's merged summary."""
+SUMMARY_POOL = 24
+"""Articles whose summaries an incident's summary is chosen from (a larger incident: evenly spread)."""
+REDUNDANT = 0.5
+"""A summary sentence sharing this share of its terms with one already chosen says the same: left out."""
+COPY_COSINE = 0.8
+"""Two articles are copies of one story (a wire copy) at this cosine or more: reports of one event in an
+outlet's own words stay well below (about 0.3 to 0.6), a copy with a new headline or a line added above."""
+_QUOTE_MARKS = re.compile("[\"“”«»„]|''|``")
+
+
+def _member_order(b: Briefing) -> tuple[int, int, str]:
+    """Oldest first, undated last, then by slug."""
+    return (0 if b.article.date else 1, b.article.date.toordinal() if b.article.date else 0, b.slug)
+
+
+def outlet_of(b: Briefing) -> str:
+    """The outlet that published an article: its publisher, else its URL's host, else ""."""
+    if b.article.publisher:
+        return " ".join(b.article.publisher.split())
+    if b.article.url:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(b.article.url).hostname or ""
+        return host.removeprefix("www.")
+    return ""
+
+
+def _copies(members: list[Briefing], affinity: Any) -> dict[str, str]:
+    """Each member alike to an earlier original at COPY_COSINE or more -> that original (a copy of a copy
+    points to the first); ``affinity``: the members' pairwise cosines, in their order."""
+    dense = affinity.toarray() if hasattr(affinity, "toarray") else affinity
+    original: dict[str, str] = {}
+    for k, b in enumerate(members):
+        for e in range(k):
+            if members[e].slug not in original and dense[k, e] >= COPY_COSINE:
+                original[b.slug] = members[e].slug
+                break
+    return original
+
+
+def _title(members: list[Briefing]) -> str:
+    """The member title sharing most words with the other members' titles and summaries (the earliest on
+    a tie): the headline that names what they all report."""
+    if len(members) == 1:
+        return members[0].article.title
+    bags = [set(_terms(" ".join([b.article.title, *b.summary]))) for b in members]
+    best, best_score = members[0].article.title, -1.0
+    for k, b in enumerate(members):
+        title = set(_terms(b.article.title))
+        if len(title) < 2:
+            continue  # "ABSTRACT", a one-word kicker: names nothing
+        score = sum(len(title & bag) for e, bag in enumerate(bags) if e != k) / math.sqrt(len(title))
+        if b.article.title.endswith("…"):
+            score /= 2  # made from a cut opening sentence (no headline in the file): a real headline names better
+        if score > best_score:
+            best, best_score = b.article.title, score
+    return best
+
+
+def merged_summary(members: list[Briefing], count: int = SUMMARY_SENTENCES) -> tuple[str, ...]:
+    """The most central of the members' summary sentences (TextRank, as each briefing's own summary is
+    chosen), skipping quotes and any sentence that repeats one already taken; earliest article first.
+
+    ``members``: oldest first, wire copies left out (they add no facts, only votes). At most SUMMARY_POOL
+    articles are read, spread evenly over the incident's time: TextRank grows with the square of the pool.
+    """
+    if len(members) > SUMMARY_POOL:
+        step = len(members) / SUMMARY_POOL
+        members = [members[int(k * step)] for k in range(SUMMARY_POOL)]
+    pool: list[tuple[int, int, str, tuple[str, ...]]] = []  # (article rank, position, text, terms)
+    for rank, b in enumerate(members):
+        for position, text in enumerate(b.summary):
+            if not _QUOTE_MARKS.search(text):
+                pool.append((rank, position, text, tuple(_terms(text))))
+    if not pool:
+        return ()
+    central = textrank([terms for *_, terms in pool])
+    order = sorted(range(len(pool)),
+                   key=lambda i: (-central[i] * len(pool[i][2].split()) ** LENGTH_POWER, pool[i][:2]))
+    chosen: list[int] = []
+    for i in order:
+        terms = set(pool[i][3])
+        if any(len(terms & set(pool[j][3])) >= REDUNDANT * max(1, min(len(terms), len(pool[j][3]))) for j in chosen):
+            continue
+        chosen.append(i)
+        if len(chosen) == count:
+            break
+    return tuple(pool[i][2] for i in sorted(chosen, key=lambda i: pool[i][:2]))
+
+
+def _quote_key(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def carried_quotes(members: list[Briefing]) -> tuple[IncidentQuote, ...]:
+    """Each quote once, with every briefing carrying it (first report first) and, when outlets credit it
+    to different people, the other speakers."""
+    groups: dict[str, list[tuple[Briefing, Quote]]] = {}
+    for b in members:
+        seen: set[str] = set()
+        for q in b.quotes:
+            key = _quote_key(q.text)
+            if key and key not in seen:
+                seen.add(key)
+                groups.setdefault(key, []).append((b, q))
+    out = []
+    for carried in groups.values():
+        first = carried[0][1]
+        votes = Counter(q.speaker_slug or q.speaker for _, q in carried if q.speaker)
+        top = max(votes, key=lambda s: (votes[s], s == (first.speaker_slug or first.speaker))) if votes else None
+        speaker = next(((q.speaker, q.speaker_slug) for _, q in carried if (q.speaker_slug or q.speaker) == top),
+                       (None, None))
+        others = tuple(dict.fromkeys(q.speaker for _, q in carried
+                                     if q.speaker and (q.speaker_slug or q.speaker) != top))
+        out.append(IncidentQuote(first.text, speaker[0], speaker[1], tuple(b.slug for b, _ in carried), others,
+                                 all(q.partial for _, q in carried)))
+    return tuple(out)
+
+
+def make_incident(members: list[Briefing], title: str = "", curated: bool = False,
+                  clustering: _Clustering | None = None) -> Incident:
+    """The incident of ``members``; ``clustering``: the one that grouped them (else they are vectorised
+    on their own, to find the wire copies among them)."""
+    members = sorted(members, key=_member_order)
+    dates = [b.article.date for b in members if b.article.date]
+    copies = (clustering or _Clustering(members)).copies(members)
+    outlets: dict[str, list[str]] = {}
+    for b in members:
+        outlets.setdefault(outlet_of(b), []).append(b.slug)
+    own = {outlet_of(b) for b in members if b.slug not in copies} - {""}
+    actors: Counter[str] = Counter()
+    mentions: Counter[str] = Counter()
+    for b in members:
+        actors.update({a.slug for a in b.actors})
+        for a in b.actors:
+            mentions[a.slug] += a.mentions
+    return Incident(
+        slug=members[0].slug,
+        title=title or _title(members),
+        briefing_slugs=tuple(b.slug for b in members),
+        first_date=min(dates) if dates else None,
+        last_date=max(dates) if dates else None,
+        outlets=tuple((name, tuple(slugs)) for name, slugs in outlets.items()),
+        copies=tuple(copies.items()),
+        distinct_outlets=len(own),
+        summary=merged_summary([b for b in members if b.slug not in copies]) if len(members) > 1
+        else tuple(members[0].summary),
+        actors=tuple((s, actors[s]) for s in sorted(actors, key=lambda s: (-actors[s], -mentions[s], s))),
+        quotes=carried_quotes(members),
+        curated=curated,
+    )
+
+
+def with_incidents(site: Site, curation: IncidentCuration | None = None) -> tuple[Site, list[Diagnostic]]:
+    """The site with its incidents; warnings for curation entries naming no briefing."""
+    from briefgen.incident_curation import apply_corrections
+
+    clustering = _Clustering(site.briefings)
+    groups = clustering.groups
+    titles: dict[str, str] = {}
+    touched: set[str] = set()
+    warnings: list[Diagnostic] = []
+    if curation is not None and curation.entries:
+        groups, titles, touched, warnings = apply_corrections(groups, curation)
+    made = []
+    for group in groups:
+        members = [site.briefing(s) for s in group]
+        title = next((titles[s] for s in sorted(group, key=lambda s: _member_order(site.briefing(s))) if s in titles), "")
+        made.append(make_incident(members, title, curated=bool(touched & set(group)), clustering=clustering))
+    incidents = {i.slug: i for i in sorted(made, key=Incident.order)}
+    return replace(site, incidents=incidents), warnings
