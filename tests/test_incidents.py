@@ -272,7 +272,7 @@ def test_links_both_ways(incident_site):
     assert not any("incidents/" in h for h in links(page(config, "briefings/council-school-budget.html")))
     actor = page(config, "entities/jonas-ekholm.html")
     assert "../incidents/aurora-fire-courier.html" in links(actor)
-    assert actor.index("Incidents involving") < actor.index("Briefings mentioning")
+    assert actor.index('id="eincidents-h"') < actor.index('id="ebriefings-h"')
 
 
 @pytest.mark.nlp
