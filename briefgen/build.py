@@ -236,6 +236,18 @@ class SiteRecord:
             log.warning("%s: cannot record the published site: %s", self.path, exc)
 
 
+def corpus_stage(briefings: list[Briefing], config: Config) -> tuple[Site, list[Diagnostic]]:
+    """The corpus stages after extraction: the user's curation, then one page per real actor (entity
+    resolution across every briefing). ``build``, ``briefgen inspect`` and the benches all call this, so
+    they give the same slugs, names and kinds for the same files."""
+    from briefgen.curation import load_curation
+    from briefgen.graph import build_site, unmatched_entries
+
+    curation = load_curation(config.entities, config.root)
+    site = build_site(briefings, title=config.title, curation=curation)
+    return site, [*curation.problems, *unmatched_entries(site, curation)]
+
+
 @contextmanager
 def _unfreeze_gc() -> Iterator[None]:
     try:
@@ -257,8 +269,6 @@ def build(
         BriefgenError: when the site as a whole cannot be built (bad templates, unusable output folder);
             the previously published site is then left untouched.
     """
-    from briefgen.curation import load_curation
-    from briefgen.graph import build_site, unmatched_entries
     from briefgen.render import Output, render_site, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
     from briefgen.sources import read_all
@@ -287,9 +297,8 @@ def build(
         # The records made so far live for the whole build: frozen, the cyclic GC stops re-scanning them
         # on every full collection (graph ~17% faster at 2,000 briefings). Unfrozen when the build ends.
         gc.freeze()
-        curation = load_curation(config.entities, config.root)
-        site = build_site(briefings, title=config.title, curation=curation)
-        result.diagnostics.extend([*curation.problems, *unmatched_entries(site, curation)])
+        site, problems = corpus_stage(briefings, config)
+        result.diagnostics.extend(problems)
         gc.freeze()
         stage("graph")
         dirs = theme_dirs(config.templates)

@@ -97,9 +97,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from briefgen.build import BuildResult, NlpProvider, extract_briefings
-    from briefgen.curation import load_curation
-    from briefgen.graph import build_site
+    from briefgen.build import BuildResult, NlpProvider, corpus_stage, extract_briefings
     from briefgen.records import briefing_record
     from briefgen.sources import iter_source_files, read_paths
 
@@ -117,9 +115,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     sources = read_paths(paths)
     result = BuildResult(diagnostics=[*missing, *sources.diagnostics])
     briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
-    curation = load_curation(config.entities, config.root)
-    result.diagnostics.extend(curation.problems)
-    site = build_site(briefings, title=config.title, curation=curation)
+    site, problems = corpus_stage(briefings, config)
+    result.diagnostics.extend(problems)
     by_slug = {b.slug: b for b in site.briefings}
     out = sys.stdout
     for article in sources.articles:
