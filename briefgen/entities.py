@@ -97,12 +97,28 @@ _STATES = {
     "tenn": "Tennessee", "tex": "Texas", "vt": "Vermont", "va": "Virginia", "wash": "Washington",
     "wva": "West Virginia", "wis": "Wisconsin", "wyo": "Wyoming", "dc": "Washington, D.C.",
 }
+# Common English short forms of first names: "Jim Comey" is James Comey when both are written.
+_NICKNAMES = {
+    "bill": "william", "billy": "william", "will": "william", "willie": "william", "bob": "robert",
+    "bobby": "robert", "rob": "robert", "jim": "james", "jimmy": "james", "mike": "michael", "tom": "thomas",
+    "tommy": "thomas", "joe": "joseph", "dick": "richard", "rick": "richard", "ted": "edward", "chris": "christopher",
+    "dan": "daniel", "danny": "daniel", "dave": "david", "nick": "nicholas", "tony": "anthony", "andy": "andrew",
+    "matt": "matthew", "ben": "benjamin", "jeff": "jeffrey", "greg": "gregory", "tim": "timothy", "ken": "kenneth",
+    "ron": "ronald", "don": "donald", "larry": "lawrence", "chuck": "charles", "charlie": "charles",
+    "liz": "elizabeth", "beth": "elizabeth", "jenny": "jennifer", "sue": "susan", "maggie": "margaret",
+    "peggy": "margaret", "becky": "rebecca", "alex": "alexander", "sam": "samuel", "fred": "frederick",
+}
 _COMPANY_SUFFIXES = {"corp", "corporation", "inc", "incorporated", "co", "ltd", "llc", "plc", "ag", "sa"}
 _KIND_ORDER = (EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE, EntityKind.GROUP, EntityKind.OTHER)
 
 DOMINANCE = 3.0
 """A short name goes to the corpus's most frequent compatible entity only when it is in at least this many
 times as many briefings as the next one."""
+CONTEXT_MIN = 3.0
+"""The least context score (idf of the actors an article shares with a candidate's other articles) that counts."""
+EXTENSION_RATIO = 10
+"""A known person's name with one more word ("Donald Trump Wins") is that person when the name alone is in
+this many times as many briefings."""
 CONTEXT_MARGIN = 2.0
 """...and to the one its article's context supports only when that one scores this many times the next."""
 
@@ -276,7 +292,7 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
         suffixed = _is_suffix(w[-1])
         core = w[:-1] if suffixed else w
         if len(core) >= 2:
-            by_ends[(core[0], core[-1], suffixed and w[-1] or "")].append(k)
+            by_ends[(_NICKNAMES.get(core[0], core[0]), core[-1], suffixed and w[-1] or "")].append(k)
     for group in by_ends.values():
         for k in group[1:]:
             roots.union(group[0], k)
@@ -293,9 +309,11 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
                 continue
             if len(w) < 3 or _is_suffix(w[-1]):
                 continue
-            # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's words around a known name.
+            # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's (or a quoted title's) words
+            # around a known name, when that is all the text has, or when the name alone is far more common.
             for shorter in (" ".join(w[:-1]), " ".join(w[1:])):
-                if shorter in full_set and df[shorter] > df[k] and _headline_only(a.name, b.article.raw):
+                if shorter in full_set and df[shorter] > df[k] and (
+                        df[shorter] >= EXTENSION_RATIO * df[k] or _headline_only(a.name, b.article.raw)):
                     roots.union(shorter, k)
                     break
 
@@ -310,15 +328,20 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
 
     # --- short names: candidates
     surname_of: dict[str, set[str]] = defaultdict(set)
+    first_name_of: dict[str, set[str]] = defaultdict(set)
     for k in full_people:
         w = k.split()
         core = w[:-1] if _is_suffix(w[-1]) else w
         surname_of[core[-1]].add(k)
-        surname_of[core[0]].add(k)
-    orgs_by_head: dict[str, set[str]] = defaultdict(set)
+        first_name_of[core[0]].add(k)
+    # The last words of a longer name: "Colts" -> "Indianapolis Colts", "Red Sox" -> "Boston Red Sox",
+    # "Lo Presti" -> "Gaetano Lo Presti". Not for places ("York" is not "New York").
+    tails: dict[str, set[str]] = defaultdict(set)
     for k in df:
-        if " " in k and kind_of(k) is EntityKind.ORGANIZATION and not k.startswith(("=", "@")):
-            orgs_by_head[k.split()[-1]].add(k)
+        if " " in k and not k.startswith(("=", "@")) and (kind := kind_of(k)) is not EntityKind.PLACE:
+            w = k.split()
+            for i in range(1, len(w) - (kind is EntityKind.PERSON)):
+                tails[" ".join(w[i:])].add(k)
     fixed_names: dict[str, str] = {}  # full key of a curated page's names -> its "@slug" key
     for i, b in enumerate(briefings):
         for a in b.actors:
@@ -331,18 +354,24 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
                         if a.kind is EntityKind.PERSON:
                             surname_of[fk.split()[-1]].add(k)
 
+    def compatible(a: EntityKind, b: EntityKind) -> bool:
+        people = EntityKind.PERSON in (a, b)
+        return a == b or {a, b} <= {EntityKind.ORGANIZATION, EntityKind.GROUP} or people and EntityKind.GROUP not in (a, b)
+
     def candidates(key: str) -> set[str]:
-        if " " in key or key.startswith(("=", "@")):
+        if key.startswith(("=", "@")):
             return set()
         found: set[str] = set()
         kind = kind_of(key)
-        if kind is not EntityKind.GROUP:  # a place or organisation only joins a person of its own article
+        if " " not in key and kind is EntityKind.PERSON:
+            found |= surname_of.get(key, set()) | first_name_of.get(key, set())
+            if key not in surname_of and key.endswith("s"):
+                found |= surname_of.get(key[:-1], set())  # "the Clintons", "Obamas"
+        elif " " not in key:  # a surname the model took for a place, organisation or group ("Klitschko")
             found |= surname_of.get(key, set())
-        if kind is EntityKind.PERSON and key not in surname_of and key.endswith("s"):
-            found |= surname_of.get(key[:-1], set())  # "the Clintons", "Obamas"
-        if kind is EntityKind.ORGANIZATION:
-            found |= orgs_by_head.get(key, set())
-        found |= {c for c in alias_of.get(key, ()) if c in df}
+        found |= {c for c in tails.get(key, ()) if compatible(kind, kind_of(c)) and
+                  (kind is EntityKind.PERSON) == (kind_of(c) is EntityKind.PERSON)}
+        found |= {c for c in alias_of.get(key, ()) if c in df and compatible(kind, kind_of(c))}
         return {roots.find(c) for c in found} - {roots.find(key)}
 
     short = {k: c for k in df if (c := candidates(k))}
@@ -351,8 +380,12 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
         if k not in short:
             root_df[roots.find(k)] += n
 
+    def needs_context(key: str, pool: Sequence[str]) -> bool:
+        """A place or organisation name joins a person only where its article supports it ("Washington")."""
+        return kind_of(key) is not EntityKind.PERSON and all(kind_of(c) is EntityKind.PERSON for c in pool)
+
     # Co-occurrence of each candidate entity (only those), for the context of an article.
-    wanted = {c for found in short.values() if len(found) > 1 for c in found}
+    wanted = {c for k, found in short.items() if len(found) > 1 or needs_context(k, list(found)) for c in found}
     cooc: dict[str, Counter[str]] = defaultdict(Counter)
     if wanted:
         for own in keys:
@@ -364,6 +397,30 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
     def idf(root: str) -> float:
         return math.log(1 + n_briefings / max(root_df[root], 1))
 
+    def choose(key: str, present: set[str]) -> tuple[str | None, str, dict[str, float]]:
+        ranked = sorted(short[key], key=lambda c: (-root_df[c], c))
+        score = dict.fromkeys(ranked, 0.0)
+        inside = [c for c in ranked if c in present]
+        if len(inside) == 1:
+            return inside[0], "article", score
+        pool = inside or ranked
+        contextual = needs_context(key, pool)
+        if len(pool) == 1 and not contextual:
+            return pool[0], "only", score
+        others = present - set(pool)
+        for c in pool:
+            score[c] = sum(idf(o) for o in others if cooc[c][o])
+        by_score = sorted(pool, key=lambda c: (-score[c], -root_df[c], c))
+        best = by_score[0]
+        second = score[by_score[1]] if len(pool) > 1 else 0.0
+        if score[best] >= CONTEXT_MIN and score[best] >= CONTEXT_MARGIN * second + 1.0:
+            return best, "context", score
+        if contextual:
+            return None, "unsupported", score
+        if root_df[pool[0]] >= DOMINANCE * root_df[pool[1]]:
+            return pool[0], "dominant", score
+        return None, "ambiguous", score
+
     decisions: list[Decision] = []
     page_key: list[dict[str, str]] = []
     for i, b in enumerate(briefings):
@@ -372,36 +429,13 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
         chosen_keys: dict[str, str] = {}
         for a in b.actors:
             k = own[a.slug]
-            found = short.get(k)
-            if not found:
+            if k not in short:
                 chosen_keys[a.slug] = roots.find(k)
                 continue
-            ranked = sorted(found, key=lambda c: (-root_df[c], c))
-            score = {c: 0.0 for c in ranked}
-            inside = [c for c in ranked if c in present]
-            if len(inside) == 1:
-                choice, how = inside[0], "article"
-            elif kind_of(k) is not EntityKind.PERSON and not alias_of.get(k) and not (
-                    kind_of(k) is EntityKind.ORGANIZATION and orgs_by_head.get(k)):
-                choice, how = None, "only"  # "Washington" the place is not a Washington of another article
-            elif len(ranked) == 1:
-                choice, how = ranked[0], "only"
-            else:
-                pool = inside or ranked
-                others = present - set(pool)
-                for c in pool:
-                    score[c] = sum(idf(o) for o in others if cooc[c][o])
-                by_score = sorted(pool, key=lambda c: (-score[c], -root_df[c], c))
-                best, second = by_score[0], by_score[1]
-                top = [c for c in sorted(pool, key=lambda c: (-root_df[c], c))]
-                if score[best] > 0 and score[best] >= CONTEXT_MARGIN * score[second] + 1.0:
-                    choice, how = best, "context"
-                elif root_df[top[0]] >= DOMINANCE * root_df[top[1]]:
-                    choice, how = top[0], "dominant"
-                else:
-                    choice, how = None, "ambiguous"
+            choice, how, score = choose(k, present)
             chosen_keys[a.slug] = choice if choice is not None else roots.find(k)
-            if how not in ("article", "only"):
+            if how in ("context", "dominant", "ambiguous"):
+                ranked = sorted(short[k], key=lambda c: (-score[c], -root_df[c], c))
                 decisions.append(Decision(a.name, b.slug, choice, how,
                                           tuple((c, root_df[c], round(score[c], 2)) for c in ranked)))
         page_key.append(chosen_keys)

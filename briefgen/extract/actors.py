@@ -233,8 +233,9 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
             break
     while len(tokens) > 1 and tokens[0].tag_ in _NOT_NAME_TAGS:
         tokens = tokens[1:]
-    while len(tokens) > 1 and tokens[-1].tag_ in _NOT_NAME_TAGS:
-        tokens = tokens[:-1]
+    while len(tokens) > 1 and (tokens[-1].tag_ in _NOT_NAME_TAGS or tokens[-1].tag_ == "CD"
+                               or tokens[-1].is_punct and tokens[-1].text not in {".", ")"}):
+        tokens = tokens[:-1]  # "Donald Trump 384" (a delegate count), "Ted Cruz—35"
     return tokens
 
 
