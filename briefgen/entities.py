@@ -108,6 +108,10 @@ _NICKNAMES = {
     "liz": "elizabeth", "beth": "elizabeth", "jenny": "jennifer", "sue": "susan", "maggie": "margaret",
     "peggy": "margaret", "becky": "rebecca", "alex": "alexander", "sam": "samuel", "fred": "frederick",
 }
+# Generic words of a facility's name: "Betty Ford Center", "Betty Ford Clinic" and "Betty Ford Centre" are one.
+_FACILITY_WORDS = {"center", "centre", "clinic", "facility", "treatment", "recovery", "rehab", "rehabilitation",
+                   "unit", "arena", "stadium"}
+_PLACE_ABBREVIATIONS = {"mt": "mount", "ft": "fort"}
 _COMPANY_SUFFIXES = {"corp", "corporation", "inc", "incorporated", "co", "ltd", "llc", "plc", "ag", "sa"}
 _KIND_ORDER = (EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE, EntityKind.GROUP, EntityKind.OTHER)
 
@@ -166,8 +170,9 @@ class Resolution:
 def _words(name: str, person: bool) -> tuple[str, ...]:
     text = name.lower().replace("’", "'").replace("‘", "'")
     text = re.sub(r"'s?$", "", text.strip())
+    text = re.sub(r"\.(?:com|org|net)$", "", text)  # "TMZ.com" is TMZ
     text = text.replace(".", "").replace("'", "")
-    words = re.findall(r"[\w&]+(?:-[\w&]+)*", text)
+    words = re.findall(r"[\w&]+", text)  # "SAP-Arena" is "SAP Arena"
     while words and words[0] == "the":
         words = words[1:]
     if person:
@@ -175,8 +180,11 @@ def _words(name: str, person: bool) -> tuple[str, ...]:
             words = words[1:]
         if len(words) > 2:  # middle initials: "Donald J. Trump", "W. Mark Felt" keeps "mark felt"
             words = [w for i, w in enumerate(words) if len(w) > 1 or i == len(words) - 1]
-    elif len(words) > 1 and words[-1] in _COMPANY_SUFFIXES:
-        words = words[:-1]
+    elif len(words) > 1:
+        if words[-1] in _COMPANY_SUFFIXES:
+            words = words[:-1]
+        if words[0] in _PLACE_ABBREVIATIONS:
+            words = [_PLACE_ABBREVIATIONS[words[0]], *words[1:]]
     return tuple(words)
 
 
@@ -245,171 +253,260 @@ def _headline_only(name: str, raw: str) -> bool:
 
 def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) -> Resolution:
     """Decide every actor's page. ``fixed``: curated page slugs, which are pages of their own as they are."""
-    # --- corpus counts per key
-    keys: list[dict[str, str]] = []                       # per briefing: actor slug -> key
-    kind_votes: dict[str, Counter[EntityKind]] = defaultdict(Counter)
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
-    df: Counter[str] = Counter()
-    mentions: Counter[str] = Counter()
-    canonical: dict[str, str] = {}
-    alias_of: dict[str, Counter[str]] = defaultdict(Counter)  # short alias key -> full keys that absorbed it
-    for b in briefings:
-        own: dict[str, str] = {}
-        for a in b.actors:
-            if a.slug in fixed:
-                key, forced, canon = "@" + a.slug, None, None
-            else:
-                key, forced, canon = actor_key(a.name, a.kind)
-            if not key:
-                key = "@" + a.slug
-            own[a.slug] = key
-            kind_votes[key][forced or a.kind] += a.mentions
-            forms[key][canon or a.name] += a.mentions
-            mentions[key] += a.mentions
-            if canon:
-                canonical[key] = canon
-            for alias in a.aliases:  # in-article evidence that a short form is a longer one
-                akey, _, _ = actor_key(alias, a.kind)
-                if akey and akey != key and not akey.startswith("=") and not key.startswith("="):
-                    if " " not in akey:
-                        alias_of[akey][key] += 1
-                    elif " " not in key:
-                        alias_of[key][akey] += 1
-        keys.append(own)
-        df.update(set(own.values()))
+    corpus = _Corpus(briefings, fixed)
+    corpus.join_full_names()
+    corpus.find_short_names()
+    page_keys = corpus.choose_pages()
+    return corpus.pages(page_keys)
 
-    def kind_of(key: str) -> EntityKind:
-        votes = kind_votes[key]
-        return max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k)))
 
-    roots = _Roots(df)
-    person_keys = [k for k in df if kind_of(k) is EntityKind.PERSON and not k.startswith(("=", "@"))]
-    full_people = [k for k in person_keys if " " in k]
-    # --- full names of one person join
-    by_ends: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
-    for k in full_people:
-        w = k.split()
-        suffixed = _is_suffix(w[-1])
-        core = w[:-1] if suffixed else w
-        if len(core) >= 2:
-            by_ends[(_NICKNAMES.get(core[0], core[0]), core[-1], suffixed and w[-1] or "")].append(k)
-    for group in by_ends.values():
-        for k in group[1:]:
-            roots.union(group[0], k)
-    full_set = set(full_people)
-    for i, b in enumerate(briefings):
-        for a in b.actors:
-            k = keys[i][a.slug]
-            if k not in full_set:
-                continue
+class _Corpus:
+    """Counts per key over the whole corpus, and the decisions made from them (see the module docstring)."""
+
+    def __init__(self, briefings: Sequence[Briefing], fixed: frozenset[str]) -> None:
+        self.briefings = briefings
+        self.fixed = fixed
+        self.keys: list[dict[str, str]] = []  # per briefing: actor slug -> key
+        self.kind_votes: dict[str, Counter[EntityKind]] = defaultdict(Counter)
+        self.forms: dict[str, Counter[str]] = defaultdict(Counter)
+        self.df: Counter[str] = Counter()
+        self.canonical: dict[str, str] = {}
+        self.alias_of: dict[str, Counter[str]] = defaultdict(Counter)  # short key -> longer keys it was an alias of
+        self.decisions: list[Decision] = []
+        for b in briefings:
+            own: dict[str, str] = {}
+            for a in b.actors:
+                key, forced, canon = ("@" + a.slug, None, None) if a.slug in fixed else actor_key(a.name, a.kind)
+                key = key or "@" + a.slug
+                own[a.slug] = key
+                self.kind_votes[key][forced or a.kind] += a.mentions
+                self.forms[key][canon or a.name] += a.mentions
+                if canon:
+                    self.canonical[key] = canon
+                for alias in a.aliases:  # in-article evidence that a short form is a longer one
+                    akey = actor_key(alias, a.kind)[0]
+                    if akey and akey != key and not akey.startswith("=") and not key.startswith("="):
+                        if " " not in akey:
+                            self.alias_of[akey][key] += 1
+                        elif " " not in key:
+                            self.alias_of[key][akey] += 1
+            self.keys.append(own)
+            self.df.update(set(own.values()))
+        self.kind = {k: max(v, key=lambda x: (v[x], -_KIND_ORDER.index(x))) for k, v in self.kind_votes.items()}
+        self.roots = _Roots(self.df)
+        self.short: dict[str, set[str]] = {}
+
+    def _plain(self, kind: EntityKind | None = None) -> list[str]:
+        """Keys that are names as written (not canonical, not curated), of one kind if given."""
+        return [k for k in self.df if not k.startswith(("=", "@")) and (kind is None or self.kind[k] is kind)]
+
+    # ---- step 2: full names that are one entity
+    def join_full_names(self) -> None:
+        df, roots = self.df, self.roots
+        people = [k for k in self._plain(EntityKind.PERSON) if " " in k]
+        self.full_people = set(people)
+        # Same first name (or its usual short form), surname and suffix: "Hillary Rodham Clinton".
+        by_ends: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for k in people:
             w = k.split()
-            # "Barack Obamas": the possessive without its apostrophe.
-            if w[-1].endswith("s") and (plain := " ".join([*w[:-1], w[-1][:-1]])) in full_set and df[plain] > df[k]:
-                roots.union(plain, k)
-                continue
-            if len(w) < 3 or _is_suffix(w[-1]):
-                continue
-            # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's (or a quoted title's) words
-            # around a known name, when that is all the text has, or when the name alone is far more common.
-            for shorter in (" ".join(w[:-1]), " ".join(w[1:])):
-                if shorter in full_set and df[shorter] > df[k] and (
-                        df[shorter] >= EXTENSION_RATIO * df[k] or _headline_only(a.name, b.article.raw)):
-                    roots.union(shorter, k)
-                    break
-
-    # An acronym that some article defines ("Federal Bureau of Investigation (FBI)") is that name everywhere.
-    for akey, fulls in alias_of.items():
-        for full in fulls:
-            if " " in full and _initials(full) == akey and akey in df and full in df:
-                roots.union(full, akey)
-    for k in df:  # "Muslim" and "Muslims" are one group
-        if kind_of(k) is EntityKind.GROUP and (plural := k + "s") in df and kind_of(plural) is EntityKind.GROUP:
-            roots.union(plural, k)
-
-    # --- short names: candidates
-    surname_of: dict[str, set[str]] = defaultdict(set)
-    first_name_of: dict[str, set[str]] = defaultdict(set)
-    for k in full_people:
-        w = k.split()
-        core = w[:-1] if _is_suffix(w[-1]) else w
-        surname_of[core[-1]].add(k)
-        first_name_of[core[0]].add(k)
-    # The last words of a longer name: "Colts" -> "Indianapolis Colts", "Red Sox" -> "Boston Red Sox",
-    # "Lo Presti" -> "Gaetano Lo Presti". Not for places ("York" is not "New York").
-    tails: dict[str, set[str]] = defaultdict(set)
-    for k in df:
-        if " " in k and not k.startswith(("=", "@")) and (kind := kind_of(k)) is not EntityKind.PLACE:
+            suffix = w[-1] if _is_suffix(w[-1]) else ""
+            core = w[:-1] if suffix else w
+            if len(core) >= 2:
+                by_ends[(_NICKNAMES.get(core[0], core[0]), core[-1], suffix)].append(k)
+        for group in by_ends.values():
+            for k in group[1:]:
+                roots.union(group[0], k)
+        for i, b in enumerate(self.briefings):
+            for a in b.actors:
+                k = self.keys[i][a.slug]
+                if k not in self.full_people:
+                    continue
+                w = k.split()
+                # "Barack Obamas": the possessive without its apostrophe.
+                plain = " ".join([*w[:-1], w[-1][:-1]])
+                if w[-1].endswith("s") and plain in self.full_people and df[plain] > df[k]:
+                    roots.union(plain, k)
+                    continue
+                if len(w) < 3 or _is_suffix(w[-1]):
+                    continue
+                # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's (or a quoted title's) words
+                # around a known name, when that is all the text has, or when the name alone is far more common.
+                for shorter in (" ".join(w[:-1]), " ".join(w[1:])):
+                    if shorter in self.full_people and df[shorter] > df[k] and (
+                            df[shorter] >= EXTENSION_RATIO * df[k] or _headline_only(a.name, b.article.raw)):
+                        roots.union(shorter, k)
+                        break
+        self._join_spelling_variants(people)
+        # An acronym some article defines ("Federal Bureau of Investigation (FBI)") is that name everywhere.
+        for akey, fulls in self.alias_of.items():
+            for full in fulls:
+                if " " in full and _initials(full) == akey and akey in df and full in df:
+                    roots.union(full, akey)
+        for k in self._plain(EntityKind.GROUP):  # "Muslim" and "Muslims" are one group
+            if (plural := k + "s") in df and self.kind[plural] is EntityKind.GROUP:
+                roots.union(plural, k)
+        # Facilities named with a generic word: "Betty Ford Center", "Betty Ford Clinic", "Betty Ford Centre".
+        stems: dict[str, list[str]] = defaultdict(list)
+        for k in self._plain():
             w = k.split()
-            for i in range(1, len(w) - (kind is EntityKind.PERSON)):
-                tails[" ".join(w[i:])].add(k)
-    fixed_names: dict[str, str] = {}  # full key of a curated page's names -> its "@slug" key
-    for i, b in enumerate(briefings):
-        for a in b.actors:
-            k = keys[i][a.slug]
-            if k.startswith("@") and a.slug in fixed:
-                for form in (a.name, *a.aliases):
-                    fk = actor_key(form, a.kind)[0]
-                    if " " in fk:
-                        fixed_names.setdefault(fk, k)
-                        if a.kind is EntityKind.PERSON:
+            if self.kind[k] is not EntityKind.PERSON and len(w) > 1 and w[-1] in _FACILITY_WORDS:
+                while len(w) > 1 and w[-1] in _FACILITY_WORDS:
+                    w = w[:-1]
+                stems[" ".join(w)].append(k)
+        for stem, group in stems.items():
+            if stem in df and self.kind[stem] is not EntityKind.PERSON:
+                group = [stem, *group]
+            for k in group[1:]:
+                roots.union(group[0], k)
+
+    def _join_spelling_variants(self, people: list[str]) -> None:
+        """Two people whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite") are one when
+        their articles share a rarer actor: a misspelling in one article, not another person."""
+        blocks: dict[tuple[int, int, str], list[str]] = defaultdict(list)
+        for k in people:
+            w = k.split()
+            for i in range(len(w)):  # block on every word but one
+                blocks[(len(w), i, " ".join(w[:i] + w[i + 1 :]))].append(k)
+        pairs = set()
+        for (_, i, _), group in blocks.items():
+            if 1 < len(group) <= 20:
+                for x in range(len(group)):
+                    for y in range(x + 1, len(group)):
+                        a, b = group[x].split()[i], group[y].split()[i]
+                        if min(len(a), len(b)) >= 4 and _one_edit(a, b):
+                            pairs.add((group[x], group[y]))
+        if not pairs:
+            return
+        involved = {k for pair in pairs for k in pair}
+        around: dict[str, set[str]] = defaultdict(set)
+        for own in self.keys:
+            present = set(own.values())
+            for k in present & involved:
+                around[k] |= present
+        rare = max(3, len(self.briefings) // 50)
+        for a, b in sorted(pairs):
+            shared = {k for k in (around[a] & around[b]) - {a, b} if self.df[k] <= rare}
+            if shared:
+                self.roots.union(a, b)
+
+    # ---- step 3: short names and where they could go
+    def find_short_names(self) -> None:
+        roots, kind = self.roots, self.kind
+        surname_of: dict[str, set[str]] = defaultdict(set)
+        first_name_of: dict[str, set[str]] = defaultdict(set)
+        for k in self.full_people:
+            w = k.split()
+            core = w[:-1] if _is_suffix(w[-1]) else w
+            surname_of[core[-1]].add(k)
+            first_name_of[core[0]].add(k)
+        for i, b in enumerate(self.briefings):  # a curated person is a full name too
+            for a in b.actors:
+                k = self.keys[i][a.slug]
+                if k.startswith("@") and a.kind is EntityKind.PERSON:
+                    for form in (a.name, *a.aliases):
+                        if " " in (fk := actor_key(form, a.kind)[0]):
                             surname_of[fk.split()[-1]].add(k)
+        # The last words of a longer name ("Colts": "Indianapolis Colts"; "Lo Presti": "Gaetano Lo Presti"), and
+        # "X of ..." ("Academy": "Academy of Motion Picture Arts and Sciences"); not for places ("York").
+        tails: dict[str, set[str]] = defaultdict(set)
+        heads: dict[str, set[str]] = defaultdict(set)
+        initials: dict[str, set[str]] = defaultdict(set)
+        for k in self._plain():
+            w = k.split()
+            if len(w) < 2 or kind[k] is EntityKind.PLACE:
+                continue
+            for i in range(1, len(w) - (kind[k] is EntityKind.PERSON)):
+                tails[" ".join(w[i:])].add(k)
+            if kind[k] is EntityKind.ORGANIZATION:
+                if w[1] == "of":
+                    heads[w[0]].add(k)
+                initials[_initials(k)].add(k)
+        people = lambda found: {c for c in found if kind[c] is EntityKind.PERSON}  # noqa: E731
+        for key in self._plain():
+            found: set[str] = set()
+            k_kind = kind[key]
+            if " " not in key and k_kind is EntityKind.PERSON:
+                found |= surname_of.get(key, set()) | first_name_of.get(key, set())
+                if key not in surname_of and key.endswith("s"):
+                    found |= surname_of.get(key[:-1], set())  # "the Clintons", "Obamas"
+            elif " " not in key:  # a surname the model took for a place, organisation or group ("Klitschko")
+                found |= surname_of.get(key, set())
+            longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
+                      and (k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)}
+            longer_roots = {roots.find(c) for c in longer} - {roots.find(key)}
+            if len(longer_roots) == 1 and not people(found) and self.df[key] >= self.df[next(iter(longer_roots))]:
+                roots.union(key, next(iter(longer_roots)))  # "Red Sox" is the one "Boston Red Sox"
+                continue
+            found |= longer
+            if " " not in key and any(f.isupper() for f in self.forms[key]) and k_kind is not EntityKind.PERSON:
+                found |= initials.get(key, set())  # "AP": "Associated Press", wherever it is written out
+            found |= {c for c in self.alias_of.get(key, ()) if c in self.df and _compatible(k_kind, kind[c])}
+            found = {roots.find(c) for c in found} - {roots.find(key)}
+            if found:
+                self.short[key] = found
+        self.root_df: Counter[str] = Counter()
+        for k, n in self.df.items():
+            if k not in self.short:
+                self.root_df[roots.find(k)] += n
+        self.root_forms: dict[str, set[str]] = defaultdict(set)  # multi-word forms of candidate entities
+        wanted = {c for found in self.short.values() for c in found}
+        for k in self.df:
+            if (r := roots.find(k)) in wanted and k not in self.short:
+                self.root_forms[r] |= {f for f in self.forms[k] if " " in f.strip()}
 
-    def compatible(a: EntityKind, b: EntityKind) -> bool:
-        people = EntityKind.PERSON in (a, b)
-        return a == b or {a, b} <= {EntityKind.ORGANIZATION, EntityKind.GROUP} or people and EntityKind.GROUP not in (a, b)
+    def _needs_context(self, key: str, pool: Sequence[str]) -> bool:
+        """A place, organisation or group name joins a person only where its article supports it."""
+        return self.kind[key] is not EntityKind.PERSON and all(self.kind[c] is EntityKind.PERSON for c in pool)
 
-    def candidates(key: str) -> set[str]:
-        if key.startswith(("=", "@")):
-            return set()
-        found: set[str] = set()
-        kind = kind_of(key)
-        if " " not in key and kind is EntityKind.PERSON:
-            found |= surname_of.get(key, set()) | first_name_of.get(key, set())
-            if key not in surname_of and key.endswith("s"):
-                found |= surname_of.get(key[:-1], set())  # "the Clintons", "Obamas"
-        elif " " not in key:  # a surname the model took for a place, organisation or group ("Klitschko")
-            found |= surname_of.get(key, set())
-        found |= {c for c in tails.get(key, ()) if compatible(kind, kind_of(c)) and
-                  (kind is EntityKind.PERSON) == (kind_of(c) is EntityKind.PERSON)}
-        found |= {c for c in alias_of.get(key, ()) if c in df and compatible(kind, kind_of(c))}
-        return {roots.find(c) for c in found} - {roots.find(key)}
-
-    short = {k: c for k in df if (c := candidates(k))}
-    root_df: Counter[str] = Counter()
-    for k, n in df.items():
-        if k not in short:
-            root_df[roots.find(k)] += n
-
-    def needs_context(key: str, pool: Sequence[str]) -> bool:
-        """A place or organisation name joins a person only where its article supports it ("Washington")."""
-        return kind_of(key) is not EntityKind.PERSON and all(kind_of(c) is EntityKind.PERSON for c in pool)
-
-    # Co-occurrence of each candidate entity (only those), for the context of an article.
-    wanted = {c for k, found in short.items() if len(found) > 1 or needs_context(k, list(found)) for c in found}
-    cooc: dict[str, Counter[str]] = defaultdict(Counter)
-    if wanted:
-        for own in keys:
+    # ---- step 3, article by article
+    def choose_pages(self) -> list[dict[str, str]]:
+        roots, short = self.roots, self.short
+        wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
+                  for c in found}
+        cooc: dict[str, Counter[str]] = defaultdict(Counter)
+        if wanted:
+            for own in self.keys:
+                present = {roots.find(k) for k in own.values() if k not in short}
+                for c in present & wanted:
+                    cooc[c].update(present - {c})
+        n = max(len(self.briefings), 1)
+        idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
+        page_keys = []
+        for i, b in enumerate(self.briefings):
+            own = self.keys[i]
             present = {roots.find(k) for k in own.values() if k not in short}
-            for c in present & wanted:
-                cooc[c].update(present - {c})
-    n_briefings = max(len(briefings), 1)
+            chosen: dict[str, str] = {}
+            for a in b.actors:
+                k = own[a.slug]
+                if k not in short:
+                    chosen[a.slug] = roots.find(k)
+                    continue
+                choice, how, score = self._choose(k, present, b.article.raw, cooc, idf)
+                chosen[a.slug] = choice if choice is not None else roots.find(k)
+                if how in ("context", "dominant", "ambiguous"):
+                    ranked = sorted(short[k], key=lambda c: (-score[c], -self.root_df[c], c))
+                    self.decisions.append(Decision(a.name, b.slug, choice, how,
+                                                   tuple((c, self.root_df[c], round(score[c], 2)) for c in ranked)))
+            page_keys.append(chosen)
+        return page_keys
 
-    def idf(root: str) -> float:
-        return math.log(1 + n_briefings / max(root_df[root], 1))
-
-    def choose(key: str, present: set[str]) -> tuple[str | None, str, dict[str, float]]:
-        ranked = sorted(short[key], key=lambda c: (-root_df[c], c))
+    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, Counter[str]],
+                idf: dict[str, float]) -> tuple[str | None, str, dict[str, float]]:
+        root_df = self.root_df
+        ranked = sorted(self.short[key], key=lambda c: (-root_df[c], c))
         score = dict.fromkeys(ranked, 0.0)
         inside = [c for c in ranked if c in present]
+        if not inside:  # the full name is in the text, though the model did not tag it there
+            inside = [c for c in ranked if any(f in text for f in self.root_forms.get(c, ()))]
         if len(inside) == 1:
             return inside[0], "article", score
         pool = inside or ranked
-        contextual = needs_context(key, pool)
+        contextual = self._needs_context(key, pool)
         if len(pool) == 1 and not contextual:
             return pool[0], "only", score
         others = present - set(pool)
         for c in pool:
-            score[c] = sum(idf(o) for o in others if cooc[c][o])
+            score[c] = sum(idf.get(o, 0.0) for o in others if cooc[c][o])
         by_score = sorted(pool, key=lambda c: (-score[c], -root_df[c], c))
         best = by_score[0]
         second = score[by_score[1]] if len(pool) > 1 else 0.0
@@ -421,61 +518,60 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
             return pool[0], "dominant", score
         return None, "ambiguous", score
 
-    decisions: list[Decision] = []
-    page_key: list[dict[str, str]] = []
-    for i, b in enumerate(briefings):
-        own = keys[i]
-        present = {roots.find(k) for k in own.values() if k not in short}
-        chosen_keys: dict[str, str] = {}
-        for a in b.actors:
-            k = own[a.slug]
-            if k not in short:
-                chosen_keys[a.slug] = roots.find(k)
-                continue
-            choice, how, score = choose(k, present)
-            chosen_keys[a.slug] = choice if choice is not None else roots.find(k)
-            if how in ("context", "dominant", "ambiguous"):
-                ranked = sorted(short[k], key=lambda c: (-score[c], -root_df[c], c))
-                decisions.append(Decision(a.name, b.slug, choice, how,
-                                          tuple((c, root_df[c], round(score[c], 2)) for c in ranked)))
-        page_key.append(chosen_keys)
+    # ---- step 4: pages
+    def pages(self, page_keys: list[dict[str, str]]) -> Resolution:
+        root_forms: dict[str, Counter[str]] = defaultdict(Counter)
+        root_kinds: dict[str, Counter[EntityKind]] = defaultdict(Counter)
+        root_mentions: Counter[str] = Counter()
+        for i, b in enumerate(self.briefings):
+            for a in b.actors:
+                root, key = page_keys[i][a.slug], self.keys[i][a.slug]
+                # A short name that joined a full one is what that one is ("Kasich" tagged as a place).
+                joined = root != self.roots.find(key)
+                root_kinds[root][self.kind[root] if joined or key in self.canonical else a.kind] += a.mentions
+                root_forms[root][self.canonical.get(key, a.name)] += a.mentions
+                root_mentions[root] += a.mentions
+        names: dict[str, str] = {}
+        kinds: dict[str, EntityKind] = {}
+        slug_of: dict[str, str] = {}
+        taken: set[str] = set(self.fixed)
+        for root in sorted(root_forms, key=lambda r: (not r.startswith("@"), -root_mentions[r], r)):
+            votes = root_kinds[root]
+            kind = max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k)))
+            name = _shown_name(root_forms[root], kind, self.canonical.get(root))
+            slug = root[1:] if root.startswith("@") else slugify(name)
+            if not root.startswith("@"):
+                base, n = slug, 2
+                while slug in taken:
+                    slug, n = f"{base}-{n}", n + 1
+            taken.add(slug)
+            slug_of[root] = slug
+            names[slug] = name
+            kinds[slug] = kind
+        pages = [{s: slug_of[r] for s, r in chosen.items()} for chosen in page_keys]
+        decisions = [Decision(d.name, d.briefing, slug_of[d.chosen] if d.chosen else None, d.how,
+                              tuple((slug_of.get(c, c), n, s) for c, n, s in d.candidates)) for d in self.decisions]
+        return Resolution(pages, names, kinds, decisions)
 
-    # --- pages: kind vote, shown name, slug
-    root_forms: dict[str, Counter[str]] = defaultdict(Counter)
-    root_kinds: dict[str, Counter[EntityKind]] = defaultdict(Counter)
-    root_mentions: Counter[str] = Counter()
-    for i, b in enumerate(briefings):
-        for a in b.actors:
-            root = page_key[i][a.slug]
-            key = keys[i][a.slug]
-            # A short name that joined a full one is what that one is ("Kasich" tagged as a place).
-            joined = root != roots.find(key)
-            root_kinds[root][kind_of(root) if joined or key in canonical else a.kind] += a.mentions
-            root_forms[root][canonical.get(key, a.name)] += a.mentions
-            root_mentions[root] += a.mentions
-    names: dict[str, str] = {}
-    kinds: dict[str, EntityKind] = {}
-    slug_of: dict[str, str] = {}
-    taken: set[str] = set(fixed)
-    for root in sorted(root_forms, key=lambda r: (not r.startswith("@"), -root_mentions[r], r)):
-        votes = root_kinds[root]
-        kind = max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k)))
-        name = _shown_name(root_forms[root], kind, canonical.get(root))
-        if root.startswith("@"):
-            slug = root[1:]
-        else:
-            base = slugify(name)
-            slug, n = base, 2
-            while slug in taken:
-                slug, n = f"{base}-{n}", n + 1
-        taken.add(slug)
-        slug_of[root] = slug
-        names[slug] = name
-        kinds[slug] = kind
-    pages = [{s: slug_of[r] for s, r in chosen.items()} for chosen in page_key]
-    decisions = [Decision(d.name, d.briefing, slug_of[d.chosen] if d.chosen else None, d.how,
-                          tuple((slug_of.get(c, c), n, s) for c, n, s in d.candidates)) for d in decisions]
-    return Resolution(pages, names, kinds, decisions)
+
+def _compatible(a: EntityKind, b: EntityKind) -> bool:
+    """Kinds one real thing can be given by the model: anything but a group can be a mis-tagged person."""
+    if a == b or {a, b} <= {EntityKind.ORGANIZATION, EntityKind.GROUP}:
+        return True
+    return EntityKind.PERSON in (a, b) and EntityKind.GROUP not in (a, b)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1 :] == shorter[i:]
 
 
 def _shown_name(forms: Counter[str], kind: EntityKind, canonical: str | None) -> str:
