@@ -21,6 +21,7 @@ as they are now.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -177,6 +178,56 @@ def polnear(args: argparse.Namespace) -> None:
     print(f"pages mixing two of these people: {len(mixed)}  {'; '.join(mixed)}")
 
 
+def graph_timing(args: argparse.Namespace) -> None:
+    """The site-graph stage (``build_site``) on ``--graph-size`` synthetic briefings, made as bench_build.py's
+    ``make_synthetic`` makes them (copy k of each PolNeAR article renames its people, organisations and groups),
+    timed for this checkout and for ``--baseline-repo`` in fresh processes, side by side."""
+    import dataclasses
+    import pickle
+
+    from bench_build import _tag
+    from briefgen.model import EntityKind
+
+    folder = args.cache / f"polnear-{args.polnear_count or 'all'}"
+    paths = sorted(p for p in folder.rglob("*") if p.suffix in {".txt", ".md"})
+    articles = list(read_paths(paths).articles)
+    extractions = extract_articles(articles, n_process=args.n_process, cache=args.cache)
+    originals = [Briefing(a, e.summary, e.actors, e.quotes, e.context) for a in articles if (e := extractions[a.slug])]
+    made = []
+    for n in range(args.graph_size):
+        k, b = n // len(originals), originals[n % len(originals)]
+        if k:
+            tag = _tag(k - 1)
+            renamed = {a.slug for a in b.actors if a.kind is not EntityKind.PLACE}
+            b = dataclasses.replace(
+                b, article=dataclasses.replace(b.article, slug=f"{b.slug}-{tag.lower()}"),
+                actors=tuple(dataclasses.replace(a, name=f"{a.name} {tag}", slug=f"{a.slug}-{tag.lower()}",
+                                                 aliases=tuple(f"{x} {tag}" for x in a.aliases))
+                             if a.slug in renamed else a for a in b.actors),
+                quotes=tuple(dataclasses.replace(q, speaker=f"{q.speaker} {tag}", speaker_slug=f"{q.speaker_slug}-{tag.lower()}")
+                             if q.speaker_slug in renamed else q for q in b.quotes))
+        made.append(b)
+    data = args.cache / f"synthetic-{args.graph_size}.pickle"
+    data.write_bytes(pickle.dumps(made))
+    code = ("import gc, pickle, resource, sys, time\nfrom briefgen.graph import build_site\n"
+            f"b = pickle.loads(open({str(data)!r}, 'rb').read())\ngc.freeze()\n"
+            "t = time.perf_counter(); site = build_site(b); t = time.perf_counter() - t\n"
+            "print(t, len(site.entities), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    runs: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
+    checkouts = (("this checkout", REPO), ("baseline", args.baseline_repo))
+    for _ in range(3):  # alternated, so a change in the machine's load hits both alike
+        for label, repo in checkouts:
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                 env={**os.environ, "PYTHONPATH": str(repo)}, cwd="/")
+            seconds, entities, peak = out.stdout.split()
+            runs[label].append((float(seconds), int(entities), int(peak)))
+    rows = [(label, repo, *sorted(runs[label])[1]) for label, repo in checkouts]
+    for label, repo, seconds, entities, peak in rows:
+        print(f"graph stage, {args.graph_size:,} synthetic briefings, {label} ({repo}): {seconds:.2f} s "
+              f"(median of 3), {entities:,} pages, process peak {peak} MB")
+    print(f"ratio this/baseline: {rows[0][2] / rows[1][2]:.2f} (target <= 2)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -185,12 +236,18 @@ def main() -> None:
     parser.add_argument("--polnear-count", type=int, default=0, help="PolNeAR articles (0: all 840)")
     parser.add_argument("--show", type=int, default=10, help="largest ECB+ merges to list")
     parser.add_argument("--skip", choices=["ecb", "polnear"], default=None)
+    parser.add_argument("--graph-size", type=int, default=0,
+                        help="also time the graph stage on this many synthetic briefings (e.g. 20000)")
+    parser.add_argument("--baseline-repo", type=Path, default=REPO.parent / "main",
+                        help="the checkout to compare the graph stage with (default: %(default)s)")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.skip != "ecb":
         ecb(args)
     if args.skip != "polnear":
         polnear(args)
+    if args.graph_size:
+        graph_timing(args)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from briefgen.extract.actors import HONORIFICS, NAME_SUFFIXES
 from briefgen.model import Briefing, EntityKind
@@ -118,11 +117,10 @@ _KIND_ORDER = (EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE, Ent
 DOMINANCE = 3.0
 """A short name goes to the corpus's most frequent compatible entity only when it is in at least this many
 times as many briefings as the next one."""
+MAX_CANDIDATES = 12
+"""Candidates weighed for one short name: the most frequent ones ("Williams" has dozens in a large corpus)."""
 CONTEXT_MIN = 3.0
 """The least context score (idf of the actors an article shares with a candidate's other articles) that counts."""
-EXTENSION_RATIO = 10
-"""A known person's name with one more word ("Donald Trump Wins") is that person when the name alone is in
-this many times as many briefings."""
 CONTEXT_MARGIN = 2.0
 """...and to the one its article's context supports only when that one scores this many times the next."""
 
@@ -142,17 +140,22 @@ _CANONICAL = _canonical_table()
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """One cross-document choice for a short or ambiguous name, with its evidence."""
+    """A short name the resolver was unsure of: sent to the corpus's most frequent candidate without support
+    from its articles ("dominant"), or left on its own page because no candidate clearly wins ("ambiguous")."""
 
     name: str
-    """The name as the article has it ("Clinton")."""
-    briefing: str
+    """The name as the articles have it most often ("Clinton")."""
+    how: str
     chosen: str | None
     """Page slug it went to, or None when it stayed its own page."""
-    how: str
-    """"article", "context", "dominant", "only", or "ambiguous" (stayed its own page)."""
-    candidates: tuple[tuple[str, int, float], ...]
-    """(page slug, briefings of that page's full names, context score), best first."""
+    page: str
+    """The page it is on now (``chosen``, or its own page)."""
+    articles: int
+    """How many articles this decision was made in."""
+    examples: tuple[str, ...]
+    """Some of those briefings' slugs."""
+    candidates: tuple[tuple[str, int], ...]
+    """(page slug, briefings of that page's other names), most frequent first."""
 
 
 @dataclass(slots=True)
@@ -166,7 +169,6 @@ class Resolution:
     decisions: list[Decision] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1 << 16)
 def _words(name: str, person: bool) -> tuple[str, ...]:
     text = name.lower().replace("’", "'").replace("‘", "'")
     text = re.sub(r"'s?$", "", text.strip())
@@ -188,7 +190,6 @@ def _words(name: str, person: bool) -> tuple[str, ...]:
     return tuple(words)
 
 
-@lru_cache(maxsize=1 << 16)
 def actor_key(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str | None]:
     """(key, kind the key forces or None, canonical name or None) for one actor name."""
     dotted = "." in name
@@ -238,17 +239,31 @@ class _Roots:
         self.parent[loser] = winner
 
 
-def _headline_only(name: str, raw: str) -> bool:
-    """Every occurrence of ``name`` in the text is on a line written in title case (a headline), or none is."""
+_QUOTES = "\"“”‘’«»"
+
+
+def _title_cased(text: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _only_in_titles(name: str, raw: str) -> bool:
+    """``name`` occurs in the text, and only in title case: a headline line, or a quoted title
+    ("‘Donald Trump Leads’ simply generates more attention")."""
+    found = False
     for m in re.finditer(re.escape(name), raw):
+        found = True
         start = raw.rfind("\n", 0, m.start()) + 1
         end = raw.find("\n", m.end())
         line = raw[start : end if end >= 0 else len(raw)]
-        words = re.findall(r"[A-Za-z][\w'’-]*", line)
-        long_words = [w for w in words if len(w) > 3]
-        if not long_words or sum(w[0].isupper() for w in long_words) < 0.8 * len(long_words):
+        if _title_cased(line):
+            continue
+        before, after = raw[start : m.start()], raw[m.end() : end if end >= 0 else len(raw)]
+        opening = max(before.rfind(q) for q in _QUOTES)
+        closing = [i for q in _QUOTES if (i := after.find(q)) >= 0]
+        if opening < 0 or not closing or not _title_cased(before[opening + 1 :] + name + after[: min(closing)]):
             return False
-    return True
+    return found
 
 
 def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) -> Resolution:
@@ -272,11 +287,19 @@ class _Corpus:
         self.df: Counter[str] = Counter()
         self.canonical: dict[str, str] = {}
         self.alias_of: dict[str, Counter[str]] = defaultdict(Counter)  # short key -> longer keys it was an alias of
-        self.decisions: list[Decision] = []
+        self.unsure: dict[tuple[str, str, str | None], list[str]] = defaultdict(list)  # -> briefing slugs
+        memo: dict[tuple[str, EntityKind], tuple[str, EntityKind | None, str | None]] = {}
+
+        def key_of(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str | None]:
+            found = memo.get((name, kind))
+            if found is None:
+                found = memo[(name, kind)] = actor_key(name, kind)
+            return found
+
         for b in briefings:
             own: dict[str, str] = {}
             for a in b.actors:
-                key, forced, canon = ("@" + a.slug, None, None) if a.slug in fixed else actor_key(a.name, a.kind)
+                key, forced, canon = ("@" + a.slug, None, None) if a.slug in fixed else key_of(a.name, a.kind)
                 key = key or "@" + a.slug
                 own[a.slug] = key
                 self.kind_votes[key][forced or a.kind] += a.mentions
@@ -284,7 +307,9 @@ class _Corpus:
                 if canon:
                     self.canonical[key] = canon
                 for alias in a.aliases:  # in-article evidence that a short form is a longer one
-                    akey = actor_key(alias, a.kind)[0]
+                    if " " in key and " " in alias.strip():
+                        continue  # two full names: no evidence used
+                    akey = key_of(alias, a.kind)[0]
                     if akey and akey != key and not akey.startswith("=") and not key.startswith("="):
                         if " " not in akey:
                             self.alias_of[akey][key] += 1
@@ -295,6 +320,7 @@ class _Corpus:
         self.kind = {k: max(v, key=lambda x: (v[x], -_KIND_ORDER.index(x))) for k, v in self.kind_votes.items()}
         self.roots = _Roots(self.df)
         self.short: dict[str, set[str]] = {}
+        self.short_actors: list[tuple[str, str, EntityKind, str, int]] = []  # (page key, key, kind, name, mentions)
 
     def _plain(self, kind: EntityKind | None = None) -> list[str]:
         """Keys that are names as written (not canonical, not curated), of one kind if given."""
@@ -316,26 +342,28 @@ class _Corpus:
         for group in by_ends.values():
             for k in group[1:]:
                 roots.union(group[0], k)
-        for i, b in enumerate(self.briefings):
-            for a in b.actors:
-                k = self.keys[i][a.slug]
-                if k not in self.full_people:
-                    continue
-                w = k.split()
-                # "Barack Obamas": the possessive without its apostrophe.
-                plain = " ".join([*w[:-1], w[-1][:-1]])
-                if w[-1].endswith("s") and plain in self.full_people and df[plain] > df[k]:
-                    roots.union(plain, k)
-                    continue
-                if len(w) < 3 or _is_suffix(w[-1]):
-                    continue
-                # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's (or a quoted title's) words
-                # around a known name, when that is all the text has, or when the name alone is far more common.
+        # "Barack Obamas": the possessive without its apostrophe.
+        for k in people:
+            w = k.split()
+            plain = " ".join([*w[:-1], w[-1][:-1]])
+            if w[-1].endswith("s") and plain in self.full_people and df[plain] > df[k]:
+                roots.union(plain, k)
+        # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's (or a quoted title's) words around a
+        # better-known name. Only the few names that are such a name plus a word are looked up in their text.
+        longer: dict[str, str] = {}
+        for k in people:
+            w = k.split()
+            if len(w) >= 3 and not _is_suffix(w[-1]):
                 for shorter in (" ".join(w[:-1]), " ".join(w[1:])):
-                    if shorter in self.full_people and df[shorter] > df[k] and (
-                            df[shorter] >= EXTENSION_RATIO * df[k] or _headline_only(a.name, b.article.raw)):
-                        roots.union(shorter, k)
+                    if shorter in self.full_people and df[shorter] > df[k]:
+                        longer[k] = shorter
                         break
+        if longer:
+            for i, b in enumerate(self.briefings):
+                for a in b.actors:
+                    k = self.keys[i][a.slug]
+                    if k in longer and _only_in_titles(a.name, b.article.raw):
+                        roots.union(longer[k], k)
         self._join_spelling_variants(people)
         # An acronym some article defines ("Federal Bureau of Investigation (FBI)") is that name everywhere.
         for akey, fulls in self.alias_of.items():
@@ -448,11 +476,13 @@ class _Corpus:
         for k, n in self.df.items():
             if k not in self.short:
                 self.root_df[roots.find(k)] += n
-        self.root_forms: dict[str, set[str]] = defaultdict(set)  # multi-word forms of candidate entities
+        # The most used multi-word forms of each candidate entity, looked for in an article's text.
         wanted = {c for found in self.short.values() for c in found}
+        forms: dict[str, Counter[str]] = defaultdict(Counter)
         for k in self.df:
             if (r := roots.find(k)) in wanted and k not in self.short:
-                self.root_forms[r] |= {f for f in self.forms[k] if " " in f.strip()}
+                forms[r].update({f: n for f, n in self.forms[k].items() if " " in f.strip()})
+        self.root_forms = {r: [f for f, _ in c.most_common(3)] for r, c in forms.items()}
 
     def _needs_context(self, key: str, pool: Sequence[str]) -> bool:
         """A place, organisation or group name joins a person only where its article supports it."""
@@ -460,77 +490,87 @@ class _Corpus:
 
     # ---- step 3, article by article
     def choose_pages(self) -> list[dict[str, str]]:
-        roots, short = self.roots, self.short
+        short = self.short
+        root = {k: self.roots.find(k) for k in self.df}
+        # Per briefing, the entities its full names are on: the context a short name is read in.
+        present = [{root[k] for k in own.values() if k not in short} for own in self.keys]
         wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
                   for c in found}
-        cooc: dict[str, Counter[str]] = defaultdict(Counter)
+        cooc: dict[str, set[str]] = defaultdict(set)
         if wanted:
-            for own in self.keys:
-                present = {roots.find(k) for k in own.values() if k not in short}
-                for c in present & wanted:
-                    cooc[c].update(present - {c})
+            for entities in present:
+                for c in entities & wanted:
+                    cooc[c] |= entities
         n = max(len(self.briefings), 1)
         idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
+        self.ranked = {}  # short key -> (its most frequent candidates, whether it needs its article's support)
+        for k, found in short.items():
+            ranked = sorted(found, key=lambda c: (-self.root_df[c], c))[:MAX_CANDIDATES]
+            self.ranked[k] = ranked, self._needs_context(k, ranked)
         page_keys = []
         for i, b in enumerate(self.briefings):
             own = self.keys[i]
-            present = {roots.find(k) for k in own.values() if k not in short}
             chosen: dict[str, str] = {}
             for a in b.actors:
                 k = own[a.slug]
                 if k not in short:
-                    chosen[a.slug] = roots.find(k)
+                    chosen[a.slug] = root[k]
                     continue
-                choice, how, score = self._choose(k, present, b.article.raw, cooc, idf)
-                chosen[a.slug] = choice if choice is not None else roots.find(k)
-                if how in ("context", "dominant", "ambiguous"):
-                    ranked = sorted(short[k], key=lambda c: (-score[c], -self.root_df[c], c))
-                    self.decisions.append(Decision(a.name, b.slug, choice, how,
-                                                   tuple((c, self.root_df[c], round(score[c], 2)) for c in ranked)))
+                choice, how = self._choose(k, present[i], b.article.raw, cooc, idf)
+                chosen[a.slug] = choice if choice is not None else root[k]
+                self.short_actors.append((chosen[a.slug], k, a.kind, a.name, a.mentions))
+                if how in ("dominant", "ambiguous"):
+                    self.unsure[(k, how, choice)].append(b.slug)
             page_keys.append(chosen)
         return page_keys
 
-    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, Counter[str]],
-                idf: dict[str, float]) -> tuple[str | None, str, dict[str, float]]:
+    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
+                idf: dict[str, float]) -> tuple[str | None, str]:
         root_df = self.root_df
-        ranked = sorted(self.short[key], key=lambda c: (-root_df[c], c))
-        score = dict.fromkeys(ranked, 0.0)
+        ranked, contextual = self.ranked[key]
         inside = [c for c in ranked if c in present]
-        if not inside:  # the full name is in the text, though the model did not tag it there
+        if not inside and (len(ranked) > 1 or contextual):
+            # The full name is in the text, though the model did not tag it there.
             inside = [c for c in ranked if any(f in text for f in self.root_forms.get(c, ()))]
         if len(inside) == 1:
-            return inside[0], "article", score
+            return inside[0], "article"
         pool = inside or ranked
-        contextual = self._needs_context(key, pool)
+        if inside:
+            contextual = self._needs_context(key, pool)
         if len(pool) == 1 and not contextual:
-            return pool[0], "only", score
-        others = present - set(pool)
-        for c in pool:
-            score[c] = sum(idf.get(o, 0.0) for o in others if cooc[c][o])
-        by_score = sorted(pool, key=lambda c: (-score[c], -root_df[c], c))
-        best = by_score[0]
-        second = score[by_score[1]] if len(pool) > 1 else 0.0
-        if score[best] >= CONTEXT_MIN and score[best] >= CONTEXT_MARGIN * second + 1.0:
-            return best, "context", score
+            return pool[0], "only"
+        others = present.difference(pool)
+        scores = sorted(((sum(idf.get(o, 0.0) for o in others & cooc[c]), root_df[c], c) for c in pool),
+                        key=lambda t: (-t[0], -t[1], t[2]))
+        best, second = scores[0][0], scores[1][0] if len(scores) > 1 else 0.0
+        if best >= CONTEXT_MIN and best >= CONTEXT_MARGIN * second + 1.0:
+            return scores[0][2], "context"
         if contextual:
-            return None, "unsupported", score
+            return None, "unsupported"
         if root_df[pool[0]] >= DOMINANCE * root_df[pool[1]]:
-            return pool[0], "dominant", score
-        return None, "ambiguous", score
+            return pool[0], "dominant"
+        return None, "ambiguous"
 
     # ---- step 4: pages
     def pages(self, page_keys: list[dict[str, str]]) -> Resolution:
-        root_forms: dict[str, Counter[str]] = defaultdict(Counter)
-        root_kinds: dict[str, Counter[EntityKind]] = defaultdict(Counter)
+        root_forms: dict[str, Counter[str]] = {}
+        root_kinds: dict[str, Counter[EntityKind]] = {}
         root_mentions: Counter[str] = Counter()
-        for i, b in enumerate(self.briefings):
-            for a in b.actors:
-                root, key = page_keys[i][a.slug], self.keys[i][a.slug]
-                # A short name that joined a full one is what that one is ("Kasich" tagged as a place).
-                joined = root != self.roots.find(key)
-                root_kinds[root][self.kind[root] if joined or key in self.canonical else a.kind] += a.mentions
-                root_forms[root][self.canonical.get(key, a.name)] += a.mentions
-                root_mentions[root] += a.mentions
+        for key, votes in self.kind_votes.items():  # keys that are one page everywhere: counted per key
+            if key not in self.short:
+                root = self.roots.find(key)
+                if root not in root_kinds:  # most pages have one key: share its counters, no copies
+                    root_kinds[root], root_forms[root] = votes, self.forms[key]
+                else:
+                    root_kinds[root].update(votes)
+                    root_forms[root].update(self.forms[key])
+                root_mentions[root] += sum(votes.values())
+        for root, key, kind, name, mentions in self.short_actors:  # short names: where each article put them
+            # A short name that joined a full one is what that one is ("Kasich" tagged as a place).
+            joined = root != self.roots.find(key)
+            root_kinds.setdefault(root, Counter())[self.kind[root] if joined else kind] += mentions
+            root_forms.setdefault(root, Counter())[name] += mentions
+            root_mentions[root] += mentions
         names: dict[str, str] = {}
         kinds: dict[str, EntityKind] = {}
         slug_of: dict[str, str] = {}
@@ -549,8 +589,13 @@ class _Corpus:
             names[slug] = name
             kinds[slug] = kind
         pages = [{s: slug_of[r] for s, r in chosen.items()} for chosen in page_keys]
-        decisions = [Decision(d.name, d.briefing, slug_of[d.chosen] if d.chosen else None, d.how,
-                              tuple((slug_of.get(c, c), n, s) for c, n, s in d.candidates)) for d in self.decisions]
+        decisions = []
+        for (key, how, choice), examples in sorted(self.unsure.items(), key=lambda kv: (-len(kv[1]), kv[0][0])):
+            name = max(self.forms[key], key=lambda f: (self.forms[key][f], f))
+            candidates = tuple((slug_of[c], self.root_df[c]) for c in self.ranked[key][0] if c in slug_of)
+            page = slug_of[choice if choice is not None else self.roots.find(key)]
+            decisions.append(Decision(name, how, slug_of[choice] if choice else None, page, len(examples),
+                                      tuple(sorted(examples)[:5]), candidates))
         return Resolution(pages, names, kinds, decisions)
 
 
@@ -578,6 +623,8 @@ def _shown_name(forms: Counter[str], kind: EntityKind, canonical: str | None) ->
     """The most used complete form: a person's needs two words; capitals-only forms lose to written ones."""
     if canonical:
         return canonical
+    if len(forms) == 1:
+        return next(iter(forms))
     pool = forms
     if kind is EntityKind.PERSON:
         complete = {f: n for f, n in forms.items() if len(_words(f, True)) > 1}
