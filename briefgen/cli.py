@@ -126,6 +126,33 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def cmd_entities(args: argparse.Namespace) -> int:
+    from briefgen.build import BuildResult, NlpProvider, extract_briefings
+    from briefgen.curation import load_curation
+    from briefgen.entities import suggestions
+    from briefgen.graph import resolve_curated
+    from briefgen.sources import read_all
+
+    config = _config_from(args)
+    sources = read_all(config.source, root=config.root)
+    result = BuildResult(diagnostics=list(sources.diagnostics))
+    briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
+    curation = load_curation(config.entities, config.root)
+    result.diagnostics.extend(curation.problems)
+    _, resolution = resolve_curated(briefings, curation)
+    if args.suggest:
+        sys.stdout.write(suggestions(resolution) or "# nothing the resolver was unsure of\n")
+    else:
+        counts: dict[str, int] = {}
+        for page in resolution.pages:
+            for slug in set(page.values()):
+                counts[slug] = counts.get(slug, 0) + 1
+        for slug in sorted(counts, key=lambda s: (-counts[s], s)):
+            print(f"{slug}\t{resolution.kinds[slug].value}\t{counts[slug]}\t{resolution.names[slug]}")
+    _report(result.diagnostics)
+    return 1 if result.errors else 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from briefgen.project import init_project
 
@@ -224,6 +251,14 @@ def make_parser() -> argparse.ArgumentParser:
     i.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
     common(i, paths=False)
     i.set_defaults(func=cmd_inspect)
+
+    e = sub.add_parser("entities", help="list the actor pages, or suggest entities.toml entries", description=(
+        "List every actor page (slug, kind, briefings, name) as the build makes them; with --suggest, print "
+        "the merges and splits the entity resolution was unsure of, with their evidence, as entities.toml "
+        "entries ready to paste."))
+    common(e)
+    e.add_argument("--suggest", action="store_true", help="print unsure merges and splits as entities.toml entries")
+    e.set_defaults(func=cmd_entities)
 
     n = sub.add_parser("init", help="create a new project folder", description=(
         "Create DIR with seeds/ (an example article), templates/ (an editable copy of the default theme) "

@@ -26,6 +26,7 @@ decision:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -40,11 +41,11 @@ from briefgen.urls import slugify
 # common adjectives and plural nouns of countries (and the country's own name, so both share one key).
 _DEMONYMS = """
 Afghanistan: afghan, afghans | Albania: albanian, albanians | Algeria: algerian, algerians
-United States: american, americans | Argentina: argentine, argentinian, argentinians | Armenia: armenian, armenians
+United States: american, americans, us, usa, america, united states of america | Argentina: argentine, argentinian, argentinians | Armenia: armenian, armenians
 Australia: australian, australians | Austria: austrian, austrians | Azerbaijan: azerbaijani, azerbaijanis
 Bahrain: bahraini, bahrainis | Bangladesh: bangladeshi, bangladeshis | Belarus: belarusian, belarusians
 Belgium: belgian, belgians | Bolivia: bolivian, bolivians | Bosnia: bosnian, bosnians | Brazil: brazilian, brazilians
-United Kingdom: british, briton, britons | Bulgaria: bulgarian, bulgarians | Myanmar: burmese
+United Kingdom: british, briton, britons, uk, britain, great britain | Bulgaria: bulgarian, bulgarians | Myanmar: burmese
 Cambodia: cambodian, cambodians | Canada: canadian, canadians | Chile: chilean, chileans | China: chinese
 Colombia: colombian, colombians | Congo: congolese | Croatia: croatian, croatians, croat, croats | Cuba: cuban, cubans
 Cyprus: cypriot, cypriots | Czech Republic: czech, czechs | Denmark: danish, dane, danes | Netherlands: dutch
@@ -119,7 +120,7 @@ DOMINANCE = 3.0
 times as many briefings as the next one."""
 MAX_CANDIDATES = 12
 """Candidates weighed for one short name: the most frequent ones ("Williams" has dozens in a large corpus)."""
-CONTEXT_MIN = 3.0
+CONTEXT_MIN = 2.0
 """The least context score (idf of the actors an article shares with a candidate's other articles) that counts."""
 CONTEXT_MARGIN = 2.0
 """...and to the one its article's context supports only when that one scores this many times the next."""
@@ -202,8 +203,6 @@ def actor_key(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str 
     if kind is EntityKind.PLACE and (dotted or len(compact) <= 2) and compact in _STATES and len(words) <= 2:
         state = _STATES[compact]
         return "=" + state.lower(), EntityKind.PLACE, state
-    if len(words) > 1 and compact in ("us", "usa", "uk"):
-        return actor_key(compact.upper(), kind)
     return joined, None, None
 
 
@@ -506,7 +505,10 @@ class _Corpus:
         self.ranked = {}  # short key -> (its most frequent candidates, whether it needs its article's support)
         for k, found in short.items():
             ranked = sorted(found, key=lambda c: (-self.root_df[c], c))[:MAX_CANDIDATES]
-            self.ranked[k] = ranked, self._needs_context(k, ranked)
+            contextual = self._needs_context(k, ranked)
+            if contextual:  # "Super" (of Super Tuesday, in many articles) is not a rare "Ted Cruz Super"
+                ranked = [c for c in ranked if self.root_df[c] >= self.df[k]]
+            self.ranked[k] = ranked, contextual
         page_keys = []
         for i, b in enumerate(self.briefings):
             own = self.keys[i]
@@ -528,6 +530,8 @@ class _Corpus:
                 idf: dict[str, float]) -> tuple[str | None, str]:
         root_df = self.root_df
         ranked, contextual = self.ranked[key]
+        if not ranked:
+            return None, "unsupported"
         inside = [c for c in ranked if c in present]
         if not inside and (len(ranked) > 1 or contextual):
             # The full name is in the text, though the model did not tag it there.
@@ -633,3 +637,40 @@ def _shown_name(forms: Counter[str], kind: EntityKind, canonical: str | None) ->
     pool = Counter(plain) or pool
     plural = kind is EntityKind.GROUP  # a group is its people: "Muslims", not "Muslim"
     return max(pool, key=lambda f: (plural and f.endswith("s"), pool[f], len(f), f))
+
+
+def suggestions(resolution: Resolution) -> str:
+    """The decisions the resolver was unsure of, as ``entities.toml`` entries with their evidence in comments.
+
+    A name sent to the corpus's dominant candidate becomes an alias of that page (keep it so, or delete the
+    line to let the next build decide again); a name left on its own page becomes a ``merge`` into its most
+    frequent candidate (delete the entry to keep it apart). One table per page, so the text is valid TOML.
+    """
+    tables: dict[str, dict[str, list[str]]] = {}
+    for d in resolution.decisions:
+        target = d.chosen or (d.candidates[0][0] if d.candidates else None)
+        if target is None:
+            continue
+        table = tables.setdefault(target, {"aliases": [], "merge": [], "why": []})
+        others = ", ".join(f"{slug} ({n} briefings)" for slug, n in d.candidates[:4])
+        examples = ", ".join(d.examples) + (" ..." if d.articles > len(d.examples) else "")
+        if d.how == "dominant":
+            table["why"].append(f'"{d.name}" went to {target} in {d.articles} article(s) that name no candidate '
+                                f"and share no other actor with one ({examples}); candidates: {others}")
+            if d.name not in table["aliases"]:
+                table["aliases"].append(d.name)
+        else:
+            table["why"].append(f'"{d.name}" kept its own page {d.page} in {d.articles} article(s): no candidate '
+                                f"clearly wins ({examples}); candidates: {others}")
+            if d.page not in table["merge"]:
+                table["merge"].append(d.page)
+    out = []
+    for target in sorted(tables, key=lambda t: resolution.names[t].lower()):
+        table = tables[target]
+        out.extend(f"# {line}" for line in table["why"])
+        out.append(f"[entity.{json.dumps(resolution.names[target], ensure_ascii=False)}]")
+        for key in ("aliases", "merge"):
+            if table[key]:
+                out.append(f"{key} = {json.dumps(sorted(table[key]), ensure_ascii=False)}")
+        out.append("")
+    return "\n".join(out)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from briefgen.curation import Curation
-from briefgen.entities import resolve
+from briefgen.entities import Resolution, resolve
 from briefgen.errors import Diagnostic, Severity
 from briefgen.model import Actor, Briefing, Entity, EntityKind, Quote, QuoteRef, Site
 
@@ -95,16 +95,9 @@ def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
     return replace(b, actors=actors, quotes=quotes)
 
 
-def build_site(
-    briefings: Iterable[Briefing], *, title: str = "Incident briefings", curation: Curation | None = None
-) -> Site:
-    """Merge every briefing's actors into site-wide entities and link both ways.
-
-    Order: the user's curation first (it always wins; its entries also match pages as they would be
-    shown without it), then entity resolution across the corpus (``briefgen.entities.resolve``), which
-    gives every actor its page, and every page its shown name and kind; curated pages stay as they are.
-    """
-    curation = curation or Curation()
+def resolve_curated(briefings: Iterable[Briefing], curation: Curation) -> tuple[list[Briefing], Resolution]:
+    """The briefings sorted and curated (ignored actors dropped, curated ones on their page), and the entity
+    resolution of the rest; curated pages stay as they are."""
     ordered = sort_briefings(briefings)
     if curation.entities:
         # Entries may name a page as it is shown without curation: work out those pages first.
@@ -115,7 +108,20 @@ def build_site(
         ]
     elif curation.ignore:
         ordered = [_curate(b, curation, {}) for b in ordered]
-    resolution = resolve(ordered, frozenset(c.slug for c in curation.entities))
+    return ordered, resolve(ordered, frozenset(c.slug for c in curation.entities))
+
+
+def build_site(
+    briefings: Iterable[Briefing], *, title: str = "Incident briefings", curation: Curation | None = None
+) -> Site:
+    """Merge every briefing's actors into site-wide entities and link both ways.
+
+    Order: the user's curation first (it always wins; its entries also match pages as they would be
+    shown without it), then entity resolution across the corpus (``briefgen.entities.resolve``), which
+    gives every actor its page, and every page its shown name and kind; curated pages stay as they are.
+    """
+    curation = curation or Curation()
+    ordered, resolution = resolve_curated(briefings, curation)
     linked = [_relink(b, page) for b, page in zip(ordered, resolution.pages)]
 
     pools: dict[str, _Pool] = defaultdict(_Pool)

@@ -195,7 +195,7 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
     if "(" in text and ")" not in text:  # "Young Americans for Freedom (YAF": keep the name before it
         text = text[: text.index("(")]
     text = _POSSESSIVE.sub("", _STRIP_EDGES.sub("", text))
-    text = re.sub(r"(?<=[a-z])\d+$", "", " ".join(text.split()))  # "Ted Cruz35": a handle's digits
+    text = re.sub(r"(?<=[a-z])[—–-]?\d+$", "", " ".join(text.split()))  # "Ted Cruz35", "Ted Cruz—35"
     if not text or not any(c.isalpha() for c in text) or text.islower() or len(text) < 2:
         return None
     if "/" in text or "@" in text or "#" in text:  # photo credits, "Times/CBS News" polls, handles
@@ -262,6 +262,11 @@ def extract_actors(doc: Any) -> ActorTable:
         if cleaned is None:
             continue
         text, start, end, gender = cleaned
+        after = span.doc[span.end] if span.end < len(span.doc) else None
+        if kind is EntityKind.PERSON and after is not None and after.is_alpha and len(after.text) >= 2 \
+                and after.text.isupper() and not text.isupper() and after.idx == end + 1:
+            # "Ted Cruz Super" + "PAC": a name inside an organisation's name.
+            text, end, kind = f"{text} {after.text}", after.idx + len(after.text), EntityKind.ORGANIZATION
         last = text.split()[-1].lower()
         if kind is EntityKind.PERSON and len(text.split()) > 1 and last in _ORG_HEADS | _PLACE_HEADS:
             kind = EntityKind.PLACE if last in _PLACE_HEADS else EntityKind.ORGANIZATION
