@@ -17,7 +17,8 @@ decision:
    some article defines) goes, article by article, to the compatible full entity that article supports:
    one named in the same article first, else the one whose other articles share the most (rarer counted
    more) co-occurring actors with this article, else the corpus's dominant one when it clearly dominates,
-   else it stays its own page. Each such choice is a ``Decision`` (``briefgen entities --suggest``).
+   else it stays its own page. The unsure ones (dominance alone, or no clear winner) are ``Decision`` records
+   (``briefgen entities --suggest``).
 4. A page's kind is the vote of all its mentions (the model's labels), its shown name the most used
    complete form ("Donald Trump": people need a first name and a surname), its slug made from that name.
    All of it is computed from corpus counts, so the order of articles does not matter, and an article
@@ -84,6 +85,7 @@ _PARTIES = {
     "republican party": "Republican Party", "grand old party": "Republican Party",
     "democrat": "Democratic Party", "democrats": "Democratic Party", "democratic": "Democratic Party",
     "democratic party": "Democratic Party", "democrat party": "Democratic Party",
+    "libertarian": "Libertarian Party", "libertarians": "Libertarian Party", "libertarian party": "Libertarian Party",
 }
 # Dotted abbreviations of US states (AP style) as datelines write them ("Malibu, Calif.").
 _STATES = {

@@ -37,7 +37,8 @@ def sort_briefings(briefings: Iterable[Briefing]) -> list[Briefing]:
 
 
 def _curate(b: Briefing, curation: Curation, shown: dict[str, tuple[str, str]]) -> Briefing:
-    """Drop ignored actors and move curated ones to their page, name and kind.
+    """Drop ignored actors (by their name, or the name of the page they would be on) and move curated ones to
+    their page, name and kind.
 
     An actor is matched by its own name, slug or aliases, else by the page it would be on without
     curation (``shown``: actor slug -> that page's slug and name), so an entry naming a page as the reader
@@ -46,10 +47,10 @@ def _curate(b: Briefing, curation: Curation, shown: dict[str, tuple[str, str]]) 
     actors = []
     dropped: set[str] = set()
     for a in b.actors:
-        if curation.ignored(a.name):
+        page = shown.get(a.slug)
+        if curation.ignored(a.name) or (page and curation.ignored(page[1])):
             dropped.add(a.slug)
             continue
-        page = shown.get(a.slug)
         curated = (
             curation.lookup(a.name, a.slug)
             or next((c for alias in a.aliases if (c := curation.lookup(alias)) is not None), None)
@@ -99,15 +100,13 @@ def resolve_curated(briefings: Iterable[Briefing], curation: Curation) -> tuple[
     """The briefings sorted and curated (ignored actors dropped, curated ones on their page), and the entity
     resolution of the rest; curated pages stay as they are."""
     ordered = sort_briefings(briefings)
-    if curation.entities:
-        # Entries may name a page as it is shown without curation: work out those pages first.
+    if curation.entities or curation.ignore:
+        # Entries (and ignored names) may name a page as it is shown without curation: work those out first.
         plain = resolve(ordered)
         ordered = [
             _curate(b, curation, {old: (slug, plain.names[slug]) for old, slug in page.items()})
             for b, page in zip(ordered, plain.pages)
         ]
-    elif curation.ignore:
-        ordered = [_curate(b, curation, {}) for b in ordered]
     return ordered, resolve(ordered, frozenset(c.slug for c in curation.entities))
 
 

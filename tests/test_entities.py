@@ -194,3 +194,15 @@ def test_inspect_prints_the_slugs_names_and_kinds_of_briefings_json(built, capsy
 
     assert actors(printed) == actors(published)
     assert any(a for r in printed for a in r["actors"])
+
+
+def test_extraction_cuts_a_span_back_to_the_name(nlp_provider):
+    from briefgen.extract.actors import extract_actors
+
+    nlp = nlp_provider.get()
+    text = ("Donald Trump Leads Clinton In New Poll\n\nCLEVELAND - Donald Trump spoke. Entrusting Donald Trump "
+            "with the codes worries Obama’s aides. The Ted Cruz Super PAC paid, and Ted Cruz—35 to 12 percent—won.")
+    names = {(a.name, a.kind) for a in extract_actors(nlp(text)).actors}
+    assert ("Donald Trump", P) in names and ("Ted Cruz", P) in names and ("Ted Cruz Super PAC", O) in names
+    assert not {n for n, _ in names} & {"Donald Trump Leads Clinton", "CLEVELAND - Donald Trump",
+                                         "Entrusting Donald Trump", "Obama’s aides", "Ted Cruz—35"}
