@@ -66,14 +66,16 @@ ACTORS: dict[str, tuple[str, ...]] = {
     "United States": ("united states", "us", "usa", "america", "united states of america", "american",
                       "americans"),
 }
-# A page named like this is a word that describes, not an actor.
+# A page named like this is a nationality or party word, which describes, not an actor (the target: none).
 ADJECTIVES = set("""
 american chinese russian mexican british french german iranian israeli japanese korean syrian iraqi afghan
-canadian european african asian arab muslim christian jewish catholic cuban indian pakistani saudi turkish
-ukrainian italian spanish greek irish scottish australian brazilian venezuelan egyptian palestinian libyan
-lebanese yemeni nigerian kenyan swedish dutch belgian polish hungarian austrian swiss norwegian danish
-finnish hispanic latino latina republican democratic democrat liberal conservative libertarian
+canadian european african asian cuban indian pakistani saudi turkish ukrainian italian spanish greek irish
+scottish australian brazilian venezuelan egyptian palestinian libyan lebanese yemeni nigerian kenyan swedish
+dutch belgian polish hungarian austrian swiss norwegian danish finnish republican republicans democratic
+democrat democrats libertarian
 """.split())
+# Religious and ethnic words, listed apart (groups of people; a page for them is not a target).
+OTHER_GROUP_WORDS = {"muslim", "christian", "jewish", "catholic", "hispanic", "latino", "latina", "arab", "evangelical"}
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "sen", "senator", "gov", "rep", "president", "secretary"}
 
 
@@ -174,7 +176,10 @@ def polnear(args: argparse.Namespace) -> None:
              and any(norm(a) in {"bill clinton", "hillary clinton", "donald trump jr"} - {norm(e.name)}
                      for a in e.aliases)]
     print(f"actors on exactly one page: {good}/{len(ACTORS)}")
-    print(f"adjective pages: {len(adjectives)}  {', '.join(adjectives[:12])}")
+    others = sorted(f"{e.name} ({e.kind.value}, {len(e.briefing_slugs)})" for e in site.entities.values()
+                    if norm(e.name) in OTHER_GROUP_WORDS)
+    print(f"nationality/party adjective pages: {len(adjectives)}  {', '.join(adjectives[:12])}")
+    print(f"religious/ethnic one-word pages (not a target): {len(others)}  {', '.join(others[:12])}")
     print(f"pages mixing two of these people: {len(mixed)}  {'; '.join(mixed)}")
 
 

@@ -263,7 +263,7 @@ def extract_actors(doc: Any) -> ActorTable:
             continue
         text, start, end, gender = cleaned
         after = span.doc[span.end] if span.end < len(span.doc) else None
-        if kind is EntityKind.PERSON and after is not None and after.is_alpha and len(after.text) >= 2 \
+        if kind in (EntityKind.PERSON, EntityKind.ORGANIZATION) and after is not None and after.is_alpha and len(after.text) >= 2 \
                 and after.text.isupper() and not text.isupper() and after.idx == end + 1:
             # "Ted Cruz Super" + "PAC": a name inside an organisation's name.
             text, end, kind = f"{text} {after.text}", after.idx + len(after.text), EntityKind.ORGANIZATION
