@@ -589,6 +589,8 @@ class _Corpus:
             if not root.startswith("@"):
                 base, n = slug, 2
                 while slug in taken:
+                    if names.get(slug) == name and kinds.get(slug) is kind:
+                        break  # a short name left apart that reads like the page it could join: that page
                     slug, n = f"{base}-{n}", n + 1
             taken.add(slug)
             slug_of[root] = slug

@@ -206,3 +206,16 @@ def test_extraction_cuts_a_span_back_to_the_name(nlp_provider):
     assert ("Donald Trump", P) in names and ("Ted Cruz", P) in names and ("Ted Cruz Super PAC", O) in names
     assert not {n for n, _ in names} & {"Donald Trump Leads Clinton", "CLEVELAND - Donald Trump",
                                          "Entrusting Donald Trump", "Obama’s aides", "Ted Cruz—35"}
+
+
+def test_entities_command_lists_the_pages_and_prints_valid_suggestions(built, capsys, monkeypatch):
+    from briefgen.cli import main
+
+    config, result = built
+    monkeypatch.chdir(config.root)
+    assert main(["entities"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert {slug for slug, *_ in rows} == set(result.site.entities)
+    assert all(kind in {k.value for k in EntityKind} and int(n) >= 1 for _, kind, n, _ in rows)
+    assert main(["entities", "--suggest"]) == 0
+    tomllib.loads(capsys.readouterr().out)  # entries (or a comment saying there are none), as valid TOML
