@@ -450,7 +450,6 @@ class _Corpus:
                 if w[1] == "of":
                     heads[w[0]].add(k)
                 initials[_initials(k)].add(k)
-        people = lambda found: {c for c in found if kind[c] is EntityKind.PERSON}  # noqa: E731
         for key in self._plain():
             found: set[str] = set()
             k_kind = kind[key]
@@ -463,7 +462,7 @@ class _Corpus:
             longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
                       and (k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)}
             longer_roots = {roots.find(c) for c in longer} - {roots.find(key)}
-            if len(longer_roots) == 1 and not people(found) and self.df[key] >= self.df[next(iter(longer_roots))]:
+            if len(longer_roots) == 1 and not any(kind[c] is EntityKind.PERSON for c in found) and self.df[key] >= self.df[next(iter(longer_roots))]:
                 roots.union(key, next(iter(longer_roots)))  # "Red Sox" is the one "Boston Red Sox"
                 continue
             found |= longer

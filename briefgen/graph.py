@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from briefgen.curation import Curation
 from briefgen.entities import Resolution, resolve
 from briefgen.errors import Diagnostic, Severity
-from briefgen.model import Actor, Briefing, Entity, EntityKind, Quote, QuoteRef, Site
+from briefgen.model import Actor, Briefing, Entity, Quote, QuoteRef, Site
 
 MAX_RELATED = 12
 

@@ -12,10 +12,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from briefgen.graph import build_site, resolve_curated
 from briefgen.curation import Curation
 from briefgen.entities import suggestions
-from briefgen.model import Actor, Article, Briefing, EntityKind, Paragraph, Quote, pack_bounds
+from briefgen.graph import build_site, resolve_curated
+from briefgen.model import (
+    Actor,
+    Article,
+    Briefing,
+    EntityKind,
+    Paragraph,
+    Quote,
+    pack_bounds,
+)
 from briefgen.urls import slugify
 
 P, O, L, G = EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE, EntityKind.GROUP
