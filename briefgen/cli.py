@@ -139,13 +139,13 @@ def cmd_entities(args: argparse.Namespace) -> int:
     briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
     curation = load_curation(config.entities, config.root)
     result.diagnostics.extend(curation.problems)
-    _, resolution = resolve_curated(briefings, curation)
+    ordered, resolution = resolve_curated(briefings, curation)
     if args.suggest:
         sys.stdout.write(suggestions(resolution) or "# nothing the resolver was unsure of\n")
     else:
         counts: dict[str, int] = {}
-        for page in resolution.pages:
-            for slug in set(page.values()):
+        for b, page in zip(ordered, resolution.pages):
+            for slug in {page.get(a.slug, a.slug) for a in b.actors}:
                 counts[slug] = counts.get(slug, 0) + 1
         for slug in sorted(counts, key=lambda s: (-counts[s], s)):
             print(f"{slug}\t{resolution.kinds[slug].value}\t{counts[slug]}\t{resolution.names[slug]}")

@@ -164,7 +164,8 @@ class Decision:
 @dataclass(slots=True)
 class Resolution:
     pages: list[dict[str, str]]
-    """For each briefing (in the order given): actor slug -> page slug."""
+    """For each briefing (in the order given): actor slug -> page slug, for the actors not on the page of
+    their own slug."""
     names: dict[str, str]
     """Page slug -> shown name."""
     kinds: dict[str, EntityKind]
@@ -595,7 +596,7 @@ class _Corpus:
             slug_of[root] = slug
             names[slug] = name
             kinds[slug] = kind
-        pages = [{s: slug_of[r] for s, r in chosen.items()} for chosen in page_keys]
+        pages = [{s: page for s, r in chosen.items() if (page := slug_of[r]) != s} for chosen in page_keys]
         decisions = []
         for (key, how, choice), examples in sorted(self.unsure.items(), key=lambda kv: (-len(kv[1]), kv[0][0])):
             name = max(self.forms[key], key=lambda f: (self.forms[key][f], f))

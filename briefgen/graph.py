@@ -104,7 +104,8 @@ def resolve_curated(briefings: Iterable[Briefing], curation: Curation) -> tuple[
         # Entries (and ignored names) may name a page as it is shown without curation: work those out first.
         plain = resolve(ordered)
         ordered = [
-            _curate(b, curation, {old: (slug, plain.names[slug]) for old, slug in page.items()})
+            _curate(b, curation, {a.slug: (slug, plain.names[slug]) for a in b.actors
+                                  if (slug := page.get(a.slug, a.slug)) in plain.names})
             for b, page in zip(ordered, plain.pages)
         ]
     return ordered, resolve(ordered, frozenset(c.slug for c in curation.entities))
