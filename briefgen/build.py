@@ -21,6 +21,8 @@ from briefgen.errors import BriefgenError, Diagnostic, Severity
 from briefgen.model import Article, Briefing, Extraction, Site
 
 if TYPE_CHECKING:
+    from briefgen.curation import Curation
+    from briefgen.incident_curation import IncidentCuration
     from briefgen.search import SearchReport
 
 log = logging.getLogger(__name__)
@@ -241,6 +243,40 @@ class SiteRecord:
             log.warning("%s: cannot record the published site: %s", self.path, exc)
 
 
+def corpus_stage(
+    briefings: list[Briefing],
+    config: Config,
+    *,
+    curations: tuple[Curation, IncidentCuration] | None = None,
+    stage: Callable[[str], None] = lambda name: None,
+) -> tuple[Site, list[Diagnostic]]:
+    """The corpus stages after extraction: one page per real actor (entity resolution across every
+    briefing, the user's curation winning), then the incidents. ``build``, ``serve``, ``briefgen inspect``
+    and the benches all call this, so they give the same slugs, names, kinds and incidents for the same files.
+
+    ``curations``: the entity and incident curation to apply (``serve`` keeps the last good ones while the
+    file is broken); read from ``config.entities`` when not given, their problems then among those returned.
+    ``stage`` is called with "graph" and "incidents" as each ends (the build's timings).
+    """
+    from briefgen.curation import load_curation
+    from briefgen.graph import build_site, unmatched_entries
+    from briefgen.incident_curation import load_incident_curation
+    from briefgen.incidents import with_incidents
+
+    problems: list[Diagnostic] = []
+    if curations is None:
+        curations = load_curation(config.entities, config.root), load_incident_curation(config.entities, config.root)
+        problems.extend([*curations[0].problems, *curations[1].problems])
+    curation, incident_curation = curations
+    site = build_site(briefings, title=config.title, curation=curation)
+    problems.extend(unmatched_entries(site, curation))
+    stage("graph")
+    site, unmatched = with_incidents(site, incident_curation)
+    problems.extend(unmatched)
+    stage("incidents")
+    return site, problems
+
+
 @contextmanager
 def _unfreeze_gc() -> Iterator[None]:
     try:
@@ -268,10 +304,6 @@ def build(
             missing or unreadable source folder, an empty build over a published site); the previously
             published site is then left untouched.
     """
-    from briefgen.curation import load_curation
-    from briefgen.graph import build_site, unmatched_entries
-    from briefgen.incident_curation import load_incident_curation
-    from briefgen.incidents import with_incidents
     from briefgen.render import Output, render_site, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
     from briefgen.sources import read_all
@@ -304,15 +336,9 @@ def build(
         # The records made so far live for the whole build: frozen, the cyclic GC stops re-scanning them
         # on every full collection (graph ~17% faster at 2,000 briefings). Unfrozen when the build ends.
         gc.freeze()
-        curation = load_curation(config.entities, config.root)
-        site = build_site(briefings, title=config.title, curation=curation)
-        result.diagnostics.extend([*curation.problems, *unmatched_entries(site, curation)])
-        stage("graph")
-        incident_curation = load_incident_curation(config.entities, config.root)
-        site, unmatched = with_incidents(site, incident_curation)
-        result.diagnostics.extend([*incident_curation.problems, *unmatched])
+        site, problems = corpus_stage(briefings, config, stage=stage)
+        result.diagnostics.extend(problems)
         gc.freeze()
-        stage("incidents")
         dirs = theme_dirs(config.templates)
         if not dirs:
             raise BriefgenError(f"{config.templates}: no templates found")

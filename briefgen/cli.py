@@ -98,11 +98,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from briefgen.build import BuildResult, NlpProvider, extract_briefings
-    from briefgen.curation import load_curation
-    from briefgen.graph import build_site
-    from briefgen.incident_curation import load_incident_curation
-    from briefgen.incidents import with_incidents
+    from briefgen.build import BuildResult, NlpProvider, corpus_stage, extract_briefings
     from briefgen.records import briefing_record
     from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
 
@@ -127,12 +123,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     articles, renamed = resolve_slug_clashes(given_articles, rename=True)
     result = BuildResult(diagnostics=[*diagnostics, *renamed])
     briefings = extract_briefings(articles, config, NlpProvider(config.model), result)
-    curation = load_curation(config.entities, config.root)
-    result.diagnostics.extend(curation.problems)
-    site = build_site(briefings, title=config.title, curation=curation)
-    incident_curation = load_incident_curation(config.entities, config.root)
-    site, unmatched = with_incidents(site, incident_curation)  # the files given, clustered as a build would
-    result.diagnostics.extend([*incident_curation.problems, *unmatched])
+    site, problems = corpus_stage(briefings, config)  # the files given, resolved and clustered as a build would
+    result.diagnostics.extend(problems)
     by_slug = {b.slug: b for b in site.briefings}
     out = sys.stdout
     for article in articles:
@@ -140,6 +132,33 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             incident = site.incident_of(article.slug)
             record = briefing_record(by_slug[article.slug], incident.slug if incident else None)
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    _report(result.diagnostics)
+    return 1 if result.errors else 0
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    from briefgen.build import BuildResult, NlpProvider, extract_briefings
+    from briefgen.curation import load_curation
+    from briefgen.entities import suggestions
+    from briefgen.graph import resolve_curated
+    from briefgen.sources import read_all
+
+    config = _config_from(args)
+    sources = read_all(config.source, root=config.root)
+    result = BuildResult(diagnostics=list(sources.diagnostics))
+    briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
+    curation = load_curation(config.entities, config.root)
+    result.diagnostics.extend(curation.problems)
+    ordered, resolution = resolve_curated(briefings, curation)
+    if args.suggest:
+        sys.stdout.write(suggestions(resolution) or "# nothing the resolver was unsure of\n")
+    else:
+        counts: dict[str, int] = {}
+        for b, page in zip(ordered, resolution.pages):
+            for slug in {page.get(a.slug, a.slug) for a in b.actors}:
+                counts[slug] = counts.get(slug, 0) + 1
+        for slug in sorted(counts, key=lambda s: (-counts[s], s)):
+            print(f"{slug}\t{resolution.kinds[slug].value}\t{counts[slug]}\t{resolution.names[slug]}")
     _report(result.diagnostics)
     return 1 if result.errors else 0
 
@@ -252,6 +271,14 @@ def make_parser() -> argparse.ArgumentParser:
     i.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
     common(i, paths=False)
     i.set_defaults(func=cmd_inspect)
+
+    e = add_parser("entities", help="list the actor pages, or suggest entities.toml entries", description=(
+        "List every actor page (slug, kind, briefings, name) as the build makes them; with --suggest, print "
+        "the merges and splits the entity resolution was unsure of, with their evidence, as entities.toml "
+        "entries ready to paste."))
+    common(e)
+    e.add_argument("--suggest", action="store_true", help="print unsure merges and splits as entities.toml entries")
+    e.set_defaults(func=cmd_entities)
 
     n = add_parser("init", help="create a new project folder", description=(
         "Create DIR with seeds/ (an example article), templates/ (an editable copy of the default theme) "

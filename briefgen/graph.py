@@ -11,17 +11,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from briefgen.curation import Curation, name_key
+from briefgen.curation import Curation
+from briefgen.entities import Resolution, resolve
 from briefgen.errors import Diagnostic, Severity
-from briefgen.model import Actor, Briefing, Entity, EntityKind, Quote, QuoteRef, Site
+from briefgen.model import Actor, Briefing, Entity, Quote, QuoteRef, Site
 
 MAX_RELATED = 12
 
 
 @dataclass(slots=True)
 class _Pool:
-    names: Counter[str] = field(default_factory=Counter)
-    kinds: Counter[EntityKind] = field(default_factory=Counter)
+    names: set[str] = field(default_factory=set)
     aliases: set[str] = field(default_factory=set)
     mentions: int = 0
     briefings: list[Briefing] = field(default_factory=list)
@@ -36,29 +36,9 @@ def sort_briefings(briefings: Iterable[Briefing]) -> list[Briefing]:
     return sorted(briefings, key=_sort_key)
 
 
-def _corpus_aliases(briefings: list[Briefing]) -> dict[str, str]:
-    """Map a one-word person slug to the one full name it stands for across the corpus ("trump" -> "donald-trump").
-
-    Ambiguous short names (two people share the surname) are left alone.
-    """
-    full_by_part: dict[str, set[str]] = defaultdict(set)
-    for b in briefings:
-        for a in b.actors:
-            words = a.name.split()
-            if a.kind is EntityKind.PERSON and len(words) > 1:
-                full_by_part[words[-1].lower()].add(a.slug)
-    remap = {}
-    for b in briefings:
-        for a in b.actors:
-            if a.kind is EntityKind.PERSON and len(a.name.split()) == 1:
-                targets = full_by_part.get(a.name.lower(), set())
-                if len(targets) == 1:
-                    remap[a.slug] = next(iter(targets))
-    return remap
-
-
 def _curate(b: Briefing, curation: Curation, shown: dict[str, tuple[str, str]]) -> Briefing:
-    """Drop ignored actors and move curated ones to their page, name and kind.
+    """Drop ignored actors (by their name, or the name of the page they would be on) and move curated ones to
+    their page, name and kind.
 
     An actor is matched by its own name, slug or aliases, else by the page it would be on without
     curation (``shown``: actor slug -> that page's slug and name), so an entry naming a page as the reader
@@ -67,10 +47,10 @@ def _curate(b: Briefing, curation: Curation, shown: dict[str, tuple[str, str]]) 
     actors = []
     dropped: set[str] = set()
     for a in b.actors:
-        if curation.ignored(a.name):
+        page = shown.get(a.slug)
+        if curation.ignored(a.name) or (page and curation.ignored(page[1])):
             dropped.add(a.slug)
             continue
-        page = shown.get(a.slug)
         curated = (
             curation.lookup(a.name, a.slug)
             or next((c for alias in a.aliases if (c := curation.lookup(alias)) is not None), None)
@@ -90,40 +70,6 @@ def _curate(b: Briefing, curation: Curation, shown: dict[str, tuple[str, str]]) 
     return replace(b, actors=tuple(actors), quotes=quotes)
 
 
-def _spelling_aliases(briefings: list[Briefing]) -> dict[str, str]:
-    """Pages that differ only in dots, case, a possessive or a leading "the" ("F.B.I."/"FBI") become one:
-    the most mentioned spelling's page."""
-    groups: dict[str, Counter[str]] = defaultdict(Counter)
-    for b in briefings:
-        for a in b.actors:
-            key = name_key(a.name)
-            if key:
-                groups[key][a.slug] += a.mentions
-    remap = {}
-    for counts in groups.values():
-        if len(counts) > 1:
-            target = max(counts, key=lambda s: (counts[s], -len(s), s))
-            remap.update({slug: target for slug in counts if slug != target})
-    return remap
-
-
-def _surnames_in_briefing(b: Briefing) -> dict[str, str]:
-    """Inside one briefing, a one-word place/organisation that is the surname of exactly one person named
-    there is that person, mis-tagged by the model ("Kasich" as a place beside "John Kasich")."""
-    people: dict[str, set[str]] = defaultdict(set)
-    for a in b.actors:
-        words = a.name.split()
-        if a.kind is EntityKind.PERSON and len(words) > 1:
-            people[words[-1].lower()].add(a.slug)
-    remap = {}
-    for a in b.actors:
-        if a.kind is not EntityKind.PERSON and len(a.name.split()) == 1:
-            targets = people.get(a.name.lower(), set())
-            if len(targets) == 1:
-                remap[a.slug] = next(iter(targets))
-    return remap
-
-
 def _merge_actors(actors: Iterable[Actor], remap: dict[str, str]) -> tuple[Actor, ...]:
     merged: dict[str, Actor] = {}
     for a in actors:
@@ -139,9 +85,9 @@ def _merge_actors(actors: Iterable[Actor], remap: dict[str, str]) -> tuple[Actor
 
 def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
     slugs = [a.slug for a in b.actors]
-    if len(set(slugs)) == len(slugs) and remap.keys().isdisjoint(slugs) \
-            and not any(q.speaker_slug in remap for q in b.quotes if q.speaker_slug):
-        return b  # nothing to move or merge (most briefings, most passes): no copies
+    if len(set(slugs)) == len(slugs) and all(remap.get(s, s) == s for s in slugs) \
+            and not any(remap.get(q.speaker_slug, q.speaker_slug) != q.speaker_slug for q in b.quotes if q.speaker_slug):
+        return b  # nothing to move or merge: no copies
     actors = _merge_actors(b.actors, remap)
     quotes = tuple(
         replace(q, speaker_slug=remap.get(q.speaker_slug, q.speaker_slug)) if q.speaker_slug else q
@@ -150,29 +96,33 @@ def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
     return replace(b, actors=actors, quotes=quotes)
 
 
+def resolve_curated(briefings: Iterable[Briefing], curation: Curation) -> tuple[list[Briefing], Resolution]:
+    """The briefings sorted and curated (ignored actors dropped, curated ones on their page), and the entity
+    resolution of the rest; curated pages stay as they are."""
+    ordered = sort_briefings(briefings)
+    if curation.entities or curation.ignore:
+        # Entries (and ignored names) may name a page as it is shown without curation: work those out first.
+        plain = resolve(ordered)
+        ordered = [
+            _curate(b, curation, {a.slug: (slug, plain.names[slug]) for a in b.actors
+                                  if (slug := page.get(a.slug, a.slug)) in plain.names})
+            for b, page in zip(ordered, plain.pages)
+        ]
+    return ordered, resolve(ordered, frozenset(c.slug for c in curation.entities))
+
+
 def build_site(
     briefings: Iterable[Briefing], *, title: str = "Incident briefings", curation: Curation | None = None
 ) -> Site:
     """Merge every briefing's actors into site-wide entities and link both ways.
 
     Order: the user's curation first (it always wins; its entries also match pages as they would be
-    shown without it), then within each briefing a mis-tagged surname
-    joins its person, then spellings that differ only in dots/case/"the" share a page, then a surname
-    alone joins the one full name it has across the corpus (left alone when two people share it).
+    shown without it), then entity resolution across the corpus (``briefgen.entities.resolve``), which
+    gives every actor its page, and every page its shown name and kind; curated pages stay as they are.
     """
     curation = curation or Curation()
-    ordered = sort_briefings(briefings)
-    if curation.entities:
-        # Entries may name a page as it is shown without curation: work out those pages first.
-        pages: list[dict[str, str]] = []
-        names = _page_names(_link(ordered, frozenset(), pages))
-        ordered = [
-            _curate(b, curation, {old: (slug, names[slug]) for old, slug in page.items()})
-            for b, page in zip(ordered, pages)
-        ]
-    elif curation.ignore:
-        ordered = [_curate(b, curation, {}) for b in ordered]
-    linked = _link(ordered, frozenset(c.slug for c in curation.entities))
+    ordered, resolution = resolve_curated(briefings, curation)
+    linked = [_relink(b, page) for b, page in zip(ordered, resolution.pages)]
 
     pools: dict[str, _Pool] = defaultdict(_Pool)
     quotes_by: dict[str, list[QuoteRef]] = defaultdict(list)
@@ -182,8 +132,7 @@ def build_site(
         key_slugs[b.slug] = tuple(a.slug for a in b.actors[:15])
         for a in b.actors:
             pool = pools[a.slug]
-            pool.names[a.name] += a.mentions
-            pool.kinds[a.kind] += a.mentions
+            pool.names.add(a.name)
             pool.aliases.update(a.aliases)
             pool.mentions += a.mentions
             pool.briefings.append(b)
@@ -195,13 +144,13 @@ def build_site(
     curated_by_slug = {c.slug: c for c in curation.entities}
     for slug, pool in pools.items():
         curated = curated_by_slug.get(slug)
-        name = curated.name if curated and curated.named else _shown_name(pool.names)
+        name = curated.name if curated and curated.named else resolution.names[slug]
         dates = [b.article.date for b in pool.briefings if b.article.date]
         entities[slug] = Entity(
             slug=slug,
             name=name,
-            kind=(curated.kind if curated and curated.kind else pool.kinds.most_common(1)[0][0]),
-            aliases=tuple(sorted((pool.aliases | set(pool.names)) - {name})),
+            kind=(curated.kind if curated and curated.kind else resolution.kinds[slug]),
+            aliases=tuple(sorted((pool.aliases | pool.names) - {name})),
             mention_count=pool.mentions,
             briefing_slugs=tuple(b.slug for b in pool.briefings),
             quotes=tuple(quotes_by.get(slug, ())),
@@ -219,40 +168,6 @@ def build_site(
         for b in linked
     )
     return Site(title=title, briefings=final, entities=entities)
-
-
-def _link(briefings: list[Briefing], curated: frozenset[str],
-          pages: list[dict[str, str]] | None = None) -> list[Briefing]:
-    """The merging heuristics, in order; a curated page is never merged into another one.
-
-    ``pages``, when given, receives for each briefing the page slug each of its actor slugs ends up on.
-    """
-    def keep(remap: dict[str, str]) -> dict[str, str]:
-        return {k: v for k, v in remap.items() if k not in curated} if curated else remap
-
-    surnames = [keep(_surnames_in_briefing(b)) for b in briefings]
-    linked = [_relink(b, remap) for b, remap in zip(briefings, surnames)]
-    spelling = keep(_spelling_aliases(linked))
-    linked = [_relink(b, spelling) for b in linked]
-    corpus = keep(_corpus_aliases(linked))
-    if pages is not None:
-        for b, remap in zip(briefings, surnames):
-            steps = {a.slug: spelling.get(s := remap.get(a.slug, a.slug), s) for a in b.actors}
-            pages.append({old: corpus.get(s, s) for old, s in steps.items()})
-    return [_relink(b, corpus) for b in linked]
-
-
-def _shown_name(names: Counter[str]) -> str:
-    """A page's name: its most mentioned spelling."""
-    return max(names, key=lambda n: (names[n], len(n), n))
-
-
-def _page_names(briefings: list[Briefing]) -> dict[str, str]:
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    for b in briefings:
-        for a in b.actors:
-            names[a.slug][a.name] += a.mentions
-    return {slug: _shown_name(counts) for slug, counts in names.items()}
 
 
 def unmatched_entries(site: Site, curation: Curation) -> list[Diagnostic]:
@@ -280,7 +195,11 @@ def _related(slug: str, briefings: list[Briefing], key_slugs: dict[str, tuple[st
 
 
 def _actor_named(a: Actor, e: Entity) -> Actor:
-    return a if a.name == e.name and a.kind is e.kind else Actor(e.name, e.kind, a.aliases, a.mentions, a.slug)
+    """The actor under its page's name and kind; the article's own spelling stays among its aliases."""
+    if a.name == e.name and a.kind is e.kind:
+        return a
+    aliases = a.aliases if a.name == e.name else tuple(sorted((set(a.aliases) | {a.name}) - {e.name}))
+    return Actor(e.name, e.kind, aliases, a.mentions, a.slug)
 
 
 def _speaker_named(q: Quote, entities: dict[str, Entity]) -> Quote:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
 
-from briefgen.build import BuildResult, NlpProvider, extract_briefings
+from briefgen.build import BuildResult, NlpProvider, corpus_stage, extract_briefings
 from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity, quote_path
@@ -319,14 +319,11 @@ class LiveBuilder:
         # with it off). Records are freed by reference counting as usual; cycles wait for the next pass.
         with _collector_paused():
             if graph_stale:
-                from briefgen.graph import build_site, unmatched_entries
-
-                from briefgen.incidents import with_incidents
-
-                self._site = build_site(self._briefing_list, title=config.title, curation=self._curation)
-                # Incidents are re-clustered from the briefings in memory: an article edit extracts only it.
-                self._site, unmatched = with_incidents(self._site, self._incident_curation)
-                self._curation_warnings = [str(d) for d in [*unmatched_entries(self._site, self._curation), *unmatched]]
+                # Entities and incidents are recomputed from the briefings in memory: an article edit
+                # extracts only that article. The last good curation applies while the file is broken.
+                self._site, unmatched = corpus_stage(
+                    self._briefing_list, config, curations=(self._curation, self._incident_curation))
+                self._curation_warnings = [str(d) for d in unmatched]
             outcome.warnings.extend(self._curation_warnings)
             dirs = theme_dirs(config.templates)
             if not dirs:

@@ -129,25 +129,25 @@ def test_invalid_toml_is_one_line_with_its_line(tmp_path):
 def test_entries_match_a_page_by_its_shown_name_slug_or_alias_ignoring_case_and_spacing(tmp_path):
     briefings = [
         briefing("a", [actor("John Kasich")]),
-        briefing("a2", [actor("Kasich", mentions=2)]),  # joins john-kasich, which then shows "Kasich"
+        briefing("a2", [actor("Kasich", mentions=2)]),  # joins john-kasich, which shows its full name
         briefing("b", [actor("Donald Trump")]),
         briefing("c", [actor("Trump", mentions=5)]),  # joins donald-trump, which shows its usual name
         briefing("d", [actor("Ann Lee", aliases=("Lee",)), actor("Bo Kim")]),
     ]
     plain = build_site(briefings)
-    assert plain.entities["john-kasich"].name == "Kasich" and plain.entities["donald-trump"].name == "Trump"
+    assert plain.entities["john-kasich"].name == "John Kasich" and plain.entities["donald-trump"].name == "Donald Trump"
     cur = curation(tmp_path, (
-        '[entity."  KASICH "]\ndescription = "By the name the page shows."\n'
+        '[entity."  JOHN   KASICH "]\ndescription = "By the name the page shows."\n'
         '[entity." donald-trump "]\ndescription = "By the slug: the page keeps its name and URL."\n'
         '[entity."Ms Lee"]\naliases = ["LEE"]\n'
         '[entity."bo   kim "]\nkind = "group"\n'
     ))
     site = build_site(briefings, curation=cur)
-    kasich = site.entities["kasich"]
-    assert kasich.name == "KASICH" and kasich.mention_count == 3 and "john-kasich" not in site.entities
-    assert kasich.description == "By the name the page shows." and "John Kasich" in kasich.aliases
+    kasich = site.entities["john-kasich"]
+    assert kasich.name == "JOHN KASICH" and kasich.mention_count == 3 and "kasich" not in site.entities
+    assert kasich.description == "By the name the page shows." and "Kasich" in kasich.aliases
     trump = site.entities["donald-trump"]
-    assert trump.name == "Trump" and trump.mention_count == 6 and trump.description.startswith("By the slug")
+    assert trump.name == "Donald Trump" and trump.mention_count == 6 and trump.description.startswith("By the slug")
     assert site.entities["ms-lee"].briefing_slugs == ("d",) and "ann-lee" not in site.entities
     assert site.entities["bo-kim"].name == "bo kim" and site.entities["bo-kim"].kind is EntityKind.GROUP
     assert unmatched_entries(site, cur) == []

@@ -21,14 +21,14 @@ PACKAGE = REPO / "briefgen"
 # corpus stages and rendering see plain records only, never extract/ (and so never spaCy).
 LAYERS: dict[str, tuple[str, ...]] = {
     "base": ("briefgen", "briefgen.errors", "briefgen.urls", "briefgen.forking", "briefgen.text", "briefgen.markdown",
-             "briefgen.textrank"),
+             "briefgen.textrank", "briefgen.names"),
     "model": ("briefgen.model",),
     "ingest": ("briefgen.sources", "briefgen.config"),
     "records": ("briefgen.curation", "briefgen.records"),
     "extract": ("briefgen.extract", "briefgen.extract.actors", "briefgen.extract.cache",
                 "briefgen.extract.context", "briefgen.extract.nlp", "briefgen.extract.quotes",
                 "briefgen.extract.summary"),
-    "corpus": ("briefgen.graph", "briefgen.incidents", "briefgen.incident_curation"),
+    "corpus": ("briefgen.graph", "briefgen.entities", "briefgen.incidents", "briefgen.incident_curation"),
     "view": ("briefgen.sourceview", "briefgen.charts"),
     "render": ("briefgen.render",),
     "publish": ("briefgen.search", "briefgen.write", "briefgen.project"),

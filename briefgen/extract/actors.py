@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from briefgen.model import Actor, EntityKind
+from briefgen.names import HONORIFICS, NAME_SUFFIXES
 from briefgen.text import clean_name
 from briefgen.urls import slugify
 
@@ -45,12 +46,6 @@ _CANONICAL = {
     "democratic party": ("Democratic Party", EntityKind.ORGANIZATION),
 }
 
-HONORIFICS = {
-    "mr", "mrs", "ms", "miss", "dr", "prof", "sen", "senator", "rep", "gov", "governor", "president",
-    "gen", "general", "brig", "lt", "col", "maj", "capt", "sgt", "adm", "sir", "dame", "lord", "lady",
-    "rev", "secretary", "minister", "mayor", "judge", "justice", "chancellor", "premier", "king", "queen",
-    "prince", "princess", "pope", "sheikh", "vice", "former", "candidate", "speaker", "chairman",
-}
 _MALE = {"mr", "sir", "lord", "king", "prince"}
 _FEMALE = {"mrs", "ms", "miss", "dame", "lady", "queen", "princess"}
 # Common English first names with a clear gender, as rule-based coreference systems use them: "Bernie
@@ -82,7 +77,6 @@ natalie nicole nikki nina olivia pam pamela patricia patty paula peggy rachel re
 sally samantha sandra sara sarah sharon sheila shirley sophie stephanie sue susan suzanne sylvia teresa
 theresa tiffany tina valerie vanessa victoria virginia wendy yvonne
 """.split())
-_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 # Capitalised words the model tags as entities inside titles ("Secretary of State").
 _TITLE_HEADS = {"secretary", "department", "minister", "ministry", "office", "house", "chief", "director", "head"}
 _JUNK = {"state", "department", "ministry", "agency", "senate", "house", "congress'", "twitter", "facebook", "monday", "tuesday", "wednesday",
@@ -92,13 +86,17 @@ _JUNK = {"state", "department", "ministry", "agency", "senate", "house", "congre
 _NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "del", "della", "der", "van", "von", "da", "di", "du",
                    "la", "le", "dos", "das"}
 # Last words that make a "person" an organisation or a place ("Clark County", "Clinton Foundation").
-_ORG_HEADS = {"foundation", "party", "network", "committee", "university", "department", "campaign",
+_ORG_HEADS = {"foundation", "party", "house", "network", "committee", "university", "department", "campaign",
               "institute", "association", "center", "centre", "council", "company", "corporation", "inc",
               "news", "times", "group", "agency", "ministry", "commission", "union", "bank", "club"}
 _PLACE_HEADS = {"county", "city", "state", "province", "river", "island", "islands", "valley", "street"}
 _MARKUP = re.compile(r"<[^>]*>?|&[a-z]+;")
 _STRIP_EDGES = re.compile(r"^[\s\"'“”‘’«»()\[\]\-–—,.:;]+|[\s\"'“”‘’«»()\[\]\-–—,:;]+$")
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_POSSESSIVE = re.compile(r"(?:['’‘]s|['’‘])$")
+# Verbs, conjunctions and prepositions never start or end a name; inside one they join two of them
+# ("Donald Trump Leads Clinton" in a headline, "Entrusting Donald Trump", "Donald Trump and").
+_NOT_NAME_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "CC", "IN", "RB", "PRP", "PRP$", "WDT", "WP"}
+_POSSESSIVE_TOKENS = {"'s", "’s", "‘s", "'", "’"}
 
 
 @dataclass(slots=True)
@@ -177,7 +175,8 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
         while len(tokens) > 1 and tokens[0].lower_.rstrip(".") in HONORIFICS:
             word = tokens.pop(0).lower_.rstrip(".")
             gender = "m" if word in _MALE else "f" if word in _FEMALE else gender
-    while tokens and (tokens[-1].is_punct or tokens[-1].lower_ in {"'s", "’s", "'", "’"}):
+    tokens = _name_tokens(tokens, span.label_)
+    while tokens and (tokens[-1].is_punct or tokens[-1].lower_ in _POSSESSIVE_TOKENS):
         tokens.pop()
     if not tokens:
         return None
@@ -191,6 +190,7 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
     if "(" in text and ")" not in text:  # "Young Americans for Freedom (YAF": keep the name before it
         text = text[: text.index("(")]
     text = clean_name(_POSSESSIVE.sub("", _STRIP_EDGES.sub("", text)))  # NFKC, no invisible characters
+    text = re.sub(r"(?<=[a-z])[—–-]?\d+$", "", " ".join(text.split()))  # "Ted Cruz35", "Ted Cruz—35"
     if not text or not any(c.isalpha() for c in text) or text.islower() or len(text) < 2:
         return None
     if "/" in text or "@" in text or "#" in text:  # photo credits, "Times/CBS News" polls, handles
@@ -205,6 +205,33 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
         before = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
         gender = "m" if before in _MALE else "f" if before in _FEMALE else None
     return text, start, end, gender
+
+
+def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
+    """The tokens of the name itself, when the model's span runs past it.
+
+    A dateline before a spaced dash ("CLEVELAND - Donald Trump") is dropped; a possessive inside a person's
+    span ends the name ("Donald Trump’s America": the name is Donald Trump), as it does in any span when
+    lowercase words follow ("Obama’s agenda"); a verb, conjunction or preposition inside a person's span
+    ends it ("Donald Trump Leads Clinton"), and at either edge of any span it is not part of the name.
+    """
+    for i, t in enumerate(tokens[1:-1], start=1):
+        if t.text in {"-", "–", "—", "--"} and t.whitespace_ and tokens[i - 1].whitespace_:
+            tokens = tokens[i + 1 :]
+            break
+    for i, t in enumerate(tokens[1:], start=1):
+        if t.lower_ in _POSSESSIVE_TOKENS and (label == "PERSON" or any(x.is_lower for x in tokens[i + 1 :])):
+            tokens = tokens[:i]
+            break
+        if label == "PERSON" and t.tag_ in _NOT_NAME_TAGS and i < len(tokens) - 1:
+            tokens = tokens[:i]
+            break
+    while len(tokens) > 1 and tokens[0].tag_ in _NOT_NAME_TAGS:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and (tokens[-1].tag_ in _NOT_NAME_TAGS or tokens[-1].tag_ == "CD"
+                               or tokens[-1].is_punct and tokens[-1].text not in {".", ")"}):
+        tokens = tokens[:-1]  # "Donald Trump 384" (a delegate count), "Ted Cruz—35"
+    return tokens
 
 
 def _is_title_fragment(span: Any) -> bool:
@@ -230,6 +257,11 @@ def extract_actors(doc: Any) -> ActorTable:
         if cleaned is None:
             continue
         text, start, end, gender = cleaned
+        after = span.doc[span.end] if span.end < len(span.doc) else None
+        if kind in (EntityKind.PERSON, EntityKind.ORGANIZATION) and after is not None and after.is_alpha and len(after.text) >= 2 \
+                and after.text.isupper() and not text.isupper() and after.idx == end + 1:
+            # "Ted Cruz Super" + "PAC": a name inside an organisation's name.
+            text, end, kind = f"{text} {after.text}", after.idx + len(after.text), EntityKind.ORGANIZATION
         last = text.split()[-1].lower()
         if kind is EntityKind.PERSON and len(text.split()) > 1 and last in _ORG_HEADS | _PLACE_HEADS:
             kind = EntityKind.PLACE if last in _PLACE_HEADS else EntityKind.ORGANIZATION
@@ -283,7 +315,7 @@ def extract_actors(doc: Any) -> ActorTable:
                 continue
         if mention.kind is EntityKind.PERSON and len(words) > 1:
             # "Donald J. Trump" and "Donald Trump" are one person.
-            core = [w for w in words if _key(w) not in _NAME_SUFFIXES and not re.fullmatch(r"[A-Z]\.?", w)]
+            core = [w for w in words if _key(w) not in NAME_SUFFIXES and not re.fullmatch(r"[A-Z]\.?", w)]
             core = core or words
             full_key = _key(" ".join(core))
             if full_key not in by_key:
@@ -308,7 +340,7 @@ def _add_missed_surnames(doc: Any, actors: list[ActorInfo]) -> None:
     owners: dict[str, set[int]] = {}
     for info in actors:
         if info.kind is EntityKind.PERSON and len(info.name.split()) > 1:
-            core = [w for w in info.name.split() if _key(w) not in _NAME_SUFFIXES]
+            core = [w for w in info.name.split() if _key(w) not in NAME_SUFFIXES]
             owners.setdefault(core[-1], set()).add(info.id)
     taken = [(e.start_char, e.end_char) for e in doc.ents]
     taken += [(m.start, m.end) for a in actors for m in a.mentions]

@@ -1,0 +1,680 @@
+"""Entity resolution across the corpus: which page each actor of each briefing is on.
+
+Extraction has already joined the names of one actor inside one article (full name, surname, first name,
+honorifics, middle initials, possessives, a leading "the", acronyms the text defines). This stage
+decides across articles, from plain ``Actor`` records, deterministically and with a reason for each
+decision:
+
+1. Every actor gets a *key*: its name without case, dots, possessive, leading "the", honorifics (people),
+   middle initials (people) and company suffixes ("Microsoft Corp."); nationality and party words take
+   their country's or party's key ("Chinese" -> China, "Republicans"/"GOP" -> Republican Party), and a
+   dotted state abbreviation its state ("N.C." -> North Carolina). Same key, same page.
+2. Full names join: two people with the same first name, surname and suffix ("Hillary Rodham Clinton",
+   "Hillary Clinton"; never "Donald Trump Jr." and "Donald Trump"); a name found only in a headline-like
+   line that is a better-known person's name plus a word is that person ("Donald Trump Leads"); a
+   person's name plus "s" is that person ("Barack Obamas").
+3. A short name (a surname or first name alone, an organisation's last word such as "Colts", an acronym
+   some article defines) goes, article by article, to the compatible full entity that article supports:
+   one named in the same article first, else the one whose other articles share the most (rarer counted
+   more) co-occurring actors with this article, else the corpus's dominant one when it clearly dominates,
+   else it stays its own page. The unsure ones (dominance alone, or no clear winner) are ``Decision`` records
+   (``briefgen entities --suggest``).
+4. A page's kind is the vote of all its mentions (the model's labels), its shown name the most used
+   complete form ("Donald Trump": people need a first name and a surname), its slug made from that name.
+   All of it is computed from corpus counts, so the order of articles does not matter, and an article
+   that does not mention an actor does not change its page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from briefgen.model import Briefing, EntityKind
+from briefgen.names import HONORIFICS, NAME_SUFFIXES
+from briefgen.urls import slugify
+
+# Nationality and party words -> (the page they count for, its kind). World knowledge, not fitted: the
+# common adjectives and plural nouns of countries (and the country's own name, so both share one key).
+_DEMONYMS = """
+Afghanistan: afghan, afghans | Albania: albanian, albanians | Algeria: algerian, algerians
+United States: american, americans, us, usa, america, united states of america | Argentina: argentine, argentinian, argentinians | Armenia: armenian, armenians
+Australia: australian, australians | Austria: austrian, austrians | Azerbaijan: azerbaijani, azerbaijanis
+Bahrain: bahraini, bahrainis | Bangladesh: bangladeshi, bangladeshis | Belarus: belarusian, belarusians
+Belgium: belgian, belgians | Bolivia: bolivian, bolivians | Bosnia: bosnian, bosnians | Brazil: brazilian, brazilians
+United Kingdom: british, briton, britons, uk, britain, great britain | Bulgaria: bulgarian, bulgarians | Myanmar: burmese
+Cambodia: cambodian, cambodians | Canada: canadian, canadians | Chile: chilean, chileans | China: chinese
+Colombia: colombian, colombians | Congo: congolese | Croatia: croatian, croatians, croat, croats | Cuba: cuban, cubans
+Cyprus: cypriot, cypriots | Czech Republic: czech, czechs | Denmark: danish, dane, danes | Netherlands: dutch
+Ecuador: ecuadorian, ecuadorians | Egypt: egyptian, egyptians | United Arab Emirates: emirati, emiratis
+England: english | Eritrea: eritrean, eritreans | Estonia: estonian, estonians | Ethiopia: ethiopian, ethiopians
+Philippines: filipino, filipinos | Finland: finnish, finn, finns | France: french, frenchman, frenchmen
+Georgia: georgian, georgians | Germany: german, germans | Ghana: ghanaian, ghanaians | Greece: greek, greeks
+Guatemala: guatemalan, guatemalans | Haiti: haitian, haitians | Honduras: honduran, hondurans
+Hungary: hungarian, hungarians | Iceland: icelandic, icelander, icelanders | India: indian, indians
+Indonesia: indonesian, indonesians | Iran: iranian, iranians | Iraq: iraqi, iraqis | Ireland: irish
+Israel: israeli, israelis | Italy: italian, italians | Jamaica: jamaican, jamaicans | Japan: japanese
+Jordan: jordanian, jordanians | Kazakhstan: kazakh, kazakhs | Kenya: kenyan, kenyans | Korea: korean, koreans
+North Korea: north korean, north koreans | South Korea: south korean, south koreans | Kosovo: kosovar, kosovars
+Kuwait: kuwaiti, kuwaitis | Latvia: latvian, latvians | Lebanon: lebanese | Libya: libyan, libyans
+Lithuania: lithuanian, lithuanians | Malaysia: malaysian, malaysians | Mali: malian, malians
+Mexico: mexican, mexicans | Moldova: moldovan, moldovans | Mongolia: mongolian, mongolians
+Morocco: moroccan, moroccans | Nepal: nepalese, nepali | New Zealand: new zealander, new zealanders
+Nicaragua: nicaraguan, nicaraguans | Nigeria: nigerian, nigerians | Norway: norwegian, norwegians
+Oman: omani, omanis | Pakistan: pakistani, pakistanis | Palestine: palestinian, palestinians
+Panama: panamanian, panamanians | Paraguay: paraguayan, paraguayans | Peru: peruvian, peruvians
+Poland: polish, pole, poles | Portugal: portuguese | Qatar: qatari, qataris | Romania: romanian, romanians
+Russia: russian, russians | Rwanda: rwandan, rwandans | Saudi Arabia: saudi, saudis, saudi arabian, saudi arabians
+Scotland: scottish, scot, scots | Senegal: senegalese | Serbia: serbian, serbians, serb, serbs
+Singapore: singaporean, singaporeans | Slovakia: slovak, slovaks | Slovenia: slovenian, slovenians
+Somalia: somali, somalis | South Africa: south african, south africans | Spain: spanish, spaniard, spaniards
+Sri Lanka: sri lankan, sri lankans | Sudan: sudanese | Sweden: swedish, swede, swedes | Switzerland: swiss
+Syria: syrian, syrians | Taiwan: taiwanese | Tajikistan: tajik, tajiks | Tanzania: tanzanian, tanzanians
+Thailand: thai, thais | Tunisia: tunisian, tunisians | Turkey: turkish, turk, turks | Turkmenistan: turkmen, turkmens
+Uganda: ugandan, ugandans | Ukraine: ukrainian, ukrainians | Uruguay: uruguayan, uruguayans | Uzbekistan: uzbek, uzbeks
+Venezuela: venezuelan, venezuelans | Vietnam: vietnamese | Wales: welsh | Yemen: yemeni, yemenis
+Zambia: zambian, zambians | Zimbabwe: zimbabwean, zimbabweans | Soviet Union: soviet, soviets
+Europe: european, europeans | Africa: african, africans | Asia: asian, asians
+"""
+_PARTIES = {
+    "republican": "Republican Party", "republicans": "Republican Party", "gop": "Republican Party",
+    "republican party": "Republican Party", "grand old party": "Republican Party",
+    "democrat": "Democratic Party", "democrats": "Democratic Party", "democratic": "Democratic Party",
+    "democratic party": "Democratic Party", "democrat party": "Democratic Party",
+    "libertarian": "Libertarian Party", "libertarians": "Libertarian Party", "libertarian party": "Libertarian Party",
+}
+# Dotted abbreviations of US states (AP style) as datelines write them ("Malibu, Calif.").
+_STATES = {
+    "ala": "Alabama", "ariz": "Arizona", "ark": "Arkansas", "calif": "California", "colo": "Colorado",
+    "conn": "Connecticut", "del": "Delaware", "fla": "Florida", "ga": "Georgia", "ill": "Illinois",
+    "ind": "Indiana", "kan": "Kansas", "kans": "Kansas", "ky": "Kentucky", "la": "Louisiana", "md": "Maryland",
+    "mass": "Massachusetts", "mich": "Michigan", "minn": "Minnesota", "miss": "Mississippi", "mo": "Missouri",
+    "mont": "Montana", "neb": "Nebraska", "nev": "Nevada", "nh": "New Hampshire", "nj": "New Jersey",
+    "nm": "New Mexico", "ny": "New York", "nc": "North Carolina", "nd": "North Dakota", "okla": "Oklahoma",
+    "ore": "Oregon", "pa": "Pennsylvania", "ri": "Rhode Island", "sc": "South Carolina", "sd": "South Dakota",
+    "tenn": "Tennessee", "tex": "Texas", "vt": "Vermont", "va": "Virginia", "wash": "Washington",
+    "wva": "West Virginia", "wis": "Wisconsin", "wyo": "Wyoming", "dc": "Washington, D.C.",
+}
+# Common English short forms of first names: "Jim Comey" is James Comey when both are written.
+_NICKNAMES = {
+    "bill": "william", "billy": "william", "will": "william", "willie": "william", "bob": "robert",
+    "bobby": "robert", "rob": "robert", "jim": "james", "jimmy": "james", "mike": "michael", "tom": "thomas",
+    "tommy": "thomas", "joe": "joseph", "dick": "richard", "rick": "richard", "ted": "edward", "chris": "christopher",
+    "dan": "daniel", "danny": "daniel", "dave": "david", "nick": "nicholas", "tony": "anthony", "andy": "andrew",
+    "matt": "matthew", "ben": "benjamin", "jeff": "jeffrey", "greg": "gregory", "tim": "timothy", "ken": "kenneth",
+    "ron": "ronald", "don": "donald", "larry": "lawrence", "chuck": "charles", "charlie": "charles",
+    "liz": "elizabeth", "beth": "elizabeth", "jenny": "jennifer", "sue": "susan", "maggie": "margaret",
+    "peggy": "margaret", "becky": "rebecca", "alex": "alexander", "sam": "samuel", "fred": "frederick",
+}
+# Generic words of a facility's name: "Betty Ford Center", "Betty Ford Clinic" and "Betty Ford Centre" are one.
+_FACILITY_WORDS = {"center", "centre", "clinic", "facility", "treatment", "recovery", "rehab", "rehabilitation",
+                   "unit", "arena", "stadium"}
+_PLACE_ABBREVIATIONS = {"mt": "mount", "ft": "fort"}
+_COMPANY_SUFFIXES = {"corp", "corporation", "inc", "incorporated", "co", "ltd", "llc", "plc", "ag", "sa"}
+_KIND_ORDER = (EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE, EntityKind.GROUP, EntityKind.OTHER)
+
+DOMINANCE = 3.0
+"""A short name goes to the corpus's most frequent compatible entity only when it is in at least this many
+times as many briefings as the next one."""
+MAX_CANDIDATES = 12
+"""Candidates weighed for one short name: the most frequent ones ("Williams" has dozens in a large corpus)."""
+CONTEXT_MIN = 2.0
+"""The least context score (idf of the actors an article shares with a candidate's other articles) that counts."""
+CONTEXT_MARGIN = 2.0
+"""...and to the one its article's context supports only when that one scores this many times the next."""
+
+
+def _canonical_table() -> dict[str, tuple[str, EntityKind]]:
+    table: dict[str, tuple[str, EntityKind]] = {}
+    for group in _DEMONYMS.replace("\n", "|").split("|"):
+        country, _, forms = group.partition(":")
+        for form in (*forms.split(","), country) if forms else ():
+            table[form.strip().lower()] = (country.strip(), EntityKind.PLACE)
+    table.update({k: (v, EntityKind.ORGANIZATION) for k, v in _PARTIES.items()})
+    return table
+
+
+_CANONICAL = _canonical_table()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A short name the resolver was unsure of: sent to the corpus's most frequent candidate without support
+    from its articles ("dominant"), or left on its own page because no candidate clearly wins ("ambiguous")."""
+
+    name: str
+    """The name as the articles have it most often ("Clinton")."""
+    how: str
+    chosen: str | None
+    """Page slug it went to, or None when it stayed its own page."""
+    page: str
+    """The page it is on now (``chosen``, or its own page)."""
+    articles: int
+    """How many articles this decision was made in."""
+    examples: tuple[str, ...]
+    """Some of those briefings' slugs."""
+    candidates: tuple[tuple[str, int], ...]
+    """(page slug, briefings of that page's other names), most frequent first."""
+
+
+@dataclass(slots=True)
+class Resolution:
+    pages: list[dict[str, str]]
+    """For each briefing (in the order given): actor slug -> page slug, for the actors not on the page of
+    their own slug."""
+    names: dict[str, str]
+    """Page slug -> shown name."""
+    kinds: dict[str, EntityKind]
+    """Page slug -> kind (vote of every mention)."""
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def _words(name: str, person: bool) -> tuple[str, ...]:
+    text = name.lower().replace("’", "'").replace("‘", "'")
+    text = re.sub(r"'s?$", "", text.strip())
+    text = re.sub(r"\.(?:com|org|net)$", "", text)  # "TMZ.com" is TMZ
+    text = text.replace(".", "").replace("'", "")
+    words = re.findall(r"[\w&]+", text)  # "SAP-Arena" is "SAP Arena"
+    while words and words[0] == "the":
+        words = words[1:]
+    if person:
+        while len(words) > 1 and words[0] in HONORIFICS:
+            words = words[1:]
+        if len(words) > 2:  # middle initials: "Donald J. Trump", "W. Mark Felt" keeps "mark felt"
+            words = [w for i, w in enumerate(words) if len(w) > 1 or i == len(words) - 1]
+    elif len(words) > 1:
+        if words[-1] in _COMPANY_SUFFIXES:
+            words = words[:-1]
+        if words[0] in _PLACE_ABBREVIATIONS:
+            words = [_PLACE_ABBREVIATIONS[words[0]], *words[1:]]
+    return tuple(words)
+
+
+def actor_key(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str | None]:
+    """(key, kind the key forces or None, canonical name or None) for one actor name."""
+    dotted = "." in name
+    words = _words(name, kind is EntityKind.PERSON)
+    joined = " ".join(words)
+    compact = joined.replace(" ", "")
+    if joined in _CANONICAL and not (kind is EntityKind.PERSON and _CANONICAL[joined][0].lower() == joined):
+        canonical, forced = _CANONICAL[joined]  # (a person called "Jordan" is not the country)
+        return "=" + canonical.lower(), forced, canonical
+    if kind is EntityKind.PLACE and (dotted or len(compact) <= 2) and compact in _STATES and len(words) <= 2:
+        state = _STATES[compact]
+        return "=" + state.lower(), EntityKind.PLACE, state
+    return joined, None, None
+
+
+def _initials(key: str) -> str:
+    return "".join(w[0] for w in key.split() if w not in {"of", "and", "the", "for", "on", "in", "&"})
+
+
+def _is_suffix(word: str) -> bool:
+    return word in NAME_SUFFIXES
+
+
+class _Roots:
+    """Union-find over keys; the root is the key with the most briefings (ties: the shorter, then sorted)."""
+
+    def __init__(self, weight: Counter[str]) -> None:
+        self.parent: dict[str, str] = {}
+        self.weight = weight
+
+    def find(self, key: str) -> str:
+        path = []
+        while (up := self.parent.get(key, key)) != key:
+            path.append(key)
+            key = up
+        for k in path:
+            self.parent[k] = key
+        return key
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        winner, loser = sorted((ra, rb), key=lambda k: (-self.weight[k], len(k), k))
+        self.parent[loser] = winner
+
+
+_QUOTES = "\"“”‘’«»"
+
+
+def _title_cased(text: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _only_in_titles(name: str, raw: str) -> bool:
+    """``name`` occurs in the text, and only in title case: a headline line, or a quoted title
+    ("‘Donald Trump Leads’ simply generates more attention")."""
+    found = False
+    for m in re.finditer(re.escape(name), raw):
+        found = True
+        start = raw.rfind("\n", 0, m.start()) + 1
+        end = raw.find("\n", m.end())
+        line = raw[start : end if end >= 0 else len(raw)]
+        if _title_cased(line):
+            continue
+        before, after = raw[start : m.start()], raw[m.end() : end if end >= 0 else len(raw)]
+        opening = max(before.rfind(q) for q in _QUOTES)
+        closing = [i for q in _QUOTES if (i := after.find(q)) >= 0]
+        if opening < 0 or not closing or not _title_cased(before[opening + 1 :] + name + after[: min(closing)]):
+            return False
+    return found
+
+
+def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) -> Resolution:
+    """Decide every actor's page. ``fixed``: curated page slugs, which are pages of their own as they are."""
+    corpus = _Corpus(briefings, fixed)
+    corpus.join_full_names()
+    corpus.find_short_names()
+    page_keys = corpus.choose_pages()
+    return corpus.pages(page_keys)
+
+
+class _Corpus:
+    """Counts per key over the whole corpus, and the decisions made from them (see the module docstring)."""
+
+    def __init__(self, briefings: Sequence[Briefing], fixed: frozenset[str]) -> None:
+        self.briefings = briefings
+        self.fixed = fixed
+        self.keys: list[dict[str, str]] = []  # per briefing: actor slug -> key
+        self.kind_votes: dict[str, Counter[EntityKind]] = defaultdict(Counter)
+        self.forms: dict[str, Counter[str]] = defaultdict(Counter)
+        self.df: Counter[str] = Counter()
+        self.canonical: dict[str, str] = {}
+        self.alias_of: dict[str, Counter[str]] = defaultdict(Counter)  # short key -> longer keys it was an alias of
+        self.unsure: dict[tuple[str, str, str | None], list[str]] = defaultdict(list)  # -> briefing slugs
+        memo: dict[tuple[str, EntityKind], tuple[str, EntityKind | None, str | None]] = {}
+
+        def key_of(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str | None]:
+            found = memo.get((name, kind))
+            if found is None:
+                found = memo[(name, kind)] = actor_key(name, kind)
+            return found
+
+        for b in briefings:
+            own: dict[str, str] = {}
+            for a in b.actors:
+                key, forced, canon = ("@" + a.slug, None, None) if a.slug in fixed else key_of(a.name, a.kind)
+                key = key or "@" + a.slug
+                own[a.slug] = key
+                self.kind_votes[key][forced or a.kind] += a.mentions
+                self.forms[key][canon or a.name] += a.mentions
+                if canon:
+                    self.canonical[key] = canon
+                for alias in a.aliases:  # in-article evidence that a short form is a longer one
+                    if " " in key and " " in alias.strip():
+                        continue  # two full names: no evidence used
+                    akey = key_of(alias, a.kind)[0]
+                    if akey and akey != key and not akey.startswith("=") and not key.startswith("="):
+                        if " " not in akey:
+                            self.alias_of[akey][key] += 1
+                        elif " " not in key:
+                            self.alias_of[key][akey] += 1
+            self.keys.append(own)
+            self.df.update(set(own.values()))
+        self.kind = {k: max(v, key=lambda x: (v[x], -_KIND_ORDER.index(x))) for k, v in self.kind_votes.items()}
+        self.roots = _Roots(self.df)
+        self.short: dict[str, set[str]] = {}
+        self.short_actors: list[tuple[str, str, EntityKind, str, int]] = []  # (page key, key, kind, name, mentions)
+
+    def _plain(self, kind: EntityKind | None = None) -> list[str]:
+        """Keys that are names as written (not canonical, not curated), of one kind if given."""
+        return [k for k in self.df if not k.startswith(("=", "@")) and (kind is None or self.kind[k] is kind)]
+
+    # ---- step 2: full names that are one entity
+    def join_full_names(self) -> None:
+        df, roots = self.df, self.roots
+        people = [k for k in self._plain(EntityKind.PERSON) if " " in k]
+        self.full_people = set(people)
+        # Same first name (or its usual short form), surname and suffix: "Hillary Rodham Clinton".
+        by_ends: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for k in people:
+            w = k.split()
+            suffix = w[-1] if _is_suffix(w[-1]) else ""
+            core = w[:-1] if suffix else w
+            if len(core) >= 2:
+                by_ends[(_NICKNAMES.get(core[0], core[0]), core[-1], suffix)].append(k)
+        for group in by_ends.values():
+            for k in group[1:]:
+                roots.union(group[0], k)
+        # "Barack Obamas": the possessive without its apostrophe.
+        for k in people:
+            w = k.split()
+            plain = " ".join([*w[:-1], w[-1][:-1]])
+            if w[-1].endswith("s") and plain in self.full_people and df[plain] > df[k]:
+                roots.union(plain, k)
+        # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's (or a quoted title's) words around a
+        # better-known name. Only the few names that are such a name plus a word are looked up in their text.
+        longer: dict[str, str] = {}
+        for k in people:
+            w = k.split()
+            if len(w) >= 3 and not _is_suffix(w[-1]):
+                for shorter in (" ".join(w[:-1]), " ".join(w[1:])):
+                    if shorter in self.full_people and df[shorter] > df[k]:
+                        longer[k] = shorter
+                        break
+        if longer:
+            for i, b in enumerate(self.briefings):
+                for a in b.actors:
+                    k = self.keys[i][a.slug]
+                    if k in longer and _only_in_titles(a.name, b.article.raw):
+                        roots.union(longer[k], k)
+        self._join_spelling_variants(people)
+        # An acronym some article defines ("Federal Bureau of Investigation (FBI)") is that name everywhere.
+        for akey, fulls in self.alias_of.items():
+            for full in fulls:
+                if " " in full and _initials(full) == akey and akey in df and full in df:
+                    roots.union(full, akey)
+        for k in self._plain(EntityKind.GROUP):  # "Muslim" and "Muslims" are one group
+            if (plural := k + "s") in df and self.kind[plural] is EntityKind.GROUP:
+                roots.union(plural, k)
+        # Facilities named with a generic word: "Betty Ford Center", "Betty Ford Clinic", "Betty Ford Centre".
+        stems: dict[str, list[str]] = defaultdict(list)
+        for k in self._plain():
+            w = k.split()
+            if self.kind[k] is not EntityKind.PERSON and len(w) > 1 and w[-1] in _FACILITY_WORDS:
+                while len(w) > 1 and w[-1] in _FACILITY_WORDS:
+                    w = w[:-1]
+                stems[" ".join(w)].append(k)
+        for stem, group in stems.items():
+            if stem in df and self.kind[stem] is not EntityKind.PERSON:
+                group = [stem, *group]
+            for k in group[1:]:
+                roots.union(group[0], k)
+
+    def _join_spelling_variants(self, people: list[str]) -> None:
+        """Two people whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite") are one when
+        their articles share a rarer actor: a misspelling in one article, not another person."""
+        blocks: dict[tuple[int, int, str], list[str]] = defaultdict(list)
+        for k in people:
+            w = k.split()
+            for i in range(len(w)):  # block on every word but one
+                blocks[(len(w), i, " ".join(w[:i] + w[i + 1 :]))].append(k)
+        pairs = set()
+        for (_, i, _), group in blocks.items():
+            if 1 < len(group) <= 20:
+                for x in range(len(group)):
+                    for y in range(x + 1, len(group)):
+                        a, b = group[x].split()[i], group[y].split()[i]
+                        if min(len(a), len(b)) >= 4 and _one_edit(a, b):
+                            pairs.add((group[x], group[y]))
+        if not pairs:
+            return
+        involved = {k for pair in pairs for k in pair}
+        around: dict[str, set[str]] = defaultdict(set)
+        for own in self.keys:
+            present = set(own.values())
+            for k in present & involved:
+                around[k] |= present
+        rare = max(3, len(self.briefings) // 50)
+        for a, b in sorted(pairs):
+            shared = {k for k in (around[a] & around[b]) - {a, b} if self.df[k] <= rare}
+            if shared:
+                self.roots.union(a, b)
+
+    # ---- step 3: short names and where they could go
+    def find_short_names(self) -> None:
+        roots, kind = self.roots, self.kind
+        surname_of: dict[str, set[str]] = defaultdict(set)
+        first_name_of: dict[str, set[str]] = defaultdict(set)
+        for k in self.full_people:
+            w = k.split()
+            core = w[:-1] if _is_suffix(w[-1]) else w
+            surname_of[core[-1]].add(k)
+            first_name_of[core[0]].add(k)
+        for i, b in enumerate(self.briefings):  # a curated person is a full name too
+            for a in b.actors:
+                k = self.keys[i][a.slug]
+                if k.startswith("@") and a.kind is EntityKind.PERSON:
+                    for form in (a.name, *a.aliases):
+                        if " " in (fk := actor_key(form, a.kind)[0]):
+                            surname_of[fk.split()[-1]].add(k)
+        # The last words of a longer name ("Colts": "Indianapolis Colts"; "Lo Presti": "Gaetano Lo Presti"), and
+        # "X of ..." ("Academy": "Academy of Motion Picture Arts and Sciences"); not for places ("York").
+        tails: dict[str, set[str]] = defaultdict(set)
+        heads: dict[str, set[str]] = defaultdict(set)
+        initials: dict[str, set[str]] = defaultdict(set)
+        for k in self._plain():
+            w = k.split()
+            if len(w) < 2 or kind[k] is EntityKind.PLACE:
+                continue
+            for i in range(1, len(w) - (kind[k] is EntityKind.PERSON)):
+                tails[" ".join(w[i:])].add(k)
+            if kind[k] is EntityKind.ORGANIZATION:
+                if w[1] == "of":
+                    heads[w[0]].add(k)
+                initials[_initials(k)].add(k)
+        for key in self._plain():
+            found: set[str] = set()
+            k_kind = kind[key]
+            if " " not in key and k_kind is EntityKind.PERSON:
+                found |= surname_of.get(key, set()) | first_name_of.get(key, set())
+                if key not in surname_of and key.endswith("s"):
+                    found |= surname_of.get(key[:-1], set())  # "the Clintons", "Obamas"
+            elif " " not in key:  # a surname the model took for a place, organisation or group ("Klitschko")
+                found |= surname_of.get(key, set())
+            longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
+                      and (k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)}
+            longer_roots = {roots.find(c) for c in longer} - {roots.find(key)}
+            if len(longer_roots) == 1 and not any(kind[c] is EntityKind.PERSON for c in found) and self.df[key] >= self.df[next(iter(longer_roots))]:
+                roots.union(key, next(iter(longer_roots)))  # "Red Sox" is the one "Boston Red Sox"
+                continue
+            found |= longer
+            if " " not in key and any(f.isupper() for f in self.forms[key]) and k_kind is not EntityKind.PERSON:
+                found |= initials.get(key, set())  # "AP": "Associated Press", wherever it is written out
+            found |= {c for c in self.alias_of.get(key, ()) if c in self.df and _compatible(k_kind, kind[c])}
+            found = {roots.find(c) for c in found} - {roots.find(key)}
+            if found:
+                self.short[key] = found
+        self.root_df: Counter[str] = Counter()
+        for k, n in self.df.items():
+            if k not in self.short:
+                self.root_df[roots.find(k)] += n
+        # The most used multi-word forms of each candidate entity, looked for in an article's text.
+        wanted = {c for found in self.short.values() for c in found}
+        forms: dict[str, Counter[str]] = defaultdict(Counter)
+        for k in self.df:
+            if (r := roots.find(k)) in wanted and k not in self.short:
+                forms[r].update({f: n for f, n in self.forms[k].items() if " " in f.strip()})
+        self.root_forms = {r: [f for f, _ in c.most_common(3)] for r, c in forms.items()}
+
+    def _needs_context(self, key: str, pool: Sequence[str]) -> bool:
+        """A place, organisation or group name joins a person only where its article supports it."""
+        return self.kind[key] is not EntityKind.PERSON and all(self.kind[c] is EntityKind.PERSON for c in pool)
+
+    # ---- step 3, article by article
+    def choose_pages(self) -> list[dict[str, str]]:
+        short = self.short
+        root = {k: self.roots.find(k) for k in self.df}
+        # Per briefing, the entities its full names are on: the context a short name is read in.
+        present = [{root[k] for k in own.values() if k not in short} for own in self.keys]
+        wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
+                  for c in found}
+        cooc: dict[str, set[str]] = defaultdict(set)
+        if wanted:
+            for entities in present:
+                for c in entities & wanted:
+                    cooc[c] |= entities
+        n = max(len(self.briefings), 1)
+        idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
+        self.ranked = {}  # short key -> (its most frequent candidates, whether it needs its article's support)
+        for k, found in short.items():
+            ranked = sorted(found, key=lambda c: (-self.root_df[c], c))[:MAX_CANDIDATES]
+            contextual = self._needs_context(k, ranked)
+            if contextual:  # "Super" (of Super Tuesday, in many articles) is not a rare "Ted Cruz Super"
+                ranked = [c for c in ranked if self.root_df[c] >= self.df[k]]
+            self.ranked[k] = ranked, contextual
+        page_keys = []
+        for i, b in enumerate(self.briefings):
+            own = self.keys[i]
+            chosen: dict[str, str] = {}
+            for a in b.actors:
+                k = own[a.slug]
+                if k not in short:
+                    chosen[a.slug] = root[k]
+                    continue
+                choice, how = self._choose(k, present[i], b.article.raw, cooc, idf)
+                chosen[a.slug] = choice if choice is not None else root[k]
+                self.short_actors.append((chosen[a.slug], k, a.kind, a.name, a.mentions))
+                if how in ("dominant", "ambiguous"):
+                    self.unsure[(k, how, choice)].append(b.slug)
+            page_keys.append(chosen)
+        return page_keys
+
+    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
+                idf: dict[str, float]) -> tuple[str | None, str]:
+        root_df = self.root_df
+        ranked, contextual = self.ranked[key]
+        if not ranked:
+            return None, "unsupported"
+        inside = [c for c in ranked if c in present]
+        if not inside and (len(ranked) > 1 or contextual):
+            # The full name is in the text, though the model did not tag it there.
+            inside = [c for c in ranked if any(f in text for f in self.root_forms.get(c, ()))]
+        if len(inside) == 1:
+            return inside[0], "article"
+        pool = inside or ranked
+        if inside:
+            contextual = self._needs_context(key, pool)
+        if len(pool) == 1 and not contextual:
+            return pool[0], "only"
+        others = present.difference(pool)
+        scores = sorted(((sum(idf.get(o, 0.0) for o in others & cooc[c]), root_df[c], c) for c in pool),
+                        key=lambda t: (-t[0], -t[1], t[2]))
+        best, second = scores[0][0], scores[1][0] if len(scores) > 1 else 0.0
+        if best >= CONTEXT_MIN and best >= CONTEXT_MARGIN * second + 1.0:
+            return scores[0][2], "context"
+        if contextual:
+            return None, "unsupported"
+        if root_df[pool[0]] >= DOMINANCE * root_df[pool[1]]:
+            return pool[0], "dominant"
+        return None, "ambiguous"
+
+    # ---- step 4: pages
+    def pages(self, page_keys: list[dict[str, str]]) -> Resolution:
+        root_forms: dict[str, Counter[str]] = {}
+        root_kinds: dict[str, Counter[EntityKind]] = {}
+        root_mentions: Counter[str] = Counter()
+        for key, votes in self.kind_votes.items():  # keys that are one page everywhere: counted per key
+            if key not in self.short:
+                root = self.roots.find(key)
+                if root not in root_kinds:  # most pages have one key: share its counters, no copies
+                    root_kinds[root], root_forms[root] = votes, self.forms[key]
+                else:
+                    root_kinds[root].update(votes)
+                    root_forms[root].update(self.forms[key])
+                root_mentions[root] += sum(votes.values())
+        for root, key, kind, name, mentions in self.short_actors:  # short names: where each article put them
+            # A short name that joined a full one is what that one is ("Kasich" tagged as a place).
+            joined = root != self.roots.find(key)
+            root_kinds.setdefault(root, Counter())[self.kind[root] if joined else kind] += mentions
+            root_forms.setdefault(root, Counter())[name] += mentions
+            root_mentions[root] += mentions
+        names: dict[str, str] = {}
+        kinds: dict[str, EntityKind] = {}
+        slug_of: dict[str, str] = {}
+        taken: set[str] = set(self.fixed)
+        for root in sorted(root_forms, key=lambda r: (not r.startswith("@"), -root_mentions[r], r)):
+            votes = root_kinds[root]
+            kind = max(votes, key=lambda k: (votes[k], -_KIND_ORDER.index(k)))
+            name = _shown_name(root_forms[root], kind, self.canonical.get(root))
+            slug = root[1:] if root.startswith("@") else slugify(name)
+            if not root.startswith("@"):
+                base, n = slug, 2
+                while slug in taken:
+                    if names.get(slug) == name and kinds.get(slug) is kind:
+                        break  # a short name left apart that reads like the page it could join: that page
+                    slug, n = f"{base}-{n}", n + 1
+            taken.add(slug)
+            slug_of[root] = slug
+            names[slug] = name
+            kinds[slug] = kind
+        pages = [{s: page for s, r in chosen.items() if (page := slug_of[r]) != s} for chosen in page_keys]
+        decisions = []
+        for (key, how, choice), examples in sorted(self.unsure.items(), key=lambda kv: (-len(kv[1]), kv[0][0])):
+            name = max(self.forms[key], key=lambda f: (self.forms[key][f], f))
+            candidates = tuple((slug_of[c], self.root_df[c]) for c in self.ranked[key][0] if c in slug_of)
+            page = slug_of[choice if choice is not None else self.roots.find(key)]
+            decisions.append(Decision(name, how, slug_of[choice] if choice else None, page, len(examples),
+                                      tuple(sorted(examples)[:5]), candidates))
+        return Resolution(pages, names, kinds, decisions)
+
+
+def _compatible(a: EntityKind, b: EntityKind) -> bool:
+    """Kinds one real thing can be given by the model: anything but a group can be a mis-tagged person."""
+    if a == b or {a, b} <= {EntityKind.ORGANIZATION, EntityKind.GROUP}:
+        return True
+    return EntityKind.PERSON in (a, b) and EntityKind.GROUP not in (a, b)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1 :] == shorter[i:]
+
+
+def _shown_name(forms: Counter[str], kind: EntityKind, canonical: str | None) -> str:
+    """The most used complete form: a person's needs two words; capitals-only forms lose to written ones."""
+    if canonical:
+        return canonical
+    if len(forms) == 1:
+        return next(iter(forms))
+    pool = forms
+    if kind is EntityKind.PERSON:
+        complete = {f: n for f, n in forms.items() if len(_words(f, True)) > 1}
+        pool = Counter(complete) or forms
+    plain = {f: n for f, n in pool.items() if not (f.isupper() and len(f.replace(".", "")) > 4)}
+    pool = Counter(plain) or pool
+    plural = kind is EntityKind.GROUP  # a group is its people: "Muslims", not "Muslim"
+    return max(pool, key=lambda f: (plural and f.endswith("s"), pool[f], len(f), f))
+
+
+def suggestions(resolution: Resolution) -> str:
+    """The decisions the resolver was unsure of, as ``entities.toml`` entries with their evidence in comments.
+
+    A name sent to the corpus's dominant candidate becomes an alias of that page (keep it so, or delete the
+    line to let the next build decide again); a name left on its own page becomes a ``merge`` into its most
+    frequent candidate (delete the entry to keep it apart). One table per page, so the text is valid TOML.
+    """
+    tables: dict[str, dict[str, list[str]]] = {}
+    for d in resolution.decisions:
+        target = d.chosen or (d.candidates[0][0] if d.candidates else None)
+        if target is None:
+            continue
+        table = tables.setdefault(target, {"aliases": [], "merge": [], "why": []})
+        others = ", ".join(f"{slug} ({n} briefings)" for slug, n in d.candidates[:4])
+        examples = ", ".join(d.examples) + (" ..." if d.articles > len(d.examples) else "")
+        if d.how == "dominant":
+            table["why"].append(f'"{d.name}" went to {target} in {d.articles} article(s) that name no candidate '
+                                f"and share no other actor with one ({examples}); candidates: {others}")
+            if d.name not in table["aliases"]:
+                table["aliases"].append(d.name)
+        else:
+            table["why"].append(f'"{d.name}" kept its own page {d.page} in {d.articles} article(s): no candidate '
+                                f"clearly wins ({examples}); candidates: {others}")
+            if d.page not in table["merge"]:
+                table["merge"].append(d.page)
+    out = []
+    for target in sorted(tables, key=lambda t: resolution.names[t].lower()):
+        table = tables[target]
+        out.extend(f"# {line}" for line in table["why"])
+        out.append(f"[entity.{json.dumps(resolution.names[target], ensure_ascii=False)}]")
+        for key in ("aliases", "merge"):
+            if table[key]:
+                out.append(f"{key} = {json.dumps(sorted(table[key]), ensure_ascii=False)}")
+        out.append("")
+    return "\n".join(out)
