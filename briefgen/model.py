@@ -46,7 +46,7 @@ def pack_bounds(paragraphs: tuple[Paragraph, ...]) -> bytes:
 class Article:
     """One input file, read and decoded, before any NLP.
 
-    Only ``raw`` holds the text: ``nlp_text``, ``paragraphs`` and ``body_html`` are derived from it on each
+    Only ``raw`` holds the text: ``nlp_text`` and ``paragraphs`` are derived from it on each
     access. Stored, they were three more copies of every article, most of the memory of a 20,000-article
     build, while each is read about once per build (the cache key and extraction, or the page render).
     """
@@ -65,7 +65,7 @@ class Article:
     publisher: str | None = None
     tags: tuple[str, ...] = ()
     markdown: bool = False
-    """A Markdown source: ``body_html`` renders it; plain text articles use ``paragraphs``."""
+    """A Markdown source (its markup is blanked in ``nlp_text`` and kept in the source view)."""
     extra: dict[str, str | tuple[str, ...]] = field(default_factory=dict, hash=False)
     """Front-matter keys briefgen does not use itself (``author``, ``image``, ...), for templates."""
     draft: bool = False
@@ -86,13 +86,6 @@ class Article:
             Paragraph(" ".join(text[start:end].split()), start, end)
             for start, end in zip(offsets[0::2], offsets[1::2])
         )
-
-    @property
-    def body_html(self) -> str | None:
-        """Rendered Markdown body (Markdown sources only), else None."""
-        from briefgen.sources import markdown_body_html
-
-        return markdown_body_html(self.raw) if self.markdown else None
 
 
 @dataclass(frozen=True, slots=True)

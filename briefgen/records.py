@@ -35,6 +35,7 @@ def briefing_record(b: Briefing, incident: str | None = None) -> dict[str, Any]:
         ],
         "context": list(b.context),
         "incident": incident,
+        "extra": {key: list(value) if isinstance(value, tuple) else value for key, value in a.extra.items()},
     }
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefgen.errors import Diagnostic, Severity, SourceError, quote_path
-from briefgen.markdown import render_markdown
 from briefgen.model import Article, Paragraph, pack_bounds
 from briefgen.text import strip_format
 from briefgen.urls import slugify
@@ -291,12 +290,6 @@ def nlp_view(raw: str, *, markdown: bool) -> str:
     """
     text = _markdown_view(raw) if markdown else _text_view(raw)
     return text.replace("\r", " ")
-
-
-def markdown_body_html(raw: str) -> str:
-    """``Article.body_html``: the Markdown body after any front matter, rendered (raw HTML shown as text)."""
-    front = _FRONT_MATTER.match(raw)
-    return render_markdown(raw[front.end():] if front else raw)
 
 
 @dataclass(slots=True)

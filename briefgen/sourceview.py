@@ -26,7 +26,10 @@ from briefgen.markdown import SAFE_LINK
 QUOTE_MARKS = "\"“”„«»‘’'"
 _SAME_QUOTES = str.maketrans({c: '"' for c in "“”„«»"} | {c: "'" for c in "‘’"})
 _MD_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]")
-_MD_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)(?:[ \t]+\"[^\"\n]*\")?\)")
+# Brackets and parentheses are excluded inside the text and the target (and both are bounded), so every
+# attempt stops at the next bracket: linear on a line of thousands of "[" or "](" (issue: a quadratic
+# regex here let one Markdown article stall a build or the preview server).
+_MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]{1,1000})\]\(([^()\s\[\]]{1,2000})(?:[ \t]+\"[^\"\n]{0,300}\")?\)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,9 +36,11 @@ def test_markdown_blanking_is_linear_on_pathological_lines(tmp_path, name):
     path = tmp_path / f"{name}.md"
     path.write_text("The council met on Monday.\n\n" + PATHOLOGICAL[name] + "\n", encoding="utf-8")
     code = ("import sys; from pathlib import Path; from briefgen.sources import read_article\n"
+            "from briefgen.model import Briefing; from briefgen.sourceview import source_view\n"
             "a, _ = read_article(Path(sys.argv[1]), 'x')\n"
             "for _ in range(3): a.nlp_text\n"
-            "a.paragraphs; a.body_html; print(len(a.nlp_text))")
+            "source_view(Briefing(a, (), (), (), ()), {}, str, lambda i, q: '').html()\n"
+            "print(len(a.nlp_text))")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(REPO)})
     assert done.returncode == 0, done.stderr

@@ -172,6 +172,8 @@ def test_unknown_front_matter_keys_are_kept_for_templates_and_only_near_misses_w
     assert done.returncode == 0
     page = (root / "site" / "briefings" / "storm.html").read_text()
     assert "<p class=by>Jane Doe | storm;port, Hull</p>" in page
+    (record,) = [r for r in json.loads((root / "site" / "briefings.json").read_text()) if r["slug"] == "storm"]
+    assert record["extra"]["author"] == "Jane Doe" and record["extra"]["keywords"] == ["storm", "port, Hull"]
     assert run(root, "build", "-q", "--strict").returncode == 1  # the near-miss is a warning
 
 

@@ -49,7 +49,6 @@ def test_markdown_front_matter_fields():
     assert article.publisher == "Harbour Gazette"
     assert article.url == "https://example.org/news/storm-ferries"
     assert article.tags == ("weather", "shipping")
-    assert "<strong>Gdansk</strong>" in (article.body_html or "")
     # Markup is blanked for NLP without moving offsets.
     gdansk = article.raw.index("Gdansk")
     assert article.nlp_text[gdansk : gdansk + 6] == "Gdansk"
