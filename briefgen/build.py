@@ -312,7 +312,8 @@ def build(
     started = time.perf_counter()
     result = BuildResult()
     check_output_folder(
-        config.out, forbidden=[config.root, config.cache_dir], inputs=[config.source, config.templates, config.cache_dir],
+        config.out, forbidden=[config.root, config.cache_dir],
+        inputs=[config.source, config.templates, config.cache_dir],
         force=force,
     )
     with build_lock(config.out), _unfreeze_gc():

@@ -99,11 +99,12 @@ def _count(n: int, noun: str) -> str:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     from briefgen.build import BuildResult, NlpProvider, corpus_stage, extract_briefings
+    from briefgen.model import Article
     from briefgen.records import briefing_record
     from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
 
     config = load_config(args.config)
-    given_articles = []
+    given_articles: list[Article] = []
     diagnostics: list[Diagnostic] = []
     for given in args.paths:
         # Every file given is printed: a folder's files take their slugs from their path inside it, and
@@ -179,7 +180,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     # Never a folder holding what the user wrote, whatever the settings say.
     precious = [config.root, config.source, config.templates, config.entities]
-    removed = [shown for shown in (clean_output(config.out, precious), clean_cache(config.cache_dir, precious)) if shown]
+    outcomes = (clean_output(config.out, precious), clean_cache(config.cache_dir, precious))
+    removed = [shown for shown in outcomes if shown]
     print("Removed " + ", ".join(removed) if removed else "Nothing to remove")
     return 0
 
@@ -245,7 +247,8 @@ def make_parser() -> argparse.ArgumentParser:
         "(cached per article), and publish the site atomically into the output folder."))
     common(b)
     b.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
-    b.add_argument("--force", action="store_true", help="build into a non-empty folder briefgen did not create (its files are kept)")
+    b.add_argument("--force", action="store_true",
+                   help="build into a non-empty folder briefgen did not create (its files are kept)")
     b.add_argument("--allow-empty", action="store_true",
                    help="publish even if no article was read while the published site has briefings")
     b.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
@@ -310,9 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as exc:
         if args.verbose:
             raise
-        exc = sys.exc_info()[1]
         log.error("internal error: %s: %s (please report it; --verbose shows the traceback)", type(exc).__name__, exc)
         return 2

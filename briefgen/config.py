@@ -125,8 +125,8 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
             raise ConfigError(f"{quote_path(str(path))}:{line}: not valid UTF-8") from None
         except tomllib.TOMLDecodeError as exc:
             where = _TOML_PLACE.search(str(exc))
-            line = f":{where[1]}" if where else ""
-            raise ConfigError(f"{quote_path(str(path))}{line}: invalid TOML: {exc}") from None
+            place = f":{where[1]}" if where else ""
+            raise ConfigError(f"{quote_path(str(path))}{place}: invalid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"{quote_path(str(path))}: cannot read: {exc.strerror or exc}") from None
     given = {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items() if v is not None}
@@ -143,7 +143,8 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
     values.update(given)
 
     def folder(key: str, default: str) -> Path:
-        return (base / os.path.expanduser(values.get(key, default))).resolve()
+        given_path: str = values.get(key, default)
+        return (base / os.path.expanduser(given_path)).resolve()
 
     defaults = {f.name: f.default for f in fields(Config) if f.name in _SETTINGS}
     paths = {"source", "templates", "out", "cache_dir", "entities"}

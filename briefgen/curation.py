@@ -182,7 +182,8 @@ def parse_curation(data: dict[str, object], source: str, text: str = "") -> Cura
         kind = None
         if "kind" in entry:
             try:
-                kind = EntityKind(str(entry["kind"]).lower().replace("organisation", "organization")) if isinstance(entry["kind"], str) else None
+                kind = (EntityKind(str(entry["kind"]).lower().replace("organisation", "organization"))
+                        if isinstance(entry["kind"], str) else None)
             except ValueError:
                 pass
             if kind is None:
@@ -211,7 +212,8 @@ def parse_curation(data: dict[str, object], source: str, text: str = "") -> Cura
         )
         clash = next((k for k in sorted(keys) if k in by_key), None)
         if clash is not None:
-            fail(name, None, f"name {clash.removeprefix('slug:')!r} is already claimed by entity {by_key[clash].name!r}")
+            claimed = clash.removeprefix('slug:')
+            fail(name, None, f"name {claimed!r} is already claimed by entity {by_key[clash].name!r}")
             continue
         by_key.update(dict.fromkeys(keys, curated))
         entities.append(curated)

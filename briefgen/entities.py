@@ -42,11 +42,13 @@ from briefgen.urls import slugify
 # common adjectives and plural nouns of countries (and the country's own name, so both share one key).
 _DEMONYMS = """
 Afghanistan: afghan, afghans | Albania: albanian, albanians | Algeria: algerian, algerians
-United States: american, americans, us, usa, america, united states of america | Argentina: argentine, argentinian, argentinians | Armenia: armenian, armenians
+United States: american, americans, us, usa, america, united states of america
+Argentina: argentine, argentinian, argentinians | Armenia: armenian, armenians
 Australia: australian, australians | Austria: austrian, austrians | Azerbaijan: azerbaijani, azerbaijanis
 Bahrain: bahraini, bahrainis | Bangladesh: bangladeshi, bangladeshis | Belarus: belarusian, belarusians
 Belgium: belgian, belgians | Bolivia: bolivian, bolivians | Bosnia: bosnian, bosnians | Brazil: brazilian, brazilians
-United Kingdom: british, briton, britons, uk, britain, great britain | Bulgaria: bulgarian, bulgarians | Myanmar: burmese
+United Kingdom: british, briton, britons, uk, britain, great britain | Bulgaria: bulgarian, bulgarians
+Myanmar: burmese
 Cambodia: cambodian, cambodians | Canada: canadian, canadians | Chile: chilean, chileans | China: chinese
 Colombia: colombian, colombians | Congo: congolese | Croatia: croatian, croatians, croat, croats | Cuba: cuban, cubans
 Cyprus: cypriot, cypriots | Czech Republic: czech, czechs | Denmark: danish, dane, danes | Netherlands: dutch
@@ -463,7 +465,8 @@ class _Corpus:
             longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
                       and (k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)}
             longer_roots = {roots.find(c) for c in longer} - {roots.find(key)}
-            if len(longer_roots) == 1 and not any(kind[c] is EntityKind.PERSON for c in found) and self.df[key] >= self.df[next(iter(longer_roots))]:
+            if len(longer_roots) == 1 and not any(kind[c] is EntityKind.PERSON for c in found) \
+                    and self.df[key] >= self.df[next(iter(longer_roots))]:
                 roots.union(key, next(iter(longer_roots)))  # "Red Sox" is the one "Boston Red Sox"
                 continue
             found |= longer
@@ -668,7 +671,7 @@ def suggestions(resolution: Resolution) -> str:
                                 f"clearly wins ({examples}); candidates: {others}")
             if d.page not in table["merge"]:
                 table["merge"].append(d.page)
-    out = []
+    out: list[str] = []
     for target in sorted(tables, key=lambda t: resolution.names[t].lower()):
         table = tables[target]
         out.extend(f"# {line}" for line in table["why"])

@@ -27,7 +27,7 @@ class _Pool:
     briefings: list[Briefing] = field(default_factory=list)
 
 
-def _sort_key(b: Briefing) -> tuple[int, dt.date, str]:
+def _sort_key(b: Briefing) -> tuple[int, int, str]:
     """Newest first, undated last, then by slug for a stable order."""
     return (0 if b.article.date else 1, -(b.article.date or dt.date.min).toordinal(), b.slug)
 
@@ -86,7 +86,7 @@ def _merge_actors(actors: Iterable[Actor], remap: dict[str, str]) -> tuple[Actor
 def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
     slugs = [a.slug for a in b.actors]
     if len(set(slugs)) == len(slugs) and all(remap.get(s, s) == s for s in slugs) \
-            and not any(remap.get(q.speaker_slug, q.speaker_slug) != q.speaker_slug for q in b.quotes if q.speaker_slug):
+            and all(remap.get(q.speaker_slug, q.speaker_slug) == q.speaker_slug for q in b.quotes if q.speaker_slug):
         return b  # nothing to move or merge: no copies
     actors = _merge_actors(b.actors, remap)
     quotes = tuple(
@@ -179,7 +179,9 @@ def unmatched_entries(site: Site, curation: Curation) -> list[Diagnostic]:
     ]
 
 
-def _related(slug: str, briefings: list[Briefing], key_slugs: dict[str, tuple[str, ...]]) -> tuple[tuple[str, int], ...]:
+def _related(
+    slug: str, briefings: list[Briefing], key_slugs: dict[str, tuple[str, ...]]
+) -> tuple[tuple[str, int], ...]:
     """The entities most often among the key actors of the same briefings as ``slug`` (when it is one too).
 
     Counted one entity at a time: a counter per entity for the whole site was 4 million entries at

@@ -139,7 +139,8 @@ def _matrix(briefings: Sequence[Briefing]) -> Any:
 def _far_apart(ordinals: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
     """Pairs of dated articles more than WINDOW_DAYS apart (ordinal -1: undated)."""
     a, b = ordinals[rows][:, None], ordinals[columns][None, :]
-    return (np.abs(a - b) > WINDOW_DAYS) & (a >= 0) & (b >= 0)
+    far: np.ndarray = (np.abs(a - b) > WINDOW_DAYS) & (a >= 0) & (b >= 0)
+    return far
 
 
 Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -227,7 +228,8 @@ def _affinity(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges)
     position = np.full(matrix.shape[0], -1)
     position[index] = np.arange(len(group))
     inside = (position[edges[0]] >= 0) & (position[edges[1]] >= 0)
-    m = sparse.coo_matrix((edges[2][inside].astype(np.float64), (position[edges[0][inside]], position[edges[1][inside]])),
+    rows, cols = position[edges[0][inside]], position[edges[1][inside]]
+    m = sparse.coo_matrix((edges[2][inside].astype(np.float64), (rows, cols)),
                           shape=(len(group), len(group)))
     return (m + m.T).tocsr()
 
@@ -494,7 +496,8 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None) -> tupl
     made = []
     for group in groups:
         members = [site.briefing(s) for s in group]
-        title = next((titles[s] for s in sorted(group, key=lambda s: _member_order(site.briefing(s))) if s in titles), "")
+        ordered = sorted(group, key=lambda s: _member_order(site.briefing(s)))
+        title = next((titles[s] for s in ordered if s in titles), "")
         made.append(make_incident(members, title, curated=bool(touched & set(group)), clustering=clustering))
     incidents = {i.slug: i for i in sorted(made, key=Incident.order)}
     return replace(site, incidents=incidents), warnings

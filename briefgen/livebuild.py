@@ -28,8 +28,8 @@ from briefgen.build import BuildResult, NlpProvider, corpus_stage, extract_brief
 from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity, quote_path
-from briefgen.incident_curation import IncidentCuration, load_incident_curation
 from briefgen.forking import fork_is_safe
+from briefgen.incident_curation import IncidentCuration, load_incident_curation
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
 from briefgen.sources import display_path, read_paths, resolve_slug_clashes, scan_source
@@ -325,6 +325,8 @@ class LiveBuilder:
                     self._briefing_list, config, curations=(self._curation, self._incident_curation))
                 self._curation_warnings = [str(d) for d in unmatched]
             outcome.warnings.extend(self._curation_warnings)
+            site = self._site
+            assert site is not None  # graph_stale whenever there was none
             dirs = theme_dirs(config.templates)
             if not dirs:
                 raise BriefgenError(f"{config.templates}: no templates found")
@@ -332,7 +334,7 @@ class LiveBuilder:
                 dirs, key_actors=config.key_actors, base_url=config.base_url, bytecode_cache=self._bytecode
             )
             check_templates(renderer)
-            plan = renderer.plan(self._site)
+            plan = renderer.plan(site)
             pages = Pages(plan)
             for path in {*probe, NOT_FOUND}:
                 _, target = pages.lookup(path)
@@ -343,7 +345,7 @@ class LiveBuilder:
             if previous is not None:
                 previous = replace(previous, previous=None)
             self._number += 1
-            outcome.snapshot = self.snapshot = Snapshot(self._number, config, self._site, pages, css, previous)
+            outcome.snapshot = self.snapshot = Snapshot(self._number, config, site, pages, css, previous)
 
     def _reload_curation(self, config: Config) -> bool:
         """Re-read the entities file (it is small) and say whether the curation in use changed.

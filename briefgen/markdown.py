@@ -22,4 +22,5 @@ _MARKDOWN = _renderer()
 
 def render_markdown(text: str) -> str:
     """``text`` as HTML: CommonMark, raw HTML shown as text, only safe link schemes (see SAFE_LINK)."""
-    return _MARKDOWN.render(text)
+    html: str = _MARKDOWN.render(text)
+    return html

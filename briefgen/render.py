@@ -32,8 +32,25 @@ from briefgen.records import briefing_record, entity_record, incident_page, inci
 from briefgen.sources import credit_line
 from briefgen.sourceview import MentionFinder, link_mentions, source_view
 from briefgen.urls import (
-    ATOM_FEED, ENTITIES, JSON_FEED, NOT_FOUND, SEARCH, SITEMAP, TAGS, TIMELINE, absolute_url, briefing_path,
-    directory_path, entity_json_path, entity_path, incident_path, relative_url, site_root_path, slugify, tag_path, timeline_path,
+    ATOM_FEED,
+    ENTITIES,
+    JSON_FEED,
+    NOT_FOUND,
+    SEARCH,
+    SITEMAP,
+    TAGS,
+    TIMELINE,
+    absolute_url,
+    briefing_path,
+    directory_path,
+    entity_json_path,
+    entity_path,
+    incident_path,
+    relative_url,
+    site_root_path,
+    slugify,
+    tag_path,
+    timeline_path,
 )
 
 PACKAGE_THEME = Path(__file__).resolve().parent / "_theme"
@@ -256,7 +273,8 @@ def publisher_of(a: Article) -> str | None:
 
 _SENTENCE_END = re.compile(
     r"(?:(?<=[.!?])|(?<=[.!?][”\"’]))"
-    + "".join(rf"(?<!\b{t}\.)" for t in ("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Brig", "Sen", "Rep", "Gov", "Lt", "Col", "Sgt", "Jr", "Sr"))
+    + "".join(rf"(?<!\b{t}\.)" for t in ("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Brig", "Sen", "Rep", "Gov", "Lt", "Col",
+                                         "Sgt", "Jr", "Sr"))
     + r"\s+(?=[“\"‘(\[]?[A-Z0-9])"
 )
 """A sentence boundary in a passage (titles such as "Gen. Ryder" are not one)."""
@@ -509,7 +527,8 @@ class Renderer:
         for entity in site.entities.values():
             add(entity_json_path(entity.slug), partial(_entity_json, entity))
         names = {slug: e.name for slug, e in site.entities.items()}
-        add("incidents.json", lambda: Output("incidents.json", _json_list(incident_record(i, names) for i in incidents)))
+        add("incidents.json",
+            lambda: Output("incidents.json", _json_list(incident_record(i, names) for i in incidents)))
 
         add(ATOM_FEED, partial(self.atom_feed, site))
         add(JSON_FEED, partial(self.json_feed, site))

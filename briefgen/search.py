@@ -276,7 +276,9 @@ def with_search_index(
             yield from _bundle_outputs(bundles)
 
 
-def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None, root: Path) -> tuple[dict[str, bytes], Path]:
+def _index_input(
+    marked: dict[str, bytes], unmarked: dict[str, bytes] | None, root: Path
+) -> tuple[dict[str, bytes], Path]:
     """The pages Pagefind gets (the marked ones, or every page when none is marked) and their folder."""
     return (marked, root / "marked") if unmarked is None else (unmarked, root / "unmarked")
 

@@ -391,7 +391,7 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 10  # a client that connects and sends nothing does not hold a thread for long
     server_version = "briefgen"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 
     def parse_request(self) -> bool:
@@ -438,7 +438,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._events(parse_qs(split.query))
             else:
                 self._page(split.path, split.query)
-        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        except (TimeoutError, BrokenPipeError, ConnectionResetError):
             pass  # the browser went away; nothing to tell it
 
     def _page(self, raw: str, query: str) -> None:
@@ -655,7 +655,8 @@ class DevServer:
         host, port = self._httpd.server_address[:2]
         if self.host in ALL_INTERFACES:
             host = "127.0.0.1" if self._httpd.address_family == socket.AF_INET else "::1"
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        name = str(host)
+        shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}/" + "".join(f"{quote(s)}/" for s in url_prefix(self.config))
 
     def start(self) -> Rebuild:

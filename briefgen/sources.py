@@ -27,7 +27,8 @@ ARTICLE_SUFFIXES = {".txt", ".md", ".markdown"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 MAX_FILE_BYTES = 2_000_000
 """Bigger files are refused unread: a news article is 5-100 kB, so 2 MB is a data dump or a mistake."""
-_TRAILING_SMALL_WORDS = re.compile(r"(?:\s+(?:a|an|the|of|in|on|at|to|for|and|or|but|with|by|from|as|that|its|their|his|her))+$", re.I)
+_TRAILING_SMALL_WORDS = re.compile(
+    r"(?:\s+(?:a|an|the|of|in|on|at|to|for|and|or|but|with|by|from|as|that|its|their|his|her))+$", re.I)
 
 _SEED_HEADER = re.compile(r"\A(\s*)date[ \t]+(\S+)[ \t]*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -180,7 +181,9 @@ def confined_to(path: Path, folder: Path) -> None:
         raise ArticleProblem("symlink points outside the source folder; skipped")
 
 
-def resolve_slug_clashes(articles: Iterable[Article], *, rename: bool = False) -> tuple[list[Article], list[Diagnostic]]:
+def resolve_slug_clashes(
+    articles: Iterable[Article], *, rename: bool = False
+) -> tuple[list[Article], list[Diagnostic]]:
     """One article per slug. A later article whose slug is taken is an error naming the first and left
     out, or with ``rename`` kept under the first free ``slug-2``, ``slug-3``, ... with a warning."""
     kept: list[Article] = []
@@ -220,7 +223,8 @@ def decode(data: bytes) -> tuple[str, list[str]]:
             try:
                 return body.decode(encoding), []
             except UnicodeDecodeError as exc:
-                raise ArticleProblem(f"not valid {encoding.upper()[:6]} (bad data at byte {exc.start + len(bom)})") from None
+                at = exc.start + len(bom)
+                raise ArticleProblem(f"not valid {encoding.upper()[:6]} (bad data at byte {at})") from None
     else:
         body = data
     if b"\x00" in body[:8192]:
@@ -318,7 +322,8 @@ def parse_date(value: str, line: int | None = None, *, time_allowed: bool = Fals
         try:
             return dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")).date()
         except ValueError:
-            raise ArticleProblem(f"bad date {shown!r}: expected YYYY-MM-DD or an ISO 8601 date and time", line) from None
+            raise ArticleProblem(
+                f"bad date {shown!r}: expected YYYY-MM-DD or an ISO 8601 date and time", line) from None
     if not _ISO_DATE.fullmatch(value):
         raise ArticleProblem(f"bad date {shown!r}: expected YYYY-MM-DD", line)
     try:
@@ -537,7 +542,7 @@ def _parse_markdown(raw: str) -> _Parsed:
     extra: dict[str, str | tuple[str, ...]] = {}
     for key in sorted(set(values) - FRONT_MATTER_KEYS):
         value = values[key]
-        extra[key] = tuple(value) if isinstance(value, list) else str(value)  # type: ignore[arg-type]
+        extra[key] = tuple(value) if isinstance(value, list) else str(value)
         if (like := _known_key_like(key)) is not None:
             warnings.append(f"front matter: unknown key {key!r}; did you mean {like!r}? (kept as extra.{key})")
     for key in ("title", "source", "url", "date", "draft"):
@@ -547,7 +552,7 @@ def _parse_markdown(raw: str) -> _Parsed:
     date = parse_date(date_value, time_allowed=True) if date_value else None
     tags_value = values.get("tags", [])
     tags = tuple(dict.fromkeys(
-        t for t in ([tags_value] if isinstance(tags_value, str) else tags_value)  # type: ignore[union-attr]
+        t for t in ([tags_value] if isinstance(tags_value, str) else tags_value)  # type: ignore[attr-defined]
         if isinstance(t, str) and t.strip()
     ))
     if len(tags) > MAX_TAGS:
@@ -636,7 +641,10 @@ WIRE_SERVICES = {
 _WIRE = "|".join(sorted(map(re.escape, WIRE_SERVICES), key=len, reverse=True))
 # A dateline opening the body, "WASHINGTON (AP) —" or "NEW YORK, Nov. 19 (UPI) —" (each word capitalised or a
 # number): it names the wire whose copy the article is.
-_WIRE_DATELINE = re.compile(rf"^[ \t]*(?:date[ \t]+\S+[ \t]+)?[A-Z][\w.’'-]*(?:,?[ \t]+[A-Z0-9][\w.’'-]*){{0,6}},?[ \t]+\(({_WIRE})\)[ \t]*[-—–]", re.M)
+_WIRE_DATELINE = re.compile(
+    rf"^[ \t]*(?:date[ \t]+\S+[ \t]+)?[A-Z][\w.’'-]*(?:,?[ \t]+[A-Z0-9][\w.’'-]*){{0,6}},?"
+    rf"[ \t]+\(({_WIRE})\)[ \t]*[-—–]",
+    re.M)
 # A closing line of its own: "— Associated Press", "(Reuters)", "Source: AFP", "Copyright 2024 The Associated Press."
 _TRAILING_CREDIT = re.compile(
     rf"(?:^|\n)[ \t]*(?:[-—–]+[ \t]*|\([ \t]*|(?:Source|Credit|Via)[ \t]*:[ \t]*|"

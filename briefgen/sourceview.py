@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from briefgen.model import Actor, Article, Briefing, Entity, Quote
 from briefgen.markdown import SAFE_LINK
+from briefgen.model import Actor, Article, Briefing, Entity, Quote
 
 QUOTE_MARKS = "\"“”„«»‘’'"
-_SAME_QUOTES = str.maketrans({c: '"' for c in "“”„«»"} | {c: "'" for c in "‘’"})
+_SAME_QUOTES = str.maketrans(dict.fromkeys("“”„«»", '"') | dict.fromkeys("‘’", "'"))
 _MD_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]")
 # Brackets and parentheses are excluded inside the text and the target (and both are bounded), so every
 # attempt stops at the next bracket: linear on a line of thousands of "[" or "](" (issue: a quadratic
@@ -140,7 +140,8 @@ class MentionFinder:
 def mention_mark(start: int, end: int, actor: Actor, href: str, *, offsets: bool = True) -> Mark:
     """A linked mention; in the source view it carries its offsets into the file (``data-start``/``data-end``)."""
     at = f' data-start="{start}" data-end="{end}"' if offsets else ""
-    tag = f'<a class="mention mention-{actor.kind.value}" href="{html.escape(href)}" data-actor="{html.escape(actor.slug)}"{at}>'
+    tag = (f'<a class="mention mention-{actor.kind.value}" href="{html.escape(href)}"'
+           f' data-actor="{html.escape(actor.slug)}"{at}>')
     return Mark(start, end, MENTION, tag, "</a>")
 
 
@@ -229,7 +230,7 @@ def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], 
     shown = []
     for p_start, p_end in body:
         for start, end, actor in finder.find(text[p_start:p_end], p_start):
-            if any(l.start < end and start < l.end for l in links):
+            if any(link.start < end and start < link.end for link in links):
                 continue  # never a link inside a link
             marks.append(mention_mark(start, end, actor, link(actor.slug)))
     context_paragraph: list[int | None] = []

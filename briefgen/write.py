@@ -307,7 +307,7 @@ def clean_cache(cache_dir: Path, precious: Iterable[Path]) -> str:
 
     Returns what happened, for the user. Raises OutputError when the folder is not briefgen's to delete.
     """
-    if not cache_dir.is_dir() or cache_dir.is_symlink() and not (cache_dir / CACHE_TAG).is_file():
+    if not cache_dir.is_dir() or (cache_dir.is_symlink() and not (cache_dir / CACHE_TAG).is_file()):
         return ""
     shown = quote_path(str(cache_dir))
     if (protected := _protects(cache_dir, precious)) is not None:

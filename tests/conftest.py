@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build import BuildResult, NlpProvider, build
+from briefgen.build import BuildResult, NlpProvider
 from briefgen.config import Config, load_config
+
+from golden import build_fixture_site
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "canada-balloon.txt"
@@ -48,11 +50,7 @@ def config(project: Path, tmp_path: Path) -> Config:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory, nlp_provider: NlpProvider) -> tuple[Config, BuildResult]:
     """The seed plus fixture articles, built once per session (read-only for tests)."""
-    root = make_project(tmp_path_factory.mktemp("built") / "project")
-    cfg = load_config(root=root, n_process=1)
-    result = build(cfg, nlp=nlp_provider)
-    assert not result.errors, result.errors
-    return cfg, result
+    return build_fixture_site(tmp_path_factory.mktemp("built") / "project", nlp_provider)
 
 
 @pytest.fixture(scope="session")

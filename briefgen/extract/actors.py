@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen.model import Actor, EntityKind
@@ -79,8 +79,8 @@ theresa tiffany tina valerie vanessa victoria virginia wendy yvonne
 """.split())
 # Capitalised words the model tags as entities inside titles ("Secretary of State").
 _TITLE_HEADS = {"secretary", "department", "minister", "ministry", "office", "house", "chief", "director", "head"}
-_JUNK = {"state", "department", "ministry", "agency", "senate", "house", "congress'", "twitter", "facebook", "monday", "tuesday", "wednesday",
-         "thursday", "friday", "saturday", "sunday", "covid-19", "covid"}
+_JUNK = {"state", "department", "ministry", "agency", "senate", "house", "congress'", "twitter", "facebook",
+         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "covid-19", "covid"}
 # Lowercase words that may begin a name ("al Qaeda", "de Blasio"); any other lowercase start is an
 # adjective ("pro-Israel", "non-Americans") or a fragment, not an actor.
 _NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "del", "della", "der", "van", "von", "da", "di", "du",
@@ -229,7 +229,7 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
     while len(tokens) > 1 and tokens[0].tag_ in _NOT_NAME_TAGS:
         tokens = tokens[1:]
     while len(tokens) > 1 and (tokens[-1].tag_ in _NOT_NAME_TAGS or tokens[-1].tag_ == "CD"
-                               or tokens[-1].is_punct and tokens[-1].text not in {".", ")"}):
+                               or (tokens[-1].is_punct and tokens[-1].text not in {".", ")"})):
         tokens = tokens[:-1]  # "Donald Trump 384" (a delegate count), "Ted Cruz—35"
     return tokens
 
@@ -258,8 +258,8 @@ def extract_actors(doc: Any) -> ActorTable:
             continue
         text, start, end, gender = cleaned
         after = span.doc[span.end] if span.end < len(span.doc) else None
-        if kind in (EntityKind.PERSON, EntityKind.ORGANIZATION) and after is not None and after.is_alpha and len(after.text) >= 2 \
-                and after.text.isupper() and not text.isupper() and after.idx == end + 1:
+        if kind in (EntityKind.PERSON, EntityKind.ORGANIZATION) and after is not None and after.is_alpha \
+                and len(after.text) >= 2 and after.text.isupper() and not text.isupper() and after.idx == end + 1:
             # "Ted Cruz Super" + "PAC": a name inside an organisation's name.
             text, end, kind = f"{text} {after.text}", after.idx + len(after.text), EntityKind.ORGANIZATION
         last = text.split()[-1].lower()
@@ -424,7 +424,8 @@ def first_name_gender(info: ActorInfo) -> str | None:
     found = {
         "m" if first in _MALE_FIRST else "f"
         for form in info.forms
-        if len(words := form.split()) > 1 and ((first := words[0].lower().rstrip(".")) in _MALE_FIRST or first in _FEMALE_FIRST)
+        if len(words := form.split()) > 1
+        and ((first := words[0].lower().rstrip(".")) in _MALE_FIRST or first in _FEMALE_FIRST)
     }
     return found.pop() if len(found) == 1 else None
 

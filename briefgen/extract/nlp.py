@@ -55,7 +55,7 @@ def _register_paragraph_component() -> None:
         # A sentence never crosses a blank line: the parser keeps preset boundaries.
         for token in doc[1:]:
             previous = doc[token.i - 1]
-            if previous.is_space and previous.text.count("\n") >= 2 or "\n\n" in previous.whitespace_:
+            if (previous.is_space and previous.text.count("\n") >= 2) or "\n\n" in previous.whitespace_:
                 token.is_sent_start = True
         return doc
 
@@ -73,5 +73,5 @@ def load_pipeline(info: ModelInfo) -> Any:
         raise ExtractError(f"cannot load spaCy model {info.name!r}: {exc}; {INSTALL_HINT}") from None
     nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     for abbreviation in TITLE_ABBREVIATIONS:
-        nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
+        nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])  # type: ignore[union-attr]
     return nlp

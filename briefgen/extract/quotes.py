@@ -34,7 +34,7 @@ SPEECH_VERBS = {
     "continue", "begin", "put", "post", "read", "echo", "agree", "interject", "summarize", "summarise",
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
     "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant", "press", "fume", "boom",
-    "object", "protest", "retort", "reason", "sigh", "quote", "start", "sing", "chant", "bark", "growl", "snarl",
+    "object", "protest", "reason", "sigh", "quote", "start", "sing", "chant", "bark", "growl", "snarl",
 }
 # Verbs that are speech only with their particle.
 _PHRASAL = {"shoot": "back", "fire": "back", "hit": "back", "point": "out", "chime": "in", "go": "on"}
@@ -168,7 +168,7 @@ def _double_spans(text: str, lo: int, hi: int, p_index: int, carried: bool) -> t
             carried = False
             i += width
             continue
-        if c in OPENERS or c == STRAIGHT or c == WIRE_OPENER:
+        if c in OPENERS or c in (STRAIGHT, WIRE_OPENER):
             carried = False
         if c in OPENERS or c == WIRE_OPENER:
             stack.append((i, c))
@@ -571,7 +571,8 @@ class _Speakers:
         words = inner.split()
         if not words or len(words) > 10 or inner.rstrip("”’\"'").endswith((".", "!", "?")):
             return False
-        title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words) and words[0][:1].isupper()
+        title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words) \
+            and words[0][:1].isupper()
         lead = self.text[max(0, span.start - 30) : span.start]
         before = re.findall(r"[\w’'-]+", lead.lower())
         if before and before[-1] in _TITLE_CUES:
@@ -588,7 +589,9 @@ class _Speakers:
         head = roots[0].head if roots else None
         if head is None or head.i in range(tokens.start, tokens.end):
             return False
-        beside_noun = head.pos_ in {"NOUN", "PROPN"} and roots[0].dep_ in {"compound", "appos", "amod", "nmod", "npadvmod", "dobj", "attr", "nsubj", "pobj", "poss"} \
+        beside_noun = head.pos_ in {"NOUN", "PROPN"} \
+            and roots[0].dep_ in {"compound", "appos", "amod", "nmod", "npadvmod", "dobj", "attr", "nsubj", "pobj",
+                                  "poss"} \
             and not self._is_cue(head)
         return beside_noun and (title_case or head.lemma_.lower() in _TITLE_NOUNS)
 
@@ -610,7 +613,8 @@ class _Speakers:
         """'the (two-term, Republican presidential) <noun>' with no name, owner or clause of its own."""
         words = list(self.doc[head.left_edge.i : head.i])
         return bool(words) and words[0].lower_ == "the" and head.right_edge.i == head.i and all(
-            t.pos_ in {"ADJ", "NOUN", "NUM", "PUNCT", "PROPN"} and t.dep_ in {"amod", "compound", "nummod", "punct", "npadvmod"}
+            t.pos_ in {"ADJ", "NOUN", "NUM", "PUNCT", "PROPN"}
+            and t.dep_ in {"amod", "compound", "nummod", "punct", "npadvmod"}
             and self.table.at(t.idx, t.idx + len(t.text)) is None
             for t in words[1:]
         )
@@ -703,7 +707,7 @@ class _Speakers:
         person after all, for the rest of the article."""
         for mention in reversed(candidates):
             actor = self.table.by_id(mention.actor)
-            names = {form for form in actor.forms}
+            names = set(actor.forms)
             if actor.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE} and actor.canonical is None \
                     and all(len(n.split()) == 1 and n.istitle() for n in names) \
                     and self.doc[mention.token_i].dep_ in {"nsubj", "nsubjpass"}:
@@ -826,7 +830,7 @@ def _main_subject(token: Any) -> bool:
     if token.dep_ not in {"nsubj", "nsubjpass"}:
         return False
     verb = token.head
-    return verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
+    return bool(verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT"))
 
 
 def extract_quotes(
@@ -874,9 +878,9 @@ def extract_quotes(
     for index in range(len(found) - 2, -1, -1):
         span, attribution = found[index]
         following = found[index + 1]
-        if attribution.speaker is None and not span.closed and following[1].speaker is not None:
-            if following[0].paragraph == span.paragraph + 1:
-                found[index] = (span, following[1])
+        if attribution.speaker is None and not span.closed and following[1].speaker is not None \
+                and following[0].paragraph == span.paragraph + 1:
+            found[index] = (span, following[1])
 
     quotes = []
     for span, attribution in found:
@@ -942,13 +946,13 @@ def _interrupted(text: str, previous: tuple[QuoteSpan, _Attribution], span: Quot
     gap = text[before.end : span.start]
     # Only the attribution stands between: no sentence of narrative after it ('… tweeted Friday. Experts
     # expect …. “…”' starts a new quote).
-    return len(gap) <= 120 and before.end <= attribution.cue_at < span.start and gap.rstrip()[-1:] in {".", ",", ":"} \
-        and len(re.findall(r"[a-z][.!?](?=\s)", gap)) <= 1
+    return bool(len(gap) <= 120 and before.end <= attribution.cue_at < span.start
+                and gap.rstrip()[-1:] in {".", ",", ":"} and len(re.findall(r"[a-z][.!?](?=\s)", gap)) <= 1)
 
 
 def _next_to(cue: Any, span: QuoteSpan) -> bool:
     """'He continued, “…”' / '“…,” he added': the verb sits right beside the quote's marks."""
-    return span.end <= cue.idx <= span.end + 12 or 0 <= span.start - (cue.idx + len(cue.text)) <= 3
+    return bool(span.end <= cue.idx <= span.end + 12 or 0 <= span.start - (cue.idx + len(cue.text)) <= 3)
 
 
 def _continues(span: QuoteSpan, before: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> bool:
