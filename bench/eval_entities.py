@@ -244,9 +244,12 @@ def main() -> None:
     parser.add_argument("--skip", choices=["ecb", "polnear"], default=None)
     parser.add_argument("--graph-size", type=int, default=0,
                         help="also time the graph stage on this many synthetic briefings (e.g. 20000)")
-    parser.add_argument("--baseline-repo", type=Path, default=REPO.parent / "main",
-                        help="the checkout to compare the graph stage with (default: %(default)s)")
+    parser.add_argument("--baseline-repo", type=Path,
+                        help="with --graph-size: the checkout to compare the graph stage with, e.g. one made by "
+                             "`git worktree add /tmp/baseline <commit>`")
     args = parser.parse_args()
+    if args.graph_size and not args.baseline_repo:
+        parser.error("--graph-size needs --baseline-repo (the checkout to time side by side)")
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.skip != "ecb":
         ecb(args)
