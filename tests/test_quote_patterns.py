@@ -230,3 +230,24 @@ def test_a_surname_the_model_tags_inconsistently_stays_the_persons(nlp_provider,
     assert [a.name for a in b.actors if "Ramos" in a.name] == ["Jorge Ramos"]
     counterweight = next(q for q in b.quotes if q.text.startswith("A journalist’s place"))
     assert counterweight.speaker_slug == "jorge-ramos"
+
+
+def test_a_lead_that_mentions_the_past_is_still_the_news(nlp_provider, tmp_path):
+    b = brief(
+        """
+A fire destroyed a timber warehouse in the port of Rotterdam on Tuesday, the worst blaze in the port since 2008, and forced the evacuation of nearby homes.
+
+The warehouse stored timber and paper, and the fire spread to two neighbouring sheds before it was contained.
+
+About 200 residents of the nearby streets spent the night in a sports hall while firefighters fought the blaze.
+
+The port has previously suffered several large fires, and relations between the city and the operator have been tense for years over safety inspections.
+
+Smoke from the burning warehouse drifted over Rotterdam, and the city told residents to keep windows closed.
+
+Officials said the cause of the fire was being investigated by the police and the port authority.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert b.summary[0].startswith("A fire destroyed a timber warehouse")  # what, where, when
+    assert not any("previously" in s for s in b.summary)  # background stays out of the summary
