@@ -251,3 +251,28 @@ Officials said the cause of the fire was being investigated by the police and th
     )
     assert b.summary[0].startswith("A fire destroyed a timber warehouse")  # what, where, when
     assert not any("previously" in s for s in b.summary)  # background stays out of the summary
+
+
+def test_speakers_announced_before_the_quote_in_a_sentence_or_a_title_line(nlp_provider, tmp_path):
+    b = brief(
+        """
+The state party said on Monday that the caucus results would stand, despite calls for a review from both campaigns.
+
+Sam Lau, the communications director for the state party, said in a statement. “There are no paper ballots to recount.”
+
+Former secretary of state Hillary Rodham Clinton: "We learned that from the State Department and their analysis."
+
+Clinton has since apologized for what happened: "Yes, I should have used two email addresses. It was a mistake."
+
+But Sen. Richard J. Durbin (D-Ill.), noting the size of Sanders's following, said, "Let me tell you, he's got a heck of an email list."
+
+Trump said he would visit the state again. “The voters here are tremendous people,” a supporter shouted.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["There are no"] == "Sam Lau"  # 'X said in a statement.' announces the next sentence's quote
+    assert got["We learned that"] == "Hillary Rodham Clinton"  # a title before 'Name:'
+    assert got["Yes, I should"] == "Hillary Rodham Clinton"  # the clause before the colon, not 'what happened'
+    assert got["Let me tell"] == "Richard J. Durbin"  # 'X, noting …, said, “…”'
+    assert got["The voters here"] == "a supporter"  # a sentence that says something of its own announces nothing

@@ -399,6 +399,8 @@ class _Speakers:
             colon = prev.end - 1
         else:
             return None
+        if self.text[colon] == ".":
+            return self._complete_speech_sentence(colon)
         if self.text[colon] != ":":
             return None
         token = doc.char_span(colon, colon + 1, alignment_mode="expand")
@@ -414,6 +416,27 @@ class _Speakers:
             return root
         return self._named_clause_before(token[0])
 
+    def _complete_speech_sentence(self, stop: int) -> Any | None:
+        """'Sam Lau, the party's spokesman, said in a statement. “…”': a sentence right before the quote
+        whose speech verb says nothing of its own (no clause, object or quote after it) announces it."""
+        token = self.doc.char_span(stop, stop + 1, alignment_mode="expand")
+        if token is None:
+            return None
+        sent = token[0].sent
+        if any(self.quoted[t.i] for t in sent):
+            return None
+        cues = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_VERBS - _CONTINUE_ONLY]
+        if not cues:
+            return None
+        verb = cues[-1]
+        said_something = any(
+            c.dep_ in {"ccomp", "xcomp", "parataxis", "conj"} or (c.dep_ == "dobj" and verb.lemma_.lower() != "tell")
+            for c in verb.children
+        )
+        if said_something or not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
+            return None
+        return verb
+
     def _named_clause_before(self, colon: Any) -> Any | None:
         """'Ortiz was blunt: “…”', 'the Board was conclusive in its findings: “…”': the verb of the clause
         ending at the colon, when its subject names someone (the parser often hangs the colon on the
@@ -423,7 +446,7 @@ class _Speakers:
             return None  # 'Pollsters agree - Carl Bialik: “…”': the name before the colon speaks
         for t in reversed(self.doc[sent.start : colon.i]):
             if t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] and not self.quoted[t.head.i] \
-                    and t.head.i < colon.i:
+                    and t.head.i < colon.i and t.tag_ not in {"WP", "WDT"}:  # 'for what happened:' is no clause
                 named = self._actor_in(t) is not None or t.pos_ == "PROPN" or t.lower_ in {"he", "she"} or (
                     t.lower_ in _DOCUMENTS and any(c.dep_ == "poss" and c.pos_ == "PROPN" for c in t.children))
                 return t.head if named else None
@@ -463,7 +486,8 @@ class _Speakers:
             if verb.dep_ == "pcomp" and verb.head.head is not verb.head:
                 verb = verb.head.head  # 'She followed that by saying, “…”'
                 continue
-            if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl"} and verb.head is not verb:
+            # 'Durbin, noting the size of the list, said, “…”': the parser hangs 'said' on 'noting' (parataxis).
+            if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis"} and verb.head is not verb:
                 noun = verb.head
                 if verb.dep_ in {"relcl", "acl"} and not self.quoted[noun.i]:
                     # 'X, who said: …' names X; 'ended with a reference …, remarking “…”' does not name
@@ -758,7 +782,13 @@ class _Speakers:
                 # The name opens its sentence or follows a dash ('Pollsters agree - Carl Bialik:'), so it
                 # is not an object ('delivered a blunt message to Trump: “…”').
                 lead = self.text[: mention.start].rstrip()
-                if lead and lead[-1] not in ".!?\n-–—”\"’]:":
+                # A title may come first ('Former secretary of state Hillary Rodham Clinton: “…”'): lowercase
+                # words with no verb among them, not a clause ('delivered a message to Trump: “…”').
+                sent = self.doc[mention.token_i].sent
+                words = [t for t in sent if t.idx < mention.start and not t.is_space]
+                titled = 0 < len(words) <= 6 and all(
+                    t.pos_ in {"ADJ", "NOUN", "PROPN", "DET"} or t.lower_ == "of" for t in words)
+                if lead and lead[-1] not in ".!?\n-–—”\"’]:" and not titled:
                     continue
                 actor = self.table.by_id(mention.actor)
                 if actor.kind in {EntityKind.PERSON, EntityKind.ORGANIZATION}:
