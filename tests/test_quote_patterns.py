@@ -276,3 +276,20 @@ Trump said he would visit the state again. “The voters here are tremendous peo
     assert got["Yes, I should"] == "Hillary Rodham Clinton"  # the clause before the colon, not 'what happened'
     assert got["Let me tell"] == "Richard J. Durbin"  # 'X, noting …, said, “…”'
     assert got["The voters here"] == "a supporter"  # a sentence that says something of its own announces nothing
+
+
+def test_a_city_the_model_tags_as_a_person_is_never_he(nlp_provider, tmp_path):
+    # The model tags 'Rotterdam' as a person here; every mention says where things happen, so 'he' is the chief.
+    article = """
+A fire destroyed a timber warehouse in the port of Rotterdam on Tuesday and forced the evacuation of nearby homes.
+
+{chief} Smoke drifted over Rotterdam for hours, and schools in Rotterdam stayed closed.
+
+“We had forty engines here and we still could not save the building,” he said.
+"""
+    for n, chief in enumerate((
+        "The fire chief, Joost Bakker, said the blaze started in a loading bay.",  # the name in apposition
+        "Residents praised the fire chief, Joost Bakker, for the rescue.",  # the name as an object
+    )):
+        b = brief(article.format(chief=chief), nlp_provider, tmp_path / str(n))
+        assert speakers(b)["We had forty"] == "Joost Bakker"

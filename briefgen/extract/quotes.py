@@ -74,6 +74,9 @@ _ROLE_NOUNS = {
     "actress": "f",
 }
 MIN_UNATTRIBUTED_WORDS = 5
+_PLACE_PREPOSITIONS = {"in", "at", "near", "across", "over", "throughout", "around", "outside", "inside", "into"}
+_PLACE_NOUNS = {"port", "city", "town", "village", "centre", "center", "outskirts", "suburb", "street", "province",
+                "region", "county", "capital", "coast", "heart", "mayor", "resident", "people"}
 # Speech verbs that introduce a whole quote right after them, in any form ('chanting “…”', 'declares “…”').
 _INTRODUCING_LEMMAS = {
     "chant", "shout", "yell", "scream", "cry", "exclaim", "declare", "echo", "add", "admit", "proclaim", "tweet",
@@ -673,17 +676,31 @@ class _Speakers:
                 return actor
         return None
 
+    def _only_a_place(self, actor: ActorInfo) -> bool:
+        """Every mention is where something happens ('in Rotterdam', 'over Rotterdam'): a place the model
+        took for a person, which no he/she refers to."""
+        for mention in actor.mentions:
+            token = self.doc[mention.token_i]
+            while token.dep_ == "compound" and token.head is not token:
+                token = token.head
+            preposition = token.head
+            placed = preposition.lower_ in _PLACE_PREPOSITIONS or (
+                preposition.lower_ == "of" and preposition.head.lemma_.lower() in _PLACE_NOUNS)  # 'the port of X'
+            if token.dep_ != "pobj" or not placed:
+                return False
+        return bool(actor.mentions)
+
     def resolve_pronoun(self, pronoun: str, position: int) -> ActorInfo | None:
         """Nearest compatible actor before ``position``; grammatical subjects and recent speakers first."""
         kind = PRONOUNS.get(pronoun, pronoun)  # or a role noun's 'm'/'f'/'x' (any person)
         if kind in {"m", "f"}:
 
             def compatible(a: ActorInfo) -> bool:
-                return a.kind is EntityKind.PERSON and a.gender in {None, kind}
+                return a.kind is EntityKind.PERSON and a.gender in {None, kind} and not self._only_a_place(a)
         elif kind == "x":
 
             def compatible(a: ActorInfo) -> bool:
-                return a.kind is EntityKind.PERSON
+                return a.kind is EntityKind.PERSON and not self._only_a_place(a)
         elif kind == "n":
 
             def compatible(a: ActorInfo) -> bool:
@@ -856,7 +873,10 @@ class _Speakers:
 
 
 def _main_subject(token: Any) -> bool:
-    """The subject of the sentence's main verb (or of a verb coordinated with it)."""
+    """The subject of the sentence's main verb (or of a verb coordinated with it), or the name in apposition
+    to it ('The fire chief, Joost Bakker, said')."""
+    if token.dep_ == "appos":
+        token = token.head
     if token.dep_ not in {"nsubj", "nsubjpass"}:
         return False
     verb = token.head
