@@ -293,3 +293,20 @@ A fire destroyed a timber warehouse in the port of Rotterdam on Tuesday and forc
     )):
         b = brief(article.format(chief=chief), nlp_provider, tmp_path / str(n))
         assert speakers(b)["We had forty"] == "Joost Bakker"
+
+
+def test_a_long_wire_story_keeps_its_lead(nlp_provider, tmp_path):
+    """A real wire story of 31 sentences (PolNeAR, read in place): the news is in the lead, while centrality
+    alone picks a reaction ('Defense Secretary Ash Carter said …') from the body."""
+    from conftest import SHARED_DATA
+
+    path = SHARED_DATA / "polnear" / "text" / "huff-post_2016-06-04_u-s-flexes-muscles-as-asia-worri.txt"
+    if not path.exists():
+        pytest.skip("PolNeAR not available")
+    from briefgen.build import BuildResult, extract_briefings
+    from briefgen.config import load_config
+    from briefgen.sources import read_paths
+
+    config = load_config(root=tmp_path, n_process=1, cache_dir=str(tmp_path / "cache"))
+    (b,) = extract_briefings(read_paths([path]).articles, config, nlp_provider, BuildResult())
+    assert b.summary[0].startswith("The United States stepped up pressure on China")
