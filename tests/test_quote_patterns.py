@@ -230,3 +230,83 @@ def test_a_surname_the_model_tags_inconsistently_stays_the_persons(nlp_provider,
     assert [a.name for a in b.actors if "Ramos" in a.name] == ["Jorge Ramos"]
     counterweight = next(q for q in b.quotes if q.text.startswith("A journalist’s place"))
     assert counterweight.speaker_slug == "jorge-ramos"
+
+
+def test_a_lead_that_mentions_the_past_is_still_the_news(nlp_provider, tmp_path):
+    b = brief(
+        """
+A fire destroyed a timber warehouse in the port of Rotterdam on Tuesday, the worst blaze in the port since 2008, and forced the evacuation of nearby homes.
+
+The warehouse stored timber and paper, and the fire spread to two neighbouring sheds before it was contained.
+
+About 200 residents of the nearby streets spent the night in a sports hall while firefighters fought the blaze.
+
+The port has previously suffered several large fires, and relations between the city and the operator have been tense for years over safety inspections.
+
+Smoke from the burning warehouse drifted over Rotterdam, and the city told residents to keep windows closed.
+
+Officials said the cause of the fire was being investigated by the police and the port authority.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert b.summary[0].startswith("A fire destroyed a timber warehouse")  # what, where, when
+    assert not any("previously" in s for s in b.summary)  # background stays out of the summary
+
+
+def test_speakers_announced_before_the_quote_in_a_sentence_or_a_title_line(nlp_provider, tmp_path):
+    b = brief(
+        """
+The state party said on Monday that the caucus results would stand, despite calls for a review from both campaigns.
+
+Sam Lau, the communications director for the state party, said in a statement. “There are no paper ballots to recount.”
+
+Former secretary of state Hillary Rodham Clinton: "We learned that from the State Department and their analysis."
+
+Clinton has since apologized for what happened: "Yes, I should have used two email addresses. It was a mistake."
+
+But Sen. Richard J. Durbin (D-Ill.), noting the size of Sanders's following, said, "Let me tell you, he's got a heck of an email list."
+
+Trump said he would visit the state again. “The voters here are tremendous people,” a supporter shouted.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["There are no"] == "Sam Lau"  # 'X said in a statement.' announces the next sentence's quote
+    assert got["We learned that"] == "Hillary Rodham Clinton"  # a title before 'Name:'
+    assert got["Yes, I should"] == "Hillary Rodham Clinton"  # the clause before the colon, not 'what happened'
+    assert got["Let me tell"] == "Richard J. Durbin"  # 'X, noting …, said, “…”'
+    assert got["The voters here"] == "a supporter"  # a sentence that says something of its own announces nothing
+
+
+def test_a_city_the_model_tags_as_a_person_is_never_he(nlp_provider, tmp_path):
+    # The model tags 'Rotterdam' as a person here; every mention says where things happen, so 'he' is the chief.
+    article = """
+A fire destroyed a timber warehouse in the port of Rotterdam on Tuesday and forced the evacuation of nearby homes.
+
+{chief} Smoke drifted over Rotterdam for hours, and schools in Rotterdam stayed closed.
+
+“We had forty engines here and we still could not save the building,” he said.
+"""
+    for n, chief in enumerate((
+        "The fire chief, Joost Bakker, said the blaze started in a loading bay.",  # the name in apposition
+        "Residents praised the fire chief, Joost Bakker, for the rescue.",  # the name as an object
+    )):
+        b = brief(article.format(chief=chief), nlp_provider, tmp_path / str(n))
+        assert speakers(b)["We had forty"] == "Joost Bakker"
+
+
+def test_a_long_wire_story_keeps_its_lead(nlp_provider, tmp_path):
+    """A real wire story of 31 sentences (PolNeAR, read in place): the news is in the lead, while centrality
+    alone picks a reaction ('Defense Secretary Ash Carter said …') from the body."""
+    from conftest import SHARED_DATA
+
+    path = SHARED_DATA / "polnear" / "text" / "huff-post_2016-06-04_u-s-flexes-muscles-as-asia-worri.txt"
+    if not path.exists():
+        pytest.skip("PolNeAR not available")
+    from briefgen.build import BuildResult, extract_briefings
+    from briefgen.config import load_config
+    from briefgen.sources import read_paths
+
+    config = load_config(root=tmp_path, n_process=1, cache_dir=str(tmp_path / "cache"))
+    (b,) = extract_briefings(read_paths([path]).articles, config, nlp_provider, BuildResult())
+    assert b.summary[0].startswith("The United States stepped up pressure on China")

@@ -74,6 +74,9 @@ _ROLE_NOUNS = {
     "actress": "f",
 }
 MIN_UNATTRIBUTED_WORDS = 5
+_PLACE_PREPOSITIONS = {"in", "at", "near", "across", "over", "throughout", "around", "outside", "inside", "into"}
+_PLACE_NOUNS = {"port", "city", "town", "village", "centre", "center", "outskirts", "suburb", "street", "province",
+                "region", "county", "capital", "coast", "heart", "mayor", "resident", "people"}
 # Speech verbs that introduce a whole quote right after them, in any form ('chanting “…”', 'declares “…”').
 _INTRODUCING_LEMMAS = {
     "chant", "shout", "yell", "scream", "cry", "exclaim", "declare", "echo", "add", "admit", "proclaim", "tweet",
@@ -399,6 +402,8 @@ class _Speakers:
             colon = prev.end - 1
         else:
             return None
+        if self.text[colon] == ".":
+            return self._complete_speech_sentence(colon)
         if self.text[colon] != ":":
             return None
         token = doc.char_span(colon, colon + 1, alignment_mode="expand")
@@ -414,6 +419,27 @@ class _Speakers:
             return root
         return self._named_clause_before(token[0])
 
+    def _complete_speech_sentence(self, stop: int) -> Any | None:
+        """'Sam Lau, the party's spokesman, said in a statement. “…”': a sentence right before the quote
+        whose speech verb says nothing of its own (no clause, object or quote after it) announces it."""
+        token = self.doc.char_span(stop, stop + 1, alignment_mode="expand")
+        if token is None:
+            return None
+        sent = token[0].sent
+        if any(self.quoted[t.i] for t in sent):
+            return None
+        cues = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_VERBS - _CONTINUE_ONLY]
+        if not cues:
+            return None
+        verb = cues[-1]
+        said_something = any(
+            c.dep_ in {"ccomp", "xcomp", "parataxis", "conj"} or (c.dep_ == "dobj" and verb.lemma_.lower() != "tell")
+            for c in verb.children
+        )
+        if said_something or not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
+            return None
+        return verb
+
     def _named_clause_before(self, colon: Any) -> Any | None:
         """'Ortiz was blunt: “…”', 'the Board was conclusive in its findings: “…”': the verb of the clause
         ending at the colon, when its subject names someone (the parser often hangs the colon on the
@@ -423,7 +449,7 @@ class _Speakers:
             return None  # 'Pollsters agree - Carl Bialik: “…”': the name before the colon speaks
         for t in reversed(self.doc[sent.start : colon.i]):
             if t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] and not self.quoted[t.head.i] \
-                    and t.head.i < colon.i:
+                    and t.head.i < colon.i and t.tag_ not in {"WP", "WDT"}:  # 'for what happened:' is no clause
                 named = self._actor_in(t) is not None or t.pos_ == "PROPN" or t.lower_ in {"he", "she"} or (
                     t.lower_ in _DOCUMENTS and any(c.dep_ == "poss" and c.pos_ == "PROPN" for c in t.children))
                 return t.head if named else None
@@ -463,7 +489,8 @@ class _Speakers:
             if verb.dep_ == "pcomp" and verb.head.head is not verb.head:
                 verb = verb.head.head  # 'She followed that by saying, “…”'
                 continue
-            if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl"} and verb.head is not verb:
+            # 'Durbin, noting the size of the list, said, “…”': the parser hangs 'said' on 'noting' (parataxis).
+            if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis"} and verb.head is not verb:
                 noun = verb.head
                 if verb.dep_ in {"relcl", "acl"} and not self.quoted[noun.i]:
                     # 'X, who said: …' names X; 'ended with a reference …, remarking “…”' does not name
@@ -649,17 +676,31 @@ class _Speakers:
                 return actor
         return None
 
+    def _only_a_place(self, actor: ActorInfo) -> bool:
+        """Every mention is where something happens ('in Rotterdam', 'over Rotterdam'): a place the model
+        took for a person, which no he/she refers to."""
+        for mention in actor.mentions:
+            token = self.doc[mention.token_i]
+            while token.dep_ == "compound" and token.head is not token:
+                token = token.head
+            preposition = token.head
+            placed = preposition.lower_ in _PLACE_PREPOSITIONS or (
+                preposition.lower_ == "of" and preposition.head.lemma_.lower() in _PLACE_NOUNS)  # 'the port of X'
+            if token.dep_ != "pobj" or not placed:
+                return False
+        return bool(actor.mentions)
+
     def resolve_pronoun(self, pronoun: str, position: int) -> ActorInfo | None:
         """Nearest compatible actor before ``position``; grammatical subjects and recent speakers first."""
         kind = PRONOUNS.get(pronoun, pronoun)  # or a role noun's 'm'/'f'/'x' (any person)
         if kind in {"m", "f"}:
 
             def compatible(a: ActorInfo) -> bool:
-                return a.kind is EntityKind.PERSON and a.gender in {None, kind}
+                return a.kind is EntityKind.PERSON and a.gender in {None, kind} and not self._only_a_place(a)
         elif kind == "x":
 
             def compatible(a: ActorInfo) -> bool:
-                return a.kind is EntityKind.PERSON
+                return a.kind is EntityKind.PERSON and not self._only_a_place(a)
         elif kind == "n":
 
             def compatible(a: ActorInfo) -> bool:
@@ -758,7 +799,13 @@ class _Speakers:
                 # The name opens its sentence or follows a dash ('Pollsters agree - Carl Bialik:'), so it
                 # is not an object ('delivered a blunt message to Trump: “…”').
                 lead = self.text[: mention.start].rstrip()
-                if lead and lead[-1] not in ".!?\n-–—”\"’]:":
+                # A title may come first ('Former secretary of state Hillary Rodham Clinton: “…”'): lowercase
+                # words with no verb among them, not a clause ('delivered a message to Trump: “…”').
+                sent = self.doc[mention.token_i].sent
+                words = [t for t in sent if t.idx < mention.start and not t.is_space]
+                titled = 0 < len(words) <= 6 and all(
+                    t.pos_ in {"ADJ", "NOUN", "PROPN", "DET"} or t.lower_ == "of" for t in words)
+                if lead and lead[-1] not in ".!?\n-–—”\"’]:" and not titled:
                     continue
                 actor = self.table.by_id(mention.actor)
                 if actor.kind in {EntityKind.PERSON, EntityKind.ORGANIZATION}:
@@ -826,7 +873,10 @@ class _Speakers:
 
 
 def _main_subject(token: Any) -> bool:
-    """The subject of the sentence's main verb (or of a verb coordinated with it)."""
+    """The subject of the sentence's main verb (or of a verb coordinated with it), or the name in apposition
+    to it ('The fire chief, Joost Bakker, said')."""
+    if token.dep_ == "appos":
+        token = token.head
     if token.dep_ not in {"nsubj", "nsubjpass"}:
         return False
     verb = token.head
