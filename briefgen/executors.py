@@ -201,7 +201,7 @@ class DaskExecutor:
             return future
 
         pending = as_completed([submit(list(range(i, min(i + size, len(articles)))))
-                                for i in range(0, len(articles), size)])
+                                for i in range(0, len(articles), size)], loop=client.loop)
         try:
             for future in pending:
                 indices = chunks.pop(future)

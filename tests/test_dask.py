@@ -1,0 +1,122 @@
+"""executor = "dask": a real dask.distributed scheduler with two worker processes on 127.0.0.1.
+
+The sites are compared byte for byte with a build by the local executor; a worker is killed with SIGKILL
+while it holds an article; a scheduler that is not there is one error line and leaves the site alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cliproc import FAST, run, tree
+from conftest import REPO, make_project
+from distributed import Client, LocalCluster
+
+pytestmark = pytest.mark.nlp
+
+
+def _cluster() -> LocalCluster:
+    return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address=None)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with _cluster() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def local_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The fixture corpus built by the default executor."""
+    root = make_project(tmp_path_factory.mktemp("local") / "project")
+    (root / "briefgen.toml").write_text(FAST, encoding="utf-8")
+    done = run(root, "build", "-q")
+    assert done.returncode == 0, done.stderr
+    return tree(root / "site")
+
+
+def _dask_project(root: Path, scheduler: str, extra: str = "") -> Path:
+    make_project(root)
+    (root / "briefgen.toml").write_text(
+        FAST + f'executor = "dask"\ndask_scheduler = "{scheduler}"\n' + extra, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("shared_cache", [False, True], ids=["results-returned", "shared-cache"])
+def test_a_dask_build_is_byte_identical_and_fills_the_cache(
+    tmp_path: Path, cluster: LocalCluster, local_site: dict[str, bytes], shared_cache: bool
+):
+    root = _dask_project(tmp_path / "project", cluster.scheduler_address,
+                         f"dask_shared_cache = {str(shared_cache).lower()}\n")
+    done = run(root, "build")
+    assert done.returncode == 0, done.stderr
+    assert "4 extracted, 0 from cache, 0 errors" in done.stdout
+    assert tree(root / "site") == local_site
+
+    # Whoever wrote the cache entries (this process or the workers), a local build finds every one.
+    shutil.rmtree(root / "site")
+    again = run(root, "build", "--executor", "local")
+    assert again.returncode == 0, again.stderr
+    assert "0 extracted, 4 from cache" in again.stdout
+    assert tree(root / "site") == local_site
+
+
+def test_a_worker_killed_mid_build_loses_nothing(tmp_path: Path, local_site: dict[str, bytes]):
+    # A cluster of its own: its workers have not loaded spaCy yet, so each holds its first article for seconds.
+    with _cluster() as fresh, Client(fresh, set_as_default=False) as client:
+        # One article per chunk: the kill takes one chunk's articles with it, the others are elsewhere.
+        root = _dask_project(tmp_path / "project", fresh.scheduler_address, "batch_size = 1\n")
+        building = subprocess.Popen(
+            [sys.executable, "-m", "briefgen", "build", "-q"], cwd=root, text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            busy: list[str] = []
+            while not busy and building.poll() is None and time.monotonic() < deadline:
+                busy = [worker for worker, keys in client.processing().items() if keys]
+                time.sleep(0.05)
+            assert busy, "no worker ever took an article"
+            pids = client.run(os.getpid, workers=busy[:1])
+            os.kill(pids[busy[0]], signal.SIGKILL)
+            out, err = building.communicate(timeout=300)
+        finally:
+            if building.poll() is None:
+                building.kill()
+                building.wait()
+    assert building.returncode == 0, err
+    assert tree(root / "site") == local_site
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_unreachable_scheduler_is_one_error_and_the_site_stays(tmp_path: Path):
+    root = make_project(tmp_path / "project")
+    (root / "briefgen.toml").write_text(FAST, encoding="utf-8")
+    assert run(root, "build", "-q").returncode == 0
+    published = tree(root / "site")
+    # A new article, so there is something to extract on the cluster.
+    (root / "seeds" / "new.txt").write_text("Title: New\n\nThe port reopened on Monday, officials said.\n",
+                                            encoding="utf-8")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    done = run(root, "build", "-q", "--executor", "dask", "--dask-scheduler", address,
+               env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: cannot reach the dask scheduler at " + address)
+    assert tree(root / "site") == published
