@@ -167,8 +167,10 @@ class DaskExecutor:
         except ImportError as exc:
             raise ExtractError(f"executor 'dask' needs dask.distributed ({exc}); {DASK_HINT}") from None
         if not self.scheduler:
+            # Everything on the loopback interface: a local build opens no port to the network (the HTTP
+            # server on a free port rather than the dashboard's usual 8787, which another cluster may hold).
             cluster = LocalCluster(n_workers=self.processes, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                                   host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             return Client(cluster, set_as_default=False), cluster
         try:
             # The wait is dask's own setting, distributed.comm.timeouts.connect (30 s unless configured).

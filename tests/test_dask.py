@@ -26,7 +26,7 @@ pytestmark = pytest.mark.nlp
 
 def _cluster() -> LocalCluster:
     return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None)
+                        dashboard_address="127.0.0.1:0")
 
 
 @pytest.fixture(scope="module")
