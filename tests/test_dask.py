@@ -21,7 +21,8 @@ from cliproc import FAST, run, tree
 from conftest import REPO, make_project
 from distributed import Client, LocalCluster
 
-pytestmark = pytest.mark.nlp
+from briefgen.config import load_config
+from briefgen.errors import ConfigError
 
 
 def _cluster() -> LocalCluster:
@@ -52,6 +53,7 @@ def _dask_project(root: Path, scheduler: str, extra: str = "") -> Path:
     return root
 
 
+@pytest.mark.nlp
 @pytest.mark.parametrize("shared_cache", [False, True], ids=["results-returned", "shared-cache"])
 def test_a_dask_build_is_byte_identical_and_fills_the_cache(
     tmp_path: Path, cluster: LocalCluster, local_site: dict[str, bytes], shared_cache: bool
@@ -71,6 +73,7 @@ def test_a_dask_build_is_byte_identical_and_fills_the_cache(
     assert tree(root / "site") == local_site
 
 
+@pytest.mark.nlp
 def test_a_worker_killed_mid_build_loses_nothing(tmp_path: Path, local_site: dict[str, bytes]):
     # A cluster of its own: its workers have not loaded spaCy yet, so each holds its first article for seconds.
     with _cluster() as fresh, Client(fresh, set_as_default=False) as client:
@@ -89,7 +92,7 @@ def test_a_worker_killed_mid_build_loses_nothing(tmp_path: Path, local_site: dic
             assert busy, "no worker ever took an article"
             pids = client.run(os.getpid, workers=busy[:1])
             os.kill(pids[busy[0]], signal.SIGKILL)
-            out, err = building.communicate(timeout=300)
+            _, err = building.communicate(timeout=300)
         finally:
             if building.poll() is None:
                 building.kill()
@@ -120,3 +123,19 @@ def test_an_unreachable_scheduler_is_one_error_and_the_site_stays(tmp_path: Path
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: cannot reach the dask scheduler at " + address)
     assert tree(root / "site") == published
+
+
+def test_executor_settings_are_checked_with_file_and_line(tmp_path: Path):
+    config = tmp_path / "briefgen.toml"
+    config.write_text('title = "x"\nexecutor = "spark"\ndask_scheduler = "host:8786"\ndask_shared_cache = 1\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert str(caught.value).splitlines() == [
+        f"{config}:4: Config value 'dask_shared_cache': expected true or false, got 1",
+        f"{config}:2: Config value 'executor': must be \"local\" or \"dask\", got 'spark'",
+        f"{config}:3: Config value 'dask_scheduler': expected an address such as tcp://host:8786, got 'host:8786'",
+    ]
+    config.write_text('executor = "dask"\ndask_scheduler = "tcp://10.0.0.5:8786"\n')
+    assert load_config(config, executor="local").executor == "local"  # the command line wins
+    assert load_config(config).dask_scheduler == "tcp://10.0.0.5:8786"
+    assert load_config(root=tmp_path / "elsewhere").executor == "local"  # the default: nothing new needed
