@@ -6,6 +6,7 @@ while it holds an article; a scheduler that is not there is one error line and l
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -23,6 +24,10 @@ from distributed import Client, LocalCluster
 
 from briefgen.config import load_config
 from briefgen.errors import ConfigError
+from briefgen.executors import DaskExecutor
+from briefgen.extract.nlp import resolve_model
+from briefgen.model import Article, Extraction
+from briefgen.sources import read_all
 
 
 def _cluster() -> LocalCluster:
@@ -99,6 +104,30 @@ def test_a_worker_killed_mid_build_loses_nothing(tmp_path: Path, local_site: dic
                 building.wait()
     assert building.returncode == 0, err
     assert tree(root / "site") == local_site
+
+
+@pytest.mark.nlp
+def test_one_bad_article_costs_only_itself(tmp_path: Path, cluster: LocalCluster):
+    good = list(read_all(make_project(tmp_path / "project") / "seeds", root=tmp_path / "project").articles)
+    # Copies under other names, so chunks hold several articles and the bad one's chunk has good ones too.
+    articles = [dataclasses.replace(a, slug=f"{a.slug}-{n}") for n in range(3) for a in good]
+    # Paragraph offsets that cannot be unpacked: reading the article's paragraphs raises in the worker.
+    bad = dataclasses.replace(good[0], slug="bad", source="seeds/bad.txt", bounds=b"\x01\x02\x03")
+    articles.insert(5, bad)
+    outcomes: dict[str, Extraction | Exception] = {}
+
+    def done(article: Article, outcome: Extraction | Exception) -> None:
+        assert article.slug not in outcomes
+        outcomes[article.slug] = outcome
+
+    executor = DaskExecutor(scheduler=cluster.scheduler_address, processes=2, model=resolve_model(""),
+                            batch_size=16, summary_sentences=3, shared_cache=None)
+    executor.run(articles, [f"key-{a.slug}" for a in articles], done)
+    assert sorted(outcomes) == sorted(a.slug for a in articles)
+    assert isinstance(outcomes.pop("bad"), Exception)
+    assert all(isinstance(o, Extraction) and o.summary for o in outcomes.values())
+    # The same article under every name gives the same record.
+    assert len({outcomes[f"{a.slug}-{n}"] for a in good for n in range(3)}) == len(good)
 
 
 def _free_port() -> int:
