@@ -23,9 +23,9 @@ from conftest import REPO, make_project
 from distributed import Client, LocalCluster
 
 from briefgen.config import load_config
-from briefgen.errors import ConfigError
+from briefgen.errors import ConfigError, ExtractError
 from briefgen.executors import DaskExecutor
-from briefgen.extract.nlp import resolve_model
+from briefgen.extract.nlp import ModelInfo, resolve_model
 from briefgen.model import Article, Extraction
 from briefgen.sources import read_all
 
@@ -128,6 +128,18 @@ def test_one_bad_article_costs_only_itself(tmp_path: Path, cluster: LocalCluster
     assert all(isinstance(o, Extraction) and o.summary for o in outcomes.values())
     # The same article under every name gives the same record.
     assert len({outcomes[f"{a.slug}-{n}"] for a in good for n in range(3)}) == len(good)
+
+
+def test_a_worker_with_another_model_version_stops_the_build(tmp_path: Path, cluster: LocalCluster):
+    articles = list(read_all(make_project(tmp_path / "project") / "seeds", root=tmp_path / "project").articles)
+    installed = resolve_model("")
+    executor = DaskExecutor(scheduler=cluster.scheduler_address, processes=2,
+                            model=ModelInfo(installed.name, "0.0.1"), batch_size=16, summary_sentences=3,
+                            shared_cache=None)
+    # Its records would be cached under the other version's key: refused, not stored under a lie.
+    with pytest.raises(ExtractError, match=f"has {installed.name} {installed.version}, this build uses "
+                                           f"{installed.name} 0.0.1"):
+        executor.run(articles, [a.slug for a in articles], lambda article, outcome: None)
 
 
 def _free_port() -> int:
