@@ -25,6 +25,7 @@ from distributed import Client, LocalCluster
 from briefgen.config import load_config
 from briefgen.errors import ConfigError, ExtractError
 from briefgen.executors import DaskExecutor
+from briefgen.extract.cache import ExtractionCache
 from briefgen.extract.nlp import ModelInfo, resolve_model
 from briefgen.model import Article, Extraction
 from briefgen.sources import read_all
@@ -59,11 +60,13 @@ def _dask_project(root: Path, scheduler: str, extra: str = "") -> Path:
 
 
 @pytest.mark.nlp
-@pytest.mark.parametrize("shared_cache", [False, True], ids=["results-returned", "shared-cache"])
+@pytest.mark.parametrize(("address", "shared_cache"), [(True, False), (True, True), (False, False)],
+                         ids=["results-returned", "shared-cache", "cluster-of-its-own"])
 def test_a_dask_build_is_byte_identical_and_fills_the_cache(
-    tmp_path: Path, cluster: LocalCluster, local_site: dict[str, bytes], shared_cache: bool
+    tmp_path: Path, cluster: LocalCluster, local_site: dict[str, bytes], address: bool, shared_cache: bool
 ):
-    root = _dask_project(tmp_path / "project", cluster.scheduler_address,
+    # Without an address the build starts a local cluster of n_process (here 1) workers itself.
+    root = _dask_project(tmp_path / "project", cluster.scheduler_address if address else "",
                          f"dask_shared_cache = {str(shared_cache).lower()}\n")
     done = run(root, "build")
     assert done.returncode == 0, done.stderr
@@ -120,12 +123,15 @@ def test_one_bad_article_costs_only_itself(tmp_path: Path, cluster: LocalCluster
         assert article.slug not in outcomes
         outcomes[article.slug] = outcome
 
+    shared = tmp_path / "shared-cache"
     executor = DaskExecutor(scheduler=cluster.scheduler_address, processes=2, model=resolve_model(""),
-                            batch_size=16, summary_sentences=3, shared_cache=None)
+                            batch_size=16, summary_sentences=3, shared_cache=shared)
     executor.run(articles, [f"key-{a.slug}" for a in articles], done)
     assert sorted(outcomes) == sorted(a.slug for a in articles)
     assert isinstance(outcomes.pop("bad"), Exception)
     assert all(isinstance(o, Extraction) and o.summary for o in outcomes.values())
+    # The workers stored every good record in the shared folder themselves.
+    assert all(ExtractionCache(shared).get(f"key-{slug}") == o for slug, o in outcomes.items())
     # The same article under every name gives the same record.
     assert len({outcomes[f"{a.slug}-{n}"] for a in good for n in range(3)}) == len(good)
 
