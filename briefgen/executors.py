@@ -1,8 +1,8 @@
 """Where extraction runs: forked processes on this machine (``local``) or a dask.distributed cluster (``dask``).
 
 Extraction is a map over articles; the corpus stages and rendering stay in the building process. Both
-executors run the public ``extract_all`` and hand back plain ``Extraction`` records in the same order of
-calls to ``on_done`` per article, so the site is byte-identical whichever ran. Only this module imports dask.
+executors run the public ``extract_all`` on the same pipeline and report one plain ``Extraction`` (or the
+error) per article, so the site is byte-identical whichever ran. Only this module imports dask.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -83,15 +84,22 @@ _worker_pipelines: dict[ModelInfo, Any] = {}
 _worker_lock = threading.Lock()
 
 
+def check_worker(model: ModelInfo) -> None:
+    """Run on a dask worker: raise WorkerUnfit unless it has ``model`` at the same version.
+
+    The cache key names the model version: records made by another version would be stored under a lie.
+    """
+    try:
+        here = resolve_model(model.name)
+    except ExtractError as exc:
+        raise WorkerUnfit(str(exc)) from None
+    if here != model:
+        raise WorkerUnfit(f"has {here.name} {here.version}, this build uses {model.name} {model.version}")
+
+
 def _worker_pipeline(model: ModelInfo) -> Any:
     if model not in _worker_pipelines:
-        try:
-            here = resolve_model(model.name)
-        except ExtractError as exc:
-            raise WorkerUnfit(str(exc)) from None
-        if here != model:
-            # The cache key names the model version: results from another version would be stored under a lie.
-            raise WorkerUnfit(f"has {here.name} {here.version}, this build uses {model.name} {model.version}")
+        check_worker(model)
         _worker_pipelines[model] = load_pipeline(model)
     return _worker_pipelines[model]
 
@@ -166,6 +174,12 @@ class DaskExecutor:
             from distributed import Client, LocalCluster
         except ImportError as exc:
             raise ExtractError(f"executor 'dask' needs dask.distributed ({exc}); {DASK_HINT}") from None
+        if not log.isEnabledFor(logging.DEBUG):
+            # A lost or unreachable cluster is reported here in one line; dask's own log lines (a
+            # reconnection given up, a worker restarted) would say it again, louder. --verbose keeps them.
+            # Some of its loggers have levels of their own from dask's config (distributed.client).
+            for name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]:
+                logging.getLogger(name).setLevel(logging.CRITICAL)
         if not self.scheduler:
             # Everything on the loopback interface: a local build opens no port to the network (the HTTP
             # server on a free port rather than the dashboard's usual 8787, which another cluster may hold).
@@ -181,6 +195,15 @@ class DaskExecutor:
                 "dask_scheduler right?"
             ) from None
 
+    def _unfit(self, exc: Exception) -> ExtractError:
+        where = f"the dask cluster at {self.scheduler}" if self.scheduler else "the local dask cluster"
+        # dask's own messages run over several lines with advice and links: their first sentence is the fact.
+        reason = " ".join(str(exc).split()).split(". ")[0].rstrip(".") or type(exc).__name__
+        return ExtractError(
+            f"{where} cannot run briefgen's extraction: {reason}; the scheduler and every worker need "
+            f"briefgen and {self.model.name} {self.model.version} installed, as on this machine"
+        )
+
     def _extract(self, client: Client, articles: Sequence[Article], cache_keys: Sequence[str],
                  on_done: OnDone) -> None:
         from distributed import KilledWorker, as_completed
@@ -188,6 +211,11 @@ class DaskExecutor:
         if not client.scheduler_info().get("workers"):
             log.info("waiting for a dask worker to join %s", self.scheduler)
             client.wait_for_workers(1)
+        try:
+            # Before any article goes out: the scheduler must unpickle briefgen's tasks, a worker run them.
+            client.submit(check_worker, self.model, pure=False).result()
+        except Exception as exc:
+            raise self._unfit(exc) from None
         workers = len(client.scheduler_info().get("workers", {}))
         size = max(1, min(self.batch_size, math.ceil(len(articles) / (CHUNKS_PER_WORKER * workers))))
         shared = str(self.shared_cache) if self.shared_cache is not None else None
@@ -202,6 +230,7 @@ class DaskExecutor:
             chunks[future] = indices
             return future
 
+        extracted = 0
         pending = as_completed([submit(list(range(i, min(i + size, len(articles)))))
                                 for i in range(0, len(articles), size)], loop=client.loop)
         try:
@@ -210,8 +239,14 @@ class DaskExecutor:
                 try:
                     outcomes = future.result()
                 except (WorkerUnfit, ImportError) as exc:
-                    raise ExtractError(f"a dask worker cannot extract: {exc}; every worker needs briefgen "
-                                       f"and {self.model.name} {self.model.version} installed") from None
+                    raise self._unfit(exc) from None
+                except CancelledError:
+                    # Nothing here cancels a chunk while waiting for it: the scheduler is gone.
+                    kept = f", and the {extracted:,} articles extracted by then are cached" if extracted else ""
+                    raise ExtractError(
+                        f"lost the connection to the dask scheduler at {self.scheduler or 'a local cluster'} "
+                        f"during the build; nothing was published{kept}"
+                    ) from None
                 except Exception as exc:
                     if len(indices) > 1:
                         log.debug("chunk of %d articles failed (%s); trying each alone", len(indices), exc)
@@ -219,12 +254,13 @@ class DaskExecutor:
                             pending.add(submit([i]))
                         continue
                     reason = "the extraction worker process died" if isinstance(exc, KilledWorker) else (
-                        f"{type(exc).__name__}: {exc}")
+                        f"{type(exc).__name__}: {' '.join(str(exc).split())}")  # one line per diagnostic
                     outcomes = [reason]
                 finally:
                     future.release()
                 for i, outcome in zip(indices, outcomes):
                     on_done(articles[i], ExtractionFailed(outcome) if isinstance(outcome, str) else outcome)
+                extracted += sum(not isinstance(outcome, str) for outcome in outcomes)
         finally:
             client.cancel(list(chunks))
 

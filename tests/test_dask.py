@@ -143,8 +143,8 @@ def test_a_worker_with_another_model_version_stops_the_build(tmp_path: Path, clu
                             model=ModelInfo(installed.name, "0.0.1"), batch_size=16, summary_sentences=3,
                             shared_cache=None)
     # Its records would be cached under the other version's key: refused, not stored under a lie.
-    with pytest.raises(ExtractError, match=f"has {installed.name} {installed.version}, this build uses "
-                                           f"{installed.name} 0.0.1"):
+    with pytest.raises(ExtractError, match=f"cannot run briefgen's extraction: has {installed.name} "
+                                           f"{installed.version}, this build uses {installed.name} 0.0.1"):
         executor.run(articles, [a.slug for a in articles], lambda article, outcome: None)
 
 
