@@ -8,6 +8,9 @@ Every run extracts the same articles with nothing cached, through the build's ex
 every worker for dask (a warm-up chunk per worker first); starting the cluster and loading the model on the
 workers is reported apart, as "start". Local runs come first: they fork, which is not safe once dask's
 client threads run in this process. Each run's records are compared with the first run's.
+Math libraries get one thread per process everywhere (``--blas-threads``), as dask's nanny gives its workers
+(``OMP_NUM_THREADS=1`` and the like): otherwise the local executor's processes run more threads than the
+workers and, on a shared machine, get more of its time for that alone.
 Needs dask (pip install 'briefgen[dask]') and the corpora in ../shared/data.
 """
 
@@ -21,6 +24,23 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+BLAS_THREADS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def _blas_threads() -> str:
+    """--blas-threads N, read before numpy is first imported (it fixes its thread pools then)."""
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg.startswith("--blas-threads="):
+            return arg.split("=", 1)[1]
+        if arg == "--blas-threads" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "1"
+
+
+for _name in BLAS_THREADS:
+    os.environ[_name] = _blas_threads()
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -60,6 +80,8 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="dask worker counts (default: %(default)s)")
     parser.add_argument("--local", default="1,2", help="local process counts (default: %(default)s)")
     parser.add_argument("--work", type=Path, help="folder for the seeds (default: a temporary one)")
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="math library threads per process, local and dask alike (default: %(default)s)")
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-dask-"))
@@ -73,7 +95,8 @@ def main() -> None:
     model = provider.model()
     keys = [cache_key(a.nlp_text, model.name, model.version, SUMMARY_SENTENCES) for a in articles]
     print(f"{len(articles)} PolNeAR articles, {sum(len(a.raw) for a in articles) / len(articles):,.0f} characters "
-          f"each on average; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
+          f"each on average; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; "
+          f"{args.blas_threads} math thread(s) per process", flush=True)
 
     rows: list[tuple[str, float, float, bool]] = []
     first: dict[str, Extraction] | None = None
@@ -91,7 +114,12 @@ def main() -> None:
         executor = LocalExecutor(lambda: nlp, processes, BATCH_SIZE, SUMMARY_SENTENCES)
         record(f"local, {processes} process(es)", load, *timed_run(executor, articles, keys))
 
+    import dask
     from distributed import Client, LocalCluster
+
+    environ = dask.config.get("distributed.nanny.pre-spawn-environ", {})
+    dask.config.set({"distributed.nanny.pre-spawn-environ": {
+        **environ, **{name: str(args.blas_threads) for name in BLAS_THREADS}}})
 
     for workers in [int(n) for n in args.workers.split(",") if n]:
         started = time.perf_counter()
@@ -108,6 +136,7 @@ def main() -> None:
             record(f"dask, {workers} worker(s)", start, *timed_run(executor, articles, keys))
 
     base = rows[0][2]
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print("\n| executor | start (s) | extraction (s) | articles/s | vs local 1 | same records |")
     print("|---|---|---|---|---|---|")
     for name, start, seconds, same in rows:
