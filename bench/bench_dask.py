@@ -7,7 +7,9 @@ Every run extracts the same articles with nothing cached, through the build's ex
 (``briefgen.executors``). The clock starts with spaCy loaded: in this process for the local executor, on
 every worker for dask (a warm-up chunk per worker first); starting the cluster and loading the model on the
 workers is reported apart, as "start". Local runs come first: they fork, which is not safe once dask's
-client threads run in this process. Each run's records are compared with the first run's.
+client threads run in this process; a last in-process local run (no fork) brackets the dask ones. Each
+run's records are compared with the first run's.
+
 Math libraries get one thread per process everywhere (``--blas-threads``), as dask's nanny gives its workers
 (``OMP_NUM_THREADS=1`` and the like): otherwise the local executor's processes run more threads than the
 workers and, on a shared machine, get more of its time for that alone.
@@ -134,6 +136,11 @@ def main() -> None:
             executor = DaskExecutor(scheduler=cluster.scheduler_address, processes=workers, model=model,
                                     batch_size=BATCH_SIZE, summary_sentences=SUMMARY_SENTENCES, shared_cache=None)
             record(f"dask, {workers} worker(s)", start, *timed_run(executor, articles, keys))
+
+    # Once more in this process (no fork, so safe now): the dask runs sit between two local ones, and a
+    # change in the machine's load during the run shows as a difference between the two.
+    executor = LocalExecutor(lambda: nlp, 1, BATCH_SIZE, SUMMARY_SENTENCES)
+    record("local, 1 process, again", load, *timed_run(executor, articles, keys))
 
     base = rows[0][2]
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
