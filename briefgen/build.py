@@ -117,7 +117,8 @@ def extract_briefings(
     if progress:
         progress(len(extractions), total)
     if missing:
-        from briefgen.extract import MAX_NLP_TOKENS, analysed_length, extract_all
+        from briefgen.executors import make_executor
+        from briefgen.extract import MAX_NLP_TOKENS, analysed_length
 
         for article in missing:
             # Fewer characters than the token bound cannot hold more tokens: most articles skip the count.
@@ -128,25 +129,21 @@ def extract_briefings(
                     Severity.WARNING,
                 ))
 
+        executor = make_executor(config, model=info, load_nlp=nlp.get, processes=config.n_process or available_cores())
+
         def done(article: Article, outcome: Extraction | Exception) -> None:
             if isinstance(outcome, Exception):
                 result.diagnostics.append(Diagnostic(article.source, f"extraction failed: {outcome}"))
             else:
                 extractions[article.slug] = outcome
-                cache.put(keys[article.slug], outcome)
+                if not executor.writes_cache:
+                    cache.put(keys[article.slug], outcome)
                 result.extracted += 1
             if progress:
                 progress(len(extractions), total)
 
         started = time.perf_counter()
-        extract_all(
-            missing,
-            nlp.get(),
-            n_process=config.n_process or available_cores(),
-            batch_size=config.batch_size,
-            summary_sentences=config.summary_sentences,
-            on_done=done,
-        )
+        executor.run(missing, [keys[a.slug] for a in missing], done)
         result.stages["nlp"] = time.perf_counter() - started
     return [
         Briefing(a, e.summary, e.actors, e.quotes, e.context)
@@ -173,7 +170,9 @@ def site_fingerprint(config: Config, briefings: list[Briefing], dirs: list[Path]
             h.update(b"\0")
 
     # Settings that change how fast, not what, are left out: a build with other n_process reuses the site.
-    add(briefgen.__version__, EXTRACT_VERSION, repr(replace(config, n_process=0, batch_size=1, cache_dir=Path())))
+    what = replace(config, n_process=0, batch_size=1, cache_dir=Path(), executor="local", dask_scheduler="",
+                   dask_shared_cache=False)
+    add(briefgen.__version__, EXTRACT_VERSION, repr(what))
     package = Path(briefgen.__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         add(path.relative_to(package).as_posix(), path.read_bytes())

@@ -67,6 +67,8 @@ def _config_from(args: argparse.Namespace) -> Any:
         templates=getattr(args, "templates", None),
         out=getattr(args, "out", None),
         base_url=getattr(args, "base_url", None),
+        executor=getattr(args, "executor", None),
+        dask_scheduler=getattr(args, "dask_scheduler", None),
     )
 
 
@@ -253,6 +255,11 @@ def make_parser() -> argparse.ArgumentParser:
                    help="publish even if no article was read while the published site has briefings")
     b.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--executor", choices=["local", "dask"],
+                   help="where extraction runs (default: the executor setting, else local)")
+    b.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="dask scheduler address, e.g. tcp://host:8786 (with --executor dask; default: a local "
+                        "cluster)")
     b.set_defaults(func=cmd_build)
 
     s = add_parser("serve", help="build, serve and rebuild on every change (live reload)", description=(

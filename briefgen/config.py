@@ -52,6 +52,14 @@ class Config:
     """Actors listed as key actors on a briefing page."""
     search: bool = True
     """Build the Pagefind search index (one Pagefind run per shard of pages, so its memory is bounded)."""
+    executor: str = "local"
+    """Where extraction runs: "local" (n_process processes here) or "dask" (a dask.distributed cluster)."""
+    dask_scheduler: str = ""
+    """With executor "dask": the scheduler's address (tcp://host:8786); empty: a cluster of n_process local
+    worker processes on 127.0.0.1, started for the build."""
+    dask_shared_cache: bool = False
+    """With executor "dask": workers write results into cache_dir themselves (a folder every worker sees
+    at the same path) instead of returning them for the building process to write."""
 
 
 # key -> (type, description) for validation and documentation.
@@ -69,7 +77,13 @@ _SETTINGS: dict[str, tuple[type, str]] = {
     "summary_sentences": (int, "summary length in sentences"),
     "key_actors": (int, "key actors per briefing"),
     "search": (bool, "build the search index (true/false)"),
+    "executor": (str, 'where extraction runs: "local" or "dask"'),
+    "dask_scheduler": (str, "dask scheduler address (tcp://host:8786; empty = local cluster)"),
+    "dask_shared_cache": (bool, "dask workers write into cache_dir themselves (true/false)"),
 }
+
+EXECUTORS = ("local", "dask")
+_SCHEDULER_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/]+")
 
 
 def _validate(values: dict[str, Any]) -> list[tuple[str, str]]:
@@ -93,6 +107,13 @@ def _validate(values: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append((key, f"Config value '{key}': must be at least 1"))
     if isinstance(values.get("n_process"), int) and values["n_process"] < 0:
         problems.append(("n_process", "Config value 'n_process': must be 0 (all cores) or more"))
+    executor = values.get("executor")
+    if isinstance(executor, str) and executor not in EXECUTORS:
+        problems.append(("executor", f"Config value 'executor': must be \"local\" or \"dask\", got {executor!r}"))
+    scheduler = values.get("dask_scheduler")
+    if isinstance(scheduler, str) and scheduler and not _SCHEDULER_ADDRESS.fullmatch(scheduler):
+        problems.append(("dask_scheduler", f"Config value 'dask_scheduler': expected an address such as "
+                                           f"tcp://host:8786, got {scheduler!r}"))
     base_url = values.get("base_url")
     if isinstance(base_url, str) and base_url and not base_url.startswith(("http://", "https://")):
         problems.append(("base_url", "Config value 'base_url': must start with http:// or https://"))

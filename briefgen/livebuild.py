@@ -419,7 +419,10 @@ class LiveBuilder:
         missing = [a for a in articles if texts[a.slug] not in self._extractions]
         if missing:
             result = BuildResult()
-            settings = config if len(missing) >= FEW_ARTICLES and _may_fork() else replace(config, n_process=1)
+            # A few edited articles are extracted here, whatever the executor (no cluster started for one
+            # save); many go to the cluster, or to forked workers when forking is safe.
+            many = len(missing) >= FEW_ARTICLES and (config.executor == "dask" or _may_fork())
+            settings = config if many else replace(config, n_process=1, executor="local")
             for b in extract_briefings(missing, settings, self.nlp(config), result):
                 self._extractions[texts[b.slug]] = Extraction(b.summary, b.actors, b.quotes, b.context)
             diagnostics.extend(result.diagnostics)

@@ -22,6 +22,9 @@ batch_size = 16                # documents per spaCy batch
 summary_sentences = 3          # sentences per summary
 key_actors = 8                 # actors listed first on a briefing page
 search = true                  # build the search index (Pagefind); false skips it
+executor = "local"             # where extraction runs: "local" or "dask" (pip install 'briefgen[dask]')
+dask_scheduler = ""            # dask scheduler, e.g. "tcp://host:8786"; empty: a local cluster
+dask_shared_cache = false      # dask workers write into cache_dir themselves (a folder all of them see)
 entities = "entities.toml"     # your entity corrections (optional; see README)
 """
 

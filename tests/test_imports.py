@@ -28,6 +28,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "extract": ("briefgen.extract", "briefgen.extract.actors", "briefgen.extract.cache",
                 "briefgen.extract.context", "briefgen.extract.nlp", "briefgen.extract.quotes",
                 "briefgen.extract.summary"),
+    "execute": ("briefgen.executors",),
     "corpus": ("briefgen.graph", "briefgen.entities", "briefgen.incidents", "briefgen.incident_curation"),
     "view": ("briefgen.sourceview", "briefgen.charts"),
     "render": ("briefgen.render",),
@@ -43,12 +44,13 @@ MAY_IMPORT: dict[str, set[str]] = {
     "ingest": {"base", "model"},
     "records": {"base", "model", "ingest"},
     "extract": {"base", "model", "extract"},
+    "execute": {"base", "model", "ingest", "extract"},
     "corpus": {"base", "model", "ingest", "records", "corpus"},
     "view": {"base", "model", "ingest"},
     "render": {"base", "model", "ingest", "records", "view"},
     "publish": {"base", "model", "ingest", "records", "view", "render"},
-    "build": {"base", "model", "ingest", "records", "extract", "corpus", "view", "render", "publish"},
-    "live": {"base", "model", "ingest", "records", "extract", "corpus", "view", "render", "publish", "build"},
+    "build": {"base", "model", "ingest", "records", "extract", "execute", "corpus", "view", "render", "publish"},
+    "live": {"base", "model", "ingest", "records", "extract", "execute", "corpus", "view", "render", "publish", "build"},
     "serve": {"base", "model", "ingest", "records", "corpus", "view", "render", "publish", "build", "live"},
     "cli": {"base", "model", "ingest", "records", "corpus", "view", "render", "publish", "build", "live", "serve", "cli"},
 }
@@ -65,6 +67,8 @@ CONFINED = {
     "spacy": ("briefgen.extract",),
     "jinja2": ("briefgen.render",),
     "watchdog": ("briefgen.serve",),
+    "dask": ("briefgen.executors",),
+    "distributed": ("briefgen.executors",),
 }
 
 
