@@ -23,7 +23,7 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -298,7 +298,7 @@ def cluster(briefings: Sequence[Briefing]) -> list[list[str]]:
 class _Clustering:
     """The clustering of some briefings, with the vectors it was made from (wire copies are found on them)."""
 
-    def __init__(self, briefings: Sequence[Briefing]) -> None:
+    def __init__(self, briefings: Sequence[Briefing], stage: Callable[[str], None] = lambda name: None) -> None:
         from threadpoolctl import threadpool_limits
 
         self.ordered = sorted(briefings, key=lambda b: b.slug)
@@ -311,10 +311,15 @@ class _Clustering:
             self.matrix = _matrix(self.ordered)
             self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
                                      dtype=np.int64)
+            stage("vectors")
             self.edges = _neighbour_graph(self.matrix, self.ordinals)
+            stage("neighbours")
+            coarse = average_link(len(self.ordered), self.edges, COARSE)
+            stage("average link")
             out: list[list[int]] = []
-            for group in average_link(len(self.ordered), self.edges, COARSE):
+            for group in coarse:
                 _split(group, self.matrix, self.ordinals, self.edges, out)
+            stage("splits")
         self.groups = sorted(([self.ordered[i].slug for i in sorted(g)] for g in out), key=lambda g: g[0])
 
     def copies(self, members: list[Briefing]) -> dict[str, str]:
@@ -482,11 +487,13 @@ def make_incident(members: list[Briefing], title: str = "", curated: bool = Fals
     )
 
 
-def with_incidents(site: Site, curation: IncidentCuration | None = None) -> tuple[Site, list[Diagnostic]]:
-    """The site with its incidents; warnings for curation entries naming no briefing."""
+def with_incidents(site: Site, curation: IncidentCuration | None = None, *,
+                   stage: Callable[[str], None] = lambda name: None) -> tuple[Site, list[Diagnostic]]:
+    """The site with its incidents; warnings for curation entries naming no briefing. ``stage`` is called
+    with each step's name as it ends (vectors, neighbours, average link, splits, records: the bench's timings)."""
     from briefgen.incident_curation import apply_corrections
 
-    clustering = _Clustering(site.briefings)
+    clustering = _Clustering(site.briefings, stage)
     groups = clustering.groups
     titles: dict[str, str] = {}
     touched: set[str] = set()
@@ -500,4 +507,5 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None) -> tupl
         title = next((titles[s] for s in ordered if s in titles), "")
         made.append(make_incident(members, title, curated=bool(touched & set(group)), clustering=clustering))
     incidents = {i.slug: i for i in sorted(made, key=Incident.order)}
+    stage("records")
     return replace(site, incidents=incidents), warnings
