@@ -9,8 +9,10 @@ The real set is every PolNeAR article (``bench_build.make_real``), extracted onc
 ``bench_build.make_synthetic`` from those (copy k renames its people, organisations and groups; same text and
 date plus one line), kept under ``WORK`` for the next run. Each measurement runs in a fresh process: the
 briefings are read from the cache and resolved by ``build_site`` (as ``corpus_stage`` does, no curation),
-then ``with_incidents`` runs ``--repeat`` times; the best run's seconds per step are printed with the
+then ``with_incidents`` runs ``--repeat`` times; the best run's CPU seconds per step are printed with the
 process's peak memory before and after the stage. The machine may be shared: see the load average.
+The child's hash seed is fixed: entity resolution (``build_site``) can name an actor differently from one
+seed to the next, which would change the incidents' digest between two versions for no reason of theirs.
 """
 
 from __future__ import annotations
@@ -67,14 +69,15 @@ def _peak_mb() -> float:
 
 
 class Steps:
-    """Seconds per step of the stage, each from the end of the one before."""
+    """CPU seconds per step of the stage, each from the end of the one before (on a shared machine the
+    wall clock mostly measures the other processes)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
-        self.last = time.perf_counter()
+        self.last = time.process_time()
 
     def end(self, name: str) -> None:
-        now = time.perf_counter()
+        now = time.process_time()
         self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
         self.last = now
 
@@ -105,7 +108,7 @@ def child(project: Path, repeat: int, profile: bool, save: str) -> dict[str, Any
             profiler.disable()
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
         runs.append({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu, **steps.seconds})
-    best = min(runs, key=lambda r: r["seconds"])
+    best = min(runs, key=lambda r: r["cpu"])
     made = sorted(done.incidents.values(), key=lambda i: i.slug)
     if save:
         Path(save).write_bytes(pickle.dumps(made))
@@ -135,12 +138,13 @@ def main() -> None:
              "profile": args.profile is not None,
              "save": str(args.save / f"incidents-{size}.pickle") if args.save else ""})]
         done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(REPO)})
+                              env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": "0"})
         row = json.loads(done.stdout.strip().splitlines()[-1])
         best = row["best"]
         steps = ", ".join(f"{k} {v:.3f}" for k, v in best.items() if k not in ("seconds", "cpu"))
         print(f"{row['briefings']} briefings -> {row['incidents']} incidents ({row['several']} of several): "
-              f"best {best['seconds']:.3f} s ({best['cpu']:.3f} s CPU) of {row['runs']}; {steps}; "
+              f"best {best['cpu']:.3f} s CPU ({best['seconds']:.3f} s wall) of {row['runs']} s wall; CPU s per step: "
+              f"{steps}; "
               f"peak {row['peak_mb_before']} -> {row['peak_mb']} MB; load {row['load']:.1f}; digest {row['digest']}",
               flush=True)
 

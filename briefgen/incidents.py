@@ -149,30 +149,74 @@ Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
     """Each article's NEIGHBOURS most similar articles (positive cosine, inside the date window).
-    Only articles sharing a term meet in the sparse product, a block of rows at a time."""
+
+    Only articles sharing a term meet in the sparse product, a block of rows at a time. A dated article is
+    compared only with the undated ones and those inside its window: the dated rows go in date order, so a
+    block's candidates are one band of the sorted dates. Each cosine is the same float as in a product with
+    every article (a row's sum runs over its own terms in their order, whichever columns are computed).
+    Ties at the NEIGHBOURS-th place are broken as a selection over the whole row (``_row_choice``) breaks
+    them, so the graph does not depend on how the band is cut.
+    """
     n = matrix.shape[0]
-    keep = min(NEIGHBOURS, n - 1)
-    transposed = matrix.T.tocsr()
-    everyone = np.arange(n)
-    found_i, found_j, found_v = [], [], []
-    for start in range(0, n if n > 1 else 0, BLOCK):
-        stop = min(n, start + BLOCK)
-        block = (matrix[start:stop] @ transposed).toarray()
-        rows = np.arange(stop - start)
-        block[rows, rows + start] = 0.0
-        block[_far_apart(ordinals, everyone[start:stop], everyone)] = 0.0
-        best = np.argpartition(-block, keep - 1, axis=1)[:, :keep]
-        values = np.take_along_axis(block, best, axis=1)
-        positive = values > 0
-        found_i.append(np.broadcast_to(rows[:, None] + start, best.shape)[positive])
-        found_j.append(best[positive])
-        found_v.append(values[positive])
-    if not found_i:
+    if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    i, j, v = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v)
+    keep = min(NEIGHBOURS, n - 1)
+    undated = np.flatnonzero(ordinals < 0)
+    dated = np.flatnonzero(ordinals >= 0)
+    dated = dated[np.argsort(ordinals[dated], kind="stable")]
+    dates = ordinals[dated]
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    everyone = np.arange(n)
+    for start in range(0, len(undated), BLOCK):  # undated rows: every article is a candidate
+        found.append(_block_neighbours(matrix, undated[start:start + BLOCK], everyone, ordinals, keep))
+    for start in range(0, len(dated), BLOCK):
+        rows = dated[start:start + BLOCK]
+        low = np.searchsorted(dates, dates[start] - WINDOW_DAYS, "left")
+        high = np.searchsorted(dates, dates[min(start + BLOCK, len(dated)) - 1] + WINDOW_DAYS, "right")
+        found.append(_block_neighbours(matrix, rows, np.concatenate([undated, dated[low:high]]), ordinals, keep))
+    i = np.concatenate([f[0] for f in found])
+    j = np.concatenate([f[1] for f in found])
+    v = np.concatenate([f[2] for f in found])
     low, high = np.minimum(i, j), np.maximum(i, j)
-    _, first = np.unique(low * n + high, return_index=True)  # a pair found from both ends is one edge
+    # A pair found from both ends is one edge, with the cosine as its lower-numbered article's row sums it.
+    order = np.lexsort((i != low, low * n + high))
+    key = (low * n + high)[order]
+    first = order[np.concatenate([[True], key[1:] != key[:-1]])] if len(key) else order
     return low[first], high[first], v[first]
+
+
+def _block_neighbours(matrix: Any, rows: np.ndarray, candidates: np.ndarray, ordinals: np.ndarray,
+                      keep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, neighbour, cosine) of each of ``rows``' ``keep`` nearest among ``candidates`` (positive only)."""
+    block = (matrix[rows] @ matrix[candidates].T.tocsr()).toarray()
+    block[rows[:, None] == candidates[None, :]] = 0.0
+    block[_far_apart(ordinals, rows, candidates)] = 0.0
+    n = matrix.shape[0]
+    if len(candidates) <= keep:
+        best = np.broadcast_to(np.arange(len(candidates)), block.shape)
+        tied = np.zeros(len(rows), dtype=bool)
+    else:
+        chosen = np.argpartition(-block, keep, axis=1)
+        best = chosen[:, :keep]
+        next_value = np.take_along_axis(block, chosen[:, keep:keep + 1], axis=1)[:, 0]
+        # The keep-th value shared with one left out: which of the equals is kept depends on the whole row.
+        tied = (next_value > 0) & (np.take_along_axis(block, best, axis=1).min(axis=1) == next_value)
+    values = np.take_along_axis(block, best, axis=1)
+    neighbours = candidates[best]
+    if tied.any():
+        whole = np.zeros((int(tied.sum()), n), dtype=block.dtype)
+        whole[:, candidates] = block[tied]
+        neighbours, values = neighbours.copy(), values.copy()
+        neighbours[tied] = _row_choice(whole, keep)
+        values[tied] = np.take_along_axis(whole, neighbours[tied], axis=1)
+    positive = values > 0
+    return np.broadcast_to(rows[:, None], best.shape)[positive], neighbours[positive], values[positive]
+
+
+def _row_choice(whole: np.ndarray, keep: int) -> np.ndarray:
+    """The ``keep`` largest of each row of cosines with every article, as the first version chose them
+    (one selection over the whole row): the result with ties stays what it was."""
+    return np.argpartition(-whole, keep - 1, axis=1)[:, :keep]
 
 
 def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
