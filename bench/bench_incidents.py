@@ -82,6 +82,25 @@ class Steps:
         self.last = now
 
 
+def edited_site(project: Path, briefings: list[Any]) -> Any:
+    """The site graph after one article's file gained a sentence (as bench_build's edit: the middle seed),
+    its extraction kept: what the corpus stages see on the next rebuild after an edit."""
+    import dataclasses
+    import tempfile
+
+    from briefgen.graph import build_site
+    from briefgen.sources import read_paths
+
+    seeds = sorted((project / "seeds").iterdir())
+    seed = seeds[len(seeds) // 2]
+    with tempfile.TemporaryDirectory(prefix="bench-incidents-") as folder:
+        copy = Path(folder) / seed.name
+        copy.write_text(seed.read_text(encoding="utf-8") + "\n\nThe statement was later corrected.\n", encoding="utf-8")
+        article = read_paths([copy]).articles[0]
+    article = dataclasses.replace(article, source=str(seed))
+    return build_site([dataclasses.replace(b, article=article) if b.slug == article.slug else b for b in briefings])
+
+
 def child(project: Path, repeat: int, profile: bool, save: str) -> dict[str, Any]:
     """In a fresh process: the site graph of the project's briefings, then the incident stage timed. The
     incidents' digest is printed (and they are pickled to ``save`` if given), to compare two versions."""
@@ -89,9 +108,11 @@ def child(project: Path, repeat: int, profile: bool, save: str) -> dict[str, Any
     import pickle
 
     from briefgen.graph import build_site
-    from briefgen.incidents import with_incidents
+    from briefgen.incidents import IncidentMemo, with_incidents
 
-    site = build_site(_briefings(project))
+    briefings = _briefings(project)
+    site = build_site(briefings)
+    edited = edited_site(project, briefings)
     before = _peak_mb()
     runs: list[dict[str, float]] = []
     for _ in range(repeat):
@@ -112,7 +133,17 @@ def child(project: Path, repeat: int, profile: bool, save: str) -> dict[str, Any
     made = sorted(done.incidents.values(), key=lambda i: i.slug)
     if save:
         Path(save).write_bytes(pickle.dumps(made))
+    # One article edited: the stage again, given the memo of the run before the edit (as serve keeps it).
+    memo = IncidentMemo()
+    with_incidents(site, memo=memo)
+    steps = Steps()
+    cpu = time.process_time()
+    after_edit = with_incidents(edited, memo=memo, stage=steps.end)[0]
+    edit_cpu = time.process_time() - cpu
+    fresh = with_incidents(edited)[0]
     return {"digest": hashlib.sha256(repr(made).encode()).hexdigest()[:16],
+            "edit": {"cpu": round(edit_cpu, 3), **{k: round(v, 3) for k, v in steps.seconds.items()}},
+            "edit_same": after_edit.incidents == fresh.incidents,
             "briefings": len(site.briefings), "incidents": len(done.incidents),
             "several": sum(1 for i in done.incidents.values() if len(i.briefing_slugs) > 1),
             "runs": [round(r["seconds"], 3) for r in runs], "best": {k: round(v, 3) for k, v in best.items()},
@@ -147,6 +178,11 @@ def main() -> None:
               f"{steps}; "
               f"peak {row['peak_mb_before']} -> {row['peak_mb']} MB; load {row['load']:.1f}; digest {row['digest']}",
               flush=True)
+        if "edit" in row:
+            edit = row["edit"]
+            print(f"  one article edited, the last run's memo given: {edit['cpu']:.3f} s CPU; "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in edit.items() if k != "cpu")
+                  + f"; same incidents as without the memo: {row['edit_same']}", flush=True)
 
 
 if __name__ == "__main__":

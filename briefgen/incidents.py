@@ -20,6 +20,7 @@ briefing slug first, so the result does not depend on the order articles arrive 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 from collections import Counter
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from briefgen.errors import Diagnostic
-from briefgen.model import Briefing, Incident, IncidentQuote, Quote, Site
+from briefgen.model import Article, Briefing, Incident, IncidentQuote, Quote, Site
 from briefgen.textrank import LENGTH_POWER, textrank
 
 if TYPE_CHECKING:
@@ -83,42 +84,122 @@ def _terms(text: str) -> list[str]:
             if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
 
 
-def features(b: Briefing) -> tuple[Counter[str], ...]:
-    """The parts of an article's vector (see WEIGHTS); lead, actor and number terms are marked apart."""
-    a = b.article
+def _counted(counts: Counter[str], text: str) -> Counter[str]:
+    """``counts`` with the words of ``text`` added, stop words and single letters still in (counting every
+    word and leaving some out afterwards is cheaper than looking at every word: same counts, same order)."""
+    counts.update(_WORD.findall(text.lower().replace("’", "'")))
+    return counts
+
+
+def _kept(counts: Counter[str], prefix: str = "") -> dict[str, int]:
+    """The terms of ``counts`` (as ``_terms`` keeps them), in their order, each with ``prefix``."""
+    return {prefix + w: c for w, c in counts.items() if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())}
+
+
+def _text_features(a: Article) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """The parts of an article's vector its text makes: words, lead, numbers (see ``features``)."""
     text = a.nlp_text  # derived on each access: once here
     offsets = memoryview(a.bounds).cast("I")
     lead_end = offsets[min(LEAD_PARAGRAPHS, len(offsets) // 2) * 2 - 1] if len(offsets) else 0
-    title, opening = _terms(a.title), _terms(text[:lead_end])  # the text is read once: lead, then the rest
-    words = Counter(title + opening + _terms(text[lead_end:]))
-    lead = Counter("^" + w for w in title + opening)
-    actors = Counter({"@" + x.slug: x.mentions for x in b.actors})
-    numbers = Counter({"#" + w: c for w, c in words.items() if w[0].isdigit()})
-    return words, lead, actors, numbers
+    opening = _counted(_counted(Counter(), a.title), text[:lead_end])  # read once: the lead, then the rest
+    words = _kept(_counted(Counter(opening), text[lead_end:]))
+    numbers = {"#" + w: c for w, c in words.items() if w[0].isdigit()}
+    return words, _kept(opening, "^"), numbers
 
 
-def _matrix(briefings: Sequence[Briefing]) -> Any:
+def _actor_features(b: Briefing) -> dict[str, int]:
+    return {"@" + x.slug: x.mentions for x in b.actors}
+
+
+def features(b: Briefing) -> tuple[dict[str, int], ...]:
+    """The parts of an article's vector (see WEIGHTS), term -> count, each part's terms in the order they
+    first occur; lead, actor and number terms are marked apart."""
+    words, lead, numbers = _text_features(b.article)
+    return words, lead, _actor_features(b), numbers
+
+
+_TextKey = tuple[str, bool, str, bytes]
+"""What an article's text parts are made of: its raw text, Markdown or not, title, paragraph bounds."""
+_Part = tuple[np.ndarray, np.ndarray]
+"""A part of a vector: term ids (into ``IncidentMemo.vocabulary``) and counts, in the part's order."""
+
+
+class IncidentMemo:
+    """What one run of the incident stage lends the next, for a caller that runs it again and again on a
+    corpus that changes a little (``serve``; an incremental build): each article's text parts as term ids
+    (reading the words is most of the work) and each incident's record.
+
+    Every entry is a function of its whole key (an article's text; an incident's member briefings, wire
+    copies, title and curation), so a run with a memo gives exactly what a run without one gives. Entries
+    the last run did not use are dropped; the vocabulary starts again when most of it is no longer used.
+    """
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
+        self.records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
+
+    def renumber(self, alive: np.ndarray, number: np.ndarray) -> None:
+        """Keep only the terms ``alive`` marks, term i numbered ``number[i]`` (the texts: all in use)."""
+        self.vocabulary = {t: int(number[i]) for t, i in self.vocabulary.items() if alive[i]}
+        self.texts = {key: tuple((number[ids], counts) for ids, counts in parts)  # type: ignore[misc]
+                      for key, parts in self.texts.items()}
+
+    def ids(self, part: dict[str, int]) -> _Part:
+        """The part's term ids and counts; new terms are numbered as they come."""
+        vocabulary = self.vocabulary
+        vocabulary.update(zip(list(itertools.filterfalse(vocabulary.__contains__, part)),
+                              itertools.count(len(vocabulary))))
+        return (np.fromiter(map(vocabulary.__getitem__, part), np.int32, len(part)),
+                np.fromiter(part.values(), np.float32, len(part)))
+
+
+def _text_key(a: Article) -> _TextKey:
+    return a.raw, a.markdown, a.title, a.bounds
+
+
+def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     """Rows: each briefing's unit vector, its parts (sublinear TF-IDF, each unit length) weighted by WEIGHTS.
 
     Terms become ids as each article is read, so only compact arrays outlive it (Counters for 20,000
-    articles were hundreds of MB); the weighting is vectorised over all of them at once.
+    articles were hundreds of MB); the weighting is vectorised over all of them at once. Columns are
+    numbered in the order terms first occur (briefings in slug order, then parts): each row's sums run in
+    that order, so the same briefings give the same floats whatever the memo's vocabulary numbers.
     """
     from scipy import sparse
 
     n = len(briefings)
-    vocabulary: dict[str, int] = {}
+    texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
     ids: list[np.ndarray] = []
     counts: list[np.ndarray] = []
     for b in briefings:
-        for part in features(b):
-            ids.append(np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in part), np.int32, len(part)))
-            counts.append(np.fromiter(part.values(), np.float32, len(part)))
+        key = _text_key(b.article)
+        text = texts.get(key) or memo.texts.get(key)
+        if text is None:
+            words, lead, numbers = _text_features(b.article)
+            text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
+        texts[key] = text
+        for part in (text[0], text[1], memo.ids(_actor_features(b)), text[2]):
+            ids.append(part[0])
+            counts.append(part[1])
+    memo.texts = texts
+    # Memo ids -> columns numbered by first occurrence (a position is unique, so the order is total).
+    seen = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    first = np.full(len(memo.vocabulary), len(seen), np.int64)
+    np.minimum.at(first, seen, np.arange(len(seen)))
+    used = np.flatnonzero(first < len(seen))
+    used = used[np.argsort(first[used])]
+    number = np.zeros(len(memo.vocabulary), np.int32)
+    number[used] = np.arange(len(used), dtype=np.int32)
+    vocabulary_size = len(used)
+    if len(memo.vocabulary) > 2 * vocabulary_size + 10_000:  # mostly terms of articles long gone
+        memo.renumber(first < len(seen), number)
     parts = len(WEIGHTS)
     lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
-    column = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    column = number[seen]
     count = np.concatenate(counts) if counts else np.zeros(0, np.float32)
-    del ids, counts
-    df = np.bincount(column, minlength=len(vocabulary))  # a term is once per part of an article
+    del ids, counts, seen
+    df = np.bincount(column, minlength=vocabulary_size)  # a term is once per part of an article
     idf = np.log((n + 1) / (df + 0.5)).astype(np.float32)
     idf[df > max(20, int(COMMON_SHARE * n))] = 0.0
     value = (1 + np.log(count)) * idf[column]
@@ -130,7 +211,7 @@ def _matrix(briefings: Sequence[Briefing]) -> Any:
     value *= (weight / norm).astype(np.float32)[segment]
     keep = value > 0
     rows = (segment // parts)[keep]
-    matrix = sparse.csr_matrix((value[keep], (rows, column[keep])), shape=(n, max(1, len(vocabulary))))
+    matrix = sparse.csr_matrix((value[keep], (rows, column[keep])), shape=(n, max(1, vocabulary_size)))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.diags((1.0 / norms).astype(np.float32)) @ matrix  # unit rows: the product is a cosine
@@ -342,7 +423,8 @@ def cluster(briefings: Sequence[Briefing]) -> list[list[str]]:
 class _Clustering:
     """The clustering of some briefings, with the vectors it was made from (wire copies are found on them)."""
 
-    def __init__(self, briefings: Sequence[Briefing], stage: Callable[[str], None] = lambda name: None) -> None:
+    def __init__(self, briefings: Sequence[Briefing], stage: Callable[[str], None] = lambda name: None,
+                 memo: IncidentMemo | None = None) -> None:
         from threadpoolctl import threadpool_limits
 
         self.ordered = sorted(briefings, key=lambda b: b.slug)
@@ -352,7 +434,7 @@ class _Clustering:
             return
         # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
         with threadpool_limits(1, user_api="blas"):
-            self.matrix = _matrix(self.ordered)
+            self.matrix = _matrix(self.ordered, memo or IncidentMemo())
             self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
                                      dtype=np.int64)
             stage("vectors")
@@ -502,8 +584,12 @@ def make_incident(members: list[Briefing], title: str = "", curated: bool = Fals
     """The incident of ``members``; ``clustering``: the one that grouped them (else they are vectorised
     on their own, to find the wire copies among them)."""
     members = sorted(members, key=_member_order)
+    return _incident(members, (clustering or _Clustering(members)).copies(members), title, curated)
+
+
+def _incident(members: list[Briefing], copies: dict[str, str], title: str, curated: bool) -> Incident:
+    """The incident of ``members`` (oldest first) with its wire ``copies`` (copy -> original)."""
     dates = [b.article.date for b in members if b.article.date]
-    copies = (clustering or _Clustering(members)).copies(members)
     outlets: dict[str, list[str]] = {}
     for b in members:
         outlets.setdefault(outlet_of(b), []).append(b.slug)
@@ -531,25 +617,37 @@ def make_incident(members: list[Briefing], title: str = "", curated: bool = Fals
     )
 
 
-def with_incidents(site: Site, curation: IncidentCuration | None = None, *,
+def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo: IncidentMemo | None = None,
                    stage: Callable[[str], None] = lambda name: None) -> tuple[Site, list[Diagnostic]]:
-    """The site with its incidents; warnings for curation entries naming no briefing. ``stage`` is called
-    with each step's name as it ends (vectors, neighbours, average link, splits, records: the bench's timings)."""
+    """The site with its incidents; warnings for curation entries naming no briefing.
+
+    ``memo``: the one the last run on this project was given, if any (the result is the same, cheaper).
+    ``stage`` is called with each step's name as it ends (vectors, neighbours, average link, splits,
+    records: the bench's timings).
+    """
     from briefgen.incident_curation import apply_corrections
 
-    clustering = _Clustering(site.briefings, stage)
+    memo = memo or IncidentMemo()
+    clustering = _Clustering(site.briefings, stage, memo)
     groups = clustering.groups
     titles: dict[str, str] = {}
     touched: set[str] = set()
     warnings: list[Diagnostic] = []
     if curation is not None and curation.entries:
         groups, titles, touched, warnings = apply_corrections(groups, curation)
-    made = []
+    records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
     for group in groups:
-        members = [site.briefing(s) for s in group]
-        ordered = sorted(group, key=lambda s: _member_order(site.briefing(s)))
-        title = next((titles[s] for s in ordered if s in titles), "")
-        made.append(make_incident(members, title, curated=bool(touched & set(group)), clustering=clustering))
-    incidents = {i.slug: i for i in sorted(made, key=Incident.order)}
+        members = sorted((site.briefing(s) for s in group), key=_member_order)
+        title = next((titles[b.slug] for b in members if b.slug in titles), "")
+        curated = bool(touched & set(group))
+        copies = clustering.copies(members)
+        made_of = (tuple(members), tuple(copies.items()), title, curated)  # all an incident record reads
+        key = tuple(b.slug for b in members)
+        previous = memo.records.get(key)
+        incident = previous[1] if previous is not None and previous[0] == made_of else \
+            _incident(members, copies, title, curated)
+        records[key] = made_of, incident
+    memo.records = records
+    incidents = {i.slug: i for i in sorted((i for _, i in records.values()), key=Incident.order)}
     stage("records")
     return replace(site, incidents=incidents), warnings
