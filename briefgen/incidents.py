@@ -339,17 +339,22 @@ def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
     return [sorted(m) for m in members.values()]
 
 
+def _cosines(index: np.ndarray, matrix: Any, ordinals: np.ndarray) -> np.ndarray:
+    """The pairwise similarities of the rows ``index`` (zero diagonal, date window applied), dense."""
+    rows = matrix[index]
+    dense: np.ndarray = (rows @ rows.T).toarray().astype(np.float64)
+    np.fill_diagonal(dense, 0.0)
+    dense[_far_apart(ordinals, index, index)] = 0.0
+    return dense
+
+
 def _affinity(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges) -> Any:
     """The group's pairwise similarities (zero diagonal, date window applied) as a sparse matrix."""
     from scipy import sparse
 
     index = np.array(group)
     if len(group) <= DENSE_GROUP:
-        rows = matrix[index]
-        dense = (rows @ rows.T).toarray().astype(np.float64)
-        np.fill_diagonal(dense, 0.0)
-        dense[_far_apart(ordinals, index, index)] = 0.0
-        return sparse.csr_matrix(dense)
+        return sparse.csr_matrix(_cosines(index, matrix, ordinals))
     position = np.full(matrix.shape[0], -1)
     position[index] = np.arange(len(group))
     inside = (position[edges[0]] >= 0) & (position[edges[1]] >= 0)
@@ -453,7 +458,9 @@ class _Clustering:
         if len(members) < 2:
             return {}
         group = [self.index[b.slug] for b in members]
-        return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges))
+        if len(group) <= DENSE_GROUP:
+            return _copies(members, _cosines(np.array(group), self.matrix, self.ordinals))
+        return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges).toarray())
 
 
 # ---------------------------------------------------------------- incidents as records of the site
@@ -487,14 +494,14 @@ def outlet_of(b: Briefing) -> str:
     return ""
 
 
-def _copies(members: list[Briefing], affinity: Any) -> dict[str, str]:
+def _copies(members: list[Briefing], cosines: np.ndarray) -> dict[str, str]:
     """Each member alike to an earlier original at COPY_COSINE or more -> that original (a copy of a copy
-    points to the first); ``affinity``: the members' pairwise cosines, in their order."""
-    dense = affinity.toarray() if hasattr(affinity, "toarray") else affinity
+    points to the first); ``cosines``: the members' pairwise cosines, in their order, dense."""
+    alike = (cosines >= COPY_COSINE).tolist()
     original: dict[str, str] = {}
     for k, b in enumerate(members):
         for e in range(k):
-            if members[e].slug not in original and dense[k, e] >= COPY_COSINE:
+            if alike[k][e] and members[e].slug not in original:
                 original[b.slug] = members[e].slug
                 break
     return original
