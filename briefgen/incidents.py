@@ -127,23 +127,31 @@ _Part = tuple[np.ndarray, np.ndarray]
 class IncidentMemo:
     """What one run of the incident stage lends the next, for a caller that runs it again and again on a
     corpus that changes a little (``serve``; an incremental build): each article's text parts as term ids
-    (reading the words is most of the work) and each incident's record.
+    (reading the words is most of the work), each first-pass group's split and each incident's record.
 
-    Every entry is a function of its whole key (an article's text; an incident's member briefings, wire
-    copies, title and curation), so a run with a memo gives exactly what a run without one gives. Entries
-    the last run did not use are dropped; the vocabulary starts again when most of it is no longer used.
+    Every entry is a function of its whole key (an article's text; a group's members with their vectors,
+    float for float, and dates; an incident's member briefings, wire copies, title and curation), so a run
+    with a memo gives exactly what a run without one gives. Entries the last run did not use are dropped;
+    the vocabulary is renumbered when most of it is no longer used.
     """
 
     def __init__(self) -> None:
         self.vocabulary: dict[str, int] = {}
         self.texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
         self.records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
+        self.columns = np.zeros(0, np.int32)
+        """The last matrix's columns as vocabulary ids (its columns are numbered afresh each run)."""
+        self.splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
+        """A first-pass group's members -> its rows (as vocabulary ids and values, stored order) and dates,
+        and the parts it split into (positions in the group)."""
 
     def renumber(self, alive: np.ndarray, number: np.ndarray) -> None:
         """Keep only the terms ``alive`` marks, term i numbered ``number[i]`` (the texts: all in use)."""
         self.vocabulary = {t: int(number[i]) for t, i in self.vocabulary.items() if alive[i]}
         self.texts = {key: tuple((number[ids], counts) for ids, counts in parts)  # type: ignore[misc]
                       for key, parts in self.texts.items()}
+        self.columns = number[self.columns]
+        self.splits = {}  # their rows name terms by the old numbers
 
     def ids(self, part: dict[str, int]) -> _Part:
         """The part's term ids and counts; new terms are numbered as they come."""
@@ -192,6 +200,7 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     number = np.zeros(len(memo.vocabulary), np.int32)
     number[used] = np.arange(len(used), dtype=np.int32)
     vocabulary_size = len(used)
+    memo.columns = used.astype(np.int32)
     if len(memo.vocabulary) > 2 * vocabulary_size + 10_000:  # mostly terms of articles long gone
         memo.renumber(first < len(seen), number)
     parts = len(WEIGHTS)
@@ -250,11 +259,22 @@ def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
     everyone = np.arange(n)
     for start in range(0, len(undated), BLOCK):  # undated rows: every article is a candidate
         found.append(_block_neighbours(matrix, undated[start:start + BLOCK], everyone, ordinals, keep))
-    for start in range(0, len(dated), BLOCK):
-        rows = dated[start:start + BLOCK]
-        low = np.searchsorted(dates, dates[start] - WINDOW_DAYS, "left")
-        high = np.searchsorted(dates, dates[min(start + BLOCK, len(dated)) - 1] + WINDOW_DAYS, "right")
-        found.append(_block_neighbours(matrix, rows, np.concatenate([undated, dated[low:high]]), ordinals, keep))
+    # A block's candidates: the undated and the dated from its first date - window to its last + window.
+    # Blocks grow while rows x candidates stays within BLOCK x articles (the memory of one block of rows
+    # against everyone): fewer, taller blocks share the work of gathering the candidates' columns.
+    window_low = np.searchsorted(dates, dates - WINDOW_DAYS, "left")
+    window_high = np.searchsorted(dates, dates + WINDOW_DAYS, "right")
+    start = 0
+    while start < len(dated):
+        stop = min(start + BLOCK, len(dated))
+        while stop < len(dated):
+            grown = min(stop + BLOCK, len(dated))
+            if (grown - start) * (len(undated) + window_high[grown - 1] - window_low[start]) > BLOCK * n:
+                break
+            stop = grown
+        candidates = np.concatenate([undated, dated[window_low[start]:window_high[stop - 1]]])
+        found.append(_block_neighbours(matrix, dated[start:stop], candidates, ordinals, keep))
+        start = stop
     i = np.concatenate([f[0] for f in found])
     j = np.concatenate([f[1] for f in found])
     v = np.concatenate([f[2] for f in found])
@@ -285,11 +305,14 @@ def _block_neighbours(matrix: Any, rows: np.ndarray, candidates: np.ndarray, ord
     values = np.take_along_axis(block, best, axis=1)
     neighbours = candidates[best]
     if tied.any():
-        whole = np.zeros((int(tied.sum()), n), dtype=block.dtype)
-        whole[:, candidates] = block[tied]
         neighbours, values = neighbours.copy(), values.copy()
-        neighbours[tied] = _row_choice(whole, keep)
-        values[tied] = np.take_along_axis(whole, neighbours[tied], axis=1)
+        tied_rows = np.flatnonzero(tied)
+        for chunk in range(0, len(tied_rows), BLOCK):  # BLOCK rows of every article at a time, as before
+            some = tied_rows[chunk:chunk + BLOCK]
+            whole = np.zeros((len(some), n), dtype=block.dtype)
+            whole[:, candidates] = block[some]
+            neighbours[some] = _row_choice(whole, keep)
+            values[some] = np.take_along_axis(whole, neighbours[some], axis=1)
     positive = values > 0
     return np.broadcast_to(rows[:, None], best.shape)[positive], neighbours[positive], values[positive]
 
@@ -302,18 +325,48 @@ def _row_choice(whole: np.ndarray, keep: int) -> np.ndarray:
 
 def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
     """Groups of 0..n-1: merge the two groups of highest mean pair similarity (a pair without an edge counts
-    0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph."""
-    sums: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph.
+
+    Two groups join only across an edge >= threshold (a mean of smaller values is smaller), and a merge
+    changes no mean outside its own component of such edges: each component is merged on its own, with
+    its own edges, in the order it would be within the whole graph.
+    """
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    strong = edges[2] >= threshold
+    links = sparse.coo_matrix((np.ones(int(strong.sum()), np.int8), (edges[0][strong], edges[1][strong])),
+                              shape=(n, n))
+    label = connected_components(links, directed=False)[1]
+    nodes = np.argsort(label, kind="stable")
+    node_bounds = np.flatnonzero(np.diff(label[nodes])) + 1
+    inside = np.flatnonzero(label[edges[0]] == label[edges[1]])
+    inside = inside[np.argsort(label[edges[0][inside]], kind="stable")]
+    edge_bounds = np.searchsorted(label[edges[0][inside]], label[nodes[np.r_[0, node_bounds]]]) \
+        if n else np.zeros(0, np.int64)
+    groups: list[list[int]] = []
+    for k, component in enumerate(np.split(nodes, node_bounds) if n else []):
+        if len(component) < 3:  # alone, or two joined by their one strong edge
+            groups.append(sorted(component.tolist()))
+            continue
+        own = inside[edge_bounds[k]:edge_bounds[k + 1] if k + 1 < len(edge_bounds) else len(inside)]
+        groups.extend(_merge(component.tolist(), (edges[0][own], edges[1][own], edges[2][own]), threshold, n))
+    return groups
+
+
+def _merge(nodes: list[int], edges: Edges, threshold: float, next_id: int) -> list[list[int]]:
+    """Average-link of ``nodes`` over ``edges`` (see ``average_link``); merged groups are numbered from
+    ``next_id`` up, above every node, as in the whole graph."""
+    sums: dict[int, dict[int, float]] = {i: {} for i in nodes}
     for i, j, value in zip(edges[0].tolist(), edges[1].tolist(), edges[2].tolist()):
         sums[i][j] = value
         sums[j][i] = value
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    first = {i: i for i in range(n)}  # each group's smallest member, for the tie-break
+    members: dict[int, list[int]] = {i: [i] for i in nodes}
+    first = {i: i for i in nodes}  # each group's smallest member, for the tie-break
     strong = edges[2] >= threshold
     heap = [(-v, i, j, i, j) for i, j, v in zip(edges[0][strong].tolist(), edges[1][strong].tolist(),
                                                  edges[2][strong].tolist())]
     heapq.heapify(heap)
-    next_id = n
     while heap:
         _, _, _, a, b = heapq.heappop(heap)
         if a not in members or b not in members:
@@ -437,9 +490,10 @@ class _Clustering:
         self.groups: list[list[str]] = []
         if not self.ordered:
             return
+        memo = memo or IncidentMemo()
         # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
         with threadpool_limits(1, user_api="blas"):
-            self.matrix = _matrix(self.ordered, memo or IncidentMemo())
+            self.matrix = _matrix(self.ordered, memo)
             self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
                                      dtype=np.int64)
             stage("vectors")
@@ -448,8 +502,25 @@ class _Clustering:
             coarse = average_link(len(self.ordered), self.edges, COARSE)
             stage("average link")
             out: list[list[int]] = []
+            splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
             for group in coarse:
-                _split(group, self.matrix, self.ordinals, self.edges, out)
+                if len(group) < MIN_SPLIT or len(group) > DENSE_GROUP:  # none, or on the neighbour graph
+                    _split(group, self.matrix, self.ordinals, self.edges, out)
+                    continue
+                key = tuple(self.ordered[i].slug for i in group)
+                rows = self.matrix[np.array(group)]  # a split reads only these rows (and their dates)
+                made_of = (memo.columns[rows.indices], rows.data, rows.indptr, self.ordinals[group])
+                previous = memo.splits.get(key)
+                if previous is not None and all(np.array_equal(a, b) for a, b in zip(previous[0], made_of)):
+                    parts = previous[1]
+                else:
+                    done: list[list[int]] = []
+                    _split(group, self.matrix, self.ordinals, self.edges, done)
+                    position = {g: k for k, g in enumerate(group)}
+                    parts = [[position[g] for g in part] for part in done]
+                splits[key] = made_of, parts
+                out.extend([group[k] for k in part] for part in parts)
+            memo.splits = splits
             stage("splits")
         self.groups = sorted(([self.ordered[i].slug for i in sorted(g)] for g in out), key=lambda g: g[0])
 
