@@ -447,3 +447,59 @@ def test_a_memo_from_earlier_runs_changes_no_incident(tmp_path: Path):
     for site in (first, second, first, third, second):
         assert incidents.with_incidents(site, memo=memo)[0].incidents == incidents.with_incidents(site)[0].incidents
     assert len(memo.vocabulary) < 30_000
+
+
+def reference_average_link(n: int, edges, threshold: float) -> list[list[int]]:
+    """The first version: one heap over the whole graph."""
+    import heapq
+
+    sums: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    for i, j, value in zip(edges[0].tolist(), edges[1].tolist(), edges[2].tolist()):
+        sums[i][j] = value
+        sums[j][i] = value
+    members = {i: [i] for i in range(n)}
+    first = {i: i for i in range(n)}
+    strong = edges[2] >= threshold
+    heap = [(-v, i, j, i, j) for i, j, v in zip(edges[0][strong].tolist(), edges[1][strong].tolist(),
+                                                 edges[2][strong].tolist())]
+    heapq.heapify(heap)
+    next_id = n
+    while heap:
+        _, _, _, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue
+        c = next_id
+        next_id += 1
+        members[c] = members.pop(a) + members.pop(b)
+        first[c] = min(first.pop(a), first.pop(b))
+        joined: dict[int, float] = {}
+        for old in (a, b):
+            for other, value in sums.pop(old).items():
+                if other != a and other != b:
+                    joined[other] = joined.get(other, 0.0) + value
+                    del sums[other][old]
+        sums[c] = joined
+        for other, total in joined.items():
+            sums[other][c] = total
+            mean = total / (len(members[c]) * len(members[other]))
+            if mean >= threshold:
+                low, high = sorted((first[c], first[other]))
+                heapq.heappush(heap, (-mean, low, high, c, other))
+    return [sorted(m) for m in members.values()]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_average_link_by_components_is_average_link_over_the_whole_graph(seed: int):
+    """Random sparse graphs with values from a few levels (ties everywhere), several thresholds."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = 300
+    i, j = rng.integers(0, n, 1500), rng.integers(0, n, 1500)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    key = np.unique((low * n + high)[low != high])
+    values = (rng.integers(1, 12, len(key)) / 10).astype(np.float32)
+    edges = (key // n, key % n, values)
+    for threshold in (0.1, 0.3, 0.55, 0.9):
+        expected = sorted(reference_average_link(n, edges, threshold))
+        assert sorted(incidents.average_link(n, edges, threshold)) == expected
