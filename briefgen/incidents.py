@@ -367,28 +367,33 @@ def _merge(nodes: list[int], edges: Edges, threshold: float, next_id: int) -> li
     heap = [(-v, i, j, i, j) for i, j, v in zip(edges[0][strong].tolist(), edges[1][strong].tolist(),
                                                  edges[2][strong].tolist())]
     heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        _, _, _, a, b = heapq.heappop(heap)
+        a, b = pop(heap)[3:]
         if a not in members or b not in members:
             continue  # one of them has merged since
         c = next_id
         next_id += 1
-        members[c] = members.pop(a) + members.pop(b)
-        first[c] = min(first.pop(a), first.pop(b))
-        joined: dict[int, float] = {}
-        for old in (a, b):
-            for other, value in sums.pop(old).items():
-                if other != a and other != b:
-                    joined[other] = joined.get(other, 0.0) + value
-                    del sums[other][old]
+        merged = members.pop(a) + members.pop(b)
+        members[c] = merged
+        first_c = min(first.pop(a), first.pop(b))
+        first[c] = first_c
+        joined = sums.pop(a)  # a's sums, then b's added: c's
+        joined.pop(b, None)
+        for other in joined:
+            del sums[other][a]
+        for other, value in sums.pop(b).items():
+            if other != a:
+                joined[other] = joined.get(other, 0.0) + value
+                del sums[other][b]
         sums[c] = joined
-        size = len(members[c])
+        size = len(merged)
         for other, total in joined.items():
             sums[other][c] = total
             mean = total / (size * len(members[other]))
             if mean >= threshold:
-                low, high = sorted((first[c], first[other]))
-                heapq.heappush(heap, (-mean, low, high, c, other))
+                f = first[other]
+                push(heap, (-mean, f, first_c, c, other) if f < first_c else (-mean, first_c, f, c, other))
     return [sorted(m) for m in members.values()]
 
 
