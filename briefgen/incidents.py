@@ -177,6 +177,7 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     from scipy import sparse
 
     n = len(briefings)
+    fresh = not memo.vocabulary  # then its ids are already numbered by first occurrence
     texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
     ids: list[np.ndarray] = []
     counts: list[np.ndarray] = []
@@ -193,16 +194,20 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     memo.texts = texts
     # Memo ids -> columns numbered by first occurrence (a position is unique, so the order is total).
     seen = np.concatenate(ids) if ids else np.zeros(0, np.int32)
-    first = np.full(len(memo.vocabulary), len(seen), np.int64)
-    np.minimum.at(first, seen, np.arange(len(seen)))
-    used = np.flatnonzero(first < len(seen))
-    used = used[np.argsort(first[used])]
-    number = np.zeros(len(memo.vocabulary), np.int32)
-    number[used] = np.arange(len(used), dtype=np.int32)
-    vocabulary_size = len(used)
-    memo.columns = used.astype(np.int32)
-    if len(memo.vocabulary) > 2 * vocabulary_size + 10_000:  # mostly terms of articles long gone
-        memo.renumber(first < len(seen), number)
+    if fresh:
+        number = np.arange(len(memo.vocabulary), dtype=np.int32)
+        memo.columns = number
+    else:
+        first = np.full(len(memo.vocabulary), len(seen), np.int64)
+        np.minimum.at(first, seen, np.arange(len(seen)))
+        used = np.flatnonzero(first < len(seen))
+        used = used[np.argsort(first[used])]
+        number = np.zeros(len(memo.vocabulary), np.int32)
+        number[used] = np.arange(len(used), dtype=np.int32)
+        memo.columns = used.astype(np.int32)
+        if len(memo.vocabulary) > 2 * len(used) + 10_000:  # mostly terms of articles long gone
+            memo.renumber(first < len(seen), number)
+    vocabulary_size = len(memo.columns)
     parts = len(WEIGHTS)
     lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
     column = number[seen]
