@@ -133,6 +133,7 @@ def child(project: Path, repeat: int, profile: bool, save: str) -> dict[str, Any
     made = sorted(done.incidents.values(), key=lambda i: i.slug)
     if save:
         Path(save).write_bytes(pickle.dumps(made))
+    peak = _peak_mb()
     # One article edited: the stage again, given the memo of the run before the edit (as serve keeps it).
     memo = IncidentMemo()
     with_incidents(site, memo=memo)
@@ -147,7 +148,8 @@ def child(project: Path, repeat: int, profile: bool, save: str) -> dict[str, Any
             "briefings": len(site.briefings), "incidents": len(done.incidents),
             "several": sum(1 for i in done.incidents.values() if len(i.briefing_slugs) > 1),
             "runs": [round(r["seconds"], 3) for r in runs], "best": {k: round(v, 3) for k, v in best.items()},
-            "peak_mb_before": round(before), "peak_mb": round(_peak_mb()), "load": os.getloadavg()[0]}
+            "peak_mb_before": round(before), "peak_mb": round(peak),
+            "edit_peak_mb": round(_peak_mb()), "load": os.getloadavg()[0]}
 
 
 def main() -> None:
@@ -182,7 +184,8 @@ def main() -> None:
             edit = row["edit"]
             print(f"  one article edited, the last run's memo given: {edit['cpu']:.3f} s CPU; "
                   + ", ".join(f"{k} {v:.3f}" for k, v in edit.items() if k != "cpu")
-                  + f"; same incidents as without the memo: {row['edit_same']}", flush=True)
+                  + f"; same incidents as without the memo: {row['edit_same']}; peak {row['edit_peak_mb']} MB "
+                  "(with the edited site and the memo)", flush=True)
 
 
 if __name__ == "__main__":

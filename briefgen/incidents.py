@@ -135,7 +135,9 @@ class IncidentMemo:
     the vocabulary is renumbered when most of it is no longer used.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, kept: bool = True) -> None:
+        self.kept = kept
+        """False: no later run will see it (a single run's): what only a later run would read is not stored."""
         self.vocabulary: dict[str, int] = {}
         self.texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
         self.records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
@@ -191,7 +193,8 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
         for part in (text[0], text[1], memo.ids(_actor_features(b)), text[2]):
             ids.append(part[0])
             counts.append(part[1])
-    memo.texts = texts
+    if memo.kept:
+        memo.texts = texts
     # Memo ids -> columns numbered by first occurrence (a position is unique, so the order is total).
     seen = np.concatenate(ids) if ids else np.zeros(0, np.int32)
     if fresh:
@@ -500,7 +503,7 @@ class _Clustering:
         self.groups: list[list[str]] = []
         if not self.ordered:
             return
-        memo = memo or IncidentMemo()
+        memo = memo or IncidentMemo(kept=False)
         # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
         with threadpool_limits(1, user_api="blas"):
             self.matrix = _matrix(self.ordered, memo)
@@ -514,7 +517,8 @@ class _Clustering:
             out: list[list[int]] = []
             splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
             for group in coarse:
-                if len(group) < MIN_SPLIT or len(group) > DENSE_GROUP:  # none, or on the neighbour graph
+                # Kept for the next run: the splits of groups split on their own rows' products.
+                if len(group) < MIN_SPLIT or len(group) > DENSE_GROUP or not memo.kept:
                     _split(group, self.matrix, self.ordinals, self.edges, out)
                     continue
                 key = tuple(self.ordered[i].slug for i in group)
@@ -715,7 +719,7 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo
     """
     from briefgen.incident_curation import apply_corrections
 
-    memo = memo or IncidentMemo()
+    memo = memo or IncidentMemo(kept=False)
     clustering = _Clustering(site.briefings, stage, memo)
     groups = clustering.groups
     titles: dict[str, str] = {}
@@ -735,7 +739,8 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo
         incident = previous[1] if previous is not None and previous[0] == made_of else \
             _incident(members, copies, title, curated)
         records[key] = made_of, incident
-    memo.records = records
+    if memo.kept:
+        memo.records = records
     incidents = {i.slug: i for i in sorted((i for _, i in records.values()), key=Incident.order)}
     stage("records")
     return replace(site, incidents=incidents), warnings
