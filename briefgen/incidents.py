@@ -12,9 +12,11 @@ Then each group is split in two, again and again, while its best normalized cut 
 two earthquakes of one week, told apart by their places, names and numbers, are two parts that share
 little with each other and much within themselves.
 
-No all-pairs matrix: the neighbour graph comes from a sparse product (only articles sharing a term meet), a
-block of rows at a time; a group's own pairs are computed only for that group. Everything is ordered by
-briefing slug first, so the result does not depend on the order articles arrive in.
+No all-pairs matrix: the neighbour graph comes from a sparse product (only articles sharing a term meet, a
+dated one only with those inside its window), a block of rows at a time; a group's own pairs are computed
+only for that group. Everything is ordered by briefing slug first, so the result does not depend on the
+order articles arrive in. A caller that runs the stage again and again (serve) passes an ``IncidentMemo``:
+the next run reuses what has not changed, with the same result.
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def _kept(counts: Counter[str], prefix: str = "") -> dict[str, int]:
 
 
 def _text_features(a: Article) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """The parts of an article's vector its text makes: words, lead, numbers (see ``features``)."""
+    """The parts of an article's vector its text makes (see WEIGHTS), term -> count in the order terms first
+    occur: words, lead (marked "^"), numbers ("#"). The fourth part, actors ("@"), is ``_actor_features``."""
     text = a.nlp_text  # derived on each access: once here
     offsets = memoryview(a.bounds).cast("I")
     lead_end = offsets[min(LEAD_PARAGRAPHS, len(offsets) // 2) * 2 - 1] if len(offsets) else 0
@@ -109,13 +112,6 @@ def _text_features(a: Article) -> tuple[dict[str, int], dict[str, int], dict[str
 
 def _actor_features(b: Briefing) -> dict[str, int]:
     return {"@" + x.slug: x.mentions for x in b.actors}
-
-
-def features(b: Briefing) -> tuple[dict[str, int], ...]:
-    """The parts of an article's vector (see WEIGHTS), term -> count, each part's terms in the order they
-    first occur; lead, actor and number terms are marked apart."""
-    words, lead, numbers = _text_features(b.article)
-    return words, lead, _actor_features(b), numbers
 
 
 _TextKey = tuple[str, bool, str, bytes]
