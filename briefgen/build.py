@@ -23,6 +23,7 @@ from briefgen.model import Article, Briefing, Extraction, Site
 if TYPE_CHECKING:
     from briefgen.curation import Curation
     from briefgen.incident_curation import IncidentCuration
+    from briefgen.incidents import IncidentMemo
     from briefgen.search import SearchReport
 
 log = logging.getLogger(__name__)
@@ -247,6 +248,7 @@ def corpus_stage(
     config: Config,
     *,
     curations: tuple[Curation, IncidentCuration] | None = None,
+    incident_memo: IncidentMemo | None = None,
     stage: Callable[[str], None] = lambda name: None,
 ) -> tuple[Site, list[Diagnostic]]:
     """The corpus stages after extraction: one page per real actor (entity resolution across every
@@ -255,6 +257,7 @@ def corpus_stage(
 
     ``curations``: the entity and incident curation to apply (``serve`` keeps the last good ones while the
     file is broken); read from ``config.entities`` when not given, their problems then among those returned.
+    ``incident_memo``: kept by a caller that rebuilds one project again and again (same result, cheaper).
     ``stage`` is called with "graph" and "incidents" as each ends (the build's timings).
     """
     from briefgen.curation import load_curation
@@ -270,7 +273,7 @@ def corpus_stage(
     site = build_site(briefings, title=config.title, curation=curation)
     problems.extend(unmatched_entries(site, curation))
     stage("graph")
-    site, unmatched = with_incidents(site, incident_curation)
+    site, unmatched = with_incidents(site, incident_curation, memo=incident_memo)
     problems.extend(unmatched)
     stage("incidents")
     return site, problems

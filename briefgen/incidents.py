@@ -12,25 +12,28 @@ Then each group is split in two, again and again, while its best normalized cut 
 two earthquakes of one week, told apart by their places, names and numbers, are two parts that share
 little with each other and much within themselves.
 
-No all-pairs matrix: the neighbour graph comes from a sparse product (only articles sharing a term meet), a
-block of rows at a time; a group's own pairs are computed only for that group. Everything is ordered by
-briefing slug first, so the result does not depend on the order articles arrive in.
+No all-pairs matrix: the neighbour graph comes from a sparse product (only articles sharing a term meet, a
+dated one only with those inside its window), a block of rows at a time; a group's own pairs are computed
+only for that group. Everything is ordered by briefing slug first, so the result does not depend on the
+order articles arrive in. A caller that runs the stage again and again (serve) passes an ``IncidentMemo``:
+the next run reuses what has not changed, with the same result.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from briefgen.errors import Diagnostic
-from briefgen.model import Briefing, Incident, IncidentQuote, Quote, Site
+from briefgen.model import Article, Briefing, Incident, IncidentQuote, Quote, Site
 from briefgen.textrank import LENGTH_POWER, textrank
 
 if TYPE_CHECKING:
@@ -83,42 +86,133 @@ def _terms(text: str) -> list[str]:
             if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
 
 
-def features(b: Briefing) -> tuple[Counter[str], ...]:
-    """The parts of an article's vector (see WEIGHTS); lead, actor and number terms are marked apart."""
-    a = b.article
+def _counted(counts: Counter[str], text: str) -> Counter[str]:
+    """``counts`` with the words of ``text`` added, stop words and single letters still in (counting every
+    word and leaving some out afterwards is cheaper than looking at every word: same counts, same order)."""
+    counts.update(_WORD.findall(text.lower().replace("’", "'")))
+    return counts
+
+
+def _kept(counts: Counter[str], prefix: str = "") -> dict[str, int]:
+    """The terms of ``counts`` (as ``_terms`` keeps them), in their order, each with ``prefix``."""
+    return {prefix + w: c for w, c in counts.items() if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())}
+
+
+def _text_features(a: Article) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """The parts of an article's vector its text makes (see WEIGHTS), term -> count in the order terms first
+    occur: words, lead (marked "^"), numbers ("#"). The fourth part, actors ("@"), is ``_actor_features``."""
     text = a.nlp_text  # derived on each access: once here
     offsets = memoryview(a.bounds).cast("I")
     lead_end = offsets[min(LEAD_PARAGRAPHS, len(offsets) // 2) * 2 - 1] if len(offsets) else 0
-    title, opening = _terms(a.title), _terms(text[:lead_end])  # the text is read once: lead, then the rest
-    words = Counter(title + opening + _terms(text[lead_end:]))
-    lead = Counter("^" + w for w in title + opening)
-    actors = Counter({"@" + x.slug: x.mentions for x in b.actors})
-    numbers = Counter({"#" + w: c for w, c in words.items() if w[0].isdigit()})
-    return words, lead, actors, numbers
+    opening = _counted(_counted(Counter(), a.title), text[:lead_end])  # read once: the lead, then the rest
+    words = _kept(_counted(Counter(opening), text[lead_end:]))
+    numbers = {"#" + w: c for w, c in words.items() if w[0].isdigit()}
+    return words, _kept(opening, "^"), numbers
 
 
-def _matrix(briefings: Sequence[Briefing]) -> Any:
+def _actor_features(b: Briefing) -> dict[str, int]:
+    return {"@" + x.slug: x.mentions for x in b.actors}
+
+
+_TextKey = tuple[str, bool, str, bytes]
+"""What an article's text parts are made of: its raw text, Markdown or not, title, paragraph bounds."""
+_Part = tuple[np.ndarray, np.ndarray]
+"""A part of a vector: term ids (into ``IncidentMemo.vocabulary``) and counts, in the part's order."""
+
+
+class IncidentMemo:
+    """What one run of the incident stage lends the next, for a caller that runs it again and again on a
+    corpus that changes a little (``serve``; an incremental build): each article's text parts as term ids
+    (reading the words is most of the work), each first-pass group's split and each incident's record.
+
+    Every entry is a function of its whole key (an article's text; a group's members with their vectors,
+    float for float, and dates; an incident's member briefings, wire copies, title and curation), so a run
+    with a memo gives exactly what a run without one gives. Entries the last run did not use are dropped;
+    the vocabulary is renumbered when most of it is no longer used.
+    """
+
+    def __init__(self, *, kept: bool = True) -> None:
+        self.kept = kept
+        """False: no later run will see it (a single run's): what only a later run would read is not stored."""
+        self.vocabulary: dict[str, int] = {}
+        self.texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
+        self.records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
+        self.columns = np.zeros(0, np.int32)
+        """The last matrix's columns as vocabulary ids (its columns are numbered afresh each run)."""
+        self.splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
+        """A first-pass group's members -> its rows (as vocabulary ids and values, stored order) and dates,
+        and the parts it split into (positions in the group)."""
+
+    def renumber(self, alive: np.ndarray, number: np.ndarray) -> None:
+        """Keep only the terms ``alive`` marks, term i numbered ``number[i]`` (the texts: all in use)."""
+        self.vocabulary = {t: int(number[i]) for t, i in self.vocabulary.items() if alive[i]}
+        self.texts = {key: tuple((number[ids], counts) for ids, counts in parts)  # type: ignore[misc]
+                      for key, parts in self.texts.items()}
+        self.columns = number[self.columns]
+        self.splits = {}  # their rows name terms by the old numbers
+
+    def ids(self, part: dict[str, int]) -> _Part:
+        """The part's term ids and counts; new terms are numbered as they come."""
+        vocabulary = self.vocabulary
+        vocabulary.update(zip(list(itertools.filterfalse(vocabulary.__contains__, part)),
+                              itertools.count(len(vocabulary))))
+        return (np.fromiter(map(vocabulary.__getitem__, part), np.int32, len(part)),
+                np.fromiter(part.values(), np.float32, len(part)))
+
+
+def _text_key(a: Article) -> _TextKey:
+    return a.raw, a.markdown, a.title, a.bounds
+
+
+def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     """Rows: each briefing's unit vector, its parts (sublinear TF-IDF, each unit length) weighted by WEIGHTS.
 
     Terms become ids as each article is read, so only compact arrays outlive it (Counters for 20,000
-    articles were hundreds of MB); the weighting is vectorised over all of them at once.
+    articles were hundreds of MB); the weighting is vectorised over all of them at once. Columns are
+    numbered in the order terms first occur (briefings in slug order, then parts): each row's sums run in
+    that order, so the same briefings give the same floats whatever the memo's vocabulary numbers.
     """
     from scipy import sparse
 
     n = len(briefings)
-    vocabulary: dict[str, int] = {}
+    fresh = not memo.vocabulary  # then its ids are already numbered by first occurrence
+    texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
     ids: list[np.ndarray] = []
     counts: list[np.ndarray] = []
     for b in briefings:
-        for part in features(b):
-            ids.append(np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in part), np.int32, len(part)))
-            counts.append(np.fromiter(part.values(), np.float32, len(part)))
+        key = _text_key(b.article)
+        text = texts.get(key) or memo.texts.get(key)
+        if text is None:
+            words, lead, numbers = _text_features(b.article)
+            text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
+        texts[key] = text
+        for part in (text[0], text[1], memo.ids(_actor_features(b)), text[2]):
+            ids.append(part[0])
+            counts.append(part[1])
+    if memo.kept:
+        memo.texts = texts
+    # Memo ids -> columns numbered by first occurrence (a position is unique, so the order is total).
+    seen = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    if fresh:
+        number = np.arange(len(memo.vocabulary), dtype=np.int32)
+        memo.columns = number
+    else:
+        first = np.full(len(memo.vocabulary), len(seen), np.int64)
+        np.minimum.at(first, seen, np.arange(len(seen)))
+        used = np.flatnonzero(first < len(seen))
+        used = used[np.argsort(first[used])]
+        number = np.zeros(len(memo.vocabulary), np.int32)
+        number[used] = np.arange(len(used), dtype=np.int32)
+        memo.columns = used.astype(np.int32)
+        if len(memo.vocabulary) > 2 * len(used) + 10_000:  # mostly terms of articles long gone
+            memo.renumber(first < len(seen), number)
+    vocabulary_size = len(memo.columns)
     parts = len(WEIGHTS)
     lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
-    column = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    column = number[seen]
     count = np.concatenate(counts) if counts else np.zeros(0, np.float32)
-    del ids, counts
-    df = np.bincount(column, minlength=len(vocabulary))  # a term is once per part of an article
+    del ids, counts, seen
+    df = np.bincount(column, minlength=vocabulary_size)  # a term is once per part of an article
     idf = np.log((n + 1) / (df + 0.5)).astype(np.float32)
     idf[df > max(20, int(COMMON_SHARE * n))] = 0.0
     value = (1 + np.log(count)) * idf[column]
@@ -130,7 +224,7 @@ def _matrix(briefings: Sequence[Briefing]) -> Any:
     value *= (weight / norm).astype(np.float32)[segment]
     keep = value > 0
     rows = (segment // parts)[keep]
-    matrix = sparse.csr_matrix((value[keep], (rows, column[keep])), shape=(n, max(1, len(vocabulary))))
+    matrix = sparse.csr_matrix((value[keep], (rows, column[keep])), shape=(n, max(1, vocabulary_size)))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.diags((1.0 / norms).astype(np.float32)) @ matrix  # unit rows: the product is a cosine
@@ -149,69 +243,171 @@ Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
     """Each article's NEIGHBOURS most similar articles (positive cosine, inside the date window).
-    Only articles sharing a term meet in the sparse product, a block of rows at a time."""
+
+    Only articles sharing a term meet in the sparse product, a block of rows at a time. A dated article is
+    compared only with the undated ones and those inside its window: the dated rows go in date order, so a
+    block's candidates are one band of the sorted dates. Each cosine is the same float as in a product with
+    every article (a row's sum runs over its own terms in their order, whichever columns are computed).
+    Ties at the NEIGHBOURS-th place are broken as a selection over the whole row (``_row_choice``) breaks
+    them, so the graph does not depend on how the band is cut.
+    """
     n = matrix.shape[0]
-    keep = min(NEIGHBOURS, n - 1)
-    transposed = matrix.T.tocsr()
-    everyone = np.arange(n)
-    found_i, found_j, found_v = [], [], []
-    for start in range(0, n if n > 1 else 0, BLOCK):
-        stop = min(n, start + BLOCK)
-        block = (matrix[start:stop] @ transposed).toarray()
-        rows = np.arange(stop - start)
-        block[rows, rows + start] = 0.0
-        block[_far_apart(ordinals, everyone[start:stop], everyone)] = 0.0
-        best = np.argpartition(-block, keep - 1, axis=1)[:, :keep]
-        values = np.take_along_axis(block, best, axis=1)
-        positive = values > 0
-        found_i.append(np.broadcast_to(rows[:, None] + start, best.shape)[positive])
-        found_j.append(best[positive])
-        found_v.append(values[positive])
-    if not found_i:
+    if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    i, j, v = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v)
+    keep = min(NEIGHBOURS, n - 1)
+    undated = np.flatnonzero(ordinals < 0)
+    dated = np.flatnonzero(ordinals >= 0)
+    dated = dated[np.argsort(ordinals[dated], kind="stable")]
+    dates = ordinals[dated]
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    everyone = np.arange(n)
+    for start in range(0, len(undated), BLOCK):  # undated rows: every article is a candidate
+        found.append(_block_neighbours(matrix, undated[start:start + BLOCK], everyone, ordinals, keep))
+    # A block's candidates: the undated and the dated from its first date - window to its last + window.
+    # Blocks grow while rows x candidates stays within BLOCK x articles (the memory of one block of rows
+    # against everyone): fewer, taller blocks share the work of gathering the candidates' columns.
+    window_low = np.searchsorted(dates, dates - WINDOW_DAYS, "left")
+    window_high = np.searchsorted(dates, dates + WINDOW_DAYS, "right")
+    start = 0
+    while start < len(dated):
+        stop = min(start + BLOCK, len(dated))
+        while stop < len(dated):
+            grown = min(stop + BLOCK, len(dated))
+            if (grown - start) * (len(undated) + window_high[grown - 1] - window_low[start]) > BLOCK * n:
+                break
+            stop = grown
+        candidates = np.concatenate([undated, dated[window_low[start]:window_high[stop - 1]]])
+        found.append(_block_neighbours(matrix, dated[start:stop], candidates, ordinals, keep))
+        start = stop
+    i = np.concatenate([f[0] for f in found])
+    j = np.concatenate([f[1] for f in found])
+    v = np.concatenate([f[2] for f in found])
     low, high = np.minimum(i, j), np.maximum(i, j)
-    _, first = np.unique(low * n + high, return_index=True)  # a pair found from both ends is one edge
+    # A pair found from both ends is one edge, with the cosine as its lower-numbered article's row sums it.
+    order = np.lexsort((i != low, low * n + high))
+    key = (low * n + high)[order]
+    first = order[np.concatenate([[True], key[1:] != key[:-1]])] if len(key) else order
     return low[first], high[first], v[first]
+
+
+def _block_neighbours(matrix: Any, rows: np.ndarray, candidates: np.ndarray, ordinals: np.ndarray,
+                      keep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, neighbour, cosine) of each of ``rows``' ``keep`` nearest among ``candidates`` (positive only)."""
+    block = (matrix[rows] @ matrix[candidates].T.tocsr()).toarray()
+    block[rows[:, None] == candidates[None, :]] = 0.0
+    block[_far_apart(ordinals, rows, candidates)] = 0.0
+    n = matrix.shape[0]
+    if len(candidates) <= keep:
+        best = np.broadcast_to(np.arange(len(candidates)), block.shape)
+        tied = np.zeros(len(rows), dtype=bool)
+    else:
+        chosen = np.argpartition(-block, keep, axis=1)
+        best = chosen[:, :keep]
+        next_value = np.take_along_axis(block, chosen[:, keep:keep + 1], axis=1)[:, 0]
+        # The keep-th value shared with one left out: which of the equals is kept depends on the whole row.
+        tied = (next_value > 0) & (np.take_along_axis(block, best, axis=1).min(axis=1) == next_value)
+    values = np.take_along_axis(block, best, axis=1)
+    neighbours = candidates[best]
+    if tied.any():
+        neighbours, values = neighbours.copy(), values.copy()
+        tied_rows = np.flatnonzero(tied)
+        for chunk in range(0, len(tied_rows), BLOCK):  # BLOCK rows of every article at a time, as before
+            some = tied_rows[chunk:chunk + BLOCK]
+            whole = np.zeros((len(some), n), dtype=block.dtype)
+            whole[:, candidates] = block[some]
+            neighbours[some] = _row_choice(whole, keep)
+            values[some] = np.take_along_axis(whole, neighbours[some], axis=1)
+    positive = values > 0
+    return np.broadcast_to(rows[:, None], best.shape)[positive], neighbours[positive], values[positive]
+
+
+def _row_choice(whole: np.ndarray, keep: int) -> np.ndarray:
+    """The ``keep`` largest of each row of cosines with every article, as the first version chose them
+    (one selection over the whole row): the result with ties stays what it was."""
+    return np.argpartition(-whole, keep - 1, axis=1)[:, :keep]
 
 
 def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
     """Groups of 0..n-1: merge the two groups of highest mean pair similarity (a pair without an edge counts
-    0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph."""
-    sums: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph.
+
+    Two groups join only across an edge >= threshold (a mean of smaller values is smaller), and a merge
+    changes no mean outside its own component of such edges: each component is merged on its own, with
+    its own edges, in the order it would be within the whole graph.
+    """
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    strong = edges[2] >= threshold
+    links = sparse.coo_matrix((np.ones(int(strong.sum()), np.int8), (edges[0][strong], edges[1][strong])),
+                              shape=(n, n))
+    label = connected_components(links, directed=False)[1]
+    nodes = np.argsort(label, kind="stable")
+    node_bounds = np.flatnonzero(np.diff(label[nodes])) + 1
+    inside = np.flatnonzero(label[edges[0]] == label[edges[1]])
+    inside = inside[np.argsort(label[edges[0][inside]], kind="stable")]
+    edge_bounds = np.searchsorted(label[edges[0][inside]], label[nodes[np.r_[0, node_bounds]]]) \
+        if n else np.zeros(0, np.int64)
+    groups: list[list[int]] = []
+    for k, component in enumerate(np.split(nodes, node_bounds) if n else []):
+        if len(component) < 3:  # alone, or two joined by their one strong edge
+            groups.append(sorted(component.tolist()))
+            continue
+        own = inside[edge_bounds[k]:edge_bounds[k + 1] if k + 1 < len(edge_bounds) else len(inside)]
+        groups.extend(_merge(component.tolist(), (edges[0][own], edges[1][own], edges[2][own]), threshold, n))
+    return groups
+
+
+def _merge(nodes: list[int], edges: Edges, threshold: float, next_id: int) -> list[list[int]]:
+    """Average-link of ``nodes`` over ``edges`` (see ``average_link``); merged groups are numbered from
+    ``next_id`` up, above every node, as in the whole graph."""
+    sums: dict[int, dict[int, float]] = {i: {} for i in nodes}
     for i, j, value in zip(edges[0].tolist(), edges[1].tolist(), edges[2].tolist()):
         sums[i][j] = value
         sums[j][i] = value
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    first = {i: i for i in range(n)}  # each group's smallest member, for the tie-break
+    members: dict[int, list[int]] = {i: [i] for i in nodes}
+    first = {i: i for i in nodes}  # each group's smallest member, for the tie-break
     strong = edges[2] >= threshold
     heap = [(-v, i, j, i, j) for i, j, v in zip(edges[0][strong].tolist(), edges[1][strong].tolist(),
                                                  edges[2][strong].tolist())]
     heapq.heapify(heap)
-    next_id = n
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        _, _, _, a, b = heapq.heappop(heap)
+        a, b = pop(heap)[3:]
         if a not in members or b not in members:
             continue  # one of them has merged since
         c = next_id
         next_id += 1
-        members[c] = members.pop(a) + members.pop(b)
-        first[c] = min(first.pop(a), first.pop(b))
-        joined: dict[int, float] = {}
-        for old in (a, b):
-            for other, value in sums.pop(old).items():
-                if other != a and other != b:
-                    joined[other] = joined.get(other, 0.0) + value
-                    del sums[other][old]
+        merged = members.pop(a) + members.pop(b)
+        members[c] = merged
+        first_c = min(first.pop(a), first.pop(b))
+        first[c] = first_c
+        joined = sums.pop(a)  # a's sums, then b's added: c's
+        joined.pop(b, None)
+        for other in joined:
+            del sums[other][a]
+        for other, value in sums.pop(b).items():
+            if other != a:
+                joined[other] = joined.get(other, 0.0) + value
+                del sums[other][b]
         sums[c] = joined
-        size = len(members[c])
+        size = len(merged)
         for other, total in joined.items():
             sums[other][c] = total
             mean = total / (size * len(members[other]))
             if mean >= threshold:
-                low, high = sorted((first[c], first[other]))
-                heapq.heappush(heap, (-mean, low, high, c, other))
+                f = first[other]
+                push(heap, (-mean, f, first_c, c, other) if f < first_c else (-mean, first_c, f, c, other))
     return [sorted(m) for m in members.values()]
+
+
+def _cosines(index: np.ndarray, matrix: Any, ordinals: np.ndarray) -> np.ndarray:
+    """The pairwise similarities of the rows ``index`` (zero diagonal, date window applied), dense."""
+    rows = matrix[index]
+    dense: np.ndarray = (rows @ rows.T).toarray().astype(np.float64)
+    np.fill_diagonal(dense, 0.0)
+    dense[_far_apart(ordinals, index, index)] = 0.0
+    return dense
 
 
 def _affinity(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges) -> Any:
@@ -220,11 +416,7 @@ def _affinity(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges)
 
     index = np.array(group)
     if len(group) <= DENSE_GROUP:
-        rows = matrix[index]
-        dense = (rows @ rows.T).toarray().astype(np.float64)
-        np.fill_diagonal(dense, 0.0)
-        dense[_far_apart(ordinals, index, index)] = 0.0
-        return sparse.csr_matrix(dense)
+        return sparse.csr_matrix(_cosines(index, matrix, ordinals))
     position = np.full(matrix.shape[0], -1)
     position[index] = np.arange(len(group))
     inside = (position[edges[0]] >= 0) & (position[edges[1]] >= 0)
@@ -298,7 +490,8 @@ def cluster(briefings: Sequence[Briefing]) -> list[list[str]]:
 class _Clustering:
     """The clustering of some briefings, with the vectors it was made from (wire copies are found on them)."""
 
-    def __init__(self, briefings: Sequence[Briefing]) -> None:
+    def __init__(self, briefings: Sequence[Briefing], stage: Callable[[str], None] = lambda name: None,
+                 memo: IncidentMemo | None = None) -> None:
         from threadpoolctl import threadpool_limits
 
         self.ordered = sorted(briefings, key=lambda b: b.slug)
@@ -306,15 +499,39 @@ class _Clustering:
         self.groups: list[list[str]] = []
         if not self.ordered:
             return
+        memo = memo or IncidentMemo(kept=False)
         # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
         with threadpool_limits(1, user_api="blas"):
-            self.matrix = _matrix(self.ordered)
+            self.matrix = _matrix(self.ordered, memo)
             self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
                                      dtype=np.int64)
+            stage("vectors")
             self.edges = _neighbour_graph(self.matrix, self.ordinals)
+            stage("neighbours")
+            coarse = average_link(len(self.ordered), self.edges, COARSE)
+            stage("average link")
             out: list[list[int]] = []
-            for group in average_link(len(self.ordered), self.edges, COARSE):
-                _split(group, self.matrix, self.ordinals, self.edges, out)
+            splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
+            for group in coarse:
+                # Kept for the next run: the splits of groups split on their own rows' products.
+                if len(group) < MIN_SPLIT or len(group) > DENSE_GROUP or not memo.kept:
+                    _split(group, self.matrix, self.ordinals, self.edges, out)
+                    continue
+                key = tuple(self.ordered[i].slug for i in group)
+                rows = self.matrix[np.array(group)]  # a split reads only these rows (and their dates)
+                made_of = (memo.columns[rows.indices], rows.data, rows.indptr, self.ordinals[group])
+                previous = memo.splits.get(key)
+                if previous is not None and all(np.array_equal(a, b) for a, b in zip(previous[0], made_of)):
+                    parts = previous[1]
+                else:
+                    done: list[list[int]] = []
+                    _split(group, self.matrix, self.ordinals, self.edges, done)
+                    position = {g: k for k, g in enumerate(group)}
+                    parts = [[position[g] for g in part] for part in done]
+                splits[key] = made_of, parts
+                out.extend([group[k] for k in part] for part in parts)
+            memo.splits = splits
+            stage("splits")
         self.groups = sorted(([self.ordered[i].slug for i in sorted(g)] for g in out), key=lambda g: g[0])
 
     def copies(self, members: list[Briefing]) -> dict[str, str]:
@@ -322,7 +539,9 @@ class _Clustering:
         if len(members) < 2:
             return {}
         group = [self.index[b.slug] for b in members]
-        return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges))
+        if len(group) <= DENSE_GROUP:
+            return _copies(members, _cosines(np.array(group), self.matrix, self.ordinals))
+        return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges).toarray())
 
 
 # ---------------------------------------------------------------- incidents as records of the site
@@ -356,14 +575,14 @@ def outlet_of(b: Briefing) -> str:
     return ""
 
 
-def _copies(members: list[Briefing], affinity: Any) -> dict[str, str]:
+def _copies(members: list[Briefing], cosines: np.ndarray) -> dict[str, str]:
     """Each member alike to an earlier original at COPY_COSINE or more -> that original (a copy of a copy
-    points to the first); ``affinity``: the members' pairwise cosines, in their order."""
-    dense = affinity.toarray() if hasattr(affinity, "toarray") else affinity
+    points to the first); ``cosines``: the members' pairwise cosines, in their order, dense."""
+    alike = (cosines >= COPY_COSINE).tolist()
     original: dict[str, str] = {}
     for k, b in enumerate(members):
         for e in range(k):
-            if members[e].slug not in original and dense[k, e] >= COPY_COSINE:
+            if alike[k][e] and members[e].slug not in original:
                 original[b.slug] = members[e].slug
                 break
     return original
@@ -453,8 +672,12 @@ def make_incident(members: list[Briefing], title: str = "", curated: bool = Fals
     """The incident of ``members``; ``clustering``: the one that grouped them (else they are vectorised
     on their own, to find the wire copies among them)."""
     members = sorted(members, key=_member_order)
+    return _incident(members, (clustering or _Clustering(members)).copies(members), title, curated)
+
+
+def _incident(members: list[Briefing], copies: dict[str, str], title: str, curated: bool) -> Incident:
+    """The incident of ``members`` (oldest first) with its wire ``copies`` (copy -> original)."""
     dates = [b.article.date for b in members if b.article.date]
-    copies = (clustering or _Clustering(members)).copies(members)
     outlets: dict[str, list[str]] = {}
     for b in members:
         outlets.setdefault(outlet_of(b), []).append(b.slug)
@@ -482,22 +705,38 @@ def make_incident(members: list[Briefing], title: str = "", curated: bool = Fals
     )
 
 
-def with_incidents(site: Site, curation: IncidentCuration | None = None) -> tuple[Site, list[Diagnostic]]:
-    """The site with its incidents; warnings for curation entries naming no briefing."""
+def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo: IncidentMemo | None = None,
+                   stage: Callable[[str], None] = lambda name: None) -> tuple[Site, list[Diagnostic]]:
+    """The site with its incidents; warnings for curation entries naming no briefing.
+
+    ``memo``: the one the last run on this project was given, if any (the result is the same, cheaper).
+    ``stage`` is called with each step's name as it ends (vectors, neighbours, average link, splits,
+    records: the bench's timings).
+    """
     from briefgen.incident_curation import apply_corrections
 
-    clustering = _Clustering(site.briefings)
+    memo = memo or IncidentMemo(kept=False)
+    clustering = _Clustering(site.briefings, stage, memo)
     groups = clustering.groups
     titles: dict[str, str] = {}
     touched: set[str] = set()
     warnings: list[Diagnostic] = []
     if curation is not None and curation.entries:
         groups, titles, touched, warnings = apply_corrections(groups, curation)
-    made = []
+    records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
     for group in groups:
-        members = [site.briefing(s) for s in group]
-        ordered = sorted(group, key=lambda s: _member_order(site.briefing(s)))
-        title = next((titles[s] for s in ordered if s in titles), "")
-        made.append(make_incident(members, title, curated=bool(touched & set(group)), clustering=clustering))
-    incidents = {i.slug: i for i in sorted(made, key=Incident.order)}
+        members = sorted((site.briefing(s) for s in group), key=_member_order)
+        title = next((titles[b.slug] for b in members if b.slug in titles), "")
+        curated = bool(touched & set(group))
+        copies = clustering.copies(members)
+        made_of = (tuple(members), tuple(copies.items()), title, curated)  # all an incident record reads
+        key = tuple(b.slug for b in members)
+        previous = memo.records.get(key)
+        incident = previous[1] if previous is not None and previous[0] == made_of else \
+            _incident(members, copies, title, curated)
+        records[key] = made_of, incident
+    if memo.kept:
+        memo.records = records
+    incidents = {i.slug: i for i in sorted((i for _, i in records.values()), key=Incident.order)}
+    stage("records")
     return replace(site, incidents=incidents), warnings

@@ -30,6 +30,7 @@ from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity, quote_path
 from briefgen.forking import fork_is_safe
 from briefgen.incident_curation import IncidentCuration, load_incident_curation
+from briefgen.incidents import IncidentMemo
 from briefgen.model import Article, Briefing, Extraction, Site
 from briefgen.render import MemoryBytecodeCache, Output, Renderer, describe_template_error, theme_dirs
 from briefgen.sources import display_path, read_paths, resolve_slug_clashes, scan_source
@@ -261,6 +262,7 @@ class LiveBuilder:
         self._site: Site | None = None
         self._curation = Curation()
         self._incident_curation = IncidentCuration()
+        self._incident_memo = IncidentMemo()
         self._curation_bytes: bytes | None = None
         """The entities file as last read (b"" when absent); None before the first read."""
         self._curation_problems: list[Problem] = []
@@ -322,7 +324,8 @@ class LiveBuilder:
                 # Entities and incidents are recomputed from the briefings in memory: an article edit
                 # extracts only that article. The last good curation applies while the file is broken.
                 self._site, unmatched = corpus_stage(
-                    self._briefing_list, config, curations=(self._curation, self._incident_curation))
+                    self._briefing_list, config, curations=(self._curation, self._incident_curation),
+                    incident_memo=self._incident_memo)
                 self._curation_warnings = [str(d) for d in unmatched]
             outcome.warnings.extend(self._curation_warnings)
             site = self._site

@@ -368,3 +368,138 @@ def test_live_preview_reclusters_after_an_article_edit_extracting_only_it(incide
     # The other incident's content is unchanged (the footer's site-wide counts do change on every page).
     main = lambda snapshot: snapshot.pages.get("incidents/meridian-fire-selby.html").split(b"</main>")[0]
     assert main(second.snapshot) == main(first.snapshot)
+
+
+# ---------------------------------------------------------------- the fast paths give the first version's answer
+
+
+def varied_corpus(copies: int, days: int = 40) -> list[Briefing]:
+    """Copies of the fixture articles: same words (ties everywhere), slugs apart, dates spread over ``days``
+    (some copies undated), so the date band, the undated rows and ties at the NEIGHBOURS-th place all occur."""
+    out = []
+    for k in range(copies):
+        for b in plain_briefings(fixture_paths()):
+            date = None if k % 5 == 4 else dt.date(2024, 3, 1) + dt.timedelta(days=(k * 3) % days)
+            article = dataclasses.replace(b.article, slug=f"{b.slug}-{k}", date=date)
+            out.append(dataclasses.replace(b, article=article))
+    return out
+
+
+def reference_neighbour_graph(matrix, ordinals) -> tuple:
+    """The first version: every row against every article, a block of rows at a time."""
+    import numpy as np
+
+    n = matrix.shape[0]
+    keep = min(incidents.NEIGHBOURS, n - 1)
+    transposed = matrix.T.tocsr()
+    everyone = np.arange(n)
+    found_i, found_j, found_v = [], [], []
+    for start in range(0, n, incidents.BLOCK):
+        stop = min(n, start + incidents.BLOCK)
+        block = (matrix[start:stop] @ transposed).toarray()
+        rows = np.arange(stop - start)
+        block[rows, rows + start] = 0.0
+        a, b = ordinals[everyone[start:stop]][:, None], ordinals[None, :]
+        block[(np.abs(a - b) > incidents.WINDOW_DAYS) & (a >= 0) & (b >= 0)] = 0.0
+        best = np.argpartition(-block, keep - 1, axis=1)[:, :keep]
+        values = np.take_along_axis(block, best, axis=1)
+        positive = values > 0
+        found_i.append(np.broadcast_to(rows[:, None] + start, best.shape)[positive])
+        found_j.append(best[positive])
+        found_v.append(values[positive])
+    i, j, v = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(low * n + high, return_index=True)
+    return low[first], high[first], v[first]
+
+
+@pytest.mark.parametrize(("copies", "days"), [(1, 40), (5, 40), (40, 40), (40, 10)])
+def test_the_neighbour_graph_is_the_one_every_pair_gives(copies: int, days: int):
+    """Dated rows meet only their date band; the graph is still the one of every row against every article,
+    ties at the NEIGHBOURS-th place included (40 copies in 10 days: every row has them)."""
+    import numpy as np
+
+    ordered = sorted(varied_corpus(copies, days), key=lambda b: b.slug)
+    matrix = incidents._matrix(ordered, incidents.IncidentMemo())
+    ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in ordered], dtype=np.int64)
+    expected = reference_neighbour_graph(matrix, ordinals)
+    found = incidents._neighbour_graph(matrix, ordinals)
+    for want, got in zip(expected, found):
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_a_memo_from_earlier_runs_changes_no_incident(tmp_path: Path):
+    """A run given the last run's memo gives what a run without one gives, after an edit, a removal and an
+    addition, and after most of the vocabulary has gone (the memo renumbers it)."""
+    first = build_site(varied_corpus(3))
+    edited = dataclasses.replace(first.briefings[4].article, raw=first.briefings[4].article.raw + " Harbourtown.")
+    joiner = tmp_path / "aurora-fuel-leak.md"
+    joiner.write_text(JOINER, encoding="utf-8")
+    second = build_site([dataclasses.replace(b, article=edited) if b.slug == edited.slug else b
+                         for b in first.briefings[1:]] + plain_briefings([joiner]))
+    words = [f"w{k}" for k in range(30_000)]  # another vocabulary, enough to leave the first one mostly unused
+    other = tmp_path / "other"
+    other.mkdir()
+    for k in range(3):
+        (other / f"lexicon-{k}.txt").write_text(f"Lexicon {k}\n\n" + " ".join(words[k::3]) + "\n", encoding="utf-8")
+    third = build_site(plain_briefings(sorted(other.iterdir())) + list(second.briefings[:6]))
+    memo = incidents.IncidentMemo()
+    for site in (first, second, first, third, second):
+        assert incidents.with_incidents(site, memo=memo)[0].incidents == incidents.with_incidents(site)[0].incidents
+    assert len(memo.vocabulary) < 30_000
+
+
+def reference_average_link(n: int, edges, threshold: float) -> list[list[int]]:
+    """The first version: one heap over the whole graph."""
+    import heapq
+
+    sums: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    for i, j, value in zip(edges[0].tolist(), edges[1].tolist(), edges[2].tolist()):
+        sums[i][j] = value
+        sums[j][i] = value
+    members = {i: [i] for i in range(n)}
+    first = {i: i for i in range(n)}
+    strong = edges[2] >= threshold
+    heap = [(-v, i, j, i, j) for i, j, v in zip(edges[0][strong].tolist(), edges[1][strong].tolist(),
+                                                 edges[2][strong].tolist())]
+    heapq.heapify(heap)
+    next_id = n
+    while heap:
+        _, _, _, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue
+        c = next_id
+        next_id += 1
+        members[c] = members.pop(a) + members.pop(b)
+        first[c] = min(first.pop(a), first.pop(b))
+        joined: dict[int, float] = {}
+        for old in (a, b):
+            for other, value in sums.pop(old).items():
+                if other != a and other != b:
+                    joined[other] = joined.get(other, 0.0) + value
+                    del sums[other][old]
+        sums[c] = joined
+        for other, total in joined.items():
+            sums[other][c] = total
+            mean = total / (len(members[c]) * len(members[other]))
+            if mean >= threshold:
+                low, high = sorted((first[c], first[other]))
+                heapq.heappush(heap, (-mean, low, high, c, other))
+    return [sorted(m) for m in members.values()]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_average_link_by_components_is_average_link_over_the_whole_graph(seed: int):
+    """Random sparse graphs with values from a few levels (ties everywhere), several thresholds."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = 300
+    i, j = rng.integers(0, n, 1500), rng.integers(0, n, 1500)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    key = np.unique((low * n + high)[low != high])
+    values = (rng.integers(1, 12, len(key)) / 10).astype(np.float32)
+    edges = (key // n, key % n, values)
+    for threshold in (0.1, 0.3, 0.55, 0.9):
+        expected = sorted(reference_average_link(n, edges, threshold))
+        assert sorted(incidents.average_link(n, edges, threshold)) == expected
