@@ -262,7 +262,7 @@ def build(
             raise BriefgenError(f"{config.templates}: no templates found")
         recover(config.out)
         renderer = Renderer(dirs, key_actors=config.key_actors, base_url=config.base_url)
-        plan = engine.plan(site, renderer, settings_digest(config, dirs))
+        plan = engine.plan(site, renderer, settings_digest(config))
         out = config.out.resolve()
         records = engine.state.records
         keep_published(plan, records, out)

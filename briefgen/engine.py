@@ -167,8 +167,9 @@ def save_state(config: Config, state: State) -> None:
         log.warning("%s: cannot record the build: %s", path, exc)
 
 
-def settings_digest(config: Config, dirs: list[Path]) -> str:
-    """Every setting (but how fast), the template folders, briefgen's code and the render libraries."""
+def settings_digest(config: Config) -> str:
+    """Every setting (but how fast), briefgen's code and the render libraries. Which file each template
+    name resolves to is not here: each output records that for the templates it loads."""
     h = hashlib.sha256()
 
     def add(*parts: str | bytes) -> None:
@@ -177,7 +178,7 @@ def settings_digest(config: Config, dirs: list[Path]) -> str:
             h.update(b"\0")
 
     add(STATE_FORMAT, briefgen.__version__,
-        repr(replace(config, n_process=0, batch_size=1, cache_dir=Path())), repr([str(d) for d in dirs]))
+        repr(replace(config, n_process=0, batch_size=1, cache_dir=Path())))
     package = Path(briefgen.__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         add(path.relative_to(package).as_posix(), path.read_bytes())
@@ -891,7 +892,7 @@ class LiveBuilder:
                 dirs, key_actors=config.key_actors, base_url=config.base_url, bytecode_cache=self._bytecode
             )
             check_templates(renderer)
-            jobs, changes, digests = self.engine.compare(site, renderer, settings_digest(config, dirs))
+            jobs, changes, digests = self.engine.compare(site, renderer, settings_digest(config))
             previous = self.snapshot
             pages = Pages(Plan(site, renderer, jobs, {}, set(), changes), digests,
                           previous.pages if previous is not None else None)
