@@ -294,6 +294,8 @@ class Changes:
     values: dict[str, bytes] = field(default_factory=dict)
     template_digests: dict[str, str] = field(default_factory=dict)
     settings: str = ""
+    site: Site | None = None
+    """The site graph these changes lead to."""
 
     def stale(self, record: Record) -> bool:
         if self.all:
@@ -401,6 +403,7 @@ class Engine:
         self.state = state or State()
         self.last_good: dict[str, SourceFile] = {}
         """serve: a file that broke keeps its last good version on the site."""
+        self._accepted_site: Site | None = None
 
     # reading and extraction
 
@@ -503,7 +506,10 @@ class Engine:
         state = self.state
         digests = Digests()
         jobs = renderer.plan(site)
-        values, changed = compare_site(site, state.values, digests)
+        if site is self._accepted_site:  # the same graph (serve, after a template edit): nothing to compare
+            values, changed = state.values, set[str]()
+        else:
+            values, changed = compare_site(site, state.values, digests)
         everything = values.get(EVERYTHING) != state.values.get(EVERYTHING) or bool(changed)
         # Every template the theme has, read before anything renders: a template saved meanwhile then
         # counts as changed next time (rendered once more), never as unchanged.
@@ -511,13 +517,15 @@ class Engine:
         names.update(state.templates)
         templates = {t: template_digest(renderer.env, t) for t in names}
         changes = Changes(changed, everything, {t for t, d in templates.items() if state.templates.get(t) != d},
-                          all=settings != state.settings, values=values, template_digests=templates, settings=settings)
+                          all=settings != state.settings, values=values, template_digests=templates, settings=settings,
+                          site=site)
         return jobs, changes, digests
 
     def accept(self, changes: Changes) -> None:
         """The build ``changes`` was computed for succeeded: compare the next one with its values."""
         self.state.values, self.state.templates = changes.values, changes.template_digests
         self.state.settings = changes.settings
+        self._accepted_site = changes.site
 
     def plan(self, site: Site, renderer: Renderer, settings: str) -> Plan:
         """The outputs of ``site``, and which of them the records show unchanged (``Plan.clean``)."""
