@@ -24,6 +24,7 @@ import hashlib
 import importlib.metadata
 import io
 import logging
+import operator
 import os
 import pickle
 import threading
@@ -42,7 +43,20 @@ from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.forking import fork_is_safe
 from briefgen.incident_curation import IncidentCuration, load_incident_curation
-from briefgen.model import Article, Briefing, Entity, Extraction, Incident, Site
+from briefgen.model import (
+    Actor,
+    Article,
+    Briefing,
+    Entity,
+    EntityKind,
+    Extraction,
+    Incident,
+    IncidentQuote,
+    Paragraph,
+    Quote,
+    QuoteRef,
+    Site,
+)
 from briefgen.problems import Problem, make_problem, problem_from_diagnostic, problem_from_error
 from briefgen.render import (
     Job,
@@ -193,12 +207,45 @@ def settings_digest(config: Config) -> str:
 # --- digests --------------------------------------------------------------------------------------------
 
 
+_RECORD_TYPES = (Briefing, Entity, Incident)
+
+
+def _by_fields(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    get = operator.attrgetter(*(f.name for f in dataclasses.fields(kind)))
+
+    def reduce(obj: Any) -> tuple[Any, ...]:
+        return kind, get(obj)
+
+    return reduce
+
+
+def _enum_value(member: EntityKind) -> tuple[Any, ...]:
+    return EntityKind, (member.value,)
+
+
+_BY_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {
+    **{kind: _by_fields(kind) for kind in (Actor, Quote, QuoteRef, IncidentQuote, Paragraph)},
+    EntityKind: _enum_value,
+}
+
+
+class _RecordPickler(pickle.Pickler):
+    """Pickles records by their fields in one step: dataclasses' own ``__getstate__`` (and Enum's
+    ``__reduce_ex__``) are Python code, and were most of the time spent digesting a site."""
+
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=5)
+        self.fast = True  # no memo: equal values give equal bytes however their parts are shared
+        self.dispatch_table = _BY_FIELDS
+
+
 class _Pickler(pickle.Pickler):
     """Pickles a value for its digest: records the engine tracks stand in by their own digests."""
 
     def __init__(self, file: io.BytesIO, digests: Digests, root: object) -> None:
         super().__init__(file, protocol=5)
         self.fast = True  # no memo: equal values give equal bytes however their parts are shared
+        self.dispatch_table = _BY_FIELDS
         self._digests = digests
         self._root = root
 
@@ -215,9 +262,6 @@ class _Pickler(pickle.Pickler):
         return None
 
 
-_RECORD_TYPES = (Briefing, Entity, Incident)
-
-
 class Digests:
     """Digests of values for one build, each shared object digested once (kept alive here meanwhile)."""
 
@@ -228,6 +272,8 @@ class Digests:
         found = self._memo.get(id(obj))
         if found is not None:
             return found[1]
+        if type(obj) is Article:
+            return self.article(obj)
         buffer = io.BytesIO()
         try:
             _Pickler(buffer, self, obj).dump(obj)
@@ -248,7 +294,23 @@ class Digests:
         return digest
 
     def record(self, obj: Any) -> bytes:
-        return self.value(tuple(getattr(obj, f.name) for f in _fields(type(obj))))
+        """A briefing, entity or incident: its fields (each shared record digested once)."""
+        found = self._memo.get(id(obj))
+        if found is not None:
+            return found[1]
+        # No record holds another (a briefing holds its article, digested apart), so the fields pickle
+        # without the per-object hook that job arguments need: most of a build's digesting is here.
+        parts = [getattr(obj, f.name) for f in _fields(type(obj))]
+        if type(obj) is Briefing:
+            parts[0] = self.article(parts[0])
+        buffer = io.BytesIO()
+        try:
+            _RecordPickler(buffer).dump(tuple(parts))
+            digest = hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
+        except Exception:  # not picklable: never equal to anything
+            digest = os.urandom(16)
+        self._memo[id(obj)] = (obj, digest)
+        return digest
 
     def fields(self, obj: Any) -> bytes:
         return b"".join(self.value(getattr(obj, f.name))[:8] for f in _fields(type(obj)))
