@@ -189,3 +189,31 @@ def test_an_unchanged_entity_record_stops_the_invalidation(
     assert unchanged
     assert not any(f"entities/{slug}.html" in rendered for slug in unchanged)
     assert "briefings/canada-balloon.html" in rendered
+
+
+def test_serve_reuses_the_pages_an_article_edit_leaves_unchanged(project: Path, tmp_path: Path,
+                                                               nlp_provider: NlpProvider):
+    from briefgen.engine import Change, LiveBuilder
+
+    config = load_config(root=project, cache_dir=str(tmp_path / "cache"), n_process=1, search=False)
+    builder = LiveBuilder(lambda: config, nlp=nlp_provider)
+    first = builder.rebuild().snapshot
+    assert first is not None
+    other, edited = "briefings/canada-balloon.html", "briefings/no-quotes.html"
+    before = {p: first.pages.get(p) for p in (other, edited)}
+
+    seed = config.source / "no-quotes.txt"
+    _append(seed, "\nThe road reopened on Friday after crews cleared it.\n")
+    second = builder.rebuild(Change.ARTICLES, [str(seed)]).snapshot
+    assert second is not None
+    rendered = second.pages.rendered
+    assert second.pages.get(other) == before[other]
+    assert second.pages.rendered == rendered  # the unchanged page's bytes came from the build before
+    assert "reopened on Friday" in second.pages.get(edited).decode()
+    assert second.pages.rendered == rendered + 1
+
+    # And what serve shows is what a clean build writes.
+    result = build(config, nlp=nlp_provider)
+    assert not result.errors
+    for path in (other, edited):
+        assert second.pages.get(path) == (config.out / path).read_bytes()
