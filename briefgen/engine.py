@@ -27,6 +27,7 @@ import logging
 import operator
 import os
 import pickle
+import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -298,19 +299,42 @@ class Digests:
         found = self._memo.get(id(obj))
         if found is not None:
             return found[1]
-        # No record holds another (a briefing holds its article, digested apart), so the fields pickle
-        # without the per-object hook that job arguments need: most of a build's digesting is here.
-        parts = [getattr(obj, f.name) for f in _fields(type(obj))]
-        if type(obj) is Briefing:
-            parts[0] = self.article(parts[0])
+        return self.records([obj])[0]
+
+    def records(self, objects: Iterable[Any]) -> list[bytes]:
+        """``record`` for many objects at once, through one pickler: most of a build's digesting is here.
+
+        No record holds another (a briefing holds its article, digested apart), so the fields pickle without
+        the per-object hook that job arguments need."""
         buffer = io.BytesIO()
-        try:
-            _RecordPickler(buffer).dump(tuple(parts))
-            digest = hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
-        except Exception:  # not picklable: never equal to anything
-            digest = os.urandom(16)
-        self._memo[id(obj)] = (obj, digest)
-        return digest
+        pickler = _RecordPickler(buffer)
+        memo = self._memo
+        out: list[bytes] = []
+        getters: dict[type, Callable[[Any], Any]] = {}
+        for obj in objects:
+            found = memo.get(id(obj))
+            if found is not None:
+                out.append(found[1])
+                continue
+            kind = type(obj)
+            get = getters.get(kind)
+            if get is None:
+                get = getters[kind] = operator.attrgetter(*(f.name for f in _fields(kind)))
+            parts = get(obj)
+            if kind is Briefing:
+                parts = (self.article(parts[0]), *parts[1:])
+            buffer.seek(0)
+            buffer.truncate()
+            try:
+                pickler.dump(parts)
+                digest = hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
+            except Exception:  # not picklable: never equal to anything
+                digest = os.urandom(16)
+                buffer = io.BytesIO()
+                pickler = _RecordPickler(buffer)
+            memo[id(obj)] = (obj, digest)
+            out.append(digest)
+        return out
 
     def fields(self, obj: Any) -> bytes:
         return b"".join(self.value(getattr(obj, f.name))[:8] for f in _fields(type(obj)))
@@ -374,12 +398,13 @@ def compare_site(site: Site, previous: dict[str, bytes], digests: Digests) -> tu
     values: dict[str, bytes] = {}
     changed: set[str] = set()
     whole = hashlib.blake2b(digest_size=16)
-    for kind, objects in ((BRIEFING, site.briefings), (ENTITY, site.entities.values()),
-                          (INCIDENT, site.incidents.values())):
+    collections: tuple[tuple[str, Iterable[Briefing | Entity | Incident]], ...] = (
+        (BRIEFING, site.briefings), (ENTITY, site.entities.values()), (INCIDENT, site.incidents.values()))
+    for kind, collection in collections:
         names = FIELD_NAMES[kind]
-        for obj in objects:
-            k = key(kind, obj.slug)
-            digest = digests.record(obj)
+        objects = list(collection)
+        for obj, digest in zip(objects, digests.records(objects)):
+            k = f"{kind}{SEP}{obj.slug}"
             whole.update(k.encode("utf-8", "surrogatepass") + digest)
             before = previous.get(k)
             if before is not None and before[:16] == digest:
@@ -426,8 +451,14 @@ def render_recorded(job: Job, site: Site) -> Rendered:
     return output, pickle.dumps((normalise_reads(reads), tuple(dict.fromkeys(names))))
 
 
+_TEMPLATE_LISTS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 def make_record(output: Output, note: bytes, inputs: bytes) -> Record:
     reads, templates = pickle.loads(note)
+    # Interned: 170,000 records read the same keys and templates over and over (memory, and the state's size).
+    reads = tuple(sys.intern(k) for k in reads)
+    templates = _TEMPLATE_LISTS.setdefault(templates, templates)
     return Record(inputs, reads, templates, hashlib.sha256(output.data).digest(),
                   output.path.endswith(".html") and _MARKER in output.data)
 
