@@ -103,7 +103,8 @@ class SourceFile:
     """One article file as last read."""
 
     signature: tuple[int, ...] | None
-    """(mtime_ns, ctime_ns, size, inode): unchanged means the file is not read again."""
+    """(mtime_ns, ctime_ns, size, inode): unchanged means the file is not read again (while the reading
+    settings and briefgen's code are unchanged too: ``State.extraction_settings``)."""
     article: Article | None
     diagnostics: tuple[Diagnostic, ...]
     extraction: Extraction | None = None
@@ -133,6 +134,7 @@ class State:
 
     files: dict[str, SourceFile] = field(default_factory=dict)
     extraction_settings: tuple[str, ...] = ()
+    """What reading and extraction depend on besides the files: model, settings, briefgen's code."""
     settings: str = ""
     """Digest of every setting that can change an output, and of briefgen's own code."""
     values: dict[str, bytes] = field(default_factory=dict)
@@ -182,6 +184,16 @@ def save_state(config: Config, state: State) -> None:
         log.warning("%s: cannot record the build: %s", path, exc)
 
 
+def code_digest() -> str:
+    """briefgen's own source, as a hash."""
+    h = hashlib.sha256()
+    package = Path(briefgen.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode("utf-8", "surrogatepass") + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def settings_digest(config: Config) -> str:
     """Every setting (but how fast), briefgen's code and the render libraries. Which file each template
     name resolves to is not here: each output records that for the templates it loads."""
@@ -192,11 +204,8 @@ def settings_digest(config: Config) -> str:
             h.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
             h.update(b"\0")
 
-    add(STATE_FORMAT, briefgen.__version__,
+    add(STATE_FORMAT, briefgen.__version__, code_digest(),
         repr(replace(config, n_process=0, batch_size=1, cache_dir=Path())))
-    package = Path(briefgen.__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        add(path.relative_to(package).as_posix(), path.read_bytes())
     for name in ("jinja2", "markupsafe"):
         try:
             add(name, importlib.metadata.version(name))
@@ -526,11 +535,13 @@ class Engine:
 
         started = time.perf_counter()
         info = nlp.model()
-        settings = (EXTRACT_VERSION, info.name, info.version, str(config.summary_sentences))
+        # briefgen's code too: a new reader can read the same bytes differently, a new extractor extract them so.
+        settings = (EXTRACT_VERSION, info.name, info.version, str(config.summary_sentences), str(config.root),
+                    str(config.source), code_digest())
         state = self.state
         if settings != state.extraction_settings:
-            for f in state.files.values():
-                f.extraction = None
+            state.files = {}  # read and extract (from the extraction cache) everything again
+            self.last_good = {}
             state.extraction_settings = settings
         found, unreadable = scan_source(config.source, config.root)
         diagnostics: list[Diagnostic] = list(unreadable)
