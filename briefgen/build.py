@@ -224,7 +224,16 @@ def build(
             missing or unreadable source folder, an empty build over a published site); the previously
             published site is then left untouched.
     """
-    from briefgen.engine import Engine, build_outputs, commit_build, keep_published, load_state, settings_digest
+    from briefgen.engine import (
+        Engine,
+        build_outputs,
+        commit_build,
+        keep_published,
+        load_state,
+        save_state,
+        settings_digest,
+        unchanged_site,
+    )
     from briefgen.render import Kept, Output, Renderer, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
     from briefgen.write import build_lock, check_output_folder, publish, recover, refuse_emptying
@@ -267,6 +276,17 @@ def build(
         records = engine.state.records
         keep_published(plan, records, out)
         result.kept = len(plan.clean) if not verify else 0
+        if not verify and unchanged_site(engine, plan, out):
+            # Nothing to render, and the folder holds exactly what was published: publishing would
+            # reproduce it file for file, so leave it (and the state, unless a file was read again).
+            result.pages = sum(path.endswith(".html") for path in plan.jobs)
+            stage("plan")
+            if engine.reread:
+                engine.accept(plan.changes)
+                save_state(config, engine.state)
+            result.site = site
+            result.seconds = time.perf_counter() - started
+            return result
         stage("plan")
         rendering = 0.0
 

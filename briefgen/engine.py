@@ -142,6 +142,8 @@ class State:
     the incident's slug; under EVERYTHING the whole site's digest."""
     templates: dict[str, str] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
+    published: str = ""
+    """Digest of every file in the output folder after the last publish (path, size, time, inode)."""
 
 
 def _signature(path: Path) -> tuple[int, ...] | None:
@@ -493,6 +495,8 @@ class Plan:
     inputs: dict[str, bytes]
     clean: set[str]
     changes: Changes
+    removed: int = 0
+    """Outputs the last build published that this one does not have."""
 
 
 class Engine:
@@ -506,6 +510,8 @@ class Engine:
         self.last_good: dict[str, SourceFile] = {}
         """serve: a file that broke keeps its last good version on the site."""
         self._accepted_site: Site | None = None
+        self.reread = 0
+        """Files read again by ``briefings`` (the rest were unchanged)."""
 
     # reading and extraction
 
@@ -553,6 +559,7 @@ class Engine:
             sig = _signature(path)
             entry = state.files.get(name)
             if entry is None or sig is None or entry.signature != sig or name in dirty:
+                self.reread += 1
                 read = read_paths([path], root=config.root, base=config.source, drafts=True)
                 article = read.articles[0] if read.articles else None
                 # Touched but the same bytes (a save without changes): its extraction still holds.
@@ -642,15 +649,10 @@ class Engine:
             record = records.get(path)
             if record is not None and record.inputs == digest and not changes.stale(record):
                 clean.add(path)
-        for path in [p for p in records if p not in jobs]:
+        removed = [p for p in records if p not in jobs]
+        for path in removed:
             del records[path]
-        return Plan(site, renderer, jobs, inputs, clean, changes)
-
-    def note_templates(self, changes: Changes, renderer: Renderer, names: Iterable[str]) -> None:
-        """Digests for template names a render loaded that the theme does not have (a missing include)."""
-        for name in names:
-            if name not in changes.template_digests:
-                changes.template_digests[name] = template_digest(renderer.env, name)
+        return Plan(site, renderer, jobs, inputs, clean, changes, removed=len(removed))
 
 
 def job_digest(job: Job, digests: Digests) -> bytes:
@@ -712,9 +714,37 @@ def commit_build(engine: Engine, plan: Plan, out: Path, config: Config, *, rende
     records = engine.state.records
     for path in rendered:
         records[path] = replace(records[path], stat=_file_stat(out / path))
-    engine.note_templates(plan.changes, plan.renderer, {t for r in records.values() for t in r.templates})
     engine.accept(plan.changes)
+    engine.state.published = published_digest(out)
     save_state(config, engine.state)
+
+
+def unchanged_site(engine: Engine, plan: Plan, out: Path) -> bool:
+    """Whether publishing ``plan`` would reproduce the site on disk as it is: every output clean, none gone,
+    and no file in the folder touched since the last publish (the search index and the manifest included)."""
+    return len(plan.clean) == len(plan.jobs) and not plan.removed and bool(engine.state.published) \
+        and published_digest(out) == engine.state.published
+
+
+def published_digest(out: Path) -> str:
+    """Every file below ``out`` with its size, modification time and inode, as one hash."""
+    h = hashlib.blake2b(digest_size=16)
+    stack = [str(out)]
+    found: list[str] = []
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                        found.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+        except OSError:
+            return ""
+    for line in sorted(found):
+        h.update(line.encode("utf-8", "surrogatepass") + b"\n")
+    return h.hexdigest()
 
 
 # --- inspect ------------------------------------------------------------------------------------------------
