@@ -1,21 +1,19 @@
-"""The only orchestrator: read -> extract (cached) -> site graph -> render -> publish."""
+"""``briefgen build``: read -> extract (cached) -> corpus stages -> render what changed -> publish.
+
+The stages themselves, and the incremental engine that decides what to read, extract and render again,
+are shared with ``serve`` and ``inspect`` (``briefgen.engine``)."""
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import importlib.metadata
-import json
 import logging
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import briefgen
 from briefgen.config import Config
 from briefgen.errors import BriefgenError, Diagnostic, Severity
 from briefgen.model import Article, Briefing, Extraction, Site
@@ -37,11 +35,15 @@ class BuildResult:
     articles: int = 0
     pages: int = 0
     written: int = 0
+    rendered: int = 0
+    """Outputs rendered by this build (the others were unchanged, their published files kept)."""
+    kept: int = 0
     extracted: int = 0
     cached: int = 0
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
-    """Seconds spent in each stage (read, cache, nlp, graph, incidents, render, write), for --verbose and bench/."""
+    """Seconds spent in each stage (read, cache, nlp, graph, incidents, plan, render, write, state), for
+    --verbose and bench/."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     site: Site | None = None
     search: SearchReport | None = None
@@ -153,96 +155,6 @@ def extract_briefings(
     ]
 
 
-def site_fingerprint(config: Config, briefings: list[Briefing], dirs: list[Path]) -> str:
-    """A hash of everything the rendered site depends on.
-
-    The graph and every page are a pure function of: the briefings (each one's source bytes and path; its
-    extraction follows from those, the model and the settings), every setting, the template files and
-    briefgen's own code. Equal fingerprints mean byte-identical output.
-    """
-    from briefgen.extract.cache import EXTRACT_VERSION
-    from briefgen.extract.nlp import resolve_model
-
-    h = hashlib.sha256()
-
-    def add(*parts: str | bytes) -> None:
-        for part in parts:
-            h.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
-            h.update(b"\0")
-
-    # Settings that change how fast, not what, are left out: a build with other n_process reuses the site.
-    what = replace(config, n_process=0, batch_size=1, cache_dir=Path(), executor="local", dask_scheduler="",
-                   dask_shared_cache=False)
-    add(briefgen.__version__, EXTRACT_VERSION, repr(what))
-    package = Path(briefgen.__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        add(path.relative_to(package).as_posix(), path.read_bytes())
-    for folder in dirs:
-        add(str(folder))
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                add(path.relative_to(folder).as_posix(), path.read_bytes())
-    for b in briefings:
-        add(b.slug, b.article.source, b.article.sha256)
-    # The curation file, the model that extracted and the search indexer shape the output too.
-    add(config.entities.read_bytes() if config.entities.is_file() else b"")
-    for package_name in (resolve_model(config.model).name, "pagefind", "pagefind_bin"):
-        try:
-            add(package_name, importlib.metadata.version(package_name))
-        except importlib.metadata.PackageNotFoundError:
-            add(package_name, "-")
-    return h.hexdigest()
-
-
-class SiteRecord:
-    """What the last build published into one output folder: its fingerprint and each file's size and mtime.
-
-    Kept in the cache folder (deleting it only costs one full render). A build whose fingerprint matches,
-    into a folder whose files all still have the recorded size and mtime, has nothing to write.
-    """
-
-    def __init__(self, cache_dir: Path, out: Path) -> None:
-        self.out = out
-        name = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        self.path = cache_dir / "sites" / f"{name}.json"
-        self.pages = 0
-
-    def _scan(self) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = {}
-        stack = [self.out]
-        while stack:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
-                    else:
-                        st = entry.stat(follow_symlinks=False)
-                        found[os.path.relpath(entry.path, self.out)] = [st.st_size, st.st_mtime_ns, st.st_ino]
-        return found
-
-    def unchanged(self, fingerprint: str) -> bool:
-        try:
-            saved = json.loads(self.path.read_text(encoding="utf-8"))
-            if saved["fingerprint"] != fingerprint or not self.out.is_dir():
-                return False
-            if self._scan() != saved["files"]:
-                return False
-            self.pages = int(saved["pages"])
-            return True
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-
-    def save(self, fingerprint: str, pages: int) -> None:
-        try:
-            data = {"fingerprint": fingerprint, "pages": pages, "files": self._scan()}
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".tmp-{os.getpid()}-{self.path.name}")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            log.warning("%s: cannot record the published site: %s", self.path, exc)
-
-
 def corpus_stage(
     briefings: list[Briefing],
     config: Config,
@@ -295,20 +207,35 @@ def build(
     force: bool = False,
     allow_empty: bool = False,
     drafts: bool = False,
+    verify: bool = False,
 ) -> BuildResult:
     """Build the whole site into ``config.out``. Per-article problems become diagnostics, not exceptions.
 
     ``drafts``: include articles marked ``draft: true``. ``allow_empty``: publish a site with no briefings
     over one that has some (refused otherwise: a mistyped source must not empty a published site).
+    ``verify``: render every output, and report an error for each one the engine judged unchanged whose
+    fresh render differs from its published file.
+
+    Only the outputs whose recorded inputs changed are rendered (``engine``); the others are published as
+    they are, and the site is still published as a whole (``write.publish``).
 
     Raises:
         BriefgenError: when the site as a whole cannot be built (bad templates, unusable output folder,
             missing or unreadable source folder, an empty build over a published site); the previously
             published site is then left untouched.
     """
-    from briefgen.render import Output, render_site, theme_dirs
+    from briefgen.engine import (
+        Engine,
+        build_outputs,
+        commit_build,
+        keep_published,
+        load_state,
+        save_state,
+        settings_digest,
+        unchanged_site,
+    )
+    from briefgen.render import Kept, Output, Renderer, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
-    from briefgen.sources import read_all
     from briefgen.write import build_lock, check_output_folder, publish, recover, refuse_emptying
 
     started = time.perf_counter()
@@ -327,62 +254,70 @@ def build(
             result.stages[name] = result.stages.get(name, 0.0) + now - mark
             mark = now
 
-        sources = read_all(config.source, root=config.root, drafts=drafts)
-        result.diagnostics.extend(sources.diagnostics)
-        result.articles = len(sources.articles)
-        result.drafts = len(sources.drafts)
-        stage("read")
-        briefings = extract_briefings(sources.articles, config, nlp or NlpProvider(config.model), result, progress)
+        engine = Engine(load_state(config))
+        briefings = engine.briefings(config, nlp or NlpProvider(config.model), result, drafts=drafts,
+                                     progress=progress)
         if not briefings and not allow_empty:
             refuse_emptying(config.out, result.diagnostics)
-        mark = time.perf_counter()  # extract_briefings timed its own parts (cache, nlp)
+        mark = time.perf_counter()  # the engine timed its own parts (read, cache, nlp)
         # The records made so far live for the whole build: frozen, the cyclic GC stops re-scanning them
         # on every full collection (graph ~17% faster at 2,000 briefings). Unfrozen when the build ends.
         gc.freeze()
-        site, problems = corpus_stage(briefings, config, stage=stage)
+        site, problems = corpus_stage(briefings, config, stage=stage, incident_memo=engine.state.incident_memo)
         result.diagnostics.extend(problems)
         gc.freeze()
         dirs = theme_dirs(config.templates)
         if not dirs:
             raise BriefgenError(f"{config.templates}: no templates found")
-        record = SiteRecord(config.cache_dir, config.out)
-        fingerprint = site_fingerprint(config, briefings, dirs)
         recover(config.out)
-        if record.unchanged(fingerprint):
-            # Same inputs, code, templates and settings as the site on disk, which nobody has touched since:
-            # rendering would reproduce it byte for byte, so skip it.
-            result.pages = record.pages
-            stage("check")
-        else:
-            rendering = 0.0
+        renderer = Renderer(dirs, key_actors=config.key_actors, base_url=config.base_url)
+        plan = engine.plan(site, renderer, settings_digest(config))
+        out = config.out.resolve()
+        records = engine.state.records
+        keep_published(plan, records, out)
+        result.kept = len(plan.clean) if not verify else 0
+        if not verify and unchanged_site(engine, plan, out):
+            # Nothing to render, and the folder holds exactly what was published: publishing would
+            # reproduce it file for file, so leave it (and the state, unless a file was read again).
+            result.pages = sum(path.endswith(".html") for path in plan.jobs)
+            stage("plan")
+            if engine.reread:
+                engine.accept(plan.changes)
+                save_state(config, engine.state)
+            result.site = site
+            result.seconds = time.perf_counter() - started
+            return result
+        stage("plan")
+        rendering = 0.0
 
-            def outputs() -> Iterator[Output]:
-                # Streamed into publish, so only one page is in memory at a time; timed apart from writing.
-                nonlocal rendering
-                pages = render_site(site, dirs, key_actors=config.key_actors, base_url=config.base_url,
-                                    processes=config.n_process or available_cores())
-                if config.search:
-                    result.search = SearchReport()
-                    pages = with_search_index(
-                        pages,
-                        warn=lambda message: result.diagnostics.append(Diagnostic("search", message, Severity.WARNING)),
-                        cache=BundleCache(config.cache_dir / "search", config.out),
-                        report=result.search,
-                    )
-                while True:
-                    started = time.perf_counter()
-                    output = next(pages, None)
-                    rendering += time.perf_counter() - started
-                    if output is None:
-                        return
-                    result.pages += output.path.endswith(".html")
-                    yield output
+        def outputs() -> Iterator[Output | Kept]:
+            # Streamed into publish, so only one page is in memory at a time; timed apart from writing.
+            nonlocal rendering
+            pages: Iterator[Output | Kept] = build_outputs(
+                plan, records, out, result, processes=config.n_process or available_cores(), verify=verify)
+            if config.search:
+                result.search = SearchReport()
+                pages = with_search_index(
+                    pages,
+                    warn=lambda message: result.diagnostics.append(Diagnostic("search", message, Severity.WARNING)),
+                    cache=BundleCache(config.cache_dir / "search", config.out),
+                    report=result.search,
+                )
+            while True:
+                started = time.perf_counter()
+                output = next(pages, None)
+                rendering += time.perf_counter() - started
+                if output is None:
+                    return
+                result.pages += output.path.endswith(".html")
+                yield output
 
-            result.written = publish(outputs(), config.out).written
-            stage("write")
-            result.stages["write"] -= rendering
-            result.stages["render"] = rendering
-            record.save(fingerprint, result.pages)
+        result.written = publish(outputs(), config.out).written
+        stage("write")
+        result.stages["write"] -= rendering
+        result.stages["render"] = rendering
+        commit_build(engine, plan, out, config, rendered=[p for p in plan.jobs if p not in plan.clean or verify])
+        stage("state")
     result.site = site
     result.seconds = time.perf_counter() - started
     return result

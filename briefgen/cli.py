@@ -78,11 +78,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = _config_from(args)
     bar = ProgressBar(enabled=not args.quiet)
     try:
-        result = build(config, progress=bar, force=args.force, allow_empty=args.allow_empty, drafts=args.drafts)
+        result = build(config, progress=bar, force=args.force, allow_empty=args.allow_empty, drafts=args.drafts,
+                       verify=args.verify)
     finally:
         bar.finish()
     _report(result.diagnostics)
     log.debug("seconds per stage: %s", ", ".join(f"{k} {v:.2f}" for k, v in result.stages.items()))
+    log.debug("outputs rendered: %d; unchanged, kept as published: %d", result.rendered, result.kept)
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
     print(
         f"{'Built with problems' if failed else 'Built'}: {_count(result.articles, 'article')}, "
@@ -100,43 +102,14 @@ def _count(n: int, noun: str) -> str:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from briefgen.build import BuildResult, NlpProvider, corpus_stage, extract_briefings
-    from briefgen.model import Article
-    from briefgen.records import briefing_record
-    from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
+    from briefgen.engine import inspect
 
     config = load_config(args.config)
-    given_articles: list[Article] = []
-    diagnostics: list[Diagnostic] = []
-    for given in args.paths:
-        # Every file given is printed: a folder's files take their slugs from their path inside it, and
-        # a slug met twice is numbered (with a warning) instead of leaving a file out.
-        p = Path(given)
-        if p.is_dir():
-            found, unreadable = scan_source(p)
-            diagnostics.extend(unreadable)
-            read = read_paths(found, base=p, clash="rename")
-        elif p.exists():
-            read = read_paths([p], clash="rename")
-        else:
-            diagnostics.append(Diagnostic(given, "no such file or folder"))
-            continue
-        given_articles.extend(read.articles)
-        diagnostics.extend(read.diagnostics)
-    articles, renamed = resolve_slug_clashes(given_articles, rename=True)
-    result = BuildResult(diagnostics=[*diagnostics, *renamed])
-    briefings = extract_briefings(articles, config, NlpProvider(config.model), result)
-    site, problems = corpus_stage(briefings, config)  # the files given, resolved and clustered as a build would
-    result.diagnostics.extend(problems)
-    by_slug = {b.slug: b for b in site.briefings}
-    out = sys.stdout
-    for article in articles:
-        if article.slug in by_slug:
-            incident = site.incident_of(article.slug)
-            record = briefing_record(by_slug[article.slug], incident.slug if incident else None)
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    _report(result.diagnostics)
-    return 1 if result.errors else 0
+    records, diagnostics = inspect(config, args.paths)
+    for record in records:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    _report(diagnostics)
+    return 1 if any(d.severity is Severity.ERROR for d in diagnostics) else 0
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
@@ -254,6 +227,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--allow-empty", action="store_true",
                    help="publish even if no article was read while the published site has briefings")
     b.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    b.add_argument("--verify", action="store_true",
+                   help="render every page, and fail (one line per page) if a page the incremental build "
+                        "judged unchanged differs from its fresh render")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.add_argument("--executor", choices=["local", "dask"],
                    help="where extraction runs (default: the executor setting, else local)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -14,8 +15,8 @@ import struct
 import threading
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
@@ -81,6 +82,36 @@ class Output:
     path: str
     """Site-relative POSIX path."""
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """An output left as the previous build published it (the engine judged it clean): not rendered again."""
+
+    path: str
+    sha256: bytes
+    """The digest of its bytes (the search index keys its shards by them)."""
+    marked: bool
+    """Whether the page is marked for the search index (``data-pagefind-body``)."""
+    source: Path
+    """Where its bytes are now: the file in the published site."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """How to render one output: ``render(site, *args, **kwargs)``.
+
+    Everything the output depends on is in ``args``/``kwargs`` (values, digested by the engine), in what
+    it reads from ``site`` (recorded while it renders, see ``tracking``), in the templates it loads (recorded
+    too) and in the renderer's settings and code.
+    """
+
+    render: Callable[..., Output]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, site: Site) -> Output:
+        return self.render(site, *self.args, **self.kwargs)
 
 
 def default_theme_dir() -> Path:
@@ -174,8 +205,40 @@ def _json_list(records: Iterator[Any]) -> bytes:
     return buffer.getvalue()
 
 
+_loading = threading.local()
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """An Environment that records, per thread, the name of every template a render loads: the page's own,
+    and each one it extends, includes or imports, found or not (a later file of that name matters too)."""
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
+        names: list[str] | None = getattr(_loading, "names", None)
+        if names is not None:
+            names.append(name)
+        return super()._load_template(name, globals)
+
+
+def recording_templates(names: list[str] | None) -> None:
+    """Record template loads on this thread into ``names`` (None: stop recording)."""
+    _loading.names = names
+
+
+def template_digest(env: jinja2.Environment, name: str) -> str:
+    """What a template name resolves to (which file, its source), as a short hash; "-" when none."""
+    assert env.loader is not None
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return "-"
+    h = hashlib.blake2b(digest_size=12)
+    h.update((filename or "").encode("utf-8", "surrogatepass") + b"\0")
+    h.update(source.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
 def make_env(dirs: list[Path], *, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = RecordingEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         bytecode_cache=bytecode_cache,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -338,8 +401,22 @@ def _json_output(path: str, value: Any) -> Output:
     return Output(path, json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
-def _entity_json(entity: Entity) -> Output:
+def _entity_json(site: Site, entity: Entity) -> Output:
     return _json_output(entity_json_path(entity.slug), entity_record(entity))
+
+
+def _briefings_json(site: Site) -> Output:
+    return Output("briefings.json", _json_list(
+        briefing_record(b, i.slug if (i := site.incident_of(b.slug)) else None) for b in site.briefings))
+
+
+def _incidents_json(site: Site) -> Output:
+    names = {slug: e.name for slug, e in site.entities.items()}
+    return Output("incidents.json", _json_list(incident_record(i, names) for i in site.incidents.values()))
+
+
+def _static(site: Site, output: Output) -> Output:
+    return output
 
 
 def _atom_time(date: dt.date | None) -> str:
@@ -367,7 +444,7 @@ class Renderer:
         self.base_url = base_url
         self.env = make_env(dirs, bytecode_cache=bytecode_cache)
 
-    def _page(self, template: str, path: str, site: Site, **context: Any) -> Output:
+    def _page(self, site: Site, template: str, path: str, **context: Any) -> Output:
         # Hosts serve the 404 page at the missing path, at any depth, where links relative to the site root
         # break; with a base_url its links start from the site's path instead (on the published host and
         # in `briefgen serve`, which also serves that path). Without one they stay relative: right for a
@@ -421,7 +498,7 @@ class Renderer:
         finder = MentionFinder(b.actors, site.entities)
         key = sorted(b.actors[:self.key_actors], key=lambda a: -a.mentions)  # stable: importance breaks ties
         return self._page(
-            "briefing.html", path, site, briefing=b, older=older, newer=newer, incident=site.incident_of(b.slug),
+            site, "briefing.html", path, briefing=b, older=older, newer=newer, incident=site.incident_of(b.slug),
             quotes_by_speaker=list(by_speaker.items()), source=view, body_html=view.html(),
             quote_number={q: i for i, q in enumerate(b.quotes, start=1)},
             summary_html=[link_mentions(s, finder, link) for s in b.summary],
@@ -443,7 +520,7 @@ class Renderer:
         chart = mentions_chart(entity, site, span)
         incidents = {i.slug: i for s in entity.briefing_slugs if (i := site.incident_of(s)) is not None and i.size > 1}
         return self._page(
-            "entity.html", entity_path(entity.slug), site, entity=entity,
+            site, "entity.html", entity_path(entity.slug), entity=entity,
             entity_incidents=sorted(incidents.values(), key=Incident.order),
             entity_briefings=briefings, months_open=months[:split], months_folded=months[split:],
             folded_count=sum(len(items) for _, items in months[split:]),
@@ -459,7 +536,7 @@ class Renderer:
         for q in incident.quotes:
             by_speaker.setdefault(q.speaker_slug or q.speaker or "", []).append(q)
         return self._page(
-            "incident.html", incident_path(incident.slug), site, incident=incident, members=members,
+            site, "incident.html", incident_path(incident.slug), incident=incident, members=members,
             copies=dict(incident.copies), titles={b.slug: b.article.title for b in members},
             outlet_of={slug: name for name, slugs in incident.outlets for slug in slugs},
             incident_actors=[(site.entities[s], n) for s, n in incident.actors if s in site.entities],
@@ -467,26 +544,28 @@ class Renderer:
                                for qs in sorted(by_speaker.values(), key=lambda qs: (not qs[0].speaker, -len(qs)))],
         )
 
-    def plan(self, site: Site) -> dict[str, Callable[[], Output]]:
+    def plan(self, site: Site) -> dict[str, Job]:
         """Every output path of the site and how to render it, in order; nothing is rendered yet.
 
-        The dev server renders from this lazily (the requested page first); a build renders all of it.
+        The dev server renders from this lazily (the requested page first); a build renders what the
+        engine finds changed. A job's arguments hold what it shows that ``site`` alone does not say (lists
+        made here from the whole site, each compared by value between builds); pages that show figures of the
+        whole site read them from ``site`` while rendering and so depend on all of it.
         """
-        pages: dict[str, Callable[[], Output]] = {}
+        jobs: dict[str, Job] = {}
 
-        def add(path: str, render: Callable[[], Output]) -> None:
-            if path in pages:
+        def add(path: str, render: Callable[..., Output], *args: Any, **kwargs: Any) -> None:
+            if path in jobs:
                 raise RenderError(f"two pages would be written to {path}")
-            pages[path] = render
+            jobs[path] = Job(render, args, kwargs)
 
         def page(path: str, template: str, **context: Any) -> None:
-            add(path, partial(self._page, template, path, site, **context))
+            add(path, self._page, template, path, **context)
 
         briefings = site.briefings
         # Encoded record by record, and first: at 20,000 briefings it is the build's memory peak (about 140
         # MB), which had better pass before the search index runs beside the build on the pages.
-        add("briefings.json", lambda: Output("briefings.json", _json_list(
-            briefing_record(b, i.slug if (i := site.incident_of(b.slug)) else None) for b in briefings)))
+        add("briefings.json", _briefings_json)
         incidents = list(site.incidents.values())
         page("index.html", "index.html", latest=briefings[:HOME_BRIEFINGS], top_actors=top_entities(site, HOME_ACTORS),
              latest_incidents=incidents[:HOME_BRIEFINGS],
@@ -495,7 +574,7 @@ class Renderer:
         for i, b in enumerate(briefings):
             newer = briefings[i - 1] if i > 0 else None
             older = briefings[i + 1] if i + 1 < len(briefings) else None
-            add(briefing_path(b.slug), partial(self.render_briefing, site, b, older, newer))
+            add(briefing_path(b.slug), self.render_briefing, b, older, newer)
 
         kinds = directory_kinds(site)
         span = corpus_span(site)
@@ -510,10 +589,10 @@ class Renderer:
                          directory_kinds=kinds, entities=chunk, page_number=n, page_count=len(chunks),
                          total=len(members), offset=(n - 1) * DIRECTORY_PAGE)
         for entity in site.entities.values():
-            add(entity_path(entity.slug), partial(self.render_entity, site, entity, span))
+            add(entity_path(entity.slug), self.render_entity, entity, span)
         for incident in incidents:
             if incident.size > 1:
-                add(incident_path(incident.slug), partial(self.render_incident, site, incident))
+                add(incident_path(incident.slug), self.render_incident, incident)
 
         tags = by_tag(briefings)
         page(TAGS, "tags.html", tags=tags)
@@ -525,19 +604,17 @@ class Renderer:
         # Every HTML page comes before the data files: the search index starts on the pages while the rest
         # is still rendered and written (``search.with_search_index``).
         for entity in site.entities.values():
-            add(entity_json_path(entity.slug), partial(_entity_json, entity))
-        names = {slug: e.name for slug, e in site.entities.items()}
-        add("incidents.json",
-            lambda: Output("incidents.json", _json_list(incident_record(i, names) for i in incidents)))
+            add(entity_json_path(entity.slug), _entity_json, entity)
+        add("incidents.json", _incidents_json)
 
-        add(ATOM_FEED, partial(self.atom_feed, site))
-        add(JSON_FEED, partial(self.json_feed, site))
+        add(ATOM_FEED, self.atom_feed)
+        add(JSON_FEED, self.json_feed)
         if self.base_url:  # the sitemap protocol requires absolute URLs
-            add(SITEMAP, lambda: self.sitemap(pages))
+            add(SITEMAP, self.sitemap, tuple(p for p in jobs if p.endswith(".html") and p != NOT_FOUND))
         add("robots.txt", self.robots)
         for output in self.iter_static():
-            add(output.path, partial(lambda o: o, output))
-        return pages
+            add(output.path, _static, output)
+        return jobs
 
     def _plan_timeline(self, briefings: tuple[Briefing, ...], page: Callable[..., None],
                        incidents: list[Incident]) -> None:
@@ -627,16 +704,15 @@ class Renderer:
                                 "feed_url": self._feed_url(JSON_FEED, JSON_FEED), "items": items}
         return _json_output(JSON_FEED, feed)
 
-    def sitemap(self, pages: dict[str, Callable[[], Output]]) -> Output:
+    def sitemap(self, site: Site, paths: tuple[str, ...]) -> Output:
         urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-        for path in pages:
-            if path.endswith(".html") and path != NOT_FOUND:
-                ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = absolute_url(self.base_url, path)
+        for path in paths:
+            ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = absolute_url(self.base_url, path)
         ET.indent(urlset)
         data = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
         return Output(SITEMAP, data)
 
-    def robots(self) -> Output:
+    def robots(self, site: Site) -> Output:
         lines = ["User-agent: *", "Allow: /"]
         if self.base_url:
             lines.append(f"Sitemap: {absolute_url(self.base_url, SITEMAP)}")
@@ -661,9 +737,9 @@ class Renderer:
 PARALLEL_MAX_OUTPUTS = 60_000
 """Larger sites render in one process: a forked renderer touches, and so copies, most of the site graph, and
 at that size memory counts for more than seconds (the graph of 20,000 briefings holds about 700 MB)."""
-_FRAME = struct.Struct("<BII")
-"""A rendered output crossing the pipe: kind (0 output, 1 pickled exception), path length, data length;
-the path and the data (or the pickle) follow."""
+_FRAME = struct.Struct("<BIII")
+"""A rendered output crossing the pipe: kind (0 output, 1 pickled exception), path length, data length, note
+length; the path, the data (or the pickle) and the note follow."""
 
 
 def render_site(
@@ -671,17 +747,31 @@ def render_site(
 ) -> Iterator[Output]:
     """Every output of the site, graph first then pages, in the plan's order: nothing here touches the disk.
 
-    With ``processes`` > 1, forked renderers share the work (``_render_forked``), so rendering uses the
+    With ``processes`` > 1, forked renderers share the work (``render_many``), so rendering uses the
     cores that spaCy used a moment before; the outputs still come out one at a time and in the same order.
     """
     renderer = Renderer(dirs, key_actors=key_actors, base_url=base_url)
-    renders = list(renderer.plan(site).values())
+    renders = [partial(_unnoted, job, site) for job in renderer.plan(site).values()]
+    return (output for output, _ in render_many(renders, processes))
+
+
+def _unnoted(job: Job, site: Site) -> tuple[Output, bytes]:
+    return job(site), b""
+
+
+Rendered = tuple[Output, bytes]
+"""An output and a note about it made where it was rendered (the engine's record of what it read)."""
+
+
+def render_many(renders: Sequence[Callable[[], Rendered]], processes: int) -> Iterator[Rendered]:
+    """Each render's result, in order; with ``processes`` > 1 (and forking safe, and the site not too large)
+    forked renderers share the work (``_render_forked``)."""
     if processes < 2 or len(renders) < 2 * processes or len(renders) > PARALLEL_MAX_OUTPUTS or not fork_is_safe():
         return (render() for render in renders)
     return _render_forked(renders, processes)
 
 
-def _render_forked(renders: list[Callable[[], Output]], processes: int) -> Iterator[Output]:
+def _render_forked(renders: Sequence[Callable[[], Rendered]], processes: int) -> Iterator[Rendered]:
     # Outputs are dealt out by a multiplicative hash of their position, not in turn: the plan alternates
     # kinds (each entity page is followed by its JSON), and dealing in turn gave one process all the pages.
     # This process also publishes what comes out, so each child gets two shares to its one.
@@ -702,7 +792,7 @@ def _render_forked(renders: list[Callable[[], Output]], processes: int) -> Itera
             children.append((pid, os.fdopen(read_end, "rb")))
         # One thread per child drains its pipe ahead of need (a pipe alone holds too little: the child
         # would wait for this process to reach its next page, and the two would take turns).
-        ready = [queue.Queue[Output | BaseException](maxsize=_AHEAD) for _ in children]
+        ready = [queue.Queue[Rendered | BaseException](maxsize=_AHEAD) for _ in children]
         for (_, pipe), outputs in zip(children, ready):
             threading.Thread(target=_drain, args=(pipe, outputs, stop), daemon=True).start()
         for i, render in enumerate(renders):
@@ -728,31 +818,32 @@ _AHEAD = 256
 """Outputs a renderer may finish before this process takes them (a few MB)."""
 
 
-def _render_into(fd: int, renders: list[Callable[[], Output]]) -> NoReturn:
+def _render_into(fd: int, renders: list[Callable[[], Rendered]]) -> NoReturn:
     code = 0
     try:
         with os.fdopen(fd, "wb") as pipe:
             for render in renders:
                 try:
-                    output = render()
+                    output, note = render()
                 except Exception as exc:  # re-raised by the parent where the page was due
                     error = _pickled(exc)
-                    pipe.write(_FRAME.pack(1, 0, len(error)) + error)
+                    pipe.write(_FRAME.pack(1, 0, len(error), 0) + error)
                     break
                 path = output.path.encode("utf-8", "surrogatepass")
-                pipe.write(_FRAME.pack(0, len(path), len(output.data)) + path)
+                pipe.write(_FRAME.pack(0, len(path), len(output.data), len(note)) + path)
                 pipe.write(output.data)
+                pipe.write(note)
     except BaseException:  # the parent stopped reading (closed pipe) or was interrupted
         code = 1
     finally:
         os._exit(code)
 
 
-def _drain(pipe: BinaryIO, outputs: queue.Queue[Output | BaseException], stop: threading.Event) -> None:
+def _drain(pipe: BinaryIO, outputs: queue.Queue[Rendered | BaseException], stop: threading.Event) -> None:
     with pipe:
         while not stop.is_set():
             try:
-                item: Output | BaseException = _read_output(pipe)
+                item: Rendered | BaseException = _read_output(pipe)
             except Exception as exc:
                 item = exc
             while not stop.is_set():
@@ -772,11 +863,12 @@ def _pickled(exc: Exception) -> bytes:
         return pickle.dumps(RenderError(str(exc)))
 
 
-def _read_output(pipe: BinaryIO) -> Output:
+def _read_output(pipe: BinaryIO) -> Rendered:
     header = pipe.read(_FRAME.size)
     if len(header) < _FRAME.size:
         raise RenderError("a rendering process ended unexpectedly")
-    kind, path_length, data_length = _FRAME.unpack(header)
+    kind, path_length, data_length, note_length = _FRAME.unpack(header)
     if kind == 1:
         raise pickle.loads(pipe.read(data_length))
-    return Output(pipe.read(path_length).decode("utf-8", "surrogatepass"), pipe.read(data_length))
+    output = Output(pipe.read(path_length).decode("utf-8", "surrogatepass"), pipe.read(data_length))
+    return output, pipe.read(note_length)

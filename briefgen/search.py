@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Protocol
 
 from briefgen.errors import RenderError
-from briefgen.render import Output
+from briefgen.render import Kept, Output
 
 log = logging.getLogger(__name__)
 
@@ -205,17 +205,18 @@ def bundle_key(identity: str, pages: Iterable[tuple[str, bytes]]) -> str:
 
 
 def with_search_index(
-    outputs: Iterable[Output],
+    outputs: Iterable[Output | Kept],
     warn: Callable[[str], None],
     *,
     cache: BundleCache | None = None,
     report: SearchReport | None = None,
-) -> Iterator[Output]:
+) -> Iterator[Output | Kept]:
     """``outputs`` unchanged, then the search index (``pagefind/...``) of the HTML pages among them.
 
     Streams: one page is in memory at a time (plus each indexed page's path and hash). Bundles come from
-    ``cache`` when their pages are unchanged; without a cache Pagefind runs for every shard. When Pagefind
-    cannot run, ``warn`` gets one line and no index follows.
+    ``cache`` when their pages are unchanged; without a cache Pagefind runs for every shard. A ``Kept`` page
+    (unchanged since the last build) is not copied: its hash is known, and its published file is read only
+    if its shard must be indexed again. When Pagefind cannot run, ``warn`` gets one line and no index follows.
     """
     report = report if report is not None else SearchReport()
     # Inside the cache when there is one: a build killed mid-way leaves its page copies where the cache's
@@ -234,6 +235,8 @@ def with_search_index(
         # until a marked one appears, for themes that mark nothing (then every page is indexed).
         marked: dict[str, bytes] = {}
         unmarked: dict[str, bytes] | None = {}
+        sources: dict[str, Path] = {}
+        """Where each page's bytes are: its copy in ``root``, or a kept page's published file."""
         early: _EarlyIndex | None = None
         late = False  # a page to index came after the early start: index again at the end
         decided = False  # whether to start early is settled
@@ -241,26 +244,31 @@ def with_search_index(
             parts = output.path.split("/")
             # Paths that could leave the folder are skipped here; publish refuses them with an error.
             if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts:
-                is_marked = PAGE_MARKER in output.data
+                is_marked = output.marked if isinstance(output, Kept) else PAGE_MARKER in output.data
                 if is_marked and unmarked is not None:
                     shutil.rmtree(root / "unmarked", ignore_errors=True)
                     unmarked = None
                 pages = marked if is_marked else unmarked
                 if pages is not None:
                     late = late or early is not None
-                    target = root.joinpath("marked" if is_marked else "unmarked", *parts)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(output.data)
-                    pages[output.path] = hashlib.sha256(output.data).digest()
+                    if isinstance(output, Kept):
+                        sources[output.path] = output.source
+                        pages[output.path] = output.sha256
+                    else:
+                        target = root.joinpath("marked" if is_marked else "unmarked", *parts)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(output.data)
+                        sources[output.path] = target
+                        pages[output.path] = hashlib.sha256(output.data).digest()
             elif not decided:
                 # The site's pages come before its data files: index them while the rest is written. Only for
                 # a one-shard index: a large site's Pagefind runs beside a build still rendering would add
                 # up their memory (1.4 GB at 20,000 briefings, against 1.2 GB one after the other).
-                pages, folder = _index_input(marked, unmarked, root)
+                pages = _index_input(marked, unmarked)
                 if pages:
                     decided = True  # at the first data file after the pages, once
                     if shard_count(len(pages), SHARD_PAGES) == 1:
-                        early = _EarlyIndex(pages, folder, root, cache, report)
+                        early = _EarlyIndex(pages, dict(sources), root, cache, report)
             yield output
         try:
             if early is not None and not late:
@@ -268,7 +276,7 @@ def with_search_index(
             else:
                 if early is not None:
                     early.result(ignore_errors=True)
-                bundles = _build_shards(*_index_input(marked, unmarked, root), root, cache, report)
+                bundles = _build_shards(_index_input(marked, unmarked), sources, root, cache, report)
         except SearchUnavailable as exc:
             warn(str(exc))
             return
@@ -276,24 +284,22 @@ def with_search_index(
             yield from _bundle_outputs(bundles)
 
 
-def _index_input(
-    marked: dict[str, bytes], unmarked: dict[str, bytes] | None, root: Path
-) -> tuple[dict[str, bytes], Path]:
-    """The pages Pagefind gets (the marked ones, or every page when none is marked) and their folder."""
-    return (marked, root / "marked") if unmarked is None else (unmarked, root / "unmarked")
+def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None) -> dict[str, bytes]:
+    """The pages Pagefind gets: the marked ones, or every page when none is marked."""
+    return marked if unmarked is None else unmarked
 
 
 class _EarlyIndex:
     """``_build_shards`` in a thread of its own (it mostly waits on Pagefind), over a snapshot of the pages."""
 
-    def __init__(self, pages: dict[str, bytes], folder: Path, root: Path, cache: BundleCache | None,
+    def __init__(self, pages: dict[str, bytes], sources: dict[str, Path], root: Path, cache: BundleCache | None,
                  report: SearchReport) -> None:
         self._outcome: dict[int, Path] | BaseException | None = None
         snapshot = dict(pages)
 
         def run() -> None:
             try:
-                self._outcome = _build_shards(snapshot, folder, root, cache, report)
+                self._outcome = _build_shards(snapshot, sources, root, cache, report)
             except BaseException as exc:  # handed to the caller of result()
                 self._outcome = exc
 
@@ -311,7 +317,7 @@ class _EarlyIndex:
 
 
 def _build_shards(
-    pages: dict[str, bytes], folder: Path, root: Path, cache: BundleCache | None, report: SearchReport
+    pages: dict[str, bytes], sources: dict[str, Path], root: Path, cache: BundleCache | None, report: SearchReport
 ) -> dict[int, Path]:
     """Each non-empty shard's bundle folder, from the cache or a Pagefind run over the shard's pages."""
     if not pages:
@@ -333,9 +339,9 @@ def _build_shards(
                 target = site / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 try:
-                    os.link(folder / path, target)  # not moved: a page arriving late means indexing again
+                    os.link(sources[path], target)  # not moved: a page arriving late means indexing again
                 except OSError:  # a file system without hard links
-                    shutil.copyfile(folder / path, target)
+                    shutil.copyfile(sources[path], target)
             store, destination = cache, root / f"bundle-{shard}"
             shutil.rmtree(destination, ignore_errors=True)
             if store:
@@ -416,7 +422,7 @@ def _run_pagefind(site: Path, bundle: Path) -> None:
 
 
 class ServedPages(Protocol):
-    """A served build's pages (``livebuild.Pages``), each rendered when first asked for."""
+    """A served build's pages (``engine.Pages``), each rendered when first asked for."""
 
     def paths(self) -> Iterable[str]: ...
 
@@ -445,7 +451,7 @@ class LiveIndex:
             if self._files is None:
                 files: dict[str, bytes] = {}
                 for output in with_search_index(self._rendered(), self.warnings.append, cache=self._cache):
-                    if output.path.startswith(INDEX_DIR + "/"):
+                    if output.path.startswith(INDEX_DIR + "/") and isinstance(output, Output):
                         files[output.path] = output.data
                 for warning in self.warnings:
                     log.warning("%s", warning)

@@ -5,7 +5,7 @@ The only module that imports watchdog. Pieces, each on its own thread:
 - a watchdog observer turns file events into a pending change (templates < entities file < articles <
   config), ignoring
   editor temp files and the output and cache folders;
-- the rebuild thread waits for a quiet window, then runs one incremental rebuild (``livebuild``); changes
+- the rebuild thread waits for a quiet window, then runs one incremental rebuild (``engine.LiveBuilder``); changes
   that arrive meanwhile fold into a single follow-up rebuild;
 - a ``ThreadingHTTPServer`` serves the latest complete build from memory. A build replaces the previous one
   as a whole, so no request ever sees half of each; a failed build leaves the last good one in place and
@@ -47,8 +47,9 @@ from watchdog.observers.polling import PollingObserver
 from briefgen import search
 from briefgen.build import NlpProvider
 from briefgen.config import CONFIG_NAME, Config
+from briefgen.engine import Change, LiveBuilder, Rebuild, Snapshot
 from briefgen.errors import BriefgenError, RenderError
-from briefgen.livebuild import Change, LiveBuilder, Problem, Rebuild, Snapshot, problem_from_error
+from briefgen.problems import Problem, problem_from_error
 from briefgen.sources import ARTICLE_SUFFIXES
 
 log = logging.getLogger(__name__)

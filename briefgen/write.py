@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import OutputError, quote_path
-from briefgen.render import Output
+from briefgen.render import Kept, Output
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +194,9 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
-    """Write ``outputs`` as the complete new content of ``out``.
+def publish(outputs: Iterable[Output | Kept], out: Path) -> WriteResult:
+    """Write ``outputs`` as the complete new content of ``out``; a ``Kept`` output is the file it names
+    (the published one), linked into the new site as it is.
 
     Raises:
         OutputError: two outputs for one path, or a path escaping the folder.
@@ -206,6 +207,7 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
     staging.mkdir(parents=True)
     written = unchanged = 0
     paths: set[str] = set()
+    folders: set[Path] = {staging}
     try:
         for output in outputs:
             rel = output.path
@@ -217,8 +219,14 @@ def publish(outputs: Iterable[Output], out: Path) -> WriteResult:
             paths.add(rel)
             target = staging / rel
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                changed = _stage(out / rel, target, output.data)
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
+                if isinstance(output, Kept):
+                    _link_or_copy(output.source, target)
+                    changed = False
+                else:
+                    changed = _stage(out / rel, target, output.data)
             except OSError as exc:  # a full disk or quota: a write error carries no file name
                 raise OutputError(f"cannot write {quote_path(str(out / rel))}: {exc.strerror or exc}; "
                                   "nothing published") from None

@@ -156,7 +156,7 @@ def test_a_symlink_loop_is_one_line_and_the_rest_is_built(tmp_path):
 
 def test_a_symlink_loop_made_while_serving_is_reported_without_a_traceback(tmp_path, nlp_provider):
     from briefgen.config import load_config
-    from briefgen.livebuild import Change, LiveBuilder
+    from briefgen.engine import Change, LiveBuilder
 
     root = project(tmp_path / "p")
     builder = LiveBuilder(lambda: load_config(root=root), nlp=nlp_provider)

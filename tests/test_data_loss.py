@@ -192,7 +192,7 @@ def test_drafts_are_left_out_unless_asked_for(tmp_path):
 
 def test_serve_always_shows_drafts(tmp_path, nlp_provider):
     from briefgen.config import load_config
-    from briefgen.livebuild import LiveBuilder
+    from briefgen.engine import LiveBuilder
 
     root = project(tmp_path / "p")
     (root / "seeds" / "draft.md").write_text("---\ndraft: yes\n---\n\nThe council has not yet voted.\n")

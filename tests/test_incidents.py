@@ -347,7 +347,7 @@ def test_incident_page_in_chromium(incident_site, width: int):
 
 @pytest.mark.nlp
 def test_live_preview_reclusters_after_an_article_edit_extracting_only_it(incident_site, tmp_path: Path, nlp_provider):
-    from briefgen.livebuild import Change, LiveBuilder
+    from briefgen.engine import Change, LiveBuilder
 
     config, _ = incident_site
     root = tmp_path / "project"

@@ -22,7 +22,7 @@ import pytest
 
 from briefgen.build import NlpProvider, build
 from briefgen.config import Config, load_config
-from briefgen.livebuild import Rebuild
+from briefgen.engine import Rebuild
 from briefgen.render import default_theme_dir
 from briefgen.serve import EVENTS_PATH, DevServer
 
@@ -364,13 +364,13 @@ def test_rebuilds_after_start_never_fork(tmp_path: Path, nlp_provider: NlpProvid
                                          monkeypatch: pytest.MonkeyPatch):
     """Forking beside the watcher and HTTP threads can hang a worker: edits extract in the server process."""
     import briefgen.extract
-    import briefgen.livebuild
+    import briefgen.engine
 
     root = new_project(tmp_path / "project")
     load = lambda: load_config(root=root, cache_dir=str(serve_cache), n_process=2)  # noqa: E731
     with DevServer(load(), load_config=load, nlp=nlp_provider, port=0) as server:
         served = Served(server, root)
-        monkeypatch.setattr(briefgen.livebuild, "FEW_ARTICLES", 1)  # two edited articles would use workers
+        monkeypatch.setattr(briefgen.engine, "FEW_ARTICLES", 1)  # two edited articles would use workers
 
         def no_fork(method: str | None = None):
             raise AssertionError(f"a rebuild started {method} workers while the server runs")

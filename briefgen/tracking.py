@@ -1,0 +1,142 @@
+"""A view of the site graph that records what is read through it: the engine's dependency tracking.
+
+A page is rendered against a ``TrackedSite``: every briefing, entity and incident it looks up, and each
+field of those it reads, is recorded as a key. The next build compares each recorded key's value with the
+value it has now, and renders the page again only if one of them changed (Lektor records a page's
+dependencies the same way, as they are read). Anything the view does not track on its own (iterating a
+whole collection, an attribute of the site it does not know) records ``EVERYTHING``: such a page depends
+on the whole site, so it is never left stale, only rendered more often than it needs (Hugo's "no false
+negatives; false positives are fine").
+
+Keys are strings, ``kind NUL slug [NUL field]``:
+
+- ``b/e/i NUL slug NUL field``: that field of that briefing / entity / incident (``i`` by incident slug);
+- ``b/e/i NUL slug``: whether the object exists (a lookup, ``in``, or the object as a whole, e.g. ``==``);
+- ``o NUL slug``: which incident the briefing ``slug`` belongs to;
+- ``*``: everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from briefgen.model import Briefing, Entity, Incident, Site
+
+EVERYTHING = "*"
+BRIEFING, ENTITY, INCIDENT, INCIDENT_OF = "b", "e", "i", "o"
+SEP = "\0"
+
+Reads = set[str]
+
+
+def key(kind: str, slug: str, field: str | None = None) -> str:
+    return f"{kind}{SEP}{slug}" if field is None else f"{kind}{SEP}{slug}{SEP}{field}"
+
+
+class Tracked:
+    """A briefing, entity or incident whose field reads are recorded; otherwise it reads like the object."""
+
+    __slots__ = ("_kind", "_object", "_reads", "_slug")
+
+    def __init__(self, kind: str, slug: str, obj: Any, reads: Reads) -> None:
+        object.__setattr__(self, "_kind", kind)
+        object.__setattr__(self, "_slug", slug)
+        object.__setattr__(self, "_object", obj)
+        object.__setattr__(self, "_reads", reads)
+
+    def __getattr__(self, name: str) -> Any:
+        self._reads.add(key(self._kind, self._slug, name))
+        return getattr(self._object, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def _whole(self) -> Any:
+        self._reads.add(key(self._kind, self._slug))
+        self._reads.add(key(self._kind, self._slug, ""))
+        return self._object
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self._whole() == (other._whole() if isinstance(other, Tracked) else other))
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+
+def unwrap(value: Any) -> Any:
+    """The object behind a tracked one (read as a whole)."""
+    return value._whole() if isinstance(value, Tracked) else value
+
+
+class TrackedMapping(Mapping[str, Any]):
+    """``site.entities`` / ``site.incidents``: a lookup records that one key, a walk over it everything."""
+
+    def __init__(self, kind: str, items: Mapping[str, Any], reads: Reads) -> None:
+        self._kind = kind
+        self._items = items
+        self._reads = reads
+
+    def __getitem__(self, slug: str) -> Any:
+        self._reads.add(key(self._kind, slug))
+        return Tracked(self._kind, slug, self._items[slug], self._reads)
+
+    def __contains__(self, slug: object) -> bool:
+        if not isinstance(slug, str):
+            return False
+        self._reads.add(key(self._kind, slug))
+        return slug in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        self._reads.add(EVERYTHING)
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        self._reads.add(EVERYTHING)
+        return len(self._items)
+
+
+class TrackedSite:
+    """The ``Site`` as a page sees it while it renders, recording into ``reads``."""
+
+    def __init__(self, site: Site, reads: Reads) -> None:
+        self._site = site
+        self.reads = reads
+        self.entities = TrackedMapping(ENTITY, site.entities, reads)
+        self.incidents = TrackedMapping(INCIDENT, site.incidents, reads)
+
+    @property
+    def title(self) -> str:
+        return self._site.title  # a setting: every page depends on the settings anyway
+
+    @property
+    def briefings(self) -> tuple[Briefing, ...]:
+        self.reads.add(EVERYTHING)
+        return self._site.briefings
+
+    def briefing(self, slug: str) -> Briefing:
+        self.reads.add(key(BRIEFING, slug))
+        return Tracked(BRIEFING, slug, self._site.briefing(slug), self.reads)  # type: ignore[return-value]
+
+    def incident_of(self, briefing_slug: str) -> Incident | None:
+        self.reads.add(key(INCIDENT_OF, briefing_slug))
+        incident = self._site.incident_of(briefing_slug)
+        if incident is None:
+            return None
+        return Tracked(INCIDENT, incident.slug, incident, self.reads)  # type: ignore[return-value]
+
+    def __getattr__(self, name: str) -> Any:
+        # Not a lookup the engine knows how to compare: the page depends on everything.
+        self.reads.add(EVERYTHING)
+        return getattr(self._site, name)
+
+
+def tracked(site: Site, reads: Reads) -> Site:
+    """``site`` as a page's renderer sees it (typed as a Site: it reads like one)."""
+    return TrackedSite(site, reads)  # type: ignore[return-value]
+
+
+TRACKED_KINDS: dict[str, type] = {BRIEFING: Briefing, ENTITY: Entity, INCIDENT: Incident}

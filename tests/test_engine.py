@@ -1,0 +1,219 @@
+"""The incremental engine: a rebuild renders only the outputs whose recorded inputs changed, and the site it
+publishes is byte for byte the site a clean build makes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import briefgen.engine
+from briefgen.build import BuildResult, NlpProvider, build
+from briefgen.cli import main
+from briefgen.config import Config, load_config
+from briefgen.render import default_theme_dir
+
+from conftest import make_project
+
+pytestmark = pytest.mark.nlp
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _clean_build(config: Config, tmp_path: Path, nlp: NlpProvider, name: str = "clean") -> dict[str, bytes]:
+    """The same project built from nothing (no engine state, no previous site), its extraction cache shared."""
+    out = tmp_path / f"{name}-site"
+    shutil.rmtree(out, ignore_errors=True)
+    state = tmp_path / f"{name}-cache"
+    shutil.rmtree(state, ignore_errors=True)
+    shutil.copytree(config.cache_dir, state, ignore=shutil.ignore_patterns("sites", "search"))
+    result = build(load_config(root=config.root, out=str(out), cache_dir=str(state), n_process=1, search=False,
+                               templates=str(config.templates)), nlp=nlp)
+    assert not result.errors
+    return _tree(out)
+
+
+@pytest.fixture()
+def engine_config(project: Path, tmp_path: Path) -> Config:
+    return load_config(root=project, cache_dir=str(tmp_path / "cache"), n_process=1, search=False)
+
+
+@pytest.fixture()
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the outputs each build renders (the others are kept as published)."""
+    paths: list[str] = []
+    real = briefgen.engine.render_recorded
+
+    def spy(job: Any, site: Any) -> Any:
+        output, note = real(job, site)
+        paths.append(output.path)
+        return output, note
+
+    monkeypatch.setattr(briefgen.engine, "render_recorded", spy)
+    return paths
+
+
+def _append(seed: Path, text: str) -> None:
+    seed.write_text(seed.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_an_article_edit_renders_only_its_dependants_and_matches_a_clean_build(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, rendered: list[str]
+):
+    first = build(engine_config, nlp=nlp_provider)
+    everything = set(rendered)
+    assert first.rendered == len(everything) > 40
+    rendered.clear()
+
+    assert build(engine_config, nlp=nlp_provider).rendered == 0 and rendered == []
+
+    _append(engine_config.source / "no-quotes.txt", "\nThe road reopened on Friday after crews cleared it.\n")
+    edited = build(engine_config, nlp=nlp_provider)
+    assert edited.extracted == 1 and not edited.errors
+    assert "briefings/no-quotes.html" in rendered
+    # The other articles' pages do not show this one: they are kept as they were.
+    assert "briefings/canada-balloon.html" not in rendered
+    assert "assets/style.css" not in rendered and "robots.txt" not in rendered
+    assert 0 < len(rendered) < len(everything) / 2
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+
+
+def test_a_template_edit_renders_only_the_pages_that_use_it(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, rendered: list[str]
+):
+    build(engine_config, nlp=nlp_provider)
+    entity_pages = {p for p in rendered if p.startswith("entities/") and p.count("/") == 1
+                    and p.endswith(".html") and p != "entities/index.html"}
+    assert entity_pages
+    rendered.clear()
+
+    engine_config.templates.mkdir()
+    text = (default_theme_dir() / "entity.html").read_text(encoding="utf-8")
+    (engine_config.templates / "entity.html").write_text(text.replace("{% block main %}", "{% block main %}<!-- local -->"),
+                                                         encoding="utf-8")
+    build(engine_config, nlp=nlp_provider)
+    assert set(rendered) == entity_pages
+    assert "<!-- local -->" in (engine_config.out / sorted(entity_pages)[0]).read_text(encoding="utf-8")
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+
+
+def test_a_template_reading_the_whole_site_depends_on_all_of_it(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, rendered: list[str]
+):
+    # A user's briefing page prints a corpus-wide figure: every briefing page must follow any change.
+    engine_config.templates.mkdir()
+    text = (default_theme_dir() / "briefing.html").read_text(encoding="utf-8")
+    (engine_config.templates / "briefing.html").write_text(
+        text.replace("{% block main %}", "{% block main %}<p class='count'>{{ site.briefings | length }} in all</p>"),
+        encoding="utf-8")
+    build(engine_config, nlp=nlp_provider)
+    rendered.clear()
+
+    shutil.copy(engine_config.source / "no-quotes.txt", engine_config.source / "another.txt")
+    _append(engine_config.source / "another.txt", "\nA second report followed.\n")
+    build(engine_config, nlp=nlp_provider)
+    assert "briefings/canada-balloon.html" in rendered
+    assert "5 in all" in (engine_config.out / "briefings/canada-balloon.html").read_text(encoding="utf-8")
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+
+
+def test_deleting_the_engine_state_only_costs_time(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path
+):
+    first = build(engine_config, nlp=nlp_provider)
+    shutil.rmtree(engine_config.cache_dir / "sites")
+    again = build(engine_config, nlp=nlp_provider)
+    assert again.rendered == first.rendered and again.written == 0
+
+    shutil.rmtree(engine_config.cache_dir / "sites")
+    _append(engine_config.source / "canada-balloon.txt", "\nOfficials declined to comment further.\n")
+    edited = build(engine_config, nlp=nlp_provider)
+    assert edited.rendered == first.rendered and not edited.errors
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+
+    (engine_config.cache_dir / "sites" / next(iter(
+        p.name for p in (engine_config.cache_dir / "sites").iterdir()))).write_bytes(b"not a state")
+    assert build(engine_config, nlp=nlp_provider).written == 0
+
+
+def test_verify_fails_for_a_page_judged_unchanged_that_is_not(
+    project: Path, nlp_provider: NlpProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    config = load_config(root=project, n_process=1, search=False)
+    build(config, nlp=nlp_provider)
+    monkeypatch.chdir(project)
+    assert main(["build", "--verify", "-q"]) == 0  # every clean page equals its fresh render
+
+    # An engine that wrongly judges every page clean: --verify names each page it got wrong.
+    real = briefgen.engine.Engine.plan
+
+    def blind(self: briefgen.engine.Engine, *args: Any) -> briefgen.engine.Plan:
+        plan = real(self, *args)
+        plan.clean.update(p for p in plan.jobs if p in self.state.records)
+        return plan
+
+    monkeypatch.setattr(briefgen.engine.Engine, "plan", blind)
+    _append(config.source / "no-quotes.txt", "\nThe road reopened on Friday.\n")
+    capsys.readouterr()
+    assert main(["build", "--verify", "-q"]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if "fresh render differs" in line]
+    assert any(line.startswith("briefings/no-quotes.html:") for line in errors)
+    assert not any(line.startswith("briefings/canada-balloon.html:") for line in errors)
+    # What was published is the fresh render, not the stale page.
+    assert "reopened on Friday" in (config.out / "briefings/no-quotes.html").read_text(encoding="utf-8")
+
+
+def test_verify_is_in_the_help(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    assert "--verify" in capsys.readouterr().out
+
+
+def test_an_unchanged_entity_record_stops_the_invalidation(
+    engine_config: Config, nlp_provider: NlpProvider, rendered: list[str]
+):
+    result: BuildResult = build(engine_config, nlp=nlp_provider)
+    assert result.site is not None
+    entities = dict(result.site.entities)
+    rendered.clear()
+    # A sentence that names no one: the article's actors, and so their records, stay as they were.
+    _append(engine_config.source / "canada-balloon.txt", "\nThe weather was calm that evening.\n")
+    edited = build(engine_config, nlp=nlp_provider)
+    assert edited.site is not None
+    mentioned = {a.slug for a in edited.site.briefing("canada-balloon").actors}
+    unchanged = [slug for slug, e in edited.site.entities.items() if entities.get(slug) == e and slug not in mentioned]
+    assert unchanged
+    assert not any(f"entities/{slug}.html" in rendered for slug in unchanged)
+    assert "briefings/canada-balloon.html" in rendered
+
+
+def test_serve_reuses_the_pages_an_article_edit_leaves_unchanged(project: Path, tmp_path: Path,
+                                                               nlp_provider: NlpProvider):
+    from briefgen.engine import Change, LiveBuilder
+
+    config = load_config(root=project, cache_dir=str(tmp_path / "cache"), n_process=1, search=False)
+    builder = LiveBuilder(lambda: config, nlp=nlp_provider)
+    first = builder.rebuild().snapshot
+    assert first is not None
+    other, edited = "briefings/canada-balloon.html", "briefings/no-quotes.html"
+    before = {p: first.pages.get(p) for p in (other, edited)}
+
+    seed = config.source / "no-quotes.txt"
+    _append(seed, "\nThe road reopened on Friday after crews cleared it.\n")
+    second = builder.rebuild(Change.ARTICLES, [str(seed)]).snapshot
+    assert second is not None
+    rendered = second.pages.rendered
+    assert second.pages.get(other) == before[other]
+    assert second.pages.rendered == rendered  # the unchanged page's bytes came from the build before
+    assert "reopened on Friday" in second.pages.get(edited).decode()
+    assert second.pages.rendered == rendered + 1
+
+    # And what serve shows is what a clean build writes.
+    result = build(config, nlp=nlp_provider)
+    assert not result.errors
+    for path in (other, edited):
+        assert second.pages.get(path) == (config.out / path).read_bytes()
