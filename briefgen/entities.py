@@ -320,7 +320,9 @@ class _Corpus:
                         elif " " not in key:
                             self.alias_of[key][akey] += 1
             self.keys.append(own)
-            self.df.update(set(own.values()))
+            # Counted once per briefing, in the briefing's own order: a set here would order df's keys (and
+            # so every later pass over them) by string hash, which differs from one process to the next.
+            self.df.update(dict.fromkeys(own.values(), 1))
         self.kind = {k: max(v, key=lambda x: (v[x], -_KIND_ORDER.index(x))) for k, v in self.kind_votes.items()}
         self.roots = _Roots(self.df)
         self.short: dict[str, set[str]] = {}
