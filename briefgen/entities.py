@@ -464,7 +464,7 @@ class _Corpus:
                     heads[w[0]].add(k)
                 initials[_initials(k)].add(k)
         alias_of = self.alias_of
-        for key in self._plain():
+        for key in sorted(self._plain()):  # the unions below change later keys' roots: one fixed order
             if " " in key and key not in tails and key not in heads and key not in alias_of:
                 continue  # most keys: a full name that no rule below can make short
             found: set[str] = set()
@@ -520,13 +520,16 @@ class _Corpus:
                     cooc[c] |= entities
         n = max(len(self.briefings), 1)
         idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
-        self.ranked = {}  # short key -> (its most frequent candidates, whether it needs its article's support)
+        # short key -> (its most frequent candidates, those of them frequent enough to go to without their name in the
+        # article, whether it needs its article's support)
+        self.ranked = {}
         for k, found in short.items():
             ranked = sorted(found, key=lambda c: (-self.root_df[c], c))[:MAX_CANDIDATES]
             contextual = self._needs_context(k, ranked)
-            if contextual:  # "Super" (of Super Tuesday, in many articles) is not a rare "Ted Cruz Super"
-                ranked = [c for c in ranked if self.root_df[c] >= self.df[k]]
-            self.ranked[k] = ranked, contextual
+            # "Super" (of Super Tuesday, in many articles) is not a rare "Ted Cruz Super", except in an article that
+            # names it; "Palin" tagged as a place in more articles than "Sarah Palin" is her where she is named.
+            frequent = [c for c in ranked if self.root_df[c] >= self.df[k]] if contextual else ranked
+            self.ranked[k] = ranked, frequent, contextual
         page_keys = []
         for i, b in enumerate(self.briefings):
             own = self.keys[i]
@@ -547,14 +550,14 @@ class _Corpus:
     def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
                 idf: dict[str, float]) -> tuple[str | None, str]:
         root_df = self.root_df
-        ranked, contextual = self.ranked[key]
-        if not ranked:
+        named, ranked, contextual = self.ranked[key]
+        inside = [c for c in named if c in present]
+        if not ranked and not inside and not contextual:
             return None, "unsupported"
-        inside = [c for c in ranked if c in present]
         if not inside and (len(ranked) > 1 or contextual):
             # The full name is in the text, though the model did not tag it there.
             root_forms = self.root_forms
-            for c in ranked:
+            for c in named:
                 for f in root_forms.get(c, ()):
                     if f in text:
                         inside.append(c)
@@ -562,6 +565,8 @@ class _Corpus:
         if len(inside) == 1:
             return inside[0], "article"
         pool = inside or ranked
+        if not pool:
+            return None, "unsupported"
         if inside:
             contextual = self._needs_context(key, pool)
         if len(pool) == 1 and not contextual:

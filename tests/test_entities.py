@@ -227,3 +227,16 @@ def test_entities_command_lists_the_pages_and_prints_valid_suggestions(built, ca
     assert all(kind in {k.value for k in EntityKind} and int(n) >= 1 for _, kind, n, _ in rows)
     assert main(["entities", "--suggest"]) == 0
     tomllib.loads(capsys.readouterr().out)  # entries (or a comment saying there are none), as valid TOML
+
+
+def test_a_surname_the_model_took_for_a_place_joins_the_person_where_the_article_names_them():
+    # "Palin" tagged as a place in more articles than "Sarah Palin" is written: the rarer full name still takes it
+    # in an article that names her, and only there.
+    site = build_site([
+        briefing("full", [actor("Sarah Palin", mentions=3), actor("Alaska", L)]),
+        briefing("both", [actor("Palin", L, 4), actor("Sarah Palin")],
+                 text="Sarah Palin spoke in Wasilla. Palin said little."),
+        *(briefing(f"short{i}", [actor("Palin", L, 2)], text="Palin spoke.") for i in range(3)),
+    ])
+    assert page_of(site, "both", "Palin") == "sarah-palin"
+    assert page_of(site, "short0", "Palin") == "palin"  # nothing in that article says which Palin
