@@ -184,7 +184,6 @@ _DROPPED = str.maketrans("", "", ".'")
 _INITIALS_SKIP = frozenset({"of", "and", "the", "for", "on", "in", "&"})
 
 
-@lru_cache(maxsize=1 << 18)  # a corpus repeats its names, and a rebuild after one edit repeats nearly all of them
 def _words(name: str, person: bool) -> tuple[str, ...]:
     text = name.lower().translate(_APOSTROPHES)
     text = _POSSESSIVE_END.sub("", text.strip())
