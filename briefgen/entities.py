@@ -33,6 +33,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from briefgen.model import Briefing, EntityKind
 from briefgen.names import HONORIFICS, NAME_SUFFIXES
@@ -175,12 +176,19 @@ class Resolution:
     decisions: list[Decision] = field(default_factory=list)
 
 
+_POSSESSIVE_END = re.compile(r"'s?$")
+_WEB_SUFFIX = re.compile(r"\.(?:com|org|net)$")
+_WORD = re.compile(r"[\w&]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
+_DROPPED = str.maketrans("", "", ".'")
+_INITIALS_SKIP = frozenset({"of", "and", "the", "for", "on", "in", "&"})
+
+
 def _words(name: str, person: bool) -> tuple[str, ...]:
-    text = name.lower().replace("’", "'").replace("‘", "'")
-    text = re.sub(r"'s?$", "", text.strip())
-    text = re.sub(r"\.(?:com|org|net)$", "", text)  # "TMZ.com" is TMZ
-    text = text.replace(".", "").replace("'", "")
-    words = re.findall(r"[\w&]+", text)  # "SAP-Arena" is "SAP Arena"
+    text = name.lower().translate(_APOSTROPHES)
+    text = _POSSESSIVE_END.sub("", text.strip())
+    text = _WEB_SUFFIX.sub("", text)  # "TMZ.com" is TMZ
+    words = _WORD.findall(text.translate(_DROPPED))  # "SAP-Arena" is "SAP Arena"
     while words and words[0] == "the":
         words = words[1:]
     if person:
@@ -211,8 +219,9 @@ def actor_key(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str 
     return joined, None, None
 
 
+@lru_cache(maxsize=1 << 16)
 def _initials(key: str) -> str:
-    return "".join(w[0] for w in key.split() if w not in {"of", "and", "the", "for", "on", "in", "&"})
+    return "".join(w[0] for w in key.split() if w not in _INITIALS_SKIP)
 
 
 def _is_suffix(word: str) -> bool:
@@ -433,7 +442,7 @@ class _Corpus:
             core = w[:-1] if _is_suffix(w[-1]) else w
             surname_of[core[-1]].add(k)
             first_name_of[core[0]].add(k)
-        for i, b in enumerate(self.briefings):  # a curated person is a full name too
+        for i, b in enumerate(self.briefings if self.fixed else ()):  # a curated person is a full name too
             for a in b.actors:
                 k = self.keys[i][a.slug]
                 if k.startswith("@") and a.kind is EntityKind.PERSON:
@@ -455,7 +464,10 @@ class _Corpus:
                 if w[1] == "of":
                     heads[w[0]].add(k)
                 initials[_initials(k)].add(k)
-        for key in self._plain():
+        alias_of = self.alias_of
+        for key in sorted(self._plain()):  # the unions below change later keys' roots: one fixed order
+            if " " in key and key not in tails and key not in heads and key not in alias_of:
+                continue  # most keys: a full name that no rule below can make short
             found: set[str] = set()
             k_kind = kind[key]
             if " " not in key and k_kind is EntityKind.PERSON:
@@ -509,13 +521,16 @@ class _Corpus:
                     cooc[c] |= entities
         n = max(len(self.briefings), 1)
         idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
-        self.ranked = {}  # short key -> (its most frequent candidates, whether it needs its article's support)
+        # short key -> (its most frequent candidates, those of them frequent enough to go to without their name in the
+        # article, whether it needs its article's support)
+        self.ranked = {}
         for k, found in short.items():
             ranked = sorted(found, key=lambda c: (-self.root_df[c], c))[:MAX_CANDIDATES]
             contextual = self._needs_context(k, ranked)
-            if contextual:  # "Super" (of Super Tuesday, in many articles) is not a rare "Ted Cruz Super"
-                ranked = [c for c in ranked if self.root_df[c] >= self.df[k]]
-            self.ranked[k] = ranked, contextual
+            # "Super" (of Super Tuesday, in many articles) is not a rare "Ted Cruz Super", except in an article that
+            # names it; "Palin" tagged as a place in more articles than "Sarah Palin" is her where she is named.
+            frequent = [c for c in ranked if self.root_df[c] >= self.df[k]] if contextual else ranked
+            self.ranked[k] = ranked, frequent, contextual
         page_keys = []
         for i, b in enumerate(self.briefings):
             own = self.keys[i]
@@ -536,23 +551,30 @@ class _Corpus:
     def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
                 idf: dict[str, float]) -> tuple[str | None, str]:
         root_df = self.root_df
-        ranked, contextual = self.ranked[key]
-        if not ranked:
+        named, ranked, contextual = self.ranked[key]
+        inside = [c for c in named if c in present]
+        if not ranked and not inside and not contextual:
             return None, "unsupported"
-        inside = [c for c in ranked if c in present]
         if not inside and (len(ranked) > 1 or contextual):
             # The full name is in the text, though the model did not tag it there.
-            inside = [c for c in ranked if any(f in text for f in self.root_forms.get(c, ()))]
+            root_forms = self.root_forms
+            for c in named:
+                for f in root_forms.get(c, ()):
+                    if f in text:
+                        inside.append(c)
+                        break
         if len(inside) == 1:
             return inside[0], "article"
         pool = inside or ranked
+        if not pool:
+            return None, "unsupported"
         if inside:
             contextual = self._needs_context(key, pool)
         if len(pool) == 1 and not contextual:
             return pool[0], "only"
         others = present.difference(pool)
-        scores = sorted(((sum(idf.get(o, 0.0) for o in others & cooc[c]), root_df[c], c) for c in pool),
-                        key=lambda t: (-t[0], -t[1], t[2]))
+        scores = sorted([(-sum([idf.get(o, 0.0) for o in others & cooc[c]]), -root_df[c], c) for c in pool])
+        scores = [(-score, -df, c) for score, df, c in scores]
         best, second = scores[0][0], scores[1][0] if len(scores) > 1 else 0.0
         if best >= CONTEXT_MIN and best >= CONTEXT_MARGIN * second + 1.0:
             return scores[0][2], "context"

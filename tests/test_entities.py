@@ -269,3 +269,16 @@ def test_the_pages_do_not_depend_on_the_process_string_hash():
         outputs.add(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                    check=True).stdout)
     assert len(outputs) == 1
+
+
+def test_a_surname_the_model_took_for_a_place_joins_the_person_where_the_article_names_them():
+    # "Palin" tagged as a place in more articles than "Sarah Palin" is written: the rarer full name still takes it
+    # in an article that names her, and only there.
+    site = build_site([
+        briefing("full", [actor("Sarah Palin", mentions=3), actor("Alaska", L)]),
+        briefing("both", [actor("Palin", L, 4), actor("Sarah Palin")],
+                 text="Sarah Palin spoke in Wasilla. Palin said little."),
+        *(briefing(f"short{i}", [actor("Palin", L, 2)], text="Palin spoke.") for i in range(3)),
+    ])
+    assert page_of(site, "both", "Palin") == "sarah-palin"
+    assert page_of(site, "short0", "Palin") == "palin"  # nothing in that article says which Palin
