@@ -94,3 +94,22 @@ def test_unparsed_sentences_survive_doc_serialisation(nlp_provider, tmp_path: Pa
     again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
     assert [s.text for s in again.sents] == [s.text for s in doc.sents]
     assert any(s.text.startswith("Forecasters expect") for s in doc.sents)
+
+
+def test_the_indexed_attribute_rules_give_the_stock_component_s_result(nlp_provider):
+    """POS, morphology and lemmas as the model's own attribute_ruler sets them, on parsed and unparsed text."""
+    from spacy.tokens import Doc
+
+    from briefgen.extract.nlp import ATTRIBUTE_RULES_COMPONENT
+
+    nlp = nlp_provider.get()
+    names = nlp.pipe_names
+    texts = [prepare(a)[0] for a in read_paths(sorted(FIXTURE_SEEDS.iterdir())).articles]
+    with nlp.select_pipes(enable=names[: names.index(ATTRIBUTE_RULES_COMPONENT)]):
+        docs = list(nlp.pipe([*texts, QUOTED_ARTICLE, "Ain't gonna happen, y'all. There is a dog. Let's go."]))
+    columns = ["TAG", "POS", "MORPH", "LEMMA", "DEP"]
+    for doc in docs:
+        stock = nlp.get_pipe("attribute_ruler")(Doc(nlp.vocab).from_bytes(doc.to_bytes()))
+        indexed = nlp.get_pipe(ATTRIBUTE_RULES_COMPONENT)(Doc(nlp.vocab).from_bytes(doc.to_bytes()))
+        assert (indexed.to_array(columns) == stock.to_array(columns)).all()
+        assert [str(t.morph) for t in indexed] == [str(t.morph) for t in stock]
