@@ -45,9 +45,11 @@ def parse_articles(articles: Sequence[Article], *, n_process: int = 1, cache: Pa
     """slug -> parsed spaCy Doc of the text the extractor prepares, parsing only what the cache lacks."""
     from spacy.tokens import Doc
 
+    from briefgen.extract.nlp import PIPELINE_VERSION
+
     provider = NlpProvider("")
     info = provider.model()
-    folder = cache / "docs" / f"{info.name}-{info.version}"
+    folder = cache / "docs" / f"{info.name}-{info.version}-pipeline{PIPELINE_VERSION}"
     folder.mkdir(parents=True, exist_ok=True)
 
     def doc_path(text: str) -> Path:

