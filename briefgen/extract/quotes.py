@@ -677,16 +677,18 @@ class _Speakers:
         return None
 
     def _only_a_place(self, actor: ActorInfo) -> bool:
-        """Every mention is where something happens ('in Rotterdam', 'over Rotterdam'): a place the model
-        took for a person, which no he/she refers to."""
+        """Every mention is where something happens ('in Rotterdam', 'over Rotterdam', 'the port of
+        Rotterdam'): a place the model took for a person, which no he/she refers to. Read from the words
+        before the name, not the parse: the parser reads only the text around quotes."""
+        doc = self.doc
         for mention in actor.mentions:
-            token = self.doc[mention.token_i]
-            while token.dep_ == "compound" and token.head is not token:
-                token = token.head
-            preposition = token.head
-            placed = preposition.lower_ in _PLACE_PREPOSITIONS or (
-                preposition.lower_ == "of" and preposition.head.lemma_.lower() in _PLACE_NOUNS)  # 'the port of X'
-            if token.dep_ != "pobj" or not placed:
+            start = mention.token_i
+            while start > 0 and doc[start].ent_iob_ == "I":  # back to the name's first word
+                start -= 1
+            before = doc[start - 1] if start > 0 else None
+            placed = before is not None and (before.lower_ in _PLACE_PREPOSITIONS or (
+                before.lower_ == "of" and start > 1 and doc[start - 2].lemma_.lower() in _PLACE_NOUNS))
+            if not placed:
                 return False
         return bool(actor.mentions)
 
