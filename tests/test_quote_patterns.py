@@ -310,3 +310,62 @@ def test_a_long_wire_story_keeps_its_lead(nlp_provider, tmp_path):
     config = load_config(root=tmp_path, n_process=1, cache_dir=str(tmp_path / "cache"))
     (b,) = extract_briefings(read_paths([path]).articles, config, nlp_provider, BuildResult())
     assert b.summary[0].startswith("The United States stepped up pressure on China")
+
+
+def test_programme_names_and_works_in_apposition_are_not_quotes(nlp_provider, tmp_path):
+    b = brief(
+        """
+The former governor, Ruth Alvarez, said on Sunday that she would not run for the Senate next year.
+
+“I have served my state and it is time for someone new,” Alvarez told "Morning Edition." She said much the same later on ABC’s "This Week."
+
+She described her years in office in her memoir, "Hard Winters," which appeared in March, and in a documentary, "The Long Count."
+
+"The Long Count" follows her last campaign from the primary to election night.
+""",
+        nlp_provider, tmp_path,
+    )
+    texts = {q.text for q in b.quotes}
+    assert "I have served my state and it is time for someone new" in texts
+    for title in ("Morning Edition.", "This Week.", "Hard Winters", "The Long Count"):
+        assert title not in texts, title
+
+
+def test_a_short_quote_that_is_a_whole_paragraph_does_not_continue_the_speaker(nlp_provider, tmp_path):
+    b = brief(
+        """
+The union leader Sarah Mitchell addressed about 2,000 dock workers outside the port gates on Saturday.
+
+"Should we give up now, after everything they have taken from us?" Mitchell asked the crowd.
+
+"Never!"
+
+"Or do we go back to the table on Monday and win this thing together?" she asked.
+
+‘A deal within reach.’
+
+Talks with the port authority resume on Monday morning, both sides said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Should we give"] == "Sarah Mitchell"
+    assert got["Or do we"] == "Sarah Mitchell"
+    assert "Never!" not in got  # the crowd's answer, not hers
+    assert "A deal within" not in got  # a heading
+
+
+def test_a_quote_mark_typed_without_its_space_keeps_its_cue(nlp_provider, tmp_path):
+    b = brief(
+        """
+Health Minister Sanna Lind visited the new children's hospital in Uppsala on Thursday.
+
+Lind said,“This building will serve families from the whole region for fifty years.”
+
+“Every ward has room for parents to stay overnight,”Lind added. “That matters to them.”
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["This building will"] == "Sanna Lind"
+    assert got["Every ward has"] == "Sanna Lind"

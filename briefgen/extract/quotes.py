@@ -62,6 +62,7 @@ _TITLE_NOUNS = {
     "episode", "poem", "painting", "button", "label", "tab", "menu", "option", "slogan", "sign", "banner",
     "hashtag", "headline", "column", "article", "essay", "programme", "program", "musical", "opera", "single",
 }
+_TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "with", "for", "to", "in", "on", "at", "by", "from", "is"}
 _TITLE_CUES = {"titled", "entitled", "headlined", "dubbed", "labelled", "labeled", "marked", "nicknamed"}
 # Role nouns that, as 'the <role>' with no name, refer back to a person already named ('The presidential
 # candidate reiterated', 'the actress said'): gender when the noun has one, else any person. Nouns for
@@ -426,7 +427,8 @@ class _Speakers:
         if token is None:
             return None
         sent = token[0].sent
-        if any(self.quoted[t.i] for t in sent):
+        # A sentence right after a quote ('“…?” | she asked.', split at the question mark) is that quote's cue.
+        if any(self.quoted[t.i] for t in sent) or (sent.start > 0 and self.quoted[sent.start - 1]):
             return None
         cues = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_VERBS - _CONTINUE_ONLY]
         if not cues:
@@ -596,17 +598,26 @@ class _Speakers:
         signs count (a title cue, an owner's possessive, 'on “…”')."""
         inner = self.text[span.inner_start : span.inner_end]
         words = inner.split()
-        if not words or len(words) > 10 or inner.rstrip("”’\"'").endswith((".", "!", "?")):
+        if not words or len(words) > 10:
             return False
-        title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 for w in words) \
+        title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 or w in _TITLE_SMALL_WORDS
+                         for w in words) \
             and words[0][:1].isupper()
-        lead = self.text[max(0, span.start - 30) : span.start]
+        ending = inner.rstrip("”’\"'")
+        # A full stop inside the marks may be the writer's own (American style): 'told ABC’s “Good Morning
+        # America.”'. Only a name in title case (two words or more) is read that way.
+        if ending.endswith(("!", "?")) or (ending.endswith(".") and not (title_case and len(words) >= 2)):
+            return False
+        lead = self.text[max(0, span.start - 40) : span.start]
         before = re.findall(r"[\w’'-]+", lead.lower())
         if before and before[-1] in _TITLE_CUES:
             return True
         if title_case and len(words) <= 6 and before and (
-                re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of"}):
-            return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”'
+                re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of", "told", "tells", "telling"}
+                or (before[-1].rstrip("s") in _TITLE_NOUNS and re.search(r"\w,?\s*$", lead))):
+            return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”', 'her memoir, “Tough Choices”'
+        if title_case and len(words) <= 6 and self._subject_phrase(span):
+            return True  # '“Sons of Trump” is an adaptation of …': the name is the subject of the writer's verb
         if governed:
             return False
         tokens = self.doc.char_span(span.inner_start, span.inner_end, alignment_mode="expand")
@@ -621,6 +632,22 @@ class _Speakers:
                                   "poss"} \
             and not self._is_cue(head)
         return beside_noun and (title_case or head.lemma_.lower() in _TITLE_NOUNS)
+
+    def _subject_phrase(self, span: QuoteSpan) -> bool:
+        """The quote opens the writer's sentence and a verb of that sentence follows it right away ('“Sons
+        of Trump” happily roots …', '“Top Secret” is the highest level'), with no cue: a name or term."""
+        if not span.closed or self.text[span.inner_end : span.end].strip(" ”’\"'"):
+            return False  # punctuation inside the marks ends a statement of its own
+        tokens = self.doc.char_span(span.start, span.end, alignment_mode="expand")
+        if tokens is None or tokens.start == 0 or tokens.end >= len(self.doc):
+            return False
+        previous = self.doc[tokens.start - 1]
+        if not (previous.is_sent_end or previous.is_space or previous.is_sent_start is True
+                or self.doc[tokens.start].is_sent_start):
+            return False
+        following = [t for t in self.doc[tokens.end : tokens.end + 3] if t.pos_ != "ADV"]
+        return bool(following) and following[0].pos_ in {"VERB", "AUX"} and following[0].text.islower() \
+            and not self._is_cue(following[0])
 
     def _issuer(self, document: Any) -> Any | None:
         """Who issued 'a statement' ('The club issued a statement that read: …', 'a statement from X')."""
@@ -1008,9 +1035,13 @@ def _next_to(cue: Any, span: QuoteSpan) -> bool:
 
 
 def _continues(span: QuoteSpan, before: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> bool:
-    """A cue-less quote opening its paragraph, right after a quote paragraph, continues that speaker."""
+    """A cue-less quote opening its paragraph, right after a quote paragraph, continues that speaker; a
+    short one that is the whole paragraph does not: it is a heading (‘Totally pro-Israel.’, "Related:") or
+    the crowd's answer ("Nooooo!")."""
     para = paragraphs[span.paragraph]
     opens_paragraph = span.start == para.start
     if span.paragraph == before.paragraph:
         return True
+    if opens_paragraph and span.end >= para.end - 1 and len(para.text.split()) < MIN_UNATTRIBUTED_WORDS:
+        return False
     return opens_paragraph and span.paragraph == before.paragraph + 1
