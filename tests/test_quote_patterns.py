@@ -369,3 +369,48 @@ Lind said,“This building will serve families from the whole region for fifty y
     got = speakers(b)
     assert got["This building will"] == "Sanna Lind"
     assert got["Every ward has"] == "Sanna Lind"
+
+
+def test_a_second_speech_verb_the_parser_hangs_on_the_reported_clause_is_the_tellers(nlp_provider, tmp_path):
+    b = brief(
+        """
+The opposition leader, Maria Santos, spoke to cheering supporters outside the party offices on Monday.
+
+Santos said it was too early to claim victory but added, "We expect to win most of the seats."
+
+Mayor Tom Reyes told reporters that the count had been fair, adding, "Nobody has complained to my office."
+
+The governor was asked by the radio host Ann Li, "Will you accept the result if you lose?"
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["We expect to"] == "Maria Santos"
+    assert got["Nobody has complained"] == "Tom Reyes"
+    assert got["Will you accept"] == "Ann Li"  # the one who asks, not the one asked
+
+
+def test_a_name_before_a_speech_verb_the_parser_left_without_subject(nlp_provider, tmp_path):
+    b = brief(
+        """
+The governor's campaign answered the minister's remarks on the trade deal on Sunday.
+
+In a statement to the Herald, her chief policy adviser, Mark Ellison, said: "The governor believes that the region is strongest when its ports are open."
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["The governor believes"] == "Mark Ellison"
+
+
+def test_a_he_after_a_nominal_speaker_is_not_the_document(nlp_provider, tmp_path):
+    b = brief(
+        """
+A tall man with a grey beard, Bob said he arrived at the base as its chief in March 2011.
+
+The book accuses Bob of treating the guards like "shopping mall security." He said that is a "distortion," describing the team as highly skilled. "These men were heroes," he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["distortion"] == "Bob"
+    assert got["These men were"] == "Bob"

@@ -483,11 +483,22 @@ class _Speakers:
                 # Two subjects on one verb are a misparse of two clauses ('said the mayor, …, but a resident
                 # objected'): the one nearest the verb is its own.
                 subject = min(subjects, key=lambda c: abs(c.i - verb.i))
+                agents = [o for a in verb.children if a.dep_ == "agent" for o in a.children
+                          if o.dep_ == "pobj" and not self.quoted[o.i]]
+                if subject.dep_ == "nsubjpass" and agents:
+                    subject = agents[0]  # 'Sanders was asked by host Bill Maher, “…”': the asker speaks
                 if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
                     subject = verb.head  # "Mayor X, who said: …" -> X
                 return self._resolve(subject, position, cue.text)
             if verb is cue and (inverted := self._inverted_subject(verb)) is not None:
                 return self._resolve(inverted, position, cue.text)
+            if verb is cue and (named := self._name_right_before(verb)) is not None:
+                return self._resolve(named, position, cue.text)
+            if verb.dep_ in {"advcl", "conj"} and verb.head.dep_ == "ccomp" and self._is_cue(verb.head.head):
+                # 'Trump told Newsmax that Romney had …, adding, “…”', 'Suu Kyi said it was too early … but
+                # added, “…”': the parser hangs the second verb on the reported clause; it is the teller's.
+                verb = verb.head.head
+                continue
             if verb.dep_ == "pcomp" and verb.head.head is not verb.head:
                 verb = verb.head.head  # 'She followed that by saying, “…”'
                 continue
@@ -505,6 +516,19 @@ class _Speakers:
             else:
                 break
         return _Attribution(cue=cue.text)
+
+    def _name_right_before(self, verb: Any) -> Any | None:
+        """'…, her senior policy adviser, Jake Sullivan, said: “…”': a subject-less speech verb right after a
+        name (and its comma) that the parser hung elsewhere; that name is the subject it lost."""
+        if verb.tag_ not in {"VBD", "VBZ", "VBP"}:
+            return None  # a participle has no subject of its own ('… to Adelson, telling Reuters, “…”')
+        i = verb.i - 1
+        if i >= 0 and self.doc[i].text == ",":
+            i -= 1
+        if i < 0 or self.quoted[i] or self.doc[i].pos_ != "PROPN":
+            return None
+        actor = self.table.at(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text))
+        return self.doc[i] if actor is not None and actor.kind is EntityKind.PERSON else None
 
     def _inverted_subject(self, verb: Any) -> Any | None:
         """'“…,” added Gowdy.', '“…,” said David Brock, a Clinton confidant who heads …': the parser often
@@ -587,7 +611,8 @@ class _Speakers:
         phrase = " ".join(phrase.split())
         kind = EntityKind.ORGANIZATION if lower in _ORG_NOUNS | _INSTITUTIONS else None
         named = bool(phrase_tokens) and phrase_tokens[0].dep_ not in {"det", "poss", "nummod"} and any(
-            t.pos_ == "PROPN" and t.text[:1].isupper() and t.ent_type_ not in _NOT_NAMES
+            (t.pos_ == "PROPN" or (t.pos_ == "NOUN" and not t.is_sent_start))  # 'D’Souza' tagged a noun
+            and t.text[:1].isupper() and t.ent_type_ not in _NOT_NAMES
             and not (t.text.isupper() and len(t.text) > 5) for t in phrase_tokens)
         return _Attribution(phrase or None, None, cue, at=self.doc[left].idx, kind=kind, named=named)
 
@@ -881,9 +906,12 @@ class _Speakers:
         return last
 
     def note_named(self, position: int, attribution: _Attribution, by_pronoun: bool) -> None:
-        """Remember the speaker for a following he/she; a pronoun speaker keeps the chain going."""
-        if attribution.speaker:
+        """Remember the speaker for a following he/she; a pronoun speaker keeps the chain going. A nominal
+        speaker ('The book accuses Bob of …') names no one a he/she could be, and ends the chain."""
+        if attribution.speaker and (attribution.actor is not None or attribution.named):
             self.last_named = (position, attribution.speaker, attribution.actor)
+        elif attribution.speaker:
+            self.last_named = None
 
     def other_named_between(self, attribution: _Attribution, position: int) -> bool:
         """'“…,” said the mayor, Jo Park, but a resident, Sam Ortiz, objected: “…”': someone else is named
