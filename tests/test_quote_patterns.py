@@ -414,3 +414,24 @@ The book accuses Bob of treating the guards like "shopping mall security." He sa
     got = speakers(b)
     assert got["distortion"] == "Bob"
     assert got["These men were"] == "Bob"
+
+
+def test_summary_holds_no_statement_quoted_with_two_apostrophes(nlp_provider, tmp_path):
+    """New York Times copy quotes with ''…'': not a quote of its own (PolNeAR's gold leaves those out), but
+    quoted words, which the summary never holds."""
+    b = brief(
+        """
+The city council voted on Monday to close the old Harbor Street bridge to cars from the first of June.
+
+''This bridge has carried this city for a hundred and twenty years, and it has earned its rest,'' said the council's transport chair, Dana Whitfield, after the vote.
+
+Engineers found cracks in two of the bridge's steel supports during an inspection in the spring.
+
+The bridge will stay open to pedestrians and cyclists while a replacement is designed and built.
+
+Drivers will be sent over the Canal Avenue crossing, which the city expects to add about ten minutes at peak hours.
+""",
+        nlp_provider, tmp_path, headline="Council closes Harbor Street bridge to cars",
+    )
+    assert len(b.summary) == 3
+    assert not any("''" in s for s in b.summary)

@@ -201,6 +201,15 @@ def _double_spans(text: str, lo: int, hi: int, p_index: int, carried: bool) -> t
 
 SINGLE_OPENERS = "‘'"
 _TWO_APOSTROPHE_PAIR = re.compile(r"(?<!\S)''\S.*?(?:\S''(?!\w)|\Z)", re.S)
+"""A ''…'' pair (the New York Times' quote marks): not paired as a quote of its own (PolNeAR's gold leaves
+them out), but quoted words all the same, which the summary must not hold (``quoted_by_apostrophes``)."""
+
+
+def quoted_by_apostrophes(text: str) -> list[tuple[int, int]]:
+    """Offsets of the ''…'' pairs in ``text`` (one sentence or paragraph: an unclosed pair runs to its end)."""
+    if "''" not in text:
+        return []
+    return [(m.start(), m.end()) for m in _TWO_APOSTROPHE_PAIR.finditer(text)]
 SINGLE_CLOSERS = "’'"
 # A mark before these is an elision, not an opening quote: ’90s, 'em, rock 'n' roll, 'tis.
 _ELISION = re.compile(r"(?:\d\d?s?\b|em\b|n\b|til\b|cause\b|tis\b|twas\b)", re.I)

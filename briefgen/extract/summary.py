@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from briefgen.extract.quotes import QuoteSpan
+from briefgen.extract.quotes import QuoteSpan, quoted_by_apostrophes
 from briefgen.textrank import LENGTH_POWER, textrank
 
 
@@ -39,6 +39,8 @@ def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[
         if not tokens:
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        for a, b in quoted_by_apostrophes(doc_text[start:end]):
+            quoted_chars[start + a : start + b] = b"\x01" * (b - a)
         words = sum(1 for t in tokens if not t.is_punct)
         lemmas = tuple(t.lemma_.lower() for t in tokens if t.pos_ in _CONTENT_POS and not t.is_stop)
         entities = sum(1 for e in sent.ents if e.label_ in {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
