@@ -435,3 +435,17 @@ Drivers will be sent over the Canal Avenue crossing, which the city expects to a
     )
     assert len(b.summary) == 3
     assert not any("''" in s for s in b.summary)
+
+
+def test_a_quote_after_a_heading_in_capitals_is_whole(nlp_provider, tmp_path):
+    """Newsletters run a heading in capitals into its paragraph: the quote after it is a whole statement."""
+    b = brief(
+        """
+Good morning. Here is what you need to know today.
+
+FLOODS CLOSE THE NORTHERN RAIL LINE “Trains between Leeds and Carlisle will not run until at least Friday while engineers check the bridges,” the operator said on Sunday. [Rail News.]
+""",
+        nlp_provider, tmp_path,
+    )
+    (quote,) = [q for q in b.quotes if q.text.startswith("Trains between")]
+    assert not quote.partial

@@ -98,6 +98,8 @@ def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
     before = text[paragraph_start : span.start].rstrip()
     if not before or not (before[-1].isalnum() or before[-1] in "’'%)"):
         return False
+    if not any(c.islower() for c in before) and len(re.findall(r"[A-Z]{2,}", before)) >= 2:
+        return False  # a heading in capitals run into its paragraph ('OBAMA’S LAST STATE OF THE UNION “…”')
     words = re.findall(r"[\w’'-]+", before[-60:].lower())
     # 'told reporters “…”', 'asked CNN “…”': the verb's object may stand between.
     return not (words[-1] in _INTRODUCING or _speech_form(words[-1])
