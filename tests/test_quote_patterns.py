@@ -449,3 +449,19 @@ FLOODS CLOSE THE NORTHERN RAIL LINE “Trains between Leeds and Carlisle will no
     )
     (quote,) = [q for q in b.quotes if q.text.startswith("Trains between")]
     assert not quote.partial
+
+
+def test_a_video_or_caption_speaks_for_whoever_released_it(nlp_provider, tmp_path):
+    b = brief(
+        """
+The developer Karl Brandt is selling flats in a tower that has not yet been approved by the city.
+
+To find buyers, Brandt released a promotional video that said, "Every flat will have a view of the river and the old town."
+
+His rival Nina Petrovic posted a photo of the empty site and added a caption that reads, "This is all there is so far."
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Every flat will"] == "Karl Brandt"
+    assert got["This is all"] == "Nina Petrovic"

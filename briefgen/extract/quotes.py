@@ -54,7 +54,8 @@ _INSTITUTIONS = {
     "legislature", "prosecutors", "regulator", "regulators", "officials",
 }
 # A document a speaker issues: 'X issued a statement that read: “…”' names X.
-_DOCUMENTS = {"statement", "message", "letter", "post", "tweet", "note", "release", "email", "e-mail", "memo"}
+_DOCUMENTS = {"statement", "message", "letter", "post", "tweet", "note", "release", "email", "e-mail", "memo", "video",
+              "caption", "ad", "advert", "advertisement", "commercial", "mailer", "flyer", "flier", "leaflet"}
 _NOT_NAMES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP", "EVENT", "LAW"}
 # Nouns a title or label in quote marks names, and words that introduce one.
 _TITLE_NOUNS = {
@@ -694,6 +695,8 @@ class _Speakers:
                     return objects[0]
         if document.dep_ in {"dobj", "pobj"}:
             verb = document.head if document.dep_ == "dobj" else document.head.head
+            while verb.dep_ == "conj" and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
+                verb = verb.head  # 'X posted a photo and added a caption that reads …'
             subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
             if subjects and subjects[0].lower_ not in _DOCUMENTS:
                 return subjects[0]
