@@ -465,3 +465,20 @@ His rival Nina Petrovic posted a photo of the empty site and added a caption tha
     got = speakers(b)
     assert got["Every flat will"] == "Karl Brandt"
     assert got["This is all"] == "Nina Petrovic"
+
+
+def test_a_quote_the_writers_sentence_runs_on_past_is_a_fragment(nlp_provider, tmp_path):
+    b = brief(
+        """
+The water company will replace the pipes under the old town, its chief executive, Ines Duarte, said on Monday.
+
+Duarte said “the works will take about a year” because the pipes are older than the streets above them.
+
+She said “We will keep every house supplied during the works.” Residents will get a letter this week.
+""",
+        nlp_provider, tmp_path,
+    )
+    by_text = {q.text: q for q in b.quotes}
+    assert by_text["the works will take about a year"].partial  # the writer's sentence goes on after it
+    assert not by_text["We will keep every house supplied during the works."].partial
+    assert by_text["the works will take about a year"].speaker == "Ines Duarte"

@@ -103,8 +103,19 @@ def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
         return False  # a heading in capitals run into its paragraph ('OBAMA’S LAST STATE OF THE UNION “…”')
     words = re.findall(r"[\w’'-]+", before[-60:].lower())
     # 'told reporters “…”', 'asked CNN “…”': the verb's object may stand between.
-    return not (words[-1] in _INTRODUCING or _speech_form(words[-1])
-                or (len(words) > 1 and words[-2] in {"told", "tells", "asked", "asks"}))
+    introduced = words[-1] in _INTRODUCING or _speech_form(words[-1]) \
+        or (len(words) > 1 and words[-2] in {"told", "tells", "asked", "asks"})
+    return not introduced or _sentence_goes_on(text, span)
+
+
+def _sentence_goes_on(text: str, span: QuoteSpan) -> bool:
+    """The writer's sentence runs on past the closing mark ('Obama said “it gets me mad” every time he …'):
+    no punctuation closes the quoted words, and a lowercase word that is no attribution ('he said') follows."""
+    if not span.closed or text[span.end - span.close_width - 1] in ".,;:!?…-—":
+        return False
+    after = re.match(r"[ \t]+([a-z][\w’'-]*)", text[span.end : span.end + 30])
+    return bool(after) and after.group(1) not in {*PRONOUNS, "i", "we", "you", *_INTRODUCING} \
+        and not _speech_form(after.group(1))
 
 
 def _speech_form(word: str) -> bool:
