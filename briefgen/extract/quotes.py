@@ -114,8 +114,10 @@ def _sentence_goes_on(text: str, span: QuoteSpan) -> bool:
     if not span.closed or text[span.end - span.close_width - 1] in ".,;:!?…-—":
         return False
     after = re.match(r"[ \t]+([a-z][\w’'-]*)", text[span.end : span.end + 30])
-    return bool(after) and after.group(1) not in {*PRONOUNS, "i", "we", "you", *_INTRODUCING} \
-        and not _speech_form(after.group(1))
+    if after is None:
+        return False
+    word = after.group(1)
+    return word not in {*PRONOUNS, "i", "we", "you", *_INTRODUCING} and not _speech_form(word)
 
 
 def _speech_form(word: str) -> bool:
