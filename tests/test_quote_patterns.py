@@ -482,3 +482,15 @@ She said “We will keep every house supplied during the works.” Residents wil
     assert by_text["the works will take about a year"].partial  # the writer's sentence goes on after it
     assert not by_text["We will keep every house supplied during the works."].partial
     assert by_text["the works will take about a year"].speaker == "Ines Duarte"
+
+
+def test_a_speech_verb_the_parser_leaves_unattached_takes_its_clauses_subject(nlp_provider, tmp_path):
+    b = brief(
+        """
+The minister faced questions about the flooded tunnel for three hours at the committee hearing on Tuesday.
+
+Helen Carter, exasperated, finally responded: "What difference does it make now who read the report first?"
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["What difference does"] == "Helen Carter"

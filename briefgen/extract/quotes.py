@@ -528,7 +528,7 @@ class _Speakers:
                 verb = verb.head.head  # 'She followed that by saying, “…”'
                 continue
             # 'Durbin, noting the size of the list, said, “…”': the parser hangs 'said' on 'noting' (parataxis).
-            if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis"} and verb.head is not verb:
+            if verb.dep_ in _CLIMBING and verb.head is not verb:
                 noun = verb.head
                 if verb.dep_ in {"relcl", "acl"} and not self.quoted[noun.i]:
                     # 'X, who said: …' names X; 'ended with a reference …, remarking “…”' does not name
@@ -954,6 +954,11 @@ class _Speakers:
         if actor is not None:
             self.history.append((position, actor))
             actor.spoke += 1
+
+
+_CLIMBING = {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis", "dep"}
+"""Relations by which a subject-less speech verb takes the subject of the word it hangs on ('dep': the
+parser's unlabelled attachment, as in 'Carter, exasperated, finally responded: “…”')."""
 
 
 def _main_subject(token: Any) -> bool:
