@@ -332,13 +332,54 @@ def parse_date(value: str, line: int | None = None, *, time_allowed: bool = Fals
         raise ArticleProblem(f"bad date {shown!r}: no such day", line) from None
 
 
-# Plain text: a short first line followed by a blank line is the headline.
+# Plain text opens with its headline in one of two ways: a headline line and a blank line, or, as news exports
+# (ProQuest, Factiva) and many CMSs write it, a headline line and a deck (standfirst) line before the first blank
+# line ("Jobs report gives Democrats a lift; \nSolid upturn ... could blunt Republican claims.\n\n").
 _HEADLINE = re.compile(r"\A\s*([^\n]+)\n[ \t\r]*\n(?=\s*\S)")
+_HEADLINE_AND_DECK = re.compile(r"\A\s*([^\n]+)\n[ \t]*([^\n]+)\n[ \t\r]*\n(?=\s*\S)")
+HEADLINE_LINE_CHARS = 200
+DECK_CHARS = 300
+"""A deck is a sentence or two; a longer second line is a paragraph, and the opening no headline."""
+_SENTENCE_ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+_FIRST_CHARACTER = re.compile(r"[\"'“‘(\[]*(\w)")
+_EXPORT_SEPARATOR = re.compile(r"[\s;:,]+$")
 
 
-def _headline(raw: str) -> re.Match[str] | None:
+def _headline(raw: str) -> tuple[str, int] | None:
+    """The headline of a plain text file and where it ends, or None when the file opens with body text.
+
+    A deck stays body text: it is the article's own standfirst, often the best summary sentence, and blanking
+    it moved PolNeAR headline recall by 0.0015 and quotes not at all, so nothing pays for losing its words."""
     first = _HEADLINE.match(raw)
-    return first if first and len(first.group(1).strip()) <= 200 else None
+    if first:
+        line = first.group(1).strip()
+        return (line, first.end(1)) if len(line) <= HEADLINE_LINE_CHARS else None
+    pair = _HEADLINE_AND_DECK.match(raw)
+    if not pair:
+        return None
+    line, deck = pair.group(1).strip(), pair.group(2).strip()
+    # A paragraph that merely wraps over two lines must stay body text: its first line ends mid-sentence on
+    # any word ('... at'), its second goes on in lower case, and the file wraps every longer paragraph too.
+    if (len(line) > HEADLINE_LINE_CHARS or len(deck) > DECK_CHARS or _SENTENCE_ENDED.search(line)
+            or _TRAILING_SMALL_WORDS.search(line) or not _opens_like_a_sentence(deck)
+            or _hard_wrapped(raw, pair.end(), len(line) + 1 + len(deck.split()[0]))):
+        return None
+    return line, pair.end(1)
+
+
+def _opens_like_a_sentence(line: str) -> bool:
+    """A capital or a digit first, after any quote mark: a deck does, a wrapped line's continuation mostly not."""
+    first = _FIRST_CHARACTER.match(line)
+    return first is not None and (first.group(1).isupper() or first.group(1).isdigit())
+
+
+def _hard_wrapped(raw: str, body_start: int, width: int) -> bool:
+    """The first later paragraph too long for a line of ``width`` is broken over lines (or none is): the
+    file wraps its text, so a two-line opening is a wrapped paragraph, not a headline and a deck."""
+    for paragraph in _PARAGRAPH_BREAK.split(raw[body_start:]):
+        if len(paragraph.strip()) > width:
+            return "\n" in paragraph.strip()
+    return True
 
 
 def _text_view(raw: str) -> str:
@@ -346,8 +387,8 @@ def _text_view(raw: str) -> str:
     header = _SEED_HEADER.match(raw)
     if header:
         return _blank(raw, 0, header.end())
-    first = _headline(raw)
-    return _blank(raw, 0, first.end(1)) if first else raw
+    headline = _headline(raw)
+    return _blank(raw, 0, headline[1]) if headline else raw
 
 
 def _parse_text(raw: str) -> _Parsed:
@@ -355,8 +396,9 @@ def _parse_text(raw: str) -> _Parsed:
     if header:
         line = raw[: header.start(2)].count("\n") + 1
         return _Parsed(date=parse_date(header.group(2), line))
-    first = _headline(raw)
-    return _Parsed(title=" ".join(first.group(1).split())) if first else _Parsed()
+    headline = _headline(raw)
+    # 'Jobs report gives Democrats a lift;': the separator an export puts between headline and deck is no title's.
+    return _Parsed(title=" ".join(_EXPORT_SEPARATOR.sub("", headline[0]).split())) if headline else _Parsed()
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*\r?$)", re.S | re.M)

@@ -42,6 +42,65 @@ def test_plain_text_headline_line_is_the_title():
     assert article.paragraphs[0].text.startswith("A fire broke out")
 
 
+EXPORT_WITH_DECK = (
+    "Dock strike halts grain exports from Odesa; \n"
+    "Workers walk out over unpaid wages as harvest shipments pile up on the quays.\n"
+    "\n"
+    "ABSTRACT.\n"
+    "\n"
+    "Grain loading at Ukraine's largest port stopped on Tuesday after dockworkers struck over three months of unpaid wages.\n"
+    "\n"
+    "FULL TEXT.\n"
+    "\n"
+    "Dockworkers at the port of Odesa walked off the job on Tuesday, halting the loading of about 40 grain ships, "
+    "the port authority said.\n"
+    "\n"
+    "\"We have not been paid since the summer,\" said Oksana Melnyk, a crane operator who has worked at the port "
+    "for twelve years.\n"
+)
+
+
+def test_headline_and_deck_export_opening_gives_the_headline_as_title_and_keeps_the_deck_as_lead(tmp_path: Path):
+    path = tmp_path / "odesa-strike.txt"
+    path.write_text(EXPORT_WITH_DECK, encoding="utf-8")
+    article = read_one(path)
+    assert article.title == "Dock strike halts grain exports from Odesa"  # the export's ';' is no part of it
+    assert "Dock strike" not in article.nlp_text and len(article.nlp_text) == len(article.raw)
+    deck = article.paragraphs[0]
+    assert deck.text == "Workers walk out over unpaid wages as harvest shipments pile up on the quays."
+    assert article.raw[deck.start : deck.end] == deck.text  # offsets still point into the file
+    assert [p.text for p in article.paragraphs[1:4:2]] == ["ABSTRACT.", "FULL TEXT."]
+
+
+# An ordinary first paragraph broken over two lines is body text, not a headline and a deck: in a file that
+# wraps all its text (second line capitalised by a name), and where the second line goes on in lower case.
+WRAPPED_FILE = (
+    "A fire at a container terminal halted shipping for six hours on Monday, said\n"
+    "Rotterdam's harbour master, Rene de Vries.\n"
+    "\n"
+    "The blaze started in a stack of containers holding lithium batteries, and the\n"
+    "terminal was evacuated within twenty minutes, the port authority said.\n"
+)
+BROKEN_FIRST_PARAGRAPH = (
+    "Officials said the container terminal would reopen on Tuesday morning\n"
+    "once inspectors had checked the cranes.\n"
+    "\n"
+    "The blaze started in a stack of containers holding lithium batteries, and the terminal was evacuated within "
+    "twenty minutes, the port authority said.\n"
+)
+
+
+@pytest.mark.parametrize("text", [WRAPPED_FILE, BROKEN_FIRST_PARAGRAPH], ids=["hard-wrapped", "lower-case-line"])
+def test_a_first_paragraph_over_two_lines_is_not_a_headline(tmp_path: Path, text: str):
+    path = tmp_path / "fire.txt"
+    path.write_text(text, encoding="utf-8")
+    article = read_one(path)
+    first_line = text.split("\n", 1)[0]
+    assert article.paragraphs[0].text.startswith(first_line)  # still body text
+    assert article.nlp_text == article.raw
+    assert article.title != first_line.rstrip(",")
+
+
 def test_markdown_front_matter_fields():
     article = read_one(FIXTURE_SEEDS / "storm-port.md")
     assert article.title == "Storm closes Baltic ferry routes"
