@@ -186,6 +186,7 @@ class IndexedAttributeRuler:
         self.tag_map: dict[int, tuple[int, int]] = {}
         self.indexed: dict[tuple[str, int], list[tuple[int, dict[str, Any]]]] = {}
         self.unindexed: list[tuple[int, dict[str, Any]]] = []
+        self.single_token_matches: dict[tuple[int, int, int, int], tuple[int, ...]] = {}
         self.matcher = Matcher(ruler.vocab)
         plain = True
         for order, rule in enumerate(ruler.patterns):
@@ -217,28 +218,38 @@ class IndexedAttributeRuler:
 
         if not len(doc):
             return doc
+        import numpy
+
         values = doc.to_array(["TAG", "POS", "MORPH", "LOWER", "DEP", "IS_SPACE"])
         tags = values[:, 0].tolist()
-        for i, tag in enumerate(tags):
-            found = self.tag_map.get(tag)
-            if found is not None:
-                values[i, 1], values[i, 2] = found
-        doc.from_array(["POS", "MORPH"], values[:, 1:3])
+        tag_map = self.tag_map
+        mapped = [tag_map.get(tag) or (pos, morph)
+                  for tag, pos, morph in zip(tags, values[:, 1].tolist(), values[:, 2].tolist())]
+        doc.from_array(["POS", "MORPH"], numpy.array(mapped, dtype="uint64").reshape((len(doc), 2)))
         matches: list[tuple[int, int]] = []
-        indexed, unindexed = self.indexed, self.unindexed
-        for i, (tag, lower, dep, space) in enumerate(zip(tags, *(values[:, c].tolist() for c in (3, 4, 5)))):
-            token = {"TAG": tag, "LOWER": lower, "DEP": dep, "IS_SPACE": space}
-            for candidates in (indexed.get(("LOWER", lower)), indexed.get(("TAG", tag)), indexed.get(("DEP", dep)),
-                               unindexed):
-                for order, constraints in candidates or ():
-                    if all(_accepts(token[attr], wanted) for attr, wanted in constraints.items()):
-                        matches.append((order, i))
+        known = self.single_token_matches
+        for i, key in enumerate(zip(tags, *(values[:, c].tolist() for c in (3, 4, 5)))):
+            orders = known.get(key)
+            if orders is None:
+                orders = known[key] = self._single_token_rules(*key)
+            matches.extend((order, i) for order in orders)
         for match_id, start, end in self.matcher(doc, allow_missing=True):
             order = int(self.ruler.vocab.strings[match_id])
             matches.append((order, doc[start:end][self.ruler.indices[order]].i))
         for order, i in sorted(matches):
             set_token_attrs(doc[i], self.ruler.attrs[order])
         return doc
+
+    def _single_token_rules(self, tag: int, lower: int, dep: int, space: int) -> tuple[int, ...]:
+        """The one-token rules a token with these attributes matches (the only ones they read)."""
+        token = {"TAG": tag, "LOWER": lower, "DEP": dep, "IS_SPACE": space}
+        return tuple(
+            order
+            for candidates in (self.indexed.get(("LOWER", lower)), self.indexed.get(("TAG", tag)),
+                               self.indexed.get(("DEP", dep)), self.unindexed)
+            for order, constraints in candidates or ()
+            if all(_accepts(token[attr], wanted) for attr, wanted in constraints.items())
+        )
 
 
 class SentenceEntityRecognizer:
@@ -369,19 +380,19 @@ class CachedLemmatizer:
             return doc
         if self.lemmatizer.overwrite:
             return self.lemmatizer(doc)
+        import numpy
+
         strings = doc.vocab.strings
-        values = doc.to_array(["ORTH", "POS", "MORPH", "LEMMA"])
-        lemmas = values[:, 3]
         lemmas_of = self.lemmas
-        for i, (orth, pos, morph, lemma) in enumerate(values.tolist()):
-            if lemma:
-                continue
-            key = (orth, pos, morph)
-            found = lemmas_of.get(key)
-            if found is None:
-                found = lemmas_of[key] = strings.add(self.lemmatizer.lemmatize(doc[i])[0])
-            lemmas[i] = found
-        doc.from_array(["LEMMA"], lemmas)
+        lemmas = []
+        for i, (orth, pos, morph, lemma) in enumerate(doc.to_array(["ORTH", "POS", "MORPH", "LEMMA"]).tolist()):
+            if not lemma:
+                key = (orth, pos, morph)
+                lemma = lemmas_of.get(key)
+                if lemma is None:
+                    lemma = lemmas_of[key] = strings.add(self.lemmatizer.lemmatize(doc[i])[0])
+            lemmas.append(lemma)
+        doc.from_array(["LEMMA"], numpy.array(lemmas, dtype="uint64"))
         return doc
 
 
