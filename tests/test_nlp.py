@@ -14,7 +14,7 @@ from briefgen.extract.nlp import QUOTE_PARSER_COMPONENT
 from briefgen.model import Briefing
 from briefgen.sources import read_paths
 
-from conftest import FIXTURE_SEEDS
+from conftest import FIXTURE_SEEDS, SHARED_DATA
 
 pytestmark = pytest.mark.nlp
 
@@ -113,3 +113,39 @@ def test_the_indexed_attribute_rules_give_the_stock_component_s_result(nlp_provi
         indexed = nlp.get_pipe(ATTRIBUTE_RULES_COMPONENT)(Doc(nlp.vocab).from_bytes(doc.to_bytes()))
         assert (indexed.to_array(columns) == stock.to_array(columns)).all()
         assert [str(t.morph) for t in indexed] == [str(t.morph) for t in stock]
+
+
+def _polnear_texts(count: int) -> list[str]:
+    folder = SHARED_DATA / "polnear" / "text"
+    paths = sorted(folder.glob("*.txt"))[::40][:count] if folder.is_dir() else []
+    return [path.read_text(encoding="utf-8") for path in paths]
+
+
+def test_the_sentence_decoder_and_cached_lemmas_give_the_stock_components_results(nlp_provider):
+    """Entities and lemmas as the model's own ner and lemmatizer set them: whole articles (real ones when
+    the shared corpus is there), an entity that ends a sentence or the text, spaces between paragraphs, an
+    empty text, and a Doc with an entity set beforehand (which the stock component must keep)."""
+    from spacy.tokens import Doc, Span
+
+    from briefgen.extract.nlp import ENTITY_COMPONENT, LEMMA_COMPONENT
+
+    nlp = nlp_provider.get()
+    names = nlp.pipe_names
+    texts = [prepare(a)[0] for a in read_paths(sorted(FIXTURE_SEEDS.iterdir())).articles] + _polnear_texts(12)
+    edges = ["Talks resumed in Geneva.  Officials from Iran and the United States met\n\nin Vienna", "",
+             "\n\n  New York Mayor Eric Adams spoke on Monday in Brooklyn, New York."]
+    with nlp.select_pipes(enable=names[: names.index(LEMMA_COMPONENT)]):
+        docs = list(nlp.pipe([*texts, QUOTED_ARTICLE, *edges]))
+    preset = Doc(nlp.vocab).from_bytes(docs[-1].to_bytes())
+    preset.set_ents([Span(preset, 3, 5, label="ORG")], default="missing")
+    docs.append(preset)
+    columns = ["LEMMA", "ENT_IOB", "ENT_TYPE"]
+    copies = [Doc(nlp.vocab).from_bytes(doc.to_bytes()) for doc in docs]
+    stock = [nlp.get_pipe("ner")(nlp.get_pipe("lemmatizer")(doc)) for doc in docs]
+    ours = list(nlp.get_pipe(ENTITY_COMPONENT).pipe(nlp.get_pipe(LEMMA_COMPONENT)(doc) for doc in copies))
+    assert sum(len(doc.ents) for doc in ours) > 20
+    for a, b in zip(ours, stock):
+        assert (a.to_array(columns) == b.to_array(columns)).all(), a.text[:60]
+        assert [(e.start, e.end, e.label_) for e in a.ents] == [(e.start, e.end, e.label_) for e in b.ents]
+    assert any(e.text == "Mayor Eric Adams" or e.text == "Eric Adams" for e in ours[-2].ents)
+    assert (ours[-1][3:5].text, ours[-1][3].ent_type_) == (preset[3:5].text, "ORG")
