@@ -232,6 +232,7 @@ def build(
         load_state,
         save_state,
         settings_digest,
+        spare_site,
         unchanged_site,
     )
     from briefgen.render import Kept, Output, Renderer, theme_dirs
@@ -263,7 +264,7 @@ def build(
         # The records made so far live for the whole build: frozen, the cyclic GC stops re-scanning them
         # on every full collection (graph ~17% faster at 2,000 briefings). Unfrozen when the build ends.
         gc.freeze()
-        site, problems = corpus_stage(briefings, config, stage=stage, incident_memo=engine.state.incident_memo)
+        site, problems = corpus_stage(briefings, config, stage=stage, incident_memo=engine.corpus_memo())
         result.diagnostics.extend(problems)
         gc.freeze()
         dirs = theme_dirs(config.templates)
@@ -312,7 +313,7 @@ def build(
                 result.pages += output.path.endswith(".html")
                 yield output
 
-        result.written = publish(outputs(), config.out).written
+        result.written = publish(outputs(), config.out, spare=spare_site(config)).written
         stage("write")
         result.stages["write"] -= rendering
         result.stages["render"] = rendering
