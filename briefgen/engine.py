@@ -78,6 +78,7 @@ from briefgen.render import (
 from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
 from briefgen.tracking import (
     BRIEFING,
+    COUNT,
     ENTITY,
     EVERYTHING,
     INCIDENT,
@@ -750,6 +751,15 @@ def compare_site(site: Site, previous: dict[str, bytes], digests: Digests, *,
         before = previous.get(k)
         if before == value:
             value = before  # the same object: saving the state sees it unchanged
+        else:
+            changed.add(k)
+        values[k] = value
+    for kind, count in ((BRIEFING, len(site.briefings)), (ENTITY, len(site.entities)), (INCIDENT, len(site.incidents))):
+        k = key(COUNT, kind)
+        value = str(count).encode()
+        before = previous.get(k)
+        if before == value:
+            value = before
         else:
             changed.add(k)
         values[k] = value

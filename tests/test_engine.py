@@ -78,6 +78,8 @@ def test_an_article_edit_renders_only_its_dependants_and_matches_a_clean_build(
     # The other articles' pages do not show this one: they are kept as they were.
     assert "briefings/canada-balloon.html" not in rendered
     assert "assets/style.css" not in rendered and "robots.txt" not in rendered
+    # The actors' overview shows only how many actors and briefings there are: the same after this edit.
+    assert "entities/index.html" not in rendered
     assert 0 < len(rendered) < len(everything) / 2
     assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
 
