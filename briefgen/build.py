@@ -42,8 +42,8 @@ class BuildResult:
     cached: int = 0
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
-    """Seconds spent in each stage (read, cache, nlp, graph, incidents, plan, render, write, state), for
-    --verbose and bench/."""
+    """Seconds spent in each stage (load, read, cache, nlp, graph, incidents, plan, render, write, state),
+    for --verbose and bench/ (load and state: reading and saving the engine's state)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     site: Site | None = None
     search: SearchReport | None = None
@@ -256,6 +256,7 @@ def build(
             mark = now
 
         engine = Engine(load_state(config))
+        result.stages["load"] = time.perf_counter() - mark  # the engine's state, as the last build left it
         briefings = engine.briefings(config, nlp or NlpProvider(config.model), result, drafts=drafts,
                                      progress=progress)
         if not briefings and not allow_empty:

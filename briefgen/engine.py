@@ -236,6 +236,8 @@ class State:
     """What the last incident stage lends the next (same result, cheaper)."""
     touched_files: set[str] = field(default_factory=set)
     """Files whose entry is new, changed or gone since the state was last saved."""
+    touched_values: set[str] = field(default_factory=set)
+    """Keys of ``values`` new, changed or gone since the state was last saved."""
     saved: dict[str, tuple[str, int, str, int]] = field(default_factory=dict)
     """Per part of the state on disk: (base file, its size, log file, the log's size) as last saved."""
     saved_maps: dict[str, Any] = field(default_factory=dict)
@@ -286,7 +288,9 @@ def spare_site(config: Config) -> Path:
 
 _MANIFEST = "manifest"
 _FRAME_ENTRIES = 250
-_MAP_PARTS = ("files", "records", "values", "memo.texts", "memo.records", "memo.splits")
+_TOUCHED_PARTS = ("files", "records", "values")
+"""Parts whose changes the engine notes as it makes them (``State.touched``); the others are compared by
+identity with the part as last saved."""
 _APPENDED_PARTS = ("objects", "memo.vocabulary")
 """Parts only ever added to while the same object (a new object: saved whole)."""
 
@@ -403,7 +407,7 @@ def load_state(config: Config) -> State:
                       records=TouchedDict(loaded["records"]),
                       read_keys=ReadKeys(objects[i] for i in range(len(objects))),
                       published=manifest["published"], incident_memo=memo, saved=manifest["parts"])
-        state.saved_maps = {k: v for k, v in _parts(state).items() if k not in ("files", "records")}
+        state.saved_maps = {k: v for k, v in _parts(state).items() if k not in _TOUCHED_PARTS}
         for name in _APPENDED_PARTS:
             _SAVED_LENGTHS[id(state.saved_maps[name])] = len(state.saved_maps[name])
         return state
@@ -426,8 +430,9 @@ def save_state(config: Config, state: State) -> None:
         token = f"{os.getpid()}-{time.time_ns()}"
         for name, current in parts.items():
             before = state.saved.get(name)
-            if name in ("records", "files"):
-                touched = state.records.touched if name == "records" else state.touched_files
+            if name in _TOUCHED_PARTS:
+                touched = {"records": state.records.touched, "files": state.touched_files,
+                           "values": state.touched_values}[name]
                 diff = ([(k, current[k]) for k in touched if k in current],
                         [k for k in touched if k not in current]) if name in state.saved else None
             else:
@@ -461,9 +466,10 @@ def save_state(config: Config, state: State) -> None:
             if leftover not in used:
                 (folder / leftover).unlink(missing_ok=True)
         state.saved = saved
-        state.saved_maps = {k: v for k, v in parts.items() if k not in ("files", "records")}
+        state.saved_maps = {k: v for k, v in parts.items() if k not in _TOUCHED_PARTS}
         state.records.touched = set()
         state.touched_files = set()
+        state.touched_values = set()
         for name in _APPENDED_PARTS:
             _SAVED_LENGTHS[id(parts[name])] = len(parts[name])
     except OSError as exc:
@@ -689,6 +695,8 @@ class Changes:
     all: bool = False
     """The settings or briefgen's code changed: every output is stale."""
     values: dict[str, bytes] = field(default_factory=dict)
+    touched_values: set[str] = field(default_factory=set)
+    """Keys of ``values`` whose value is not the one the state had (new, changed or gone)."""
     template_digests: dict[str, str] = field(default_factory=dict)
     settings: str = ""
     site: Site | None = None
@@ -799,9 +807,9 @@ def make_record(output: Output, note: bytes, inputs: bytes, read_keys: ReadKeys)
                   read_keys.pack(reads), templates)
 
 
-def _file_stat(path: Path) -> tuple[int, int, int] | None:
+def _file_stat(path: str | Path) -> tuple[int, int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -818,6 +826,7 @@ class Plan:
     renderer: Renderer
     jobs: dict[str, Job]
     inputs: dict[str, bytes]
+    """The digest of each job's arguments, but of the clean ones (their records hold it)."""
     clean: set[str]
     changes: Changes
     removed: int = 0
@@ -957,9 +966,11 @@ class Engine:
         digests, self._digests = self._digests or Digests(), None
         jobs = renderer.plan(site)
         if site is self._accepted_site:  # the same graph (serve, after a template edit): nothing to compare
-            values, changed = state.values, set[str]()
+            values, changed, touched = state.values, set[str](), set[str]()
         else:
             values, changed = compare_site(site, state.values, digests, keys=settings == state.settings)
+            touched = {k for k, v in values.items() if state.values.get(k) is not v}
+            touched.update(k for k in state.values if k not in values)
         everything = values.get(EVERYTHING) != state.values.get(EVERYTHING) or bool(changed)
         # Every template the theme has, read before anything renders: a template saved meanwhile then
         # counts as changed next time (rendered once more), never as unchanged.
@@ -968,26 +979,32 @@ class Engine:
         templates = {t: template_digest(renderer.env, t) for t in names}
         changes = Changes(changed, everything, {t for t, d in templates.items() if state.templates.get(t) != d},
                           all=settings != state.settings, values=values, template_digests=templates, settings=settings,
-                          site=site, read_keys=state.read_keys)
+                          site=site, read_keys=state.read_keys, touched_values=touched)
         return jobs, changes, digests
 
     def accept(self, changes: Changes) -> None:
         """The build ``changes`` was computed for succeeded: compare the next one with its values."""
         self.state.values, self.state.templates = changes.values, changes.template_digests
+        self.state.touched_values |= changes.touched_values
         self.state.settings = changes.settings
         self._accepted_site = changes.site
 
     def plan(self, site: Site, renderer: Renderer, settings: str) -> Plan:
         """The outputs of ``site``, and which of them the records show unchanged (``Plan.clean``)."""
         jobs, changes, digests = self.compare(site, renderer, settings)
+        # The values compared are not read again before the build is accepted (and a build that fails
+        # saves nothing): let them go while the pages render.
+        self.state.values = {}
         records = self.state.records
         inputs: dict[str, bytes] = {}
         clean: set[str] = set()
         for path, job in jobs.items():
-            digest = inputs[path] = job_digest(job, digests)
+            digest = job_digest(job, digests)
             record = records.get(path)
             if record is not None and record.inputs == digest and not changes.stale(record):
                 clean.add(path)
+            else:
+                inputs[path] = digest
         removed = [p for p in records if p not in jobs]
         for path in removed:
             del records[path]
@@ -1023,9 +1040,10 @@ def job_digest(job: Job, digests: Digests) -> bytes:
 def keep_published(plan: Plan, records: dict[str, Record], out: Path) -> None:
     """Leave clean only the outputs whose published file is still the one recorded (size, time, inode):
     a file edited or deleted by hand is rendered again."""
+    folder = f"{out}{os.sep}"
     for path in list(plan.clean):
         record = records[path]
-        if record.stat is None or _file_stat(out / path) != record.stat:
+        if record.stat is None or _file_stat(folder + path) != record.stat:
             plan.clean.discard(path)
 
 
@@ -1044,10 +1062,11 @@ def build_outputs(plan: Plan, records: dict[str, Record], out: Path, result: Bui
     for path in plan.jobs:
         if path in plan.clean and not verify:
             record = records[path]
-            yield Kept(path, record.sha256, record.marked, out / path)
+            yield Kept(path, record.sha256, record.marked, f"{out}{os.sep}{path}")
             continue
         output, note = next(rendered)
-        record = make_record(output, note, plan.inputs[path], plan.changes.read_keys)
+        inputs = plan.inputs[path] if path in plan.inputs else records[path].inputs
+        record = make_record(output, note, inputs, plan.changes.read_keys)
         if path in plan.clean:
             try:
                 same = (out / path).read_bytes() == output.data

@@ -235,7 +235,7 @@ def with_search_index(
         # until a marked one appears, for themes that mark nothing (then every page is indexed).
         marked: dict[str, bytes] = {}
         unmarked: dict[str, bytes] | None = {}
-        sources: dict[str, Path] = {}
+        sources: dict[str, str | Path] = {}
         """Where each page's bytes are: its copy in ``root``, or a kept page's published file."""
         early: _EarlyIndex | None = None
         late = False  # a page to index came after the early start: index again at the end
@@ -292,7 +292,7 @@ def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None) ->
 class _EarlyIndex:
     """``_build_shards`` in a thread of its own (it mostly waits on Pagefind), over a snapshot of the pages."""
 
-    def __init__(self, pages: dict[str, bytes], sources: dict[str, Path], root: Path, cache: BundleCache | None,
+    def __init__(self, pages: dict[str, bytes], sources: dict[str, str | Path], root: Path, cache: BundleCache | None,
                  report: SearchReport) -> None:
         self._outcome: dict[int, Path] | BaseException | None = None
         snapshot = dict(pages)
@@ -317,7 +317,7 @@ class _EarlyIndex:
 
 
 def _build_shards(
-    pages: dict[str, bytes], sources: dict[str, Path], root: Path, cache: BundleCache | None, report: SearchReport
+    pages: dict[str, bytes], sources: dict[str, str | Path], root: Path, cache: BundleCache | None, report: SearchReport
 ) -> dict[int, Path]:
     """Each non-empty shard's bundle folder, from the cache or a Pagefind run over the shard's pages."""
     if not pages:

@@ -210,7 +210,7 @@ def _stage(previous: Path, target: Path, data: bytes) -> bool:
     return True
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: str | Path, target: Path) -> None:
     """Hard-link ``source`` at ``target``, or copy it where a link is refused (another user's file under
     ``fs.protected_hardlinks``, another file system)."""
     try:
@@ -253,7 +253,7 @@ class _Spare:
             shutil.rmtree(target)  # a folder where a file is now wanted
         os.replace(tmp, target)
 
-    def link(self, rel: str, source: Path) -> None:
+    def link(self, rel: str, source: str | Path) -> None:
         """Make ``rel`` the published file ``source`` itself (nothing to do when it already is)."""
         found = self.files.get(rel)
         wanted = self.published.get(rel)
