@@ -964,6 +964,7 @@ class Engine:
         new values only with ``accept``, once the build they describe succeeded."""
         state = self.state
         digests, self._digests = self._digests or Digests(), None
+        state.incident_memo.fingerprint = None  # the digests (and all they hold) go with the plan
         jobs = renderer.plan(site)
         if site is self._accepted_site:  # the same graph (serve, after a template edit): nothing to compare
             values, changed, touched = state.values, set[str](), set[str]()
