@@ -283,6 +283,22 @@ class _Spare:
                     folder.rmdir()  # only an empty one goes
 
 
+def _make_spare(out: Path, spare: Path) -> None:
+    """``spare`` as a copy of the site ``out`` (hard links); none where links cannot be made."""
+    found, folders = _tree(out)
+    try:
+        spare.mkdir(parents=True)
+        for folder in folders:
+            (spare / folder).mkdir()
+        for rel, (_, is_link) in found.items():
+            if is_link:
+                os.symlink(os.readlink(out / rel), spare / rel)
+            else:
+                os.link(out / rel, spare / rel)
+    except OSError:  # another file system, or no hard links: each publish stages afresh
+        shutil.rmtree(spare, ignore_errors=True)
+
+
 def _usable_spare(spare: Path | None, out: Path) -> bool:
     """A spare folder can become the site: it exists, and sits on the output folder's file system."""
     if spare is None or not out.is_dir() or spare.is_symlink() or not spare.is_dir():
@@ -392,6 +408,8 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
             written += 1
         removed = len(old_files - paths)
         _swap_in(staging, out, keep=spare)
+        if spare is not None and not spare.exists():
+            _make_spare(out, spare)  # the first publish retired no site: the next one still stages from a copy
     except BaseException:
         if incremental is None:
             shutil.rmtree(staging, ignore_errors=True)

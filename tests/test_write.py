@@ -145,6 +145,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_a_spare_folder_stages_each_publish_from_the_retired_site(tmp_path: Path):
     out, spare = tmp_path / "site", tmp_path / "cache" / "spare"
     publish([Output("index.html", b"1"), Output("a/old.html", b"old"), Output("same.css", b"x")], out, spare=spare)
+    assert _files(spare) == _files(out)  # the first publish retired no site: the spare starts as a copy
     os.utime(out / "same.css", (1_000_000, 1_000_000))
     (out / "CNAME").write_text("example.org")
     for n in range(2, 6):  # each publish stages from the site the one before retired
