@@ -141,9 +141,9 @@ class IncidentMemo:
         self.records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
         self.columns = np.zeros(0, np.int32)
         """The last matrix's columns as vocabulary ids (its columns are numbered afresh each run)."""
-        self.splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
-        """A first-pass group's members -> its rows (as vocabulary ids and values, stored order) and dates,
-        and the parts it split into (positions in the group)."""
+        self.splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}
+        """A first-pass group's members -> a digest of its rows (as vocabulary ids and values, stored order)
+        and dates, and the parts it split into (positions in the group)."""
         self.fingerprint: Callable[[Briefing], Any] | None = None
         """Stands for a briefing in ``records`` (a digest of all its fields; None: the briefing itself), so a
         memo kept apart from the site holds no second copy of the briefings. Set by its keeper, never saved."""
@@ -170,6 +170,15 @@ class IncidentMemo:
                               itertools.count(len(vocabulary))))
         return (np.fromiter(map(vocabulary.__getitem__, part), np.int32, len(part)),
                 np.fromiter(part.values(), np.float32, len(part)))
+
+
+def _arrays_digest(*arrays: np.ndarray) -> bytes:
+    """The arrays' types, shapes and values as one digest (a memo entry keeps this, not a copy of them)."""
+    h = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.digest()
 
 
 def _text_key(a: Article) -> _TextKey:
@@ -527,7 +536,7 @@ class _Clustering:
             coarse = average_link(len(self.ordered), self.edges, COARSE)
             stage("average link")
             out: list[list[int]] = []
-            splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
+            splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}
             for group in coarse:
                 # Kept for the next run: the splits of groups split on their own rows' products.
                 if len(group) < MIN_SPLIT or len(group) > DENSE_GROUP or not memo.kept:
@@ -535,9 +544,9 @@ class _Clustering:
                     continue
                 key = tuple(self.ordered[i].slug for i in group)
                 rows = self.matrix[np.array(group)]  # a split reads only these rows (and their dates)
-                made_of = (memo.columns[rows.indices], rows.data, rows.indptr, self.ordinals[group])
+                made_of = _arrays_digest(memo.columns[rows.indices], rows.data, rows.indptr, self.ordinals[group])
                 previous = memo.splits.get(key)
-                if previous is not None and all(np.array_equal(a, b) for a, b in zip(previous[0], made_of)):
+                if previous is not None and previous[0] == made_of:
                     splits[key] = previous  # the same entry: its keeper need not save it again
                     parts = previous[1]
                 else:
