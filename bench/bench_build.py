@@ -155,6 +155,10 @@ def run_child(step: str, **kwargs: Any) -> dict[str, Any]:
     data = json.loads(stdout.strip().splitlines()[-1])
     data["wall"] = wall
     data["tree_peak_mb"] = round(tree_peak, 1)
+    # As it comes, so a long run that fails later (or is stopped) still tells what it measured.
+    shown = ("seconds", "wall", "rendered", "kept", "stages", "peak_mb", "tree_peak_mb")
+    print(f"# {step} {kwargs.get('project', '')}: " + json.dumps({k: v for k, v in data.items() if k in shown}),
+          flush=True)
     return data
 
 
@@ -164,7 +168,7 @@ def run_child(step: str, **kwargs: Any) -> dict[str, Any]:
 def make_real(work: Path, corpora: list[str], count: int) -> Path:
     project = work / "real"
     if project.exists():
-        shutil.rmtree(project)
+        shutil.rmtree(project, ignore_errors=True)
     seeds = project / "seeds"
     for corpus in corpora:
         subprocess.run([sys.executable, str(TOOLS), corpus, str(seeds), "--count", str(count)], check=True,
@@ -198,7 +202,7 @@ def make_synthetic(real: Path, size: int, work: Path) -> Path:
 
     project = work / f"synthetic-{size}"
     if project.exists():
-        shutil.rmtree(project)
+        shutil.rmtree(project, ignore_errors=True)
     (project / "seeds").mkdir(parents=True)
     real_config = load_config(root=real)
     info = NlpProvider("").model()
@@ -468,7 +472,7 @@ def synthetic_steps(args: argparse.Namespace, real: Path, rows: list[tuple[str, 
                      f"stages: {_stages(template)}"))
         rows.append((f"   no-change rebuild, {size:,} briefings", f"{again['seconds'] / full['seconds']:.3f}",
                      f"{again['seconds']:.1f} s; {again['rendered']:,} rendered; stages: {_stages(again)}"))
-        shutil.rmtree(project)
+        shutil.rmtree(project, ignore_errors=True)
 
 
 if __name__ == "__main__":
