@@ -21,10 +21,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from common import TreeSampler
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO.parent / "shared" / "tools" / "corpus_to_seeds.py"
@@ -145,20 +146,6 @@ def child_render(project: Path) -> dict[str, Any]:
 CHILDREN = {"bare": child_bare, "build": child_build, "cli": child_cli, "render": child_render}
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc (Linux)."""
-    total = 0.0
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS")), 0) / 1024
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as children:
-                total += sum(_tree_rss_mb(int(child)) for child in children.read().split())
-    except OSError:  # the process ended between two reads
-        pass
-    return total
-
-
 def run_child(step: str, **kwargs: Any) -> dict[str, Any]:
     """Run one step in a fresh process; ``tree_peak_mb`` is the most its whole process tree held at once
     (sampled every 50 ms), e.g. a build and the Pagefind run beside it."""
@@ -167,25 +154,20 @@ def run_child(step: str, **kwargs: Any) -> dict[str, Any]:
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--child", step, arg], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
-    tree_peak = 0.0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal tree_peak
-        while not done.wait(0.05):
-            tree_peak = max(tree_peak, _tree_rss_mb(proc.pid))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = TreeSampler(proc.pid, "Rss", seconds=0.05)
     stdout, stderr = proc.communicate()
-    done.set()
-    sampler.join()
+    sampler.stop()
+    tree_peak = sampler.peak / 1024
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{step} failed:\n{stderr[-3000:]}")
     data = json.loads(stdout.strip().splitlines()[-1])
     data["wall"] = wall
     data["tree_peak_mb"] = round(tree_peak, 1)
+    # As it comes, so a long run that fails later (or is stopped) still tells what it measured.
+    shown = ("seconds", "wall", "rendered", "kept", "stages", "peak_mb", "tree_peak_mb")
+    print(f"# {step} {kwargs.get('project', '')}: " + json.dumps({k: v for k, v in data.items() if k in shown}),
+          flush=True)
     return data
 
 
@@ -195,7 +177,7 @@ def run_child(step: str, **kwargs: Any) -> dict[str, Any]:
 def make_real(work: Path, corpora: list[str], count: int) -> Path:
     project = work / "real"
     if project.exists():
-        shutil.rmtree(project)
+        shutil.rmtree(project, ignore_errors=True)
     seeds = project / "seeds"
     for corpus in corpora:
         subprocess.run([sys.executable, str(TOOLS), corpus, str(seeds), "--count", str(count)], check=True,
@@ -229,7 +211,7 @@ def make_synthetic(real: Path, size: int, work: Path) -> Path:
 
     project = work / f"synthetic-{size}"
     if project.exists():
-        shutil.rmtree(project)
+        shutil.rmtree(project, ignore_errors=True)
     (project / "seeds").mkdir(parents=True)
     real_config = load_config(root=real)
     info = NlpProvider("").model()
@@ -502,7 +484,7 @@ def synthetic_steps(args: argparse.Namespace, real: Path, rows: list[tuple[str, 
                      f"stages: {_stages(template)}"))
         rows.append((f"   no-change rebuild, {size:,} briefings", f"{again['seconds'] / full['seconds']:.3f}",
                      f"{again['seconds']:.1f} s; {again['rendered']:,} rendered; stages: {_stages(again)}"))
-        shutil.rmtree(project)
+        shutil.rmtree(project, ignore_errors=True)
 
 
 if __name__ == "__main__":

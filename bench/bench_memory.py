@@ -21,9 +21,10 @@ import random
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+from common import TreeSampler
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"
@@ -54,37 +55,6 @@ def write_articles(seeds: Path, count: int, data: Path) -> None:
                                                  encoding="utf-8")
 
 
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as rollup:
-            return next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
-    except OSError:  # ended between two reads
-        return 0
-
-
-def _tree(pid: int) -> list[int]:
-    """The process and its descendants (processes, not threads)."""
-    found, stack = [], [pid]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as children:
-                    stack.extend(int(child) for child in children.read().split())
-        except OSError:
-            pass
-    return found
-
-
-def _name(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/comm") as comm:
-            return comm.read().strip()
-    except OSError:
-        return "?"
-
-
 def measured_build(project: Path) -> tuple[float, int, dict[str, tuple[int, int]], str]:
     """Run ``briefgen build`` in ``project``: (seconds, peak tree PSS in MB, (MB, processes) per process
     name at the peak, the build's last output line)."""
@@ -92,25 +62,10 @@ def measured_build(project: Path) -> tuple[float, int, dict[str, tuple[int, int]
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "briefgen", "build"], cwd=project, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak, at_peak = 0, dict[str, list[int]]()
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak, at_peak
-        while not done.wait(SAMPLE_SECONDS):
-            split: dict[str, list[int]] = {}
-            for pid in _tree(proc.pid):
-                held = split.setdefault(_name(pid), [0, 0])
-                held[0] += _pss_kb(pid)
-                held[1] += 1
-            if (total := sum(kb for kb, _ in split.values())) > peak:
-                peak, at_peak = total, split
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = TreeSampler(proc.pid, "Pss", seconds=SAMPLE_SECONDS)
     output, _ = proc.communicate()
-    done.set()
-    sampler.join()
+    sampler.stop()
+    peak, at_peak = sampler.peak, sampler.at_peak
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"briefgen build failed:\n{output[-3000:]}")

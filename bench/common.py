@@ -1,4 +1,5 @@
-"""Shared by the bench scripts: corpus paths, and the real extractor run with a parsed-Doc cache.
+"""Shared by the bench scripts: corpus paths, the real extractor run with a parsed-Doc cache, and the
+memory of a process tree sampled while it runs.
 
 The extractor is the build's own code path (``briefgen.extract.prepare`` -> ``nlp.pipe`` ->
 ``briefgen.extract.extract_doc``, exactly what ``extract_all`` does). Only the spaCy parse is cached
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,3 +88,66 @@ def extract_articles(
         a.slug: extract_doc(docs[a.slug], a, prepare(a)[1], summary_sentences=summary_sentences)
         for a in articles
     }
+
+
+# ---------------------------------------------------------------- memory of a process tree, sampled
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (processes, not threads), from /proc (Linux)."""
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(child) for child in children.read().split())
+        except OSError:  # ended between two reads
+            pass
+    return found
+
+
+def memory_kb(pid: int, field: str) -> int:
+    """One process's ``Rss`` or ``Pss`` (``/proc/PID/smaps_rollup``: pages shared by forked processes
+    count once in the sum of PSS over a tree); 0 once it has ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next((int(line.split()[1]) for line in rollup if line.startswith(f"{field}:")), 0)
+    except OSError:
+        return 0
+
+
+class TreeSampler:
+    """Samples the memory of a process tree every ``seconds`` in a thread; ``peak`` (kB) is the largest
+    sum seen, ``at_peak`` that sum per process name as (kB, processes)."""
+
+    def __init__(self, pid: int, field: str = "Pss", seconds: float = 0.1) -> None:
+        self.peak = 0
+        self.at_peak: dict[str, tuple[int, int]] = {}
+        self._done = threading.Event()
+
+        def sample() -> None:
+            while not self._done.wait(seconds):
+                split: dict[str, list[int]] = {}
+                for child in process_tree(pid):
+                    held = split.setdefault(_name(child), [0, 0])
+                    held[0] += memory_kb(child, field)
+                    held[1] += 1
+                if (total := sum(kb for kb, _ in split.values())) > self.peak:
+                    self.peak, self.at_peak = total, {k: (kb, n) for k, (kb, n) in split.items()}
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def _name(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as comm:
+            return comm.read().strip()
+    except OSError:
+        return "?"

@@ -42,8 +42,8 @@ class BuildResult:
     cached: int = 0
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
-    """Seconds spent in each stage (read, cache, nlp, graph, incidents, plan, render, write, state), for
-    --verbose and bench/."""
+    """Seconds spent in each stage (load, read, cache, nlp, graph, incidents, plan, render, write, state),
+    for --verbose and bench/ (load and state: reading and saving the engine's state)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     site: Site | None = None
     search: SearchReport | None = None
@@ -232,6 +232,7 @@ def build(
         load_state,
         save_state,
         settings_digest,
+        spare_site,
         unchanged_site,
     )
     from briefgen.render import Kept, Output, Renderer, theme_dirs
@@ -255,6 +256,7 @@ def build(
             mark = now
 
         engine = Engine(load_state(config))
+        result.stages["load"] = time.perf_counter() - mark  # the engine's state, as the last build left it
         briefings = engine.briefings(config, nlp or NlpProvider(config.model), result, drafts=drafts,
                                      progress=progress)
         if not briefings and not allow_empty:
@@ -263,7 +265,7 @@ def build(
         # The records made so far live for the whole build: frozen, the cyclic GC stops re-scanning them
         # on every full collection (graph ~17% faster at 2,000 briefings). Unfrozen when the build ends.
         gc.freeze()
-        site, problems = corpus_stage(briefings, config, stage=stage, incident_memo=engine.state.incident_memo)
+        site, problems = corpus_stage(briefings, config, stage=stage, incident_memo=engine.corpus_memo())
         result.diagnostics.extend(problems)
         gc.freeze()
         dirs = theme_dirs(config.templates)
@@ -312,7 +314,7 @@ def build(
                 result.pages += output.path.endswith(".html")
                 yield output
 
-        result.written = publish(outputs(), config.out).written
+        result.written = publish(outputs(), config.out, spare=spare_site(config)).written
         stage("write")
         result.stages["write"] -= rendering
         result.stages["render"] = rendering

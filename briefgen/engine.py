@@ -18,16 +18,18 @@ deleting it only costs time; ``serve`` keeps it in memory.
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import gc
 import hashlib
 import importlib.metadata
 import io
+import itertools
 import logging
 import operator
 import os
 import pickle
-import sys
+import struct
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -76,6 +78,7 @@ from briefgen.render import (
 from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
 from briefgen.tracking import (
     BRIEFING,
+    COUNT,
     ENTITY,
     EVERYTHING,
     INCIDENT,
@@ -89,7 +92,7 @@ from briefgen.urls import NOT_FOUND
 
 log = logging.getLogger(__name__)
 
-STATE_FORMAT = "engine-1"
+STATE_FORMAT = "engine-2"
 """Bump when the state's layout changes: an older state is then ignored (one full build)."""
 _MARKER = b"data-pagefind-body"
 _CONTAINER_MEMO = 32
@@ -112,26 +115,109 @@ class SourceFile:
     """Its extraction under the state's extraction settings (None: not extracted yet, or it failed)."""
 
 
+_STAT = struct.Struct("<qqQ")
+_EVERY = 0xFFFFFFFF
+"""The number of EVERYTHING among packed reads."""
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
-    """What one output read when it was last rendered, and what it came out as."""
+    """What one output read when it was last rendered, and what it came out as.
 
-    inputs: bytes
-    """Digest of its job's arguments."""
-    reads: tuple[str, ...]
-    """Keys it read from the site graph (``tracking``); ``(EVERYTHING,)`` when it depends on all of it."""
+    Packed into two byte strings (a 20,000-briefing site has 300,000 outputs, and the engine keeps a
+    record of each in memory and on disk beside the site)."""
+
+    packed: bytes
+    """Digest of its job's arguments (16 bytes), sha256 of its bytes (32), marked for the search index (1),
+    then (``build`` only) the published file's size, mtime_ns and inode (24)."""
+    reads: bytes
+    """The keys it read from the site graph (``tracking``), as ``ReadKeys`` numbers (4 bytes each, in
+    order); EVERYTHING alone when it depends on all of it."""
     templates: tuple[str, ...]
     """Every template name it loaded (found or not)."""
-    sha256: bytes
-    marked: bool
-    """Marked for the search index."""
-    stat: tuple[int, int, int] | None = None
-    """(size, mtime_ns, inode) of the published file (``build`` only)."""
+
+    @property
+    def inputs(self) -> bytes:
+        return self.packed[:16]
+
+    @property
+    def sha256(self) -> bytes:
+        return self.packed[16:48]
+
+    @property
+    def marked(self) -> bool:
+        return self.packed[48] == 1
+
+    @property
+    def stat(self) -> tuple[int, int, int] | None:
+        """(size, mtime_ns, inode) of the published file (``build`` only)."""
+        return _STAT.unpack_from(self.packed, 49) if len(self.packed) > 49 else None
+
+    def published(self, stat: tuple[int, int, int] | None) -> Record:
+        return Record(self.packed[:49] + (_STAT.pack(*stat) if stat else b""), self.reads, self.templates)
+
+
+class ReadKeys:
+    """The keys records read, as numbers: an object's number (``objects``: ``kind NUL slug``) times 32 plus
+    what of it was read (0: whether it exists; 1: the whole of it; 2 + i: its i-th field). A record's reads
+    then pack into 4 bytes each, and no string is kept per field read. Numbers are never reused."""
+
+    __slots__ = ("_numbers", "objects")
+
+    def __init__(self, objects: Iterable[str] = ()) -> None:
+        self.objects: list[str] = list(objects)
+        self._numbers = {k: i for i, k in enumerate(self.objects)}
+
+    def number(self, k: str, *, add: bool = True) -> int | None:
+        """The number of key ``k`` (None: not known, and not ``add``-ed)."""
+        if k == EVERYTHING:
+            return _EVERY
+        kind, _, rest = k.partition(SEP)
+        slug, has_field, name = rest.partition(SEP)
+        obj = k[:len(kind) + 1 + len(slug)] if has_field else k
+        n = self._numbers.get(obj)
+        if n is None:
+            if not add:
+                return None
+            n = self._numbers[obj] = len(self.objects)
+            self.objects.append(obj)
+            if n >= 1 << 27:
+                raise OverflowError("too many site objects for the engine's read keys")
+        if not has_field:
+            return n << 5
+        return n << 5 | _FIELD_CODES.get(kind, {}).get(name, 1)
+
+    def pack(self, reads: Iterable[str]) -> bytes:
+        numbers = sorted({n for k in reads if (n := self.number(k)) is not None})
+        if _EVERY in numbers:
+            numbers = [_EVERY]
+        packed = array.array("I", numbers).tobytes()
+        return _PACKED_READS.setdefault(packed, packed)  # many outputs read the same keys: one copy
+
+    def numbers(self, keys: Iterable[str]) -> set[int]:
+        """The numbers of those ``keys`` some record may have read (the others no record read)."""
+        return {n for k in keys if (n := self.number(k, add=False)) is not None}
+
+    def keys(self, reads: bytes) -> list[str]:
+        """The keys packed in ``reads`` (for tests and debugging)."""
+        out = []
+        for n in memoryview(reads).cast("I"):
+            if n == _EVERY:
+                out.append(EVERYTHING)
+                continue
+            obj, code = self.objects[n >> 5], n & 31
+            kind = obj.split(SEP)[0]
+            out.append(obj if code == 0 else obj + SEP + ("" if code == 1 else FIELD_NAMES[kind][code - 2]))
+        return out
+
+
+_PACKED_READS: dict[bytes, bytes] = {}
 
 
 @dataclass(slots=True)
 class State:
-    """Everything the engine keeps between builds. Pickled into the cache folder by ``build``."""
+    """Everything the engine keeps between builds. Saved into the cache folder by ``build``
+    (``save_state``: only what changed since it was loaded)."""
 
     files: dict[str, SourceFile] = field(default_factory=dict)
     extraction_settings: tuple[str, ...] = ()
@@ -142,11 +228,36 @@ class State:
     """Per site object key (``b/e/i NUL slug``): its digest then one digest per field; per ``o NUL slug``
     the incident's slug; under EVERYTHING the whole site's digest."""
     templates: dict[str, str] = field(default_factory=dict)
-    records: dict[str, Record] = field(default_factory=dict)
+    records: TouchedDict = field(default_factory=lambda: TouchedDict())
+    read_keys: ReadKeys = field(default_factory=ReadKeys)
     published: str = ""
     """Digest of every file in the output folder after the last publish (path, size, time, inode)."""
     incident_memo: IncidentMemo = field(default_factory=IncidentMemo)
     """What the last incident stage lends the next (same result, cheaper)."""
+    touched_files: set[str] = field(default_factory=set)
+    """Files whose entry is new, changed or gone since the state was last saved."""
+    touched_values: set[str] = field(default_factory=set)
+    """Keys of ``values`` new, changed or gone since the state was last saved."""
+    saved: dict[str, tuple[str, int, str, int]] = field(default_factory=dict)
+    """Per part of the state on disk: (base file, its size, log file, the log's size) as last saved."""
+    saved_maps: dict[str, Any] = field(default_factory=dict)
+    """Per part: the dict (or list) as last saved or loaded, to save only the entries changed since."""
+
+
+class TouchedDict(dict[str, Record]):
+    """The records: a dict that notes which paths were set or deleted since the state was last saved."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.touched: set[str] = set()
+
+    def __setitem__(self, k: str, v: Record) -> None:
+        self.touched.add(k)
+        super().__setitem__(k, v)
+
+    def __delitem__(self, k: str) -> None:
+        self.touched.add(k)
+        super().__delitem__(k)
 
 
 def _signature(path: Path) -> tuple[int, ...] | None:
@@ -157,36 +268,212 @@ def _signature(path: Path) -> tuple[int, ...] | None:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
-def _state_path(config: Config) -> Path:
+def _state_folder(config: Config) -> Path:
     name = hashlib.sha256(str(config.out.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return config.cache_dir / "sites" / f"{name}.state"
+    return config.cache_dir / "sites" / name
+
+
+def spare_site(config: Config) -> Path:
+    """Where ``build`` keeps the site its last publish retired, to stage the next one from (``write``)."""
+    folder = _state_folder(config)
+    return folder.with_name(folder.name + ".site")
+
+
+# The state on disk: a folder with a small manifest and, per part (the files read, the records, the values,
+# the read keys, the incident memo's tables), a base file and a log of the changes since, each a run of
+# pickled frames of entries. A build appends its changes to the logs and then replaces the manifest (the
+# one atomic step: a kill before it leaves the state before, whole); a log grown to half its base is
+# folded into a new base. So saving costs what changed, and no one giant pickle (and its memo of every
+# object) is ever made.
+
+_MANIFEST = "manifest"
+_FRAME_ENTRIES = 250
+_TOUCHED_PARTS = ("files", "records", "values")
+"""Parts whose changes the engine notes as it makes them (``State.touched``); the others are compared by
+identity with the part as last saved."""
+_APPENDED_PARTS = ("objects", "memo.vocabulary")
+"""Parts only ever added to while the same object (a new object: saved whole)."""
+
+
+def _model_reduce(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    get = operator.attrgetter(*(f.name for f in dataclasses.fields(kind)))
+
+    def reduce(obj: Any) -> tuple[Any, ...]:
+        return kind, get(obj)
+
+    return reduce
+
+
+_STATE_REDUCERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {
+    # Frozen dataclasses pickle through dataclasses' Python __getstate__/__setstate__ (most of the time
+    # spent loading and saving a state); by their fields they rebuild in one call each.
+    **{kind: _model_reduce(kind) for kind in (Article, Extraction, Actor, Quote, Briefing, Incident,
+                                              IncidentQuote)},
+    EntityKind: lambda member: (EntityKind, (member.value,)),
+    Record: lambda r: (_record, (r.packed, r.reads, r.templates)),
+}
+
+
+def _record(packed: bytes, reads: bytes, templates: tuple[str, ...]) -> Record:
+    """A record as loaded: the reads and template lists many records share are one object again."""
+    return Record(packed, _PACKED_READS.setdefault(reads, reads), _TEMPLATE_LISTS.setdefault(templates, templates))
+
+
+def _frame(entries: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _STATE_REDUCERS
+    pickler.dump(entries)
+    data = buffer.getvalue()
+    return len(data).to_bytes(8, "little") + data
+
+
+def _write_frames(f: io.BufferedWriter, items: Iterable[tuple[Any, Any]]) -> int:
+    written = 0
+    batch: list[tuple[Any, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= _FRAME_ENTRIES:
+            written += f.write(_frame((batch, [])))
+            batch = []
+    if batch or not written:
+        written += f.write(_frame((batch, [])))
+    return written
+
+
+def _read_frames(path: Path, size: int) -> Iterator[tuple[list[tuple[Any, Any]], list[Any]]]:
+    with path.open("rb") as f:
+        left = size
+        while left > 0:
+            length = int.from_bytes(f.read(8), "little")
+            data = f.read(length)
+            if len(data) != length or length + 8 > left:
+                raise ValueError(f"{path.name}: cut short")
+            left -= length + 8
+            yield pickle.loads(data)
+
+
+def _diff(current: Any, saved: Any) -> tuple[list[tuple[Any, Any]], list[Any]] | None:
+    """Entries of ``current`` not in ``saved`` (by identity) and keys gone; None: save it whole."""
+    if isinstance(current, list):  # appended only (the read keys' objects)
+        if current is not saved or saved is None:
+            return None
+        return list(enumerate(current))[_SAVED_LENGTHS.get(id(current), len(current)):], []
+    if saved is None:
+        return None
+    if current is saved:  # changed in place: only ever by adding (the vocabulary)
+        return list(itertools.islice(current.items(), _SAVED_LENGTHS.get(id(current), len(current)), None)), []
+    missing = object()
+    changed = [(k, v) for k, v in current.items() if saved.get(k, missing) is not v]
+    gone = [k for k in saved if k not in current] if len(saved) + len(changed) > len(current) else []
+    return changed, gone
+
+
+_SAVED_LENGTHS: dict[int, int] = {}
+"""Length of each appended-only part when last saved, by id of the object saved (kept alive in saved_maps)."""
+
+
+def _parts(state: State) -> dict[str, Any]:
+    memo = state.incident_memo
+    return {"files": state.files, "records": state.records, "values": state.values,
+            "objects": state.read_keys.objects, "memo.texts": memo.texts, "memo.records": memo.records,
+            "memo.splits": memo.splits, "memo.vocabulary": memo.vocabulary}
 
 
 def load_state(config: Config) -> State:
     """The state the last build into ``config.out`` left, or an empty one (missing, unreadable, older)."""
-    path = _state_path(config)
+    folder = _state_folder(config)
     try:
-        with path.open("rb") as f:
-            fmt, state = pickle.load(f)
-        if fmt == STATE_FORMAT and isinstance(state, State):
-            return state
+        with (folder / _MANIFEST).open("rb") as f:
+            manifest = pickle.load(f)
+        if manifest.get("format") != STATE_FORMAT:
+            return State()
+        loaded: dict[str, Any] = {}
+        for name, (base, base_size, log_file, log_size) in manifest["parts"].items():
+            whole: dict[Any, Any] = {}
+            for path, size in ((folder / base, base_size), (folder / log_file, log_size)):
+                if size:
+                    for entries, gone in _read_frames(path, size):
+                        whole.update(entries)
+                        for k in gone:
+                            whole.pop(k, None)
+            loaded[name] = whole
+        objects = loaded.pop("objects")
+        memo = IncidentMemo()
+        memo.vocabulary, memo.texts = loaded["memo.vocabulary"], loaded["memo.texts"]
+        memo.records, memo.splits, memo.columns = loaded["memo.records"], loaded["memo.splits"], manifest["columns"]
+        state = State(files=loaded["files"], extraction_settings=manifest["extraction_settings"],
+                      settings=manifest["settings"], values=loaded["values"], templates=manifest["templates"],
+                      records=TouchedDict(loaded["records"]),
+                      read_keys=ReadKeys(objects[i] for i in range(len(objects))),
+                      published=manifest["published"], incident_memo=memo, saved=manifest["parts"])
+        state.saved_maps = {k: v for k, v in _parts(state).items() if k not in _TOUCHED_PARTS}
+        for name in _APPENDED_PARTS:
+            _SAVED_LENGTHS[id(state.saved_maps[name])] = len(state.saved_maps[name])
+        return state
     except FileNotFoundError:
         pass
     except Exception as exc:  # a damaged state only costs a full build
-        log.debug("%s: ignoring the engine state: %s", path, exc)
+        log.debug("%s: ignoring the engine state: %s", folder, exc)
     return State()
 
 
 def save_state(config: Config, state: State) -> None:
-    path = _state_path(config)
+    """Save what changed since the state was loaded (or last saved): appended to each part's log, or the
+    part written afresh when most of it changed or its log outgrew it; then the manifest, atomically."""
+    folder = _state_folder(config)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder.parent / f"{folder.name}.state").unlink(missing_ok=True)  # the older one-file format
+        parts = _parts(state)
+        saved: dict[str, tuple[str, int, str, int]] = {}
+        token = f"{os.getpid()}-{time.time_ns()}"
+        for name, current in parts.items():
+            before = state.saved.get(name)
+            if name in _TOUCHED_PARTS:
+                touched = {"records": state.records.touched, "files": state.touched_files,
+                           "values": state.touched_values}[name]
+                diff = ([(k, current[k]) for k in touched if k in current],
+                        [k for k in touched if k not in current]) if name in state.saved else None
+            else:
+                diff = _diff(current, state.saved_maps.get(name))
+            size = len(current)
+            if before is None or diff is None or len(diff[0]) + len(diff[1]) > size // 2 \
+                    or before[3] > before[1] // 2 + (1 << 20):
+                base = f"{name}.{token}.base"
+                with (folder / base).open("wb") as f:
+                    items = enumerate(current) if isinstance(current, list) else current.items()
+                    base_size = _write_frames(f, items)
+                saved[name] = (base, base_size, f"{name}.{token}.log", 0)
+            elif diff[0] or diff[1]:
+                base, base_size, log_name, log_size = before
+                with (folder / log_name).open("ab") as f:
+                    f.truncate(log_size)  # what a killed save appended is not part of any manifest
+                    f.seek(log_size)
+                    log_size += f.write(_frame(diff))
+                saved[name] = (base, base_size, log_name, log_size)
+            else:
+                saved[name] = before
+        manifest = {"format": STATE_FORMAT, "extraction_settings": state.extraction_settings,
+                    "settings": state.settings, "templates": state.templates, "published": state.published,
+                    "columns": state.incident_memo.columns, "parts": saved}
+        tmp = folder / f".tmp-{token}"
         with tmp.open("wb") as f:
-            pickle.dump((STATE_FORMAT, state), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # a kill leaves the old state or the new one, never half of one
+            pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / _MANIFEST)  # a kill leaves the old state or the new one, never half of one
+        used = {_MANIFEST, *(n for entry in saved.values() for n in (entry[0], entry[2]))}
+        for leftover in os.listdir(folder):
+            if leftover not in used:
+                (folder / leftover).unlink(missing_ok=True)
+        state.saved = saved
+        state.saved_maps = {k: v for k, v in parts.items() if k not in _TOUCHED_PARTS}
+        state.records.touched = set()
+        state.touched_files = set()
+        state.touched_values = set()
+        for name in _APPENDED_PARTS:
+            _SAVED_LENGTHS[id(parts[name])] = len(parts[name])
     except OSError as exc:
-        log.warning("%s: cannot record the build: %s", path, exc)
+        log.warning("%s: cannot record the build: %s", folder, exc)
 
 
 def code_digest() -> str:
@@ -284,36 +571,46 @@ class Digests:
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, bytes]] = {}
 
-    def value(self, obj: object) -> bytes:
+    def known(self, obj: object) -> bytes | None:
+        """The digest of ``obj`` if this build already took it."""
         found = self._memo.get(id(obj))
-        if found is not None:
-            return found[1]
-        if type(obj) is Article:
-            return self.article(obj)
-        buffer = io.BytesIO()
-        try:
-            _Pickler(buffer, self, obj).dump(obj)
-            digest = hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
-        except Exception:  # not picklable: never equal to anything, so whatever reads it is rendered
-            digest = os.urandom(16)
+        return found[1] if found is not None else None
+
+    def _keep(self, obj: object, digest: bytes) -> bytes:
         self._memo[id(obj)] = (obj, digest)
         return digest
 
+    def value(self, obj: object) -> bytes:
+        """Any value (digested once, however many jobs share it)."""
+        found = self.known(obj)
+        if found is not None:
+            return found
+        if type(obj) is Article:
+            return self.article(obj)
+        return self._keep(obj, self.once(obj))
+
+    def once(self, obj: object) -> bytes:
+        """A value only one job holds: digested without keeping it (the records it holds are kept)."""
+        buffer = io.BytesIO()
+        try:
+            _Pickler(buffer, self, obj).dump(obj)
+            return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
+        except Exception:  # not picklable: never equal to anything, so whatever reads it is rendered
+            return os.urandom(16)
+
     def article(self, a: Article) -> bytes:
         """An article is its file: path, slug and bytes (every other field is read from those)."""
-        found = self._memo.get(id(a))
+        found = self.known(a)
         if found is not None:
-            return found[1]
-        digest = hashlib.blake2b(f"{a.slug}\0{a.source}\0{a.sha256}\0{a.draft}".encode("utf-8", "surrogatepass"),
-                                 digest_size=16).digest()
-        self._memo[id(a)] = (a, digest)
-        return digest
+            return found
+        return self._keep(a, hashlib.blake2b(f"{a.slug}\0{a.source}\0{a.sha256}\0{a.draft}".encode(
+            "utf-8", "surrogatepass"), digest_size=16).digest())
 
     def record(self, obj: Any) -> bytes:
         """A briefing, entity or incident: its fields (each shared record digested once)."""
-        found = self._memo.get(id(obj))
+        found = self.known(obj)
         if found is not None:
-            return found[1]
+            return found
         return self.records([obj])[0]
 
     def records(self, objects: Iterable[Any]) -> list[bytes]:
@@ -352,7 +649,9 @@ class Digests:
         return out
 
     def fields(self, obj: Any) -> bytes:
-        return b"".join(self.value(getattr(obj, f.name))[:8] for f in _fields(type(obj)))
+        """8 bytes of digest per field (each field's value is its object's alone: not kept)."""
+        return b"".join((self.article(v) if type(v) is Article else self.once(v))[:8]
+                        for v in (getattr(obj, f.name) for f in _fields(type(obj))))
 
 
 _FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
@@ -366,6 +665,9 @@ def _fields(kind: type) -> tuple[dataclasses.Field[Any], ...]:
 
 
 FIELD_NAMES = {kind: tuple(f.name for f in _fields(t)) for kind, t in TRACKED_KINDS.items()}
+_FIELD_CODES = {kind: {name: i + 2 for i, name in enumerate(names)} for kind, names in FIELD_NAMES.items()}
+"""What of an object a read key names, as ``ReadKeys`` numbers it (0: exists, 1: the whole of it)."""
+assert max(map(len, FIELD_NAMES.values())) < 30  # the number's low 5 bits
 
 
 def normalise_reads(reads: Iterable[str]) -> tuple[str, ...]:
@@ -393,23 +695,38 @@ class Changes:
     all: bool = False
     """The settings or briefgen's code changed: every output is stale."""
     values: dict[str, bytes] = field(default_factory=dict)
+    touched_values: set[str] = field(default_factory=set)
+    """Keys of ``values`` whose value is not the one the state had (new, changed or gone)."""
     template_digests: dict[str, str] = field(default_factory=dict)
     settings: str = ""
     site: Site | None = None
     """The site graph these changes lead to."""
+    read_keys: ReadKeys = field(default_factory=ReadKeys)
+    """The numbering of the records' reads."""
+    _numbers: set[int] | None = None
 
     def stale(self, record: Record) -> bool:
         if self.all:
             return True
-        if any(t in self.templates for t in record.templates):
+        if self.templates and not self.templates.isdisjoint(record.templates):
             return True
-        if record.reads[:1] == (EVERYTHING,):
+        reads = record.reads
+        if not reads:
+            return False
+        numbers = memoryview(reads).cast("I")
+        if numbers[0] == _EVERY:
             return self.everything
-        return any(k in self.keys for k in record.reads)
+        if self._numbers is None:
+            self._numbers = self.read_keys.numbers(self.keys)
+        return not self._numbers.isdisjoint(numbers)
 
 
-def compare_site(site: Site, previous: dict[str, bytes], digests: Digests) -> tuple[dict[str, bytes], set[str]]:
-    """Each object's digests now, and the keys whose values differ from ``previous``."""
+def compare_site(site: Site, previous: dict[str, bytes], digests: Digests, *,
+                 keys: bool = True) -> tuple[dict[str, bytes], set[str]]:
+    """Each object's digests now, and the keys whose values differ from ``previous`` (not computed, and
+    ``previous`` not read, without ``keys``: every output is stale anyway)."""
+    if not keys:
+        previous = {}
     values: dict[str, bytes] = {}
     changed: set[str] = set()
     whole = hashlib.blake2b(digest_size=16)
@@ -438,9 +755,22 @@ def compare_site(site: Site, previous: dict[str, bytes], digests: Digests) -> tu
     for b in site.briefings:
         incident = site.incident_of(b.slug)
         k = key(INCIDENT_OF, b.slug)
-        values[k] = incident.slug.encode("utf-8", "surrogatepass") if incident else b""
-        if previous.get(k) != values[k]:
+        value = incident.slug.encode("utf-8", "surrogatepass") if incident else b""
+        before = previous.get(k)
+        if before == value:
+            value = before  # the same object: saving the state sees it unchanged
+        else:
             changed.add(k)
+        values[k] = value
+    for kind, count in ((BRIEFING, len(site.briefings)), (ENTITY, len(site.entities)), (INCIDENT, len(site.incidents))):
+        k = key(COUNT, kind)
+        value = str(count).encode()
+        before = previous.get(k)
+        if before == value:
+            value = before
+        else:
+            changed.add(k)
+        values[k] = value
     for k in previous:
         if k not in values and k != EVERYTHING:
             changed.add(k)
@@ -469,18 +799,17 @@ def render_recorded(job: Job, site: Site) -> Rendered:
 _TEMPLATE_LISTS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def make_record(output: Output, note: bytes, inputs: bytes) -> Record:
+def make_record(output: Output, note: bytes, inputs: bytes, read_keys: ReadKeys) -> Record:
     reads, templates = pickle.loads(note)
-    # Interned: 170,000 records read the same keys and templates over and over (memory, and the state's size).
-    reads = tuple(sys.intern(k) for k in reads)
-    templates = _TEMPLATE_LISTS.setdefault(templates, templates)
-    return Record(inputs, reads, templates, hashlib.sha256(output.data).digest(),
-                  output.path.endswith(".html") and _MARKER in output.data)
+    templates = _TEMPLATE_LISTS.setdefault(templates, templates)  # shared: most outputs use a few lists
+    marked = output.path.endswith(".html") and _MARKER in output.data
+    return Record(inputs + hashlib.sha256(output.data).digest() + (b"\1" if marked else b"\0"),
+                  read_keys.pack(reads), templates)
 
 
-def _file_stat(path: Path) -> tuple[int, int, int] | None:
+def _file_stat(path: str | Path) -> tuple[int, int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -497,6 +826,7 @@ class Plan:
     renderer: Renderer
     jobs: dict[str, Job]
     inputs: dict[str, bytes]
+    """The digest of each job's arguments, but of the clean ones (their records hold it)."""
     clean: set[str]
     changes: Changes
     removed: int = 0
@@ -514,6 +844,7 @@ class Engine:
         self.last_good: dict[str, SourceFile] = {}
         """serve: a file that broke keeps its last good version on the site."""
         self._accepted_site: Site | None = None
+        self._digests: Digests | None = None
         self.reread = 0
         """Files read again by ``briefings`` (the rest were unchanged)."""
 
@@ -556,7 +887,7 @@ class Engine:
         found, unreadable = scan_source(config.source, config.root)
         diagnostics: list[Diagnostic] = list(unreadable)
         files: dict[str, SourceFile] = {}
-        current: list[tuple[Article, SourceFile]] = []
+        current: list[tuple[Article, SourceFile, str]] = []
         skipped = 0
         for path in found:
             name = str(path)
@@ -584,15 +915,18 @@ class Engine:
             if used.article.draft and not drafts:
                 skipped += 1
                 continue
-            current.append((used.article, used))
+            current.append((used.article, used, name))
+        # Noted for saving the state: entries new or read again, and files gone.
+        state.touched_files.update(n for n, f in files.items() if state.files.get(n) is not f)
+        state.touched_files.update(n for n in state.files if n not in files)
         state.files = files
         if keep_last_good:
             self.last_good = {p: f for p, f in self.last_good.items() if p in files}
-        articles, clashes = resolve_slug_clashes(a for a, _ in current)
+        articles, clashes = resolve_slug_clashes(a for a, _, _ in current)
         diagnostics.extend(clashes)
-        by_id = {id(a): f for a, f in current}
-        kept = [(a, by_id[id(a)]) for a in articles]
-        entries = {a.slug: f for a, f in kept}
+        by_id = {id(a): (f, name) for a, f, name in current}
+        kept = [(a, by_id[id(a)][0]) for a in articles]
+        entries = {a.slug: by_id[id(a)] for a in articles}
         result.diagnostics.extend(diagnostics)
         result.articles = len(articles)
         result.drafts = skipped
@@ -604,7 +938,9 @@ class Engine:
             if in_process is not None and in_process(len(missing)):
                 settings_used = replace(config, n_process=1, executor="local")
             for b in extract_briefings(missing, settings_used, nlp, result, progress):
-                entries[b.slug].extraction = Extraction(b.summary, b.actors, b.quotes, b.context)
+                entry, name = entries[b.slug]
+                entry.extraction = Extraction(b.summary, b.actors, b.quotes, b.context)
+                state.touched_files.add(name)  # changed in place: saved again
         else:
             result.stages["cache"] = 0.0
             if progress:
@@ -613,18 +949,29 @@ class Engine:
         return [Briefing(a, e.summary, e.actors, e.quotes, e.context) for a, f in kept
                 if (e := f.extraction) is not None]
 
+    def corpus_memo(self) -> IncidentMemo:
+        """The incident memo for this build's corpus stage. It knows briefings by the digests the plan
+        then reuses (each briefing digested once a build)."""
+        self._digests = Digests()
+        memo = self.state.incident_memo
+        memo.fingerprint = self._digests.record
+        return memo
+
     # the plan
 
     def compare(self, site: Site, renderer: Renderer, settings: str) -> tuple[dict[str, Job], Changes, Digests]:
         """The jobs of ``site`` and what changed since the state's values were taken. The state takes the
         new values only with ``accept``, once the build they describe succeeded."""
         state = self.state
-        digests = Digests()
+        digests, self._digests = self._digests or Digests(), None
+        state.incident_memo.fingerprint = None  # the digests (and all they hold) go with the plan
         jobs = renderer.plan(site)
         if site is self._accepted_site:  # the same graph (serve, after a template edit): nothing to compare
-            values, changed = state.values, set[str]()
+            values, changed, touched = state.values, set[str](), set[str]()
         else:
-            values, changed = compare_site(site, state.values, digests)
+            values, changed = compare_site(site, state.values, digests, keys=settings == state.settings)
+            touched = {k for k, v in values.items() if state.values.get(k) is not v}
+            touched.update(k for k in state.values if k not in values)
         everything = values.get(EVERYTHING) != state.values.get(EVERYTHING) or bool(changed)
         # Every template the theme has, read before anything renders: a template saved meanwhile then
         # counts as changed next time (rendered once more), never as unchanged.
@@ -633,26 +980,32 @@ class Engine:
         templates = {t: template_digest(renderer.env, t) for t in names}
         changes = Changes(changed, everything, {t for t, d in templates.items() if state.templates.get(t) != d},
                           all=settings != state.settings, values=values, template_digests=templates, settings=settings,
-                          site=site)
+                          site=site, read_keys=state.read_keys, touched_values=touched)
         return jobs, changes, digests
 
     def accept(self, changes: Changes) -> None:
         """The build ``changes`` was computed for succeeded: compare the next one with its values."""
         self.state.values, self.state.templates = changes.values, changes.template_digests
+        self.state.touched_values |= changes.touched_values
         self.state.settings = changes.settings
         self._accepted_site = changes.site
 
     def plan(self, site: Site, renderer: Renderer, settings: str) -> Plan:
         """The outputs of ``site``, and which of them the records show unchanged (``Plan.clean``)."""
         jobs, changes, digests = self.compare(site, renderer, settings)
+        # The values compared are not read again before the build is accepted (and a build that fails
+        # saves nothing): let them go while the pages render.
+        self.state.values = {}
         records = self.state.records
         inputs: dict[str, bytes] = {}
         clean: set[str] = set()
         for path, job in jobs.items():
-            digest = inputs[path] = job_digest(job, digests)
+            digest = job_digest(job, digests)
             record = records.get(path)
             if record is not None and record.inputs == digest and not changes.stale(record):
                 clean.add(path)
+            else:
+                inputs[path] = digest
         removed = [p for p in records if p not in jobs]
         for path in removed:
             del records[path]
@@ -660,10 +1013,26 @@ class Engine:
 
 
 def job_digest(job: Job, digests: Digests) -> bytes:
-    """A job's arguments and which render function it calls, as one digest."""
+    """A job's arguments and which render function it calls, as one digest.
+
+    Argument by argument: a site record by its digest (taken once a build), a string as it is, a value
+    shared by many jobs (the corpus's span) digested once, the page's context once (no job shares it)."""
     render = job.render
-    name = getattr(render, "__qualname__", repr(render)).encode()
-    return hashlib.blake2b(name + digests.value((job.args, job.kwargs)), digest_size=16).digest()
+    h = hashlib.blake2b(getattr(render, "__qualname__", repr(render)).encode(), digest_size=16)
+    for arg in job.args:
+        kind = type(arg)
+        if kind in _RECORD_TYPES:
+            h.update(b"r" + digests.record(arg))
+        elif arg is None:
+            h.update(b"n")
+        elif kind is str:
+            data = arg.encode("utf-8", "surrogatepass")
+            h.update(b"s" + len(data).to_bytes(8, "little") + data)
+        else:
+            h.update(b"v" + digests.value(arg))
+    if job.kwargs:
+        h.update(b"k" + digests.once(job.kwargs))
+    return h.digest()
 
 
 # --- build: render what changed, publish the whole site ---------------------------------------------------
@@ -672,9 +1041,10 @@ def job_digest(job: Job, digests: Digests) -> bytes:
 def keep_published(plan: Plan, records: dict[str, Record], out: Path) -> None:
     """Leave clean only the outputs whose published file is still the one recorded (size, time, inode):
     a file edited or deleted by hand is rendered again."""
+    folder = f"{out}{os.sep}"
     for path in list(plan.clean):
         record = records[path]
-        if record.stat is None or _file_stat(out / path) != record.stat:
+        if record.stat is None or _file_stat(folder + path) != record.stat:
             plan.clean.discard(path)
 
 
@@ -693,10 +1063,11 @@ def build_outputs(plan: Plan, records: dict[str, Record], out: Path, result: Bui
     for path in plan.jobs:
         if path in plan.clean and not verify:
             record = records[path]
-            yield Kept(path, record.sha256, record.marked, out / path)
+            yield Kept(path, record.sha256, record.marked, f"{out}{os.sep}{path}")
             continue
         output, note = next(rendered)
-        record = make_record(output, note, plan.inputs[path])
+        inputs = plan.inputs[path] if path in plan.inputs else records[path].inputs
+        record = make_record(output, note, inputs, plan.changes.read_keys)
         if path in plan.clean:
             try:
                 same = (out / path).read_bytes() == output.data
@@ -717,7 +1088,7 @@ def commit_build(engine: Engine, plan: Plan, out: Path, config: Config, *, rende
     """After a publish: each rendered output's published file noted, the state saved for the next build."""
     records = engine.state.records
     for path in rendered:
-        records[path] = replace(records[path], stat=_file_stat(out / path))
+        records[path] = records[path].published(_file_stat(out / path))
     engine.accept(plan.changes)
     engine.state.published = published_digest(out)
     save_state(config, engine.state)
@@ -860,7 +1231,7 @@ class Pages:
             # Rendered outside the lock: two threads may render one page at once, harmlessly, but a slow
             # page never blocks requests for others.
             output, note = render_recorded(job, self._plan.site)
-            entry = (output.data, make_record(output, note, inputs))
+            entry = (output.data, make_record(output, note, inputs, self._plan.changes.read_keys))
             self.rendered += 1
         with self._lock:
             return self._done.setdefault(path, entry)[0]
@@ -1029,7 +1400,7 @@ class LiveBuilder:
                 # extracts only that article. The last good curation applies while the file is broken.
                 self._site, unmatched = corpus_stage(
                     self._briefing_list, config, curations=(self._curation, self._incident_curation),
-                    incident_memo=self.engine.state.incident_memo)
+                    incident_memo=self.engine.corpus_memo())
                 self._curation_warnings = [str(d) for d in unmatched]
             outcome.warnings.extend(self._curation_warnings)
             site = self._site

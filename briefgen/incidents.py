@@ -21,6 +21,7 @@ the next run reuses what has not changed, with the same result.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import math
@@ -114,8 +115,9 @@ def _actor_features(b: Briefing) -> dict[str, int]:
     return {"@" + x.slug: x.mentions for x in b.actors}
 
 
-_TextKey = tuple[str, bool, str, bytes]
-"""What an article's text parts are made of: its raw text, Markdown or not, title, paragraph bounds."""
+_TextKey = bytes
+"""A digest of what an article's text parts are made of: its raw text, Markdown or not, title, paragraph
+bounds (a digest, not the text itself: the memo is kept apart from the articles, and small)."""
 _Part = tuple[np.ndarray, np.ndarray]
 """A part of a vector: term ids (into ``IncidentMemo.vocabulary``) and counts, in the part's order."""
 
@@ -139,9 +141,19 @@ class IncidentMemo:
         self.records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
         self.columns = np.zeros(0, np.int32)
         """The last matrix's columns as vocabulary ids (its columns are numbered afresh each run)."""
-        self.splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
-        """A first-pass group's members -> its rows (as vocabulary ids and values, stored order) and dates,
-        and the parts it split into (positions in the group)."""
+        self.splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}
+        """A first-pass group's members -> a digest of its rows (as vocabulary ids and values, stored order)
+        and dates, and the parts it split into (positions in the group)."""
+        self.fingerprint: Callable[[Briefing], Any] | None = None
+        """Stands for a briefing in ``records`` (a digest of all its fields; None: the briefing itself), so a
+        memo kept apart from the site holds no second copy of the briefings. Set by its keeper, never saved."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "fingerprint"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.fingerprint = None
 
     def renumber(self, alive: np.ndarray, number: np.ndarray) -> None:
         """Keep only the terms ``alive`` marks, term i numbered ``number[i]`` (the texts: all in use)."""
@@ -160,8 +172,21 @@ class IncidentMemo:
                 np.fromiter(part.values(), np.float32, len(part)))
 
 
+def _arrays_digest(*arrays: np.ndarray) -> bytes:
+    """The arrays' types, shapes and values as one digest (a memo entry keeps this, not a copy of them)."""
+    h = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.digest()
+
+
 def _text_key(a: Article) -> _TextKey:
-    return a.raw, a.markdown, a.title, a.bounds
+    h = hashlib.blake2b(digest_size=16)
+    for part in (a.raw, "1" if a.markdown else "0", a.title):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    h.update(a.bounds)
+    return h.digest()
 
 
 def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
@@ -511,7 +536,7 @@ class _Clustering:
             coarse = average_link(len(self.ordered), self.edges, COARSE)
             stage("average link")
             out: list[list[int]] = []
-            splits: dict[tuple[str, ...], tuple[tuple[np.ndarray, ...], list[list[int]]]] = {}
+            splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}
             for group in coarse:
                 # Kept for the next run: the splits of groups split on their own rows' products.
                 if len(group) < MIN_SPLIT or len(group) > DENSE_GROUP or not memo.kept:
@@ -519,16 +544,17 @@ class _Clustering:
                     continue
                 key = tuple(self.ordered[i].slug for i in group)
                 rows = self.matrix[np.array(group)]  # a split reads only these rows (and their dates)
-                made_of = (memo.columns[rows.indices], rows.data, rows.indptr, self.ordinals[group])
+                made_of = _arrays_digest(memo.columns[rows.indices], rows.data, rows.indptr, self.ordinals[group])
                 previous = memo.splits.get(key)
-                if previous is not None and all(np.array_equal(a, b) for a, b in zip(previous[0], made_of)):
+                if previous is not None and previous[0] == made_of:
+                    splits[key] = previous  # the same entry: its keeper need not save it again
                     parts = previous[1]
                 else:
                     done: list[list[int]] = []
                     _split(group, self.matrix, self.ordinals, self.edges, done)
                     position = {g: k for k, g in enumerate(group)}
                     parts = [[position[g] for g in part] for part in done]
-                splits[key] = made_of, parts
+                    splits[key] = made_of, parts
                 out.extend([group[k] for k in part] for part in parts)
             memo.splits = splits
             stage("splits")
@@ -729,12 +755,16 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo
         title = next((titles[b.slug] for b in members if b.slug in titles), "")
         curated = bool(touched & set(group))
         copies = clustering.copies(members)
-        made_of = (tuple(members), tuple(copies.items()), title, curated)  # all an incident record reads
+        # All an incident record reads (its members by their fingerprints when the memo's keeper gives them).
+        fingerprint = memo.fingerprint
+        made_of = (tuple(map(fingerprint, members)) if fingerprint else tuple(members), tuple(copies.items()),
+                   title, curated)
         key = tuple(b.slug for b in members)
         previous = memo.records.get(key)
-        incident = previous[1] if previous is not None and previous[0] == made_of else \
-            _incident(members, copies, title, curated)
-        records[key] = made_of, incident
+        if previous is not None and previous[0] == made_of:
+            records[key] = previous  # the same entry: its keeper need not save it again
+        else:
+            records[key] = made_of, _incident(members, copies, title, curated)
     if memo.kept:
         memo.records = records
     incidents = {i.slug: i for i in sorted((i for _, i in records.values()), key=Incident.order)}

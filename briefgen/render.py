@@ -93,8 +93,8 @@ class Kept:
     """The digest of its bytes (the search index keys its shards by them)."""
     marked: bool
     """Whether the page is marked for the search index (``data-pagefind-body``)."""
-    source: Path
-    """Where its bytes are now: the file in the published site."""
+    source: str | Path
+    """Where its bytes are now: the file in the published site (a string: a build keeps 300,000 of them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,18 +13,20 @@ Keys are strings, ``kind NUL slug [NUL field]``:
 - ``b/e/i NUL slug NUL field``: that field of that briefing / entity / incident (``i`` by incident slug);
 - ``b/e/i NUL slug``: whether the object exists (a lookup, ``in``, or the object as a whole, e.g. ``==``);
 - ``o NUL slug``: which incident the briefing ``slug`` belongs to;
+- ``# NUL b/e/i``: how many briefings / entities / incidents there are (``length``, or whether there are
+  any: a page that shows only counts of a collection does not depend on its members);
 - ``*``: everything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from briefgen.model import Briefing, Entity, Incident, Site
 
 EVERYTHING = "*"
-BRIEFING, ENTITY, INCIDENT, INCIDENT_OF = "b", "e", "i", "o"
+BRIEFING, ENTITY, INCIDENT, INCIDENT_OF, COUNT = "b", "e", "i", "o", "#"
 SEP = "\0"
 
 Reads = set[str]
@@ -95,8 +97,31 @@ class TrackedMapping(Mapping[str, Any]):
         return iter(self._items)
 
     def __len__(self) -> int:
-        self._reads.add(EVERYTHING)
+        self._reads.add(key(COUNT, self._kind))
         return len(self._items)
+
+
+class TrackedBriefings(Sequence[Briefing]):
+    """``site.briefings``: its length (or whether it is empty) records the count, anything else everything."""
+
+    def __init__(self, items: tuple[Briefing, ...], reads: Reads) -> None:
+        self._items = items
+        self._reads = reads
+
+    def __len__(self) -> int:
+        self._reads.add(key(COUNT, BRIEFING))
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __getitem__(self, index: Any) -> Any:
+        self._reads.add(EVERYTHING)
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Briefing]:
+        self._reads.add(EVERYTHING)
+        return iter(self._items)
 
 
 class TrackedSite:
@@ -113,9 +138,8 @@ class TrackedSite:
         return self._site.title  # a setting: every page depends on the settings anyway
 
     @property
-    def briefings(self) -> tuple[Briefing, ...]:
-        self.reads.add(EVERYTHING)
-        return self._site.briefings
+    def briefings(self) -> Sequence[Briefing]:
+        return TrackedBriefings(self._site.briefings, self.reads)
 
     def briefing(self, slug: str) -> Briefing:
         self.reads.add(key(BRIEFING, slug))

@@ -1,9 +1,16 @@
-"""Publish rendered outputs as a whole: stage beside the old site, then swap it in atomically.
+"""Publish rendered outputs as a whole: stage the new site beside the old one, then swap it in atomically.
 
-Unchanged files are hard-linked from the previous site, so they keep their modification time and hosting
+Unchanged files are hard links to the published ones, so they keep their modification time and hosting
 sync tools see only real changes. A ``kill -9`` at any moment leaves either the old site or the new one.
 briefgen deletes only files it owns (listed in the manifest): anything else found in the output folder,
 such as a CNAME file, is carried into every new site.
+
+With a ``spare`` folder (``build`` keeps one in its cache), the site the swap retired is kept there, and the
+next publish brings that copy up to date instead of staging every file afresh: it links or writes only the
+files whose published inode differs from the spare's (those changed by this build or the one before), and
+deletes what is no longer published, then swaps. The spare is never trusted, only compared file by file
+(a killed publish leaves it half updated, and the next one finishes the job), and a file in it is never
+written in place: most of them are the published files themselves, under a second name.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,15 +162,33 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a))
 
 
-def _foreign_files(out: Path, owned: set[str]) -> Iterator[str]:
-    """Files (and symlinks) in ``out`` that briefgen did not write: never deleted."""
-    for folder, dirs, files in os.walk(out):
-        base = Path(folder)
-        links = [d for d in dirs if (base / d).is_symlink()]  # os.walk does not enter them: carry the link
-        for name in sorted([*files, *links]):
-            rel = (base / name).relative_to(out).as_posix()
-            if rel not in owned and rel != MANIFEST:
-                yield rel
+def _foreign_files(out: Path, owned: set[str], found: dict[str, tuple[int, bool]] | None = None) -> Iterator[str]:
+    """Files (and symlinks) in ``out`` that briefgen did not write: never deleted. ``found``: ``out``'s
+    files if already listed."""
+    if found is None:
+        found, _ = _tree(out)
+    for rel in sorted(found):
+        if rel not in owned and rel != MANIFEST:
+            yield rel
+
+
+def _tree(root: Path) -> tuple[dict[str, tuple[int, bool]], list[str]]:
+    """Every file and symlink below ``root`` (a symlinked folder is not entered) as relative path -> (inode,
+    is a symlink), and every folder, deepest last. From ``scandir`` alone: no file is stat'ed."""
+    found: dict[str, tuple[int, bool]] = {}
+    folders: list[str] = []
+    stack = [("", str(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(rel)
+                    stack.append((rel + "/", entry.path))
+                else:
+                    found[rel] = (entry.inode(), entry.is_symlink())
+    return found, folders
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -185,7 +210,7 @@ def _stage(previous: Path, target: Path, data: bytes) -> bool:
     return True
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: str | Path, target: Path) -> None:
     """Hard-link ``source`` at ``target``, or copy it where a link is refused (another user's file under
     ``fs.protected_hardlinks``, another file system)."""
     try:
@@ -194,17 +219,118 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def publish(outputs: Iterable[Output | Kept], out: Path) -> WriteResult:
+class _Spare:
+    """The spare folder being brought up to date as the new site (see the module's docstring)."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.root = root
+        self.published, _ = _tree(out)
+        self.files, folders = _tree(root)
+        self.folders = {root, *(root / f for f in folders)}
+        self._parents_made: set[Path] = {root}
+
+    def _parent(self, target: Path) -> None:
+        parent = target.parent
+        if parent in self._parents_made:
+            return
+        # A file where a folder is now wanted (or a link to one): it goes, the folder comes.
+        for folder in reversed([parent, *parent.parents]):
+            if folder == self.root or not folder.is_relative_to(self.root):
+                continue
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                folder.unlink()
+            if folder not in self.folders:
+                folder.mkdir(exist_ok=True)
+                self.folders.add(folder)
+        self._parents_made.add(parent)
+
+    def _replace(self, target: Path, make: Callable[[Path], object]) -> None:
+        self._parent(target)
+        tmp = target.with_name(f".{target.name}.briefgen-tmp")
+        tmp.unlink(missing_ok=True)
+        make(tmp)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # a folder where a file is now wanted
+        os.replace(tmp, target)
+
+    def link(self, rel: str, source: str | Path) -> None:
+        """Make ``rel`` the published file ``source`` itself (nothing to do when it already is)."""
+        found = self.files.get(rel)
+        wanted = self.published.get(rel)
+        if found is not None and wanted is not None and found == wanted:
+            return
+        self._replace(self.root / rel, lambda tmp: _link_or_copy(source, tmp))
+
+    def write(self, rel: str, data: bytes) -> None:
+        self._replace(self.root / rel, lambda tmp: tmp.write_bytes(data))
+
+    def carry_link(self, rel: str, source: Path) -> None:
+        target = self.root / rel
+        if self.files.get(rel, (0, False))[1] and os.readlink(target) == os.readlink(source):
+            return
+        self._replace(target, lambda tmp: os.symlink(os.readlink(source), tmp))
+
+    def remove_others(self, keep: set[str]) -> None:
+        """Delete every file not in ``keep``, then the folders left empty."""
+        for rel in self.files:
+            if rel not in keep:
+                # Gone already where a folder replaced a file (or a file a folder) on the way.
+                with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                    (self.root / rel).unlink()
+        for folder in sorted(self.folders, key=lambda f: len(f.parts), reverse=True):
+            if folder != self.root:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only an empty one goes
+
+
+def _make_spare(out: Path, spare: Path) -> None:
+    """``spare`` as a copy of the site ``out`` (hard links); none where links cannot be made."""
+    found, folders = _tree(out)
+    try:
+        spare.mkdir(parents=True)
+        for folder in folders:
+            (spare / folder).mkdir()
+        for rel, (_, is_link) in found.items():
+            if is_link:
+                os.symlink(os.readlink(out / rel), spare / rel)
+            else:
+                os.link(out / rel, spare / rel)
+    except OSError:  # another file system, or no hard links: each publish stages afresh
+        shutil.rmtree(spare, ignore_errors=True)
+
+
+def _usable_spare(spare: Path | None, out: Path) -> bool:
+    """A spare folder can become the site: it exists, and sits on the output folder's file system."""
+    if spare is None or not out.is_dir() or spare.is_symlink() or not spare.is_dir():
+        return False
+    try:
+        return spare.stat().st_dev == out.parent.stat().st_dev
+    except OSError:
+        return False
+
+
+def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None = None) -> WriteResult:
     """Write ``outputs`` as the complete new content of ``out``; a ``Kept`` output is the file it names
     (the published one), linked into the new site as it is.
+
+    ``spare``: a folder to keep the retired site in, and to stage the next one from (see the module's
+    docstring); it must be briefgen's own (a cache folder), since its files are replaced freely.
 
     Raises:
         OutputError: two outputs for one path, or a path escaping the folder.
     """
     out = out.resolve()  # a symlinked output folder: replace its target, keep the link
     recover(out)
-    staging = _staging(out)
-    staging.mkdir(parents=True)
+    if spare is not None:
+        spare = spare.resolve()
+    incremental: _Spare | None = None
+    if _usable_spare(spare, out):
+        assert spare is not None
+        staging = spare
+        incremental = _Spare(spare, out)
+    else:
+        staging = _staging(out)
+        staging.mkdir(parents=True)
     written = unchanged = 0
     paths: set[str] = set()
     folders: set[Path] = {staging}
@@ -219,6 +345,19 @@ def publish(outputs: Iterable[Output | Kept], out: Path) -> WriteResult:
             paths.add(rel)
             target = staging / rel
             try:
+                if incremental is not None:
+                    if isinstance(output, Kept):
+                        incremental.link(rel, output.source)
+                        changed = False
+                    elif _same_bytes(out / rel, output.data):
+                        incremental.link(rel, out / rel)
+                        changed = False
+                    else:
+                        incremental.write(rel, output.data)
+                        changed = True
+                    written += changed
+                    unchanged += not changed
+                    continue
                 if target.parent not in folders:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     folders.add(target.parent)
@@ -233,11 +372,20 @@ def publish(outputs: Iterable[Output | Kept], out: Path) -> WriteResult:
             written += changed
             unchanged += not changed
         old_files = _manifest(out)
-        for rel in _foreign_files(out, old_files) if out.is_dir() else ():
+        foreign: set[str] = set()
+        listed = incremental.published if incremental is not None else None
+        for rel in _foreign_files(out, old_files, listed) if out.is_dir() else ():
             if rel in paths:
                 continue  # a page briefgen writes now wins over a file of the same name
+            foreign.add(rel)
             source, target = out / rel, staging / rel
             try:
+                if incremental is not None:
+                    if source.is_symlink():
+                        incremental.carry_link(rel, source)
+                    else:
+                        incremental.link(rel, source)
+                    continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if source.is_symlink():
                     os.symlink(os.readlink(source), target)
@@ -247,13 +395,24 @@ def publish(outputs: Iterable[Output | Kept], out: Path) -> WriteResult:
                 # The old site, and this file in it, stays in place: nothing is published rather than it lost.
                 raise OutputError(f"cannot carry {quote_path(str(source))} into the new site: "
                                   f"{exc.strerror or exc}; nothing published") from None
-        # Through _stage so an unchanged manifest keeps its modification time (a no-change build touches nothing).
-        if _stage(out / MANIFEST, staging / MANIFEST, json.dumps(sorted(paths), indent=0).encode("utf-8")):
+        # Linked when unchanged, so the manifest keeps its modification time (a no-change build touches nothing).
+        manifest = json.dumps(sorted(paths), indent=0).encode("utf-8")
+        if incremental is not None:
+            if _same_bytes(out / MANIFEST, manifest):
+                incremental.link(MANIFEST, out / MANIFEST)
+            else:
+                incremental.write(MANIFEST, manifest)
+                written += 1
+            incremental.remove_others(paths | foreign | {MANIFEST})
+        elif _stage(out / MANIFEST, staging / MANIFEST, manifest):
             written += 1
         removed = len(old_files - paths)
-        _swap_in(staging, out)
+        _swap_in(staging, out, keep=spare)
+        if spare is not None and not spare.exists():
+            _make_spare(out, spare)  # the first publish retired no site: the next one still stages from a copy
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if incremental is None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     return WriteResult(written, unchanged, removed)
 
@@ -265,7 +424,8 @@ def _manifest(out: Path) -> set[str]:
         return set()
 
 
-def _swap_in(staging: Path, out: Path) -> None:
+def _swap_in(staging: Path, out: Path, *, keep: Path | None = None) -> None:
+    """Swap ``staging`` in as ``out``; the old site is kept as ``keep`` when given (deleted otherwise)."""
     for directory in (staging, out.parent):
         fd = os.open(directory, os.O_RDONLY)
         try:
@@ -273,13 +433,27 @@ def _swap_in(staging: Path, out: Path) -> None:
         finally:
             os.close(fd)
     if out.exists() and _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the old site
+        _retire(staging, keep)  # now holds the old site
         return
     retired = _retired(out)
     if out.exists():
         os.rename(out, retired)  # a kill between these renames is undone by recover()
     os.rename(staging, out)
-    shutil.rmtree(retired, ignore_errors=True)
+    _retire(retired, keep)
+
+
+def _retire(old_site: Path, keep: Path | None) -> None:
+    """The site just replaced: kept as the spare (on the same file system), or deleted."""
+    if keep is not None and old_site != keep:
+        try:
+            shutil.rmtree(keep, ignore_errors=True)
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(old_site, keep)
+            return
+        except OSError:  # another file system: no spare
+            pass
+    if old_site != keep:
+        shutil.rmtree(old_site, ignore_errors=True)
 
 
 CACHE_TAG = "CACHEDIR.TAG"

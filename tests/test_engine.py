@@ -78,6 +78,8 @@ def test_an_article_edit_renders_only_its_dependants_and_matches_a_clean_build(
     # The other articles' pages do not show this one: they are kept as they were.
     assert "briefings/canada-balloon.html" not in rendered
     assert "assets/style.css" not in rendered and "robots.txt" not in rendered
+    # The actors' overview shows only how many actors and briefings there are: the same after this edit.
+    assert "entities/index.html" not in rendered
     assert 0 < len(rendered) < len(everything) / 2
     assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
 
@@ -135,9 +137,17 @@ def test_deleting_the_engine_state_only_costs_time(
     assert edited.rendered == first.rendered and not edited.errors
     assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
 
-    (engine_config.cache_dir / "sites" / next(iter(
-        p.name for p in (engine_config.cache_dir / "sites").iterdir()))).write_bytes(b"not a state")
-    assert build(engine_config, nlp=nlp_provider).written == 0
+    # Each part of the state damaged in turn (then all of it): a full render, the same site.
+    (state,) = [d for d in (engine_config.cache_dir / "sites").iterdir() if not d.name.endswith(".site")]
+    parts = sorted(p for p in state.iterdir() if p.is_file())
+    assert len(parts) > 1
+    for part in [*parts, None]:
+        for damaged in [part] if part else parts:
+            if damaged.exists():
+                damaged.write_bytes(damaged.read_bytes()[:len(damaged.read_bytes()) // 2] + b"not a state")
+        result = build(engine_config, nlp=nlp_provider)
+        assert result.written == 0 and not result.errors
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
 
 
 def test_verify_fails_for_a_page_judged_unchanged_that_is_not(

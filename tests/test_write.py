@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,54 @@ def test_a_symlinked_output_folder_keeps_its_link_and_gets_the_new_site(tmp_path
     assert link.is_symlink() and (link / "index.html").read_bytes() == b"three"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".real-site.lock", "real-site", "site"] or sorted(
         p.name for p in tmp_path.iterdir()) == ["real-site", "site"]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_spare_folder_stages_each_publish_from_the_retired_site(tmp_path: Path):
+    out, spare = tmp_path / "site", tmp_path / "cache" / "spare"
+    publish([Output("index.html", b"1"), Output("a/old.html", b"old"), Output("same.css", b"x")], out, spare=spare)
+    assert _files(spare) == _files(out)  # the first publish retired no site: the spare starts as a copy
+    os.utime(out / "same.css", (1_000_000, 1_000_000))
+    (out / "CNAME").write_text("example.org")
+    for n in range(2, 6):  # each publish stages from the site the one before retired
+        outputs = [Output("index.html", str(n).encode()), Output("same.css", b"x"), Output(f"b/new{n}.html", b"n")]
+        result = publish(outputs, out, spare=spare)
+        assert _files(out) == {"index.html": str(n).encode(), "same.css": b"x", f"b/new{n}.html": b"n",
+                               "CNAME": b"example.org", MANIFEST: (out / MANIFEST).read_bytes()}
+        assert (out / "same.css").stat().st_mtime == 1_000_000
+        assert result.written == 3 and result.unchanged == 1  # index, the new page, the manifest
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]
+        assert spare.is_dir() and not (out / "a").exists()
+
+
+def test_a_damaged_spare_folder_is_repaired_and_a_failed_publish_keeps_the_old_site(tmp_path: Path):
+    out, spare = tmp_path / "site", tmp_path / "spare"
+    pages = [Output("index.html", b"home"), Output("a/b.html", b"b"), Output("c.html", b"c")]
+    publish(pages, out, spare=spare)
+    publish(pages, out, spare=spare)
+    published = _files(out)
+    # Whatever a killed publish or a hand left in the spare: stray files, a folder where a page goes,
+    # a page where a folder goes, a changed copy (a new file: never the published one changed in place).
+    (spare / "stray.html").write_text("stray")
+    (spare / "c.html").unlink()
+    (spare / "c.html").mkdir()
+    (spare / "c.html" / "x").write_text("x")
+    shutil.rmtree(spare / "a")
+    (spare / "a").write_text("a file")
+    (spare / "index.html").unlink()
+    (spare / "index.html").write_text("changed")
+
+    def failing() -> Iterator[Output]:
+        yield Output("index.html", b"new")
+        raise RuntimeError("a page failed")
+
+    with pytest.raises(RuntimeError):
+        publish(failing(), out, spare=spare)
+    assert _files(out) == published
+    publish(pages, out, spare=spare)
+    assert _files(out) == published
+    publish([*pages, Output("d.html", b"d")], out, spare=spare)
+    assert _files(out) == {**published, "d.html": b"d", MANIFEST: (out / MANIFEST).read_bytes()}
