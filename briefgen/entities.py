@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from briefgen.model import Briefing, EntityKind
-from briefgen.names import HONORIFICS, NAME_SUFFIXES
+from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
 from briefgen.urls import slugify
 
 # Nationality and party words -> (the page they count for, its kind). World knowledge, not fitted: the
@@ -112,10 +112,17 @@ _NICKNAMES = {
     "ron": "ronald", "don": "donald", "larry": "lawrence", "chuck": "charles", "charlie": "charles",
     "liz": "elizabeth", "beth": "elizabeth", "jenny": "jennifer", "sue": "susan", "maggie": "margaret",
     "peggy": "margaret", "becky": "rebecca", "alex": "alexander", "sam": "samuel", "fred": "frederick",
+    "mo": "maurice", "pat": "patrick",
 }
+# Endings that make a woman's name of a man's ("Daniel"/"Danielle", "Paul"/"Paula"): not one first name.
+_FEMININE_ENDINGS = ("a", "e", "ie", "le", "ne", "na", "ette", "ine")
+_FAMILIAR_ENDINGS = ("ie", "is", "y", "i", "o")
 # Generic words of a facility's name: "Betty Ford Center", "Betty Ford Clinic" and "Betty Ford Centre" are one.
 _FACILITY_WORDS = {"center", "centre", "clinic", "facility", "treatment", "recovery", "rehab", "rehabilitation",
                    "unit", "arena", "stadium"}
+# A last word that a name is often written without, and the kind the short name must have to be that one:
+# "Staunton Police Department" is "Staunton Police", "Mediterranean Sea" is "the Mediterranean".
+_DROPPED_LAST_WORDS = {"department": EntityKind.ORGANIZATION, "sea": EntityKind.PLACE, "ocean": EntityKind.PLACE}
 _PLACE_ABBREVIATIONS = {"mt": "mount", "ft": "fort"}
 _COMPANY_SUFFIXES = {"corp", "corporation", "inc", "incorporated", "co", "ltd", "llc", "plc", "ag", "sa"}
 _KIND_ORDER = (EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE, EntityKind.GROUP, EntityKind.OTHER)
@@ -352,11 +359,17 @@ class _Corpus:
             w = k.split()
             suffix = w[-1] if _is_suffix(w[-1]) else ""
             core = w[:-1] if suffix else w
-            if len(core) >= 2:
-                by_ends[(_NICKNAMES.get(core[0], core[0]), core[-1], suffix)].append(k)
+            if len(core) >= 2:  # "W. Mark Felt Sr." is Mark Felt: a father is written "Sr." only beside his son
+                by_ends[(_NICKNAMES.get(core[0], core[0]), core[-1], "" if suffix == "sr" else suffix)].append(k)
         for group in by_ends.values():
             for k in group[1:]:
                 roots.union(group[0], k)
+        for k in self._plain():  # "Mo Cheeks" taken for a place where "Maurice Cheeks" is a person
+            w = k.split()
+            if self.kind[k] is not EntityKind.PERSON and len(w) in (2, 3) and not _is_suffix(w[-1]) \
+                    and (same := by_ends.get((_NICKNAMES.get(w[0], w[0]), w[-1], ""))):
+                roots.union(same[0], k)
+        self._join_plain_name_to_dominant_junior(by_ends)
         # "Barack Obamas": the possessive without its apostrophe.
         for k in people:
             w = k.split()
@@ -379,7 +392,7 @@ class _Corpus:
                     k = self.keys[i][a.slug]
                     if k in longer and _only_in_titles(a.name, b.article.raw):
                         roots.union(longer[k], k)
-        self._join_spelling_variants(people)
+        self._join_spelling_variants(people + [k for k in self._plain(EntityKind.ORGANIZATION) if " " in k])
         # An acronym some article defines ("Federal Bureau of Investigation (FBI)") is that name everywhere.
         for akey, fulls in self.alias_of.items():
             for full in fulls:
@@ -396,17 +409,48 @@ class _Corpus:
                 while len(w) > 1 and w[-1] in _FACILITY_WORDS:
                     w = w[:-1]
                 stems[" ".join(w)].append(k)
+        # A person-tagged stem ("Morningside", "Betty Ford") is the facility only where an article supports it.
+        self.facility_of: dict[str, set[str]] = {}
         for stem, group in stems.items():
-            if stem in df and self.kind[stem] is not EntityKind.PERSON:
+            if stem in df and self.kind[stem] is EntityKind.PERSON:
+                self.facility_of[stem] = set(group)
+            elif stem in df and self.kind[stem] is not EntityKind.GROUP:
                 group = [stem, *group]
             for k in group[1:]:
                 roots.union(group[0], k)
+        for k in self._plain():
+            w = k.split()
+            if len(w) > 1 and (short_kind := _DROPPED_LAST_WORDS.get(w[-1])) is not None \
+                    and (short := " ".join(w[:-1])) in df and self.kind[short] is short_kind is self.kind[k]:
+                roots.union(short, k)
 
-    def _join_spelling_variants(self, people: list[str]) -> None:
-        """Two people whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite") are one when
-        their articles share a rarer actor: a misspelling in one article, not another person."""
+    def _join_plain_name_to_dominant_junior(self, by_ends: dict[tuple[str, str, str], list[str]]) -> None:
+        """"Arcade Joseph Comeaux" where the corpus writes "Arcade Joseph Comeaux Jr." is the Jr.: when the Jr. is
+        in DOMINANCE times as many briefings and no article names the two as two people ("Donald Trump Jr." is
+        never the far better-known Donald Trump)."""
+        pairs = []
+        for (first, surname, suffix), juniors in by_ends.items():
+            if suffix == "jr" and (plain := by_ends.get((first, surname, ""))) \
+                    and sum(self.df[k] for k in juniors) >= DOMINANCE * sum(self.df[k] for k in plain):
+                pairs.append((juniors, plain))
+        if not pairs:
+            return
+        involved = {k for juniors, plain in pairs for k in (*juniors, *plain)}
+        together: set[tuple[str, str]] = set()
+        for own in self.keys:
+            present = sorted(involved.intersection(own.values()))
+            together.update((a, b) for a in present for b in present if a != b)
+        for juniors, plain in pairs:
+            if not any((j, p) in together for j in juniors for p in plain):
+                self.roots.union(juniors[0], plain[0])
+
+    def _join_spelling_variants(self, names: list[str]) -> None:
+        """Two people or organisations whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite";
+        "Academy of Motion Picture(s) Arts and Sciences"), or two people of one surname whose first names are
+        forms of one name ("Katie"/"Kathryn", "Alexis"/"Alexandros"), are one when their articles share a rarer
+        actor: a misspelling or a familiar form in one article, not another person."""
         blocks: dict[tuple[int, int, str], list[str]] = defaultdict(list)
-        for k in people:
+        for k in names:
             w = k.split()
             for i in range(len(w)):  # block on every word but one
                 blocks[(len(w), i, " ".join(w[:i] + w[i + 1 :]))].append(k)
@@ -416,7 +460,9 @@ class _Corpus:
                 for x in range(len(group)):
                     for y in range(x + 1, len(group)):
                         a, b = group[x].split()[i], group[y].split()[i]
-                        if min(len(a), len(b)) >= 4 and _one_edit(a, b):
+                        person = self.kind[group[x]] is self.kind[group[y]] is EntityKind.PERSON
+                        if (i == 0 and person and _first_name_forms(a, b)) or (
+                                min(len(a), len(b)) >= 4 and _one_edit(a, b, doubled_only=i == 0 and person)):
                             pairs.add((group[x], group[y]))
         if not pairs:
             return
@@ -466,7 +512,8 @@ class _Corpus:
                 initials[_initials(k)].add(k)
         alias_of = self.alias_of
         for key in sorted(self._plain()):  # the unions below change later keys' roots: one fixed order
-            if " " in key and key not in tails and key not in heads and key not in alias_of:
+            if " " in key and key not in tails and key not in heads and key not in alias_of \
+                    and key not in self.facility_of:
                 continue  # most keys: a full name that no rule below can make short
             found: set[str] = set()
             k_kind = kind[key]
@@ -476,6 +523,10 @@ class _Corpus:
                     found |= surname_of.get(key[:-1], set())  # "the Clintons", "Obamas"
             elif " " not in key:  # a surname the model took for a place, organisation or group ("Klitschko")
                 found |= surname_of.get(key, set())
+                # ...or a first name ("Kathina" of Kathina Thomas), unless a place far more written than the person
+                found |= {c for c in first_name_of.get(key, ()) if DOMINANCE * self.df[c] >= self.df[key]}
+            if key in self.facility_of:  # "Betty Ford" of the Betty Ford Center, where no person is meant
+                found |= {c for c in self.facility_of[key] if " " not in key or self.df[c] >= self.df[key]}
             longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
                       and (k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)}
             longer_roots = {roots.find(c) for c in longer} - {roots.find(key)}
@@ -503,8 +554,10 @@ class _Corpus:
         self.root_forms = {r: [f for f, _ in c.most_common(3)] for r, c in forms.items()}
 
     def _needs_context(self, key: str, pool: Sequence[str]) -> bool:
-        """A place, organisation or group name joins a person only where its article supports it."""
-        return self.kind[key] is not EntityKind.PERSON and all(self.kind[c] is EntityKind.PERSON for c in pool)
+        """A place, organisation or group name joins a person, and a person's name something that is not a
+        person, only where its article supports it."""
+        person = self.kind[key] is EntityKind.PERSON
+        return all((self.kind[c] is EntityKind.PERSON) is not person for c in pool)
 
     # ---- step 3, article by article
     def choose_pages(self) -> list[dict[str, str]]:
@@ -599,10 +652,12 @@ class _Corpus:
                     root_forms[root].update(self.forms[key])
                 root_mentions[root] += sum(votes.values())
         for root, key, kind, name, mentions in self.short_actors:  # short names: where each article put them
-            # A short name that joined a full one is what that one is ("Kasich" tagged as a place).
+            # A short name that joined a full one is what that one is ("Kasich" tagged as a place), and the page
+            # keeps the full one's name ("Morningside Recovery", not the "Morningside" of some articles).
             joined = root != self.roots.find(key)
             root_kinds.setdefault(root, Counter())[self.kind[root] if joined else kind] += mentions
-            root_forms.setdefault(root, Counter())[name] += mentions
+            if not (joined and root in root_forms):
+                root_forms.setdefault(root, Counter())[name] += mentions
             root_mentions[root] += mentions
         names: dict[str, str] = {}
         kinds: dict[str, EntityKind] = {}
@@ -641,17 +696,34 @@ def _compatible(a: EntityKind, b: EntityKind) -> bool:
     return EntityKind.PERSON in (a, b) and EntityKind.GROUP not in (a, b)
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter."""
+def _first_name_forms(a: str, b: str) -> bool:
+    """Two first names that may be one person's: the shorter is the longer's beginning ("Alex", "Alexandros"),
+    or that plus a familiar ending ("Kat-ie" of "Kat-hryn", "Alex-is" of "Alex-andros"); never a man's and a
+    woman's name ("Michael"/"Michelle", "Paul"/"Paula"), nor two names that only begin alike ("Ivana"/"Ivanka")."""
+    short, long = sorted((a, b), key=lambda w: (len(w), w))
+    if {a, b} & MALE_FIRST_NAMES and {a, b} & FEMALE_FIRST_NAMES:
+        return False
+    if long.startswith(short):
+        return len(short) >= 3 and long[len(short) :] not in _FEMININE_ENDINGS
+    stem = next((short[: -len(e)] for e in _FAMILIAR_ENDINGS if short.endswith(e)), "")
+    return len(stem) >= 3 and long.startswith(stem)
+
+
+def _one_edit(a: str, b: str, doubled_only: bool = False) -> bool:
+    """``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter; with ``doubled_only`` an
+    inserted letter must double its neighbour ("Hilary"/"Hillary", not "Ivana"/"Ivanka": two first names)."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False
+    if doubled_only and {a, b} & MALE_FIRST_NAMES and {a, b} & FEMALE_FIRST_NAMES:
+        return False  # "Mark"/"Mary"
     i = 0
     while i < min(len(a), len(b)) and a[i] == b[i]:
         i += 1
     if len(a) == len(b):
         return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    return longer[i + 1 :] == shorter[i:]
+    doubled = longer[i] in longer[max(i - 1, 0) : i] + longer[i + 1 : i + 2]
+    return longer[i + 1 :] == shorter[i:] and (doubled or not doubled_only)
 
 
 def _shown_name(forms: Counter[str], kind: EntityKind, canonical: str | None) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen.model import Actor, EntityKind
-from briefgen.names import HONORIFICS, NAME_SUFFIXES
+from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
 from briefgen.text import clean_name
 from briefgen.urls import slugify
 
@@ -48,35 +48,6 @@ _CANONICAL = {
 
 _MALE = {"mr", "sir", "lord", "king", "prince"}
 _FEMALE = {"mrs", "ms", "miss", "dame", "lady", "queen", "princess"}
-# Common English first names with a clear gender, as rule-based coreference systems use them: "Bernie
-# Sanders ... she said" cannot be Sanders. Ambiguous names (Jordan, Leslie, Kim, Robin) are left out.
-_MALE_FIRST = frozenset("""
-aaron adam adrian alan albert alex alexander alfred andrew andy anthony antony arnold arthur barack barry ben
-benjamin bernard bernie bill billy bob bobby brad bradley brandon brian bruce bryan carl carlos charles charlie
-chris christopher chuck clarence craig dan daniel danny darrell dave david dennis denis derek dick don donald
-doug douglas duncan dwight ed eddie edward eli elijah eric ernest eugene frank franklin fred frederick gary
-gavin gene geoffrey george gerald gordon greg gregory harold harry hank henry herbert herman howard hugh ian
-isaac jack jacob jake james jared jason jeb jeff jeffrey jeremy jerry jesse jim jimmy joe joel john
-johnny jon jonathan joseph josh joshua juan justin keith ken kenneth kevin karl kyle larry lawrence lee
-leonard louis luis marco mark martin marty matt matthew max michael mike mitch mitt mohammed
-muhammad nathan neil newt nicholas nick nigel noah oliver orrin oscar patrick paul pete peter phil philip
-ralph randy ray raymond reince richard rick rob robert roger ron ronald roy rudy rush russell ryan sam samuel
-scott sean sergei seth stephen steve steven stuart ted terry thomas tim timothy todd tom tommy tony travis
-troy victor vince vincent vladimir walter warren wayne william willie zach zachary
-""".split())
-_FEMALE_FIRST = frozenset("""
-abigail alice alicia alison allison amanda amy andrea angela angelina ann anna anne annette barbara betsy
-betty beverly brenda carla carly carol caroline carolyn catherine cathy charlotte cheryl christina christine
-cindy claire claudia condoleezza cynthia deborah debbie denise diana diane dianne donna doris dorothy edith
-elaine elena eleanor elizabeth ellen emily emma erin evelyn frances gillian gina gloria grace hannah heather
-heidi helen hillary holly huma irene jackie jacqueline jane janet janice jean jeanne jennifer jessica jill
-joan joanna joni josephine joy ivanka joyce judith judy julia julie karen kate katherine kathleen kathy katie
-kelly kellyanne kirsten kristen laura lauren linda lisa liz loretta lori louise lucy lynn madeleine maria
-marie marilyn martha mary megan megyn melania melissa michele michelle mindy miriam molly nancy
-natalie nicole nikki nina olivia pam pamela patricia patty paula peggy rachel rebecca rita rosa rose ruth
-sally samantha sandra sara sarah sharon sheila shirley sophie stephanie sue susan suzanne sylvia teresa
-theresa tiffany tina valerie vanessa victoria virginia wendy yvonne
-""".split())
 # Capitalised words the model tags as entities inside titles ("Secretary of State").
 _TITLE_HEADS = {"secretary", "department", "minister", "ministry", "office", "house", "chief", "director", "head"}
 _JUNK = {"state", "department", "ministry", "agency", "senate", "house", "congress'", "twitter", "facebook",
@@ -88,8 +59,10 @@ _NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "del", "della", "der",
 # Last words that make a "person" an organisation or a place ("Clark County", "Clinton Foundation").
 _ORG_HEADS = {"foundation", "party", "house", "network", "committee", "university", "department", "campaign",
               "institute", "association", "center", "centre", "council", "company", "corporation", "inc",
-              "news", "times", "group", "agency", "ministry", "commission", "union", "bank", "club"}
-_PLACE_HEADS = {"county", "city", "state", "province", "river", "island", "islands", "valley", "street"}
+              "news", "times", "group", "agency", "ministry", "commission", "union", "bank", "club",
+              "clinic", "hospital", "school", "college", "academy", "church", "museum", "library", "hotel"}
+_PLACE_HEADS = {"county", "city", "state", "province", "river", "island", "islands", "valley", "street",
+                "airport", "stadium", "arena", "bridge"}
 _MARKUP = re.compile(r"<[^>]*>?|&[a-z]+;")
 _STRIP_EDGES = re.compile(r"^[\s\"'“”‘’«»()\[\]\-–—,.:;]+|[\s\"'“”‘’«»()\[\]\-–—,:;]+$")
 _POSSESSIVE = re.compile(r"(?:['’‘]s|['’‘])$")
@@ -97,6 +70,9 @@ _POSSESSIVE = re.compile(r"(?:['’‘]s|['’‘])$")
 # ("Donald Trump Leads Clinton" in a headline, "Entrusting Donald Trump", "Donald Trump and").
 _NOT_NAME_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "CC", "IN", "RB", "PRP", "PRP$", "WDT", "WP"}
 _POSSESSIVE_TOKENS = {"'s", "’s", "‘s", "'", "’"}
+_NAME_BREAKS = {":", ";", "|"}
+# An award or title written like a name ("National Player of the Year", "Coach of the Year"): nobody's name.
+_AWARD = re.compile(r"\bof the (?:year|decade|century|game|season|match)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -201,6 +177,8 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
         return None  # "1990s"
     if text.lower() in _JUNK or text.lower().rstrip(".") in HONORIFICS:
         return None
+    if _AWARD.search(" ".join([span.text, *(t.text for t in doc[span.end : span.end + 3])])):
+        return None  # (the model's span may stop before "of the Year")
     if gender is None:
         before = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
         gender = "m" if before in _MALE else "f" if before in _FEMALE else None
@@ -219,6 +197,16 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
         if t.text in {"-", "–", "—", "--"} and t.whitespace_ and tokens[i - 1].whitespace_:
             tokens = tokens[i + 1 :]
             break
+    # A colon, semicolon or bar ends a name: a heading run into its paragraph ("Marco Rubio: Retirement
+    # accounts"), a label before one ("Update: Donald Trump"). The piece with more proper nouns is the name.
+    pieces: list[list[Any]] = [[]]
+    for t in tokens:
+        if t.text in _NAME_BREAKS:
+            pieces.append([])
+        else:
+            pieces[-1].append(t)
+    if len(pieces) > 1:
+        tokens = max(pieces, key=lambda p: sum(t.tag_ in {"NNP", "NNPS"} for t in p))
     for i, t in enumerate(tokens[1:], start=1):
         if t.lower_ in _POSSESSIVE_TOKENS and (label == "PERSON" or any(x.is_lower for x in tokens[i + 1 :])):
             tokens = tokens[:i]
@@ -413,7 +401,7 @@ def _looks_like_person(text: str) -> bool:
     words = text.split()
     return (
         1 < len(words) <= 3
-        and words[0].lower() in _MALE_FIRST | _FEMALE_FIRST
+        and words[0].lower() in MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
         and all(w[:1].isupper() for w in words)
         and words[-1].lower() not in _ORG_HEADS | _PLACE_HEADS
     )
@@ -422,10 +410,10 @@ def _looks_like_person(text: str) -> bool:
 def first_name_gender(info: ActorInfo) -> str | None:
     """'m'/'f' when a multi-word name of this person starts with a first name of one clear gender."""
     found = {
-        "m" if first in _MALE_FIRST else "f"
+        "m" if first in MALE_FIRST_NAMES else "f"
         for form in info.forms
         if len(words := form.split()) > 1
-        and ((first := words[0].lower().rstrip(".")) in _MALE_FIRST or first in _FEMALE_FIRST)
+        and ((first := words[0].lower().rstrip(".")) in MALE_FIRST_NAMES or first in FEMALE_FIRST_NAMES)
     }
     return found.pop() if len(found) == 1 else None
 
