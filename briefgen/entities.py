@@ -124,6 +124,14 @@ _FACILITY_WORDS = {"center", "centre", "clinic", "facility", "treatment", "recov
 # "Staunton Police Department" is "Staunton Police", "Mediterranean Sea" is "the Mediterranean".
 _DROPPED_LAST_WORDS = {"department": EntityKind.ORGANIZATION, "sea": EntityKind.PLACE, "ocean": EntityKind.PLACE}
 _PLACE_ABBREVIATIONS = {"mt": "mount", "ft": "fort"}
+# Plural last words of companies, papers and institutions named after a place ("Texas Instruments", "New York
+# Times"): not a sports team, whose city is the team in its articles.
+_COMPANY_PLURALS = {"times", "news", "airlines", "airways", "instruments", "industries", "systems", "services",
+                    "holdings", "partners", "resources", "communications", "networks", "studios", "records", "motors",
+                    "works", "associates", "sciences", "affairs", "relations", "schools", "courts", "games", "awards",
+                    "forces", "states", "islands", "springs", "heights", "falls", "hills", "laboratories", "labs",
+                    "hospitals", "universities", "colleges", "libraries", "gardens", "grounds", "teachers", "workers",
+                    "democrats", "republicans", "police", "friends", "brothers", "sisters", "children"}
 _COMPANY_SUFFIXES = {"corp", "corporation", "inc", "incorporated", "co", "ltd", "llc", "plc", "ag", "sa"}
 _KIND_ORDER = (EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE, EntityKind.GROUP, EntityKind.OTHER)
 
@@ -342,6 +350,7 @@ class _Corpus:
         self.kind = {k: max(v, key=lambda x: (v[x], -_KIND_ORDER.index(x))) for k, v in self.kind_votes.items()}
         self.roots = _Roots(self.df)
         self.short: dict[str, set[str]] = {}
+        self.article_only: set[str] = set()  # short keys that join a candidate only in an article naming it
         self.short_actors: list[tuple[str, str, EntityKind, str, int]] = []  # (page key, key, kind, name, mentions)
 
     def _plain(self, kind: EntityKind | None = None) -> list[str]:
@@ -500,12 +509,16 @@ class _Corpus:
         tails: dict[str, set[str]] = defaultdict(set)
         heads: dict[str, set[str]] = defaultdict(set)
         initials: dict[str, set[str]] = defaultdict(set)
+        # A team's city ("Indianapolis" of the Indianapolis Colts) is the team in an article that names the team.
+        teams: dict[str, set[str]] = defaultdict(set)
         for k in self._plain():
             w = k.split()
             if len(w) < 2 or kind[k] is EntityKind.PLACE:
                 continue
             for i in range(1, len(w) - (kind[k] is EntityKind.PERSON)):
                 tails[" ".join(w[i:])].add(k)
+                if kind[k] is EntityKind.ORGANIZATION and len(w) - i <= 2 and _team_word(w[-1]):
+                    teams[" ".join(w[:i])].add(k)
             if kind[k] is EntityKind.ORGANIZATION:
                 if w[1] == "of":
                     heads[w[0]].add(k)
@@ -513,10 +526,13 @@ class _Corpus:
         alias_of = self.alias_of
         for key in sorted(self._plain()):  # the unions below change later keys' roots: one fixed order
             if " " in key and key not in tails and key not in heads and key not in alias_of \
-                    and key not in self.facility_of:
+                    and key not in self.facility_of and key not in teams:
                 continue  # most keys: a full name that no rule below can make short
             found: set[str] = set()
             k_kind = kind[key]
+            if k_kind is EntityKind.PLACE and key in teams:
+                found |= teams[key]
+                self.article_only.add(key)
             if " " not in key and k_kind is EntityKind.PERSON:
                 found |= surname_of.get(key, set()) | first_name_of.get(key, set())
                 if key not in surname_of and key.endswith("s"):
@@ -527,8 +543,11 @@ class _Corpus:
                 found |= {c for c in first_name_of.get(key, ()) if DOMINANCE * self.df[c] >= self.df[key]}
             if key in self.facility_of:  # "Betty Ford" of the Betty Ford Center, where no person is meant
                 found |= {c for c in self.facility_of[key] if " " not in key or self.df[c] >= self.df[key]}
+            # (a plural taken for a person that ends a team's name is the team: "Jaguars")
+            team = k_kind is EntityKind.PERSON and " " not in key and _team_word(key)
             longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
-                      and (k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)}
+                      and ((k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)
+                           or (team and kind[c] is EntityKind.ORGANIZATION))}
             longer_roots = {roots.find(c) for c in longer} - {roots.find(key)}
             if len(longer_roots) == 1 and not any(kind[c] is EntityKind.PERSON for c in found) \
                     and self.df[key] >= self.df[next(iter(longer_roots))]:
@@ -583,17 +602,23 @@ class _Corpus:
             # "Super" (of Super Tuesday, in many articles) is not a rare "Ted Cruz Super", except in an article that
             # names it; "Palin" tagged as a place in more articles than "Sarah Palin" is her where she is named.
             frequent = [c for c in ranked if self.root_df[c] >= self.df[k]] if contextual else ranked
+            if k in self.article_only:
+                frequent, contextual = [], True
             self.ranked[k] = ranked, frequent, contextual
         page_keys = []
         for i, b in enumerate(self.briefings):
             own = self.keys[i]
             chosen: dict[str, str] = {}
-            for a in b.actors:
+            here = present[i]
+            # A team's city last: the team may be named here by a short name only ("the Colts").
+            for a in sorted(b.actors, key=lambda a: own[a.slug] in self.article_only):
                 k = own[a.slug]
                 if k not in short:
                     chosen[a.slug] = root[k]
                     continue
-                choice, how = self._choose(k, present[i], b.article.raw, cooc, idf)
+                if k in self.article_only:
+                    here = here | set(chosen.values())
+                choice, how = self._choose(k, here, b.article.raw, cooc, idf)
                 chosen[a.slug] = choice if choice is not None else root[k]
                 self.short_actors.append((chosen[a.slug], k, a.kind, a.name, a.mentions))
                 if how in ("dominant", "ambiguous"):
@@ -618,6 +643,8 @@ class _Corpus:
                         break
         if len(inside) == 1:
             return inside[0], "article"
+        if key in self.article_only:
+            return None, "unsupported"
         pool = inside or ranked
         if not pool:
             return None, "unsupported"
@@ -652,11 +679,12 @@ class _Corpus:
                     root_forms[root].update(self.forms[key])
                 root_mentions[root] += sum(votes.values())
         for root, key, kind, name, mentions in self.short_actors:  # short names: where each article put them
-            # A short name that joined a full one is what that one is ("Kasich" tagged as a place), and the page
-            # keeps the full one's name ("Morningside Recovery", not the "Morningside" of some articles).
+            # A short name that joined a full one is what that one is ("Kasich" tagged as a place); one of another
+            # kind does not name it ("Morningside" taken for a person, a team's city "Indianapolis").
             joined = root != self.roots.find(key)
             root_kinds.setdefault(root, Counter())[self.kind[root] if joined else kind] += mentions
-            if not (joined and root in root_forms):
+            if not joined or (_compatible(kind, self.kind[root])
+                              and (kind is EntityKind.PERSON) == (self.kind[root] is EntityKind.PERSON)):
                 root_forms.setdefault(root, Counter())[name] += mentions
             root_mentions[root] += mentions
         names: dict[str, str] = {}
@@ -694,6 +722,11 @@ def _compatible(a: EntityKind, b: EntityKind) -> bool:
     if a == b or {a, b} <= {EntityKind.ORGANIZATION, EntityKind.GROUP}:
         return True
     return EntityKind.PERSON in (a, b) and EntityKind.GROUP not in (a, b)
+
+
+def _team_word(word: str) -> bool:
+    """The last word of a team's name: a plural ("Colts", "76ers", "Red Sox"), not a company's ("Times")."""
+    return (word.endswith("s") or word == "sox") and word not in _COMPANY_PLURALS
 
 
 def _first_name_forms(a: str, b: str) -> bool:

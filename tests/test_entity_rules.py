@@ -121,3 +121,26 @@ def test_a_person_tagged_stem_of_a_facility_is_the_facility_only_where_its_artic
     assert page_of(site, "r3", "Morningside") != center
     assert page_of(site, "b-short", "Betty Ford") == page_of(site, "b0", "Betty Ford Center")
     assert page_of(site, "first-lady", "Betty Ford") != page_of(site, "b0", "Betty Ford Center")
+
+
+def test_an_untagged_plural_name_after_the_is_a_team(nlp_provider):
+    names = extracted(nlp_provider, "Indianapolis lost a 10-point halftime lead at Kansas City. The Chiefs were stuffed "
+                                    "on fourth down. Later the Tar Heels beat the Purple Aces at home.")
+    assert {("Chiefs", O), ("Tar Heels", O), ("Purple Aces", O)} <= names
+
+
+def test_a_teams_city_is_the_team_only_in_an_article_that_names_the_team():
+    site = build_site([
+        *(briefing(f"colts{i}", [actor("Indianapolis Colts", O, 2), actor("Peyton Manning")]) for i in range(2)),
+        briefing("game", [actor("Colts", O, 3), actor("Indianapolis", L, 2), actor("Kansas City", L)],
+                 text="Indianapolis beat Kansas City. The Colts lead the division."),
+        briefing("city", [actor("Indianapolis", L, 2), actor("Mike Pence")], text="Pence spoke in Indianapolis."),
+        # A newspaper named after its city is not a team: New York stays New York beside the Times.
+        *(briefing(f"nyt{i}", [actor("New York Times", O), actor("Times", O, 2)]) for i in range(2)),
+        briefing("paper", [actor("New York", L, 2), actor("New York Times", O)], text="New York Times, New York."),
+    ])
+    team = page_of(site, "colts0", "Indianapolis Colts")
+    assert page_of(site, "game", "Colts") == team and page_of(site, "game", "Indianapolis") == team
+    assert page_of(site, "city", "Indianapolis") != team
+    assert site.entities[team].name == "Indianapolis Colts"  # the city's name does not name the team's page
+    assert page_of(site, "paper", "New York") != page_of(site, "paper", "New York Times")

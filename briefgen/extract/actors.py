@@ -60,7 +60,8 @@ _NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "del", "della", "der",
 _ORG_HEADS = {"foundation", "party", "house", "network", "committee", "university", "department", "campaign",
               "institute", "association", "center", "centre", "council", "company", "corporation", "inc",
               "news", "times", "group", "agency", "ministry", "commission", "union", "bank", "club",
-              "clinic", "hospital", "school", "college", "academy", "church", "museum", "library", "hotel"}
+              "clinic", "hospital", "school", "college", "academy", "church", "museum", "library", "hotel",
+              "police", "constabulary"}
 _PLACE_HEADS = {"county", "city", "state", "province", "river", "island", "islands", "valley", "street",
                 "airport", "stadium", "arena", "bridge"}
 _MARKUP = re.compile(r"<[^>]*>?|&[a-z]+;")
@@ -222,6 +223,30 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
     return tokens
 
 
+def _untagged_plural_names(doc: Any) -> list[Mention]:
+    """"The Chiefs were stuffed", "the Tar Heels": a capitalised plural name after "the" that the model left
+    untagged is a team's, band's or group's name (an organisation; the corpus's votes may make it a group)."""
+    found = []
+    n = len(doc)
+    for t in doc:
+        if t.tag_ != "NNPS" or t.ent_type_ or not t.text[:1].isupper() or t.text.isupper():
+            continue
+        if t.i + 1 < n and _untagged_name_word(doc[t.i + 1]):
+            continue  # not the last word of the name
+        first = t.i
+        while first > 0 and _untagged_name_word(doc[first - 1]):
+            first -= 1
+        if first == 0 or doc[first - 1].lower_ != "the" or "\n" in doc[first : t.i + 1].text:
+            continue
+        span = doc[first : t.i + 1]
+        found.append(Mention(span.start_char, span.end_char, span.text, EntityKind.ORGANIZATION, t.i))
+    return found
+
+
+def _untagged_name_word(token: Any) -> bool:
+    return token.tag_ in {"NNP", "NNPS"} and not token.ent_type_ and token.text[:1].isupper()
+
+
 def _is_title_fragment(span: Any) -> bool:
     """'State' in 'Secretary of State', 'Defense' in 'Department of Defense'."""
     if len(span) != 1 or span.start < 2:
@@ -257,6 +282,7 @@ def extract_actors(doc: Any) -> ActorTable:
             kind = EntityKind.PERSON  # 'Carly Fiorina' tagged as an organisation
         raw.append((Mention(start, end, text, kind, span.root.i), gender))
 
+    raw.extend((m, None) for m in _untagged_plural_names(doc))
     actors: list[ActorInfo] = []
     by_key: dict[str, int] = {}
 
