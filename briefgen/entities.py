@@ -743,8 +743,9 @@ def _first_name_forms(a: str, b: str) -> bool:
 
 
 def _one_edit(a: str, b: str, doubled_only: bool = False) -> bool:
-    """``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter; with ``doubled_only`` an
-    inserted letter must double its neighbour ("Hilary"/"Hillary", not "Ivana"/"Ivanka": two first names)."""
+    """``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter; with ``doubled_only`` (first
+    names) a letter inserted beside a known first name must double its neighbour ("Hilary"/"Hillary", not
+    "Ivana"/"Ivanka": two names; "Jerymayne" is a misspelt "Jermayne")."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False
     if doubled_only and {a, b} & MALE_FIRST_NAMES and {a, b} & FEMALE_FIRST_NAMES:
@@ -756,7 +757,8 @@ def _one_edit(a: str, b: str, doubled_only: bool = False) -> bool:
         return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
     doubled = longer[i] in longer[max(i - 1, 0) : i] + longer[i + 1 : i + 2]
-    return longer[i + 1 :] == shorter[i:] and (doubled or not doubled_only)
+    known = bool({a, b} & (MALE_FIRST_NAMES | FEMALE_FIRST_NAMES))
+    return longer[i + 1 :] == shorter[i:] and (doubled or not (doubled_only and known))
 
 
 def _shown_name(forms: Counter[str], kind: EntityKind, canonical: str | None) -> str:

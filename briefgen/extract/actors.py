@@ -303,7 +303,11 @@ def extract_actors(doc: Any) -> ActorTable:
     # place once among eight mentions as a person or organisation is still the person's surname).
     places_of = Counter(_key(m.text) for m, _ in raw if m.kind is EntityKind.PLACE)
     count_of = Counter(_key(m.text) for m, _ in raw)
+    # ...and a first name is a person's only where the model mostly says so ("Microsoft" is not the first name of
+    # a "Microsoft Trustworthy Computing" taken for a person).
+    orgs_of = Counter(_key(m.text) for m, _ in raw if m.kind is EntityKind.ORGANIZATION)
     people: dict[str, list[int]] = {}  # surname/first name -> person actor ids
+    surnames: set[str] = set()
     for mention, gender in ordered:
         key = _key(mention.text)
         if key in _CANONICAL:
@@ -318,7 +322,8 @@ def extract_actors(doc: Any) -> ActorTable:
             mention.kind = EntityKind.PERSON
         if len(words) == 1 and key not in by_key:
             ids = people.get(key, [])
-            if len(set(ids)) == 1 and 2 * places_of[key] < count_of[key]:
+            if len(set(ids)) == 1 and 2 * places_of[key] < count_of[key] \
+                    and (key in surnames or 2 * orgs_of[key] < count_of[key]):
                 mention.kind = EntityKind.PERSON
                 add(mention, _key(actors[ids[0]].name), gender)
                 continue
@@ -340,6 +345,7 @@ def extract_actors(doc: Any) -> ActorTable:
             add(mention, full_key, gender)
             people.setdefault(_key(core[-1]), []).append(by_key[full_key])
             people.setdefault(_key(core[0]), []).append(by_key[full_key])
+            surnames.add(_key(core[-1]))
             continue
         add(mention, key, gender)
 
