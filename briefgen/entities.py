@@ -457,22 +457,24 @@ class _Corpus:
         """Two people or organisations whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite";
         "Academy of Motion Picture(s) Arts and Sciences"), or two people of one surname whose first names are
         forms of one name ("Katie"/"Kathryn", "Alexis"/"Alexandros"), are one when their articles share a rarer
-        actor: a misspelling or a familiar form in one article, not another person."""
+        actor (two for first names, which may be two people's: "Gary"/"Garrett"): a misspelling or a familiar
+        form in one article, not another person."""
         blocks: dict[tuple[int, int, str], list[str]] = defaultdict(list)
         for k in names:
             w = k.split()
             for i in range(len(w)):  # block on every word but one
                 blocks[(len(w), i, " ".join(w[:i] + w[i + 1 :]))].append(k)
-        pairs = set()
+        pairs: dict[tuple[str, str], int] = {}  # -> rarer actors their articles must share
         for (_, i, _), group in blocks.items():
             if 1 < len(group) <= 20:
                 for x in range(len(group)):
                     for y in range(x + 1, len(group)):
                         a, b = group[x].split()[i], group[y].split()[i]
                         person = self.kind[group[x]] is self.kind[group[y]] is EntityKind.PERSON
-                        if (i == 0 and person and _first_name_forms(a, b)) or (
-                                min(len(a), len(b)) >= 4 and _one_edit(a, b, doubled_only=i == 0 and person)):
-                            pairs.add((group[x], group[y]))
+                        if min(len(a), len(b)) >= 4 and _one_edit(a, b, doubled_only=i == 0 and person):
+                            pairs[(group[x], group[y])] = 1
+                        elif i == 0 and person and _first_name_forms(a, b):
+                            pairs[(group[x], group[y])] = 2
         if not pairs:
             return
         involved = {k for pair in pairs for k in pair}
@@ -482,9 +484,9 @@ class _Corpus:
             for k in present & involved:
                 around[k] |= present
         rare = max(3, len(self.briefings) // 50)
-        for a, b in sorted(pairs):
+        for (a, b), needed in sorted(pairs.items()):
             shared = {k for k in (around[a] & around[b]) - {a, b} if self.df[k] <= rare}
-            if shared:
+            if len(shared) >= needed:
                 self.roots.union(a, b)
 
     # ---- step 3: short names and where they could go
@@ -516,8 +518,10 @@ class _Corpus:
             if len(w) < 2 or kind[k] is EntityKind.PLACE:
                 continue
             for i in range(1, len(w) - (kind[k] is EntityKind.PERSON)):
-                tails[" ".join(w[i:])].add(k)
-                if kind[k] is EntityKind.ORGANIZATION and len(w) - i <= 2 and _team_word(w[-1]):
+                tail = " ".join(w[i:])
+                tails[tail].add(k)  # a team is also written by its name alone: "the Colts"
+                if kind[k] is EntityKind.ORGANIZATION and len(w) - i <= 2 and _team_word(w[-1]) and tail in self.df \
+                        and kind[tail] is not EntityKind.PERSON:
                     teams[" ".join(w[:i])].add(k)
             if kind[k] is EntityKind.ORGANIZATION:
                 if w[1] == "of":
@@ -541,8 +545,10 @@ class _Corpus:
                 found |= surname_of.get(key, set())
                 # ...or a first name ("Kathina" of Kathina Thomas), unless a place far more written than the person
                 found |= {c for c in first_name_of.get(key, ()) if DOMINANCE * self.df[c] >= self.df[key]}
-            if key in self.facility_of:  # "Betty Ford" of the Betty Ford Center, where no person is meant
-                found |= {c for c in self.facility_of[key] if " " not in key or self.df[c] >= self.df[key]}
+            if key in self.facility_of:  # "Betty Ford" of the Betty Ford Center, where no person is meant; a
+                # person's full name only for a facility far more written than the name (not "Muhammad Ali")
+                found |= {c for c in self.facility_of[key]
+                          if " " not in key or (self.df[c] >= 2 * self.df[key] and self.df[c] >= 3)}
             # (a plural taken for a person that ends a team's name is the team: "Jaguars")
             team = k_kind is EntityKind.PERSON and " " not in key and _team_word(key)
             longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
@@ -725,8 +731,10 @@ def _compatible(a: EntityKind, b: EntityKind) -> bool:
 
 
 def _team_word(word: str) -> bool:
-    """The last word of a team's name: a plural ("Colts", "76ers", "Red Sox"), not a company's ("Times")."""
-    return (word.endswith("s") or word == "sox") and word not in _COMPANY_PLURALS
+    """The last word of a team's name: a plural ("Colts", "76ers", "Red Sox"), not a company's ("Times") nor a
+    singular ending in s ("Caucus", "Congress")."""
+    plural = word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return (plural or word == "sox") and word not in _COMPANY_PLURALS
 
 
 def _first_name_forms(a: str, b: str) -> bool:

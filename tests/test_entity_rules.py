@@ -54,12 +54,15 @@ def test_familiar_first_names_and_one_letter_misspellings_join_where_the_article
     site = build_site([
         briefing("f1", [actor("Kathryn Jenkin", mentions=3), *FLOOD]),
         briefing("f2", [actor("Katie Jenkin", mentions=2), *FLOOD]),
-        briefing("f3", [actor("Alexandros Grigoropoulos", mentions=2), actor("Exarchia", L)]),
-        briefing("f4", [actor("Alexis Grigoropoulos"), actor("Exarchia", L)]),
+        briefing("f3", [actor("Alexandros Grigoropoulos", mentions=2), actor("Exarchia", L), actor("Epaminondas Korkoneas")]),
+        briefing("f4", [actor("Alexis Grigoropoulos"), actor("Exarchia", L), actor("Epaminondas Korkoneas")]),
         briefing("f5", [actor("Jermayne Timmons", mentions=3), actor("Kathina Thomas"), actor("Albany", L)]),
         briefing("f6", [actor("Jerymayne Timmons"), actor("Kathina Thomas"), actor("Albany", L)]),
         briefing("o1", [actor("Academy of Motion Picture Arts and Sciences", O), actor("Kodak Theatre", L)]),
         briefing("o2", [actor("Academy of Motion Pictures Arts and Sciences", O), actor("Kodak Theatre", L)]),
+        # Two men of one surname whose first names begin alike, with one actor in common: two people.
+        briefing("g1", [actor("Gary Johnson", mentions=3), actor("Lincoln Initiative", O)]),
+        briefing("g2", [actor("Garrett Johnson"), actor("Lincoln Initiative", O)]),
         # Sisters-in-law of one surname in one story, and a man and a woman: never one person.
         briefing("t1", [actor("Ivana Trump"), actor("Ivanka Trump"), actor("Mar-a-Lago", L)]),
         briefing("t2", [actor("Michael Jenkin"), actor("Michelle Jenkin"), *FLOOD]),
@@ -70,6 +73,7 @@ def test_familiar_first_names_and_one_letter_misspellings_join_where_the_article
     assert page_of(site, "o1", "Academy of Motion Picture Arts and Sciences") == \
         page_of(site, "o2", "Academy of Motion Pictures Arts and Sciences")
     assert page_of(site, "t1", "Ivana Trump") != page_of(site, "t1", "Ivanka Trump")
+    assert page_of(site, "g1", "Gary Johnson") != page_of(site, "g2", "Garrett Johnson")
     assert page_of(site, "t2", "Michael Jenkin") != page_of(site, "t2", "Michelle Jenkin")
 
 
@@ -114,7 +118,7 @@ def test_a_person_tagged_stem_of_a_facility_is_the_facility_only_where_its_artic
                  text="Lohan left Morningside Recovery in Newport Beach. Morningside declined to comment."),
         briefing("r3", [actor("Morningside", P)], text="Morningside said nothing."),
         *(briefing(f"b{i}", [actor("Betty Ford Center", O, 2), *rehab], text="She went to the Betty Ford Center.")
-          for i in range(3)),
+          for i in range(5)),
         briefing("b-short", [actor("Betty Ford", P), *rehab], text="Lohan checked into the Betty Ford Center. "
                  "Betty Ford staff said she was well."),
         briefing("first-lady", [actor("Betty Ford", P, 3), actor("Gerald Ford")], text="Betty Ford, the first lady."),
@@ -124,6 +128,16 @@ def test_a_person_tagged_stem_of_a_facility_is_the_facility_only_where_its_artic
     assert page_of(site, "r3", "Morningside") != center
     assert page_of(site, "b-short", "Betty Ford") == page_of(site, "b0", "Betty Ford Center")
     assert page_of(site, "first-lady", "Betty Ford") != page_of(site, "b0", "Betty Ford Center")
+
+
+def test_a_famous_persons_name_stays_the_person_beside_a_facility_named_after_them():
+    site = build_site([
+        *(briefing(f"ali{i}", [actor("Muhammad Ali", mentions=3), actor("Louisville", L)]) for i in range(2)),
+        briefing("funeral", [actor("Muhammad Ali", mentions=4), actor("Muhammad Ali Center", O)],
+                 text="Mourners gathered at the Muhammad Ali Center, where Muhammad Ali had planned his funeral."),
+    ])
+    assert page_of(site, "funeral", "Muhammad Ali") == page_of(site, "ali0", "Muhammad Ali") != \
+        page_of(site, "funeral", "Muhammad Ali Center")
 
 
 def test_an_untagged_plural_name_after_the_is_a_team(nlp_provider):
@@ -141,12 +155,17 @@ def test_a_teams_city_is_the_team_only_in_an_article_that_names_the_team():
         # A newspaper named after its city is not a team: New York stays New York beside the Times.
         *(briefing(f"nyt{i}", [actor("New York Times", O), actor("Times", O, 2)]) for i in range(2)),
         briefing("paper", [actor("New York", L, 2), actor("New York Times", O)], text="New York Times, New York."),
+        # Nor is an event or a market named after a state: "Caucus" is no plural, "Markets" never a team alone.
+        briefing("iowa", [actor("Iowa", L, 2), actor("Iowa Caucus", O), actor("Iowa Electronic Markets", O),
+                          actor("Caucus", O)], text="The Iowa Caucus and the Iowa Electronic Markets, in Iowa."),
     ])
     team = page_of(site, "colts0", "Indianapolis Colts")
     assert page_of(site, "game", "Colts") == team and page_of(site, "game", "Indianapolis") == team
     assert page_of(site, "city", "Indianapolis") != team
     assert site.entities[team].name == "Indianapolis Colts"  # the city's name does not name the team's page
     assert page_of(site, "paper", "New York") != page_of(site, "paper", "New York Times")
+    assert page_of(site, "iowa", "Iowa") not in {page_of(site, "iowa", "Iowa Caucus"),
+                                                 page_of(site, "iowa", "Iowa Electronic Markets")}
 
 
 def test_an_organisation_is_not_the_first_name_of_a_longer_name_taken_for_a_person(nlp_provider):
