@@ -115,7 +115,7 @@ _NICKNAMES = {
     "mo": "maurice", "pat": "patrick",
 }
 # Endings that make a woman's name of a man's ("Daniel"/"Danielle", "Paul"/"Paula"): not one first name.
-_FEMININE_ENDINGS = ("a", "e", "ie", "le", "ne", "na", "ette", "ine")
+_FEMININE_ENDINGS = ("a", "e", "ie", "le", "ne", "na", "et", "ette", "ine")
 _FAMILIAR_ENDINGS = ("ie", "is", "y", "i", "o")
 # Generic words of a facility's name: "Betty Ford Center", "Betty Ford Clinic" and "Betty Ford Centre" are one.
 _FACILITY_WORDS = {"center", "centre", "clinic", "facility", "treatment", "recovery", "rehab", "rehabilitation",
@@ -457,14 +457,15 @@ class _Corpus:
         """Two people or organisations whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite";
         "Academy of Motion Picture(s) Arts and Sciences"), or two people of one surname whose first names are
         forms of one name ("Katie"/"Kathryn", "Alexis"/"Alexandros"), are one when their articles share a rarer
-        actor (two for first names, which may be two people's: "Gary"/"Garrett"): a misspelling or a familiar
-        form in one article, not another person."""
+        actor (for first names, which may be two people's: two; for a familiar form, "Gary"/"Garrett": three, and
+        a fifth of the actors around the rarer name): a misspelling or a familiar form in one article, not another
+        person."""
         blocks: dict[tuple[int, int, str], list[str]] = defaultdict(list)
         for k in names:
             w = k.split()
             for i in range(len(w)):  # block on every word but one
                 blocks[(len(w), i, " ".join(w[:i] + w[i + 1 :]))].append(k)
-        pairs: dict[tuple[str, str], int] = {}  # -> rarer actors their articles must share
+        pairs: dict[tuple[str, str], int] = {}  # -> 1 misspelling, 2 first-name prefix, 3 familiar first name
         for (_, i, _), group in blocks.items():
             if 1 < len(group) <= 20:
                 for x in range(len(group)):
@@ -473,8 +474,8 @@ class _Corpus:
                         person = self.kind[group[x]] is self.kind[group[y]] is EntityKind.PERSON
                         if min(len(a), len(b)) >= 4 and _one_edit(a, b, doubled_only=i == 0 and person):
                             pairs[(group[x], group[y])] = 1
-                        elif i == 0 and person and _first_name_forms(a, b):
-                            pairs[(group[x], group[y])] = 2
+                        elif i == 0 and person and (form := _first_name_forms(a, b)):
+                            pairs[(group[x], group[y])] = 2 if form == "prefix" else 3
         if not pairs:
             return
         involved = {k for pair in pairs for k in pair}
@@ -486,7 +487,8 @@ class _Corpus:
         rare = max(3, len(self.briefings) // 50)
         for (a, b), needed in sorted(pairs.items()):
             shared = {k for k in (around[a] & around[b]) - {a, b} if self.df[k] <= rare}
-            if len(shared) >= needed:
+            fewest = min(len(around[a]), len(around[b])) - 1
+            if len(shared) >= needed and (needed < 3 or 5 * len(shared) >= fewest):
                 self.roots.union(a, b)
 
     # ---- step 3: short names and where they could go
@@ -737,17 +739,18 @@ def _team_word(word: str) -> bool:
     return (plural or word == "sox") and word not in _COMPANY_PLURALS
 
 
-def _first_name_forms(a: str, b: str) -> bool:
-    """Two first names that may be one person's: the shorter is the longer's beginning ("Alex", "Alexandros"),
-    or that plus a familiar ending ("Kat-ie" of "Kat-hryn", "Alex-is" of "Alex-andros"); never a man's and a
-    woman's name ("Michael"/"Michelle", "Paul"/"Paula"), nor two names that only begin alike ("Ivana"/"Ivanka")."""
+def _first_name_forms(a: str, b: str) -> str | None:
+    """How two first names may be one person's: "prefix", the shorter is the longer's beginning ("Geoff",
+    "Geoffrey"), or "familiar", that plus a familiar ending ("Kat-ie" of "Kat-hryn", "Alex-is" of "Alex-andros";
+    but also "Gar-y" and "Gar-rett", two names); never a man's and a woman's name ("Michael"/"Michelle",
+    "Paul"/"Paula"), nor two names that only begin alike ("Ivana"/"Ivanka")."""
     short, long = sorted((a, b), key=lambda w: (len(w), w))
     if {a, b} & MALE_FIRST_NAMES and {a, b} & FEMALE_FIRST_NAMES:
-        return False
+        return None
     if long.startswith(short):
-        return len(short) >= 3 and long[len(short) :] not in _FEMININE_ENDINGS
+        return "prefix" if len(short) >= 3 and long[len(short) :] not in _FEMININE_ENDINGS else None
     stem = next((short[: -len(e)] for e in _FAMILIAR_ENDINGS if short.endswith(e)), "")
-    return len(stem) >= 3 and long.startswith(stem)
+    return "familiar" if len(stem) >= 3 and long.startswith(stem) else None
 
 
 def _one_edit(a: str, b: str, doubled_only: bool = False) -> bool:
