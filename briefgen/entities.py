@@ -9,12 +9,18 @@ decision:
    middle initials (people) and company suffixes ("Microsoft Corp."); nationality and party words take
    their country's or party's key ("Chinese" -> China, "Republicans"/"GOP" -> Republican Party), and a
    dotted state abbreviation its state ("N.C." -> North Carolina). Same key, same page.
-2. Full names join: two people with the same first name, surname and suffix ("Hillary Rodham Clinton",
-   "Hillary Clinton"; never "Donald Trump Jr." and "Donald Trump"); a name found only in a headline-like
-   line that is a better-known person's name plus a word is that person ("Donald Trump Leads"); a
-   person's name plus "s" is that person ("Barack Obamas").
-3. A short name (a surname or first name alone, an organisation's last word such as "Colts", an acronym
-   some article defines) goes, article by article, to the compatible full entity that article supports:
+2. Full names join: two people with the same first name (or its usual short form, "Mo" Maurice), surname and
+   suffix ("Hillary Rodham Clinton", "Hillary Clinton"; never "Donald Trump Jr." and "Donald Trump"; but
+   "Sr." is the plain name, and the plain name is a Jr. who is in far more briefings and never beside it);
+   such a name taken for a place ("Mo Cheeks"); a name found only in a headline-like line that is a
+   better-known person's name plus a word is that person ("Donald Trump Leads"); a person's name plus "s"
+   is that person ("Barack Obamas"); one letter misspelt in one word, or a first name's familiar form
+   ("Katie"/"Kathryn"), when their articles share rarer actors; a facility or body without its generic
+   last word ("Betty Ford Clinic"/"Center", "Staunton Police Department", "Mediterranean Sea").
+3. A short name (a surname or first name alone, also one taken for a place; an organisation's last word
+   such as "Colts"; an acronym some article defines; a person-tagged facility stem such as "Morningside";
+   a team's city, "Indianapolis", only where its article names the team) goes, article by article, to the
+   compatible full entity that article supports:
    one named in the same article first, else the one whose other articles share the most (rarer counted
    more) co-occurring actors with this article, else the corpus's dominant one when it clearly dominates,
    else it stays its own page. The unsure ones (dominance alone, or no clear winner) are ``Decision`` records
