@@ -365,8 +365,9 @@ class _Corpus:
 
     # ---- step 2: full names that are one entity
     def join_full_names(self) -> None:
-        df, roots = self.df, self.roots
-        people = [k for k in self._plain(EntityKind.PERSON) if " " in k]
+        df, roots, kind = self.df, self.roots, self.kind
+        plain = [(k, k.split()) for k in self._plain()]  # (one pass of splitting for the rules below)
+        people = [k for k, w in plain if len(w) > 1 and kind[k] is EntityKind.PERSON]
         self.full_people = set(people)
         # Same first name (or its usual short form), surname and suffix: "Hillary Rodham Clinton".
         by_ends: dict[tuple[str, str, str], list[str]] = defaultdict(list)
@@ -379,18 +380,17 @@ class _Corpus:
         for group in by_ends.values():
             for k in group[1:]:
                 roots.union(group[0], k)
-        for k in self._plain():  # "Mo Cheeks" taken for a place where "Maurice Cheeks" is a person
-            w = k.split()
-            if self.kind[k] is not EntityKind.PERSON and len(w) in (2, 3) and not _is_suffix(w[-1]) \
+        for k, w in plain:  # "Mo Cheeks" taken for a place where "Maurice Cheeks" is a person
+            if len(w) in (2, 3) and kind[k] is not EntityKind.PERSON and not _is_suffix(w[-1]) \
                     and (same := by_ends.get((_NICKNAMES.get(w[0], w[0]), w[-1], ""))):
                 roots.union(same[0], k)
         self._join_plain_name_to_dominant_junior(by_ends)
         # "Barack Obamas": the possessive without its apostrophe.
         for k in people:
             w = k.split()
-            plain = " ".join([*w[:-1], w[-1][:-1]])
-            if w[-1].endswith("s") and plain in self.full_people and df[plain] > df[k]:
-                roots.union(plain, k)
+            without = " ".join([*w[:-1], w[-1][:-1]])
+            if w[-1].endswith("s") and without in self.full_people and df[without] > df[k]:
+                roots.union(without, k)
         # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's (or a quoted title's) words around a
         # better-known name. Only the few names that are such a name plus a word are looked up in their text.
         longer: dict[str, str] = {}
@@ -407,23 +407,28 @@ class _Corpus:
                     k = self.keys[i][a.slug]
                     if k in longer and _only_in_titles(a.name, b.article.raw):
                         roots.union(longer[k], k)
-        self._join_spelling_variants(people + [k for k in self._plain(EntityKind.ORGANIZATION) if " " in k])
+        self._join_spelling_variants(
+            [(k, w) for k, w in plain if len(w) > 1 and kind[k] in (EntityKind.PERSON, EntityKind.ORGANIZATION)])
         # An acronym some article defines ("Federal Bureau of Investigation (FBI)") is that name everywhere.
         for akey, fulls in self.alias_of.items():
             for full in fulls:
                 if " " in full and _initials(full) == akey and akey in df and full in df:
                     roots.union(full, akey)
-        for k in self._plain(EntityKind.GROUP):  # "Muslim" and "Muslims" are one group
-            if (plural := k + "s") in df and self.kind[plural] is EntityKind.GROUP:
-                roots.union(plural, k)
         # Facilities named with a generic word: "Betty Ford Center", "Betty Ford Clinic", "Betty Ford Centre".
         stems: dict[str, list[str]] = defaultdict(list)
-        for k in self._plain():
-            w = k.split()
-            if self.kind[k] is not EntityKind.PERSON and len(w) > 1 and w[-1] in _FACILITY_WORDS:
-                while len(w) > 1 and w[-1] in _FACILITY_WORDS:
-                    w = w[:-1]
-                stems[" ".join(w)].append(k)
+        for k, w in plain:
+            if kind[k] is EntityKind.GROUP and (plural := k + "s") in df and kind[plural] is EntityKind.GROUP:
+                roots.union(plural, k)  # "Muslim" and "Muslims" are one group
+            if len(w) < 2:
+                continue
+            if w[-1] in _FACILITY_WORDS and kind[k] is not EntityKind.PERSON:
+                core = w
+                while len(core) > 1 and core[-1] in _FACILITY_WORDS:
+                    core = core[:-1]
+                stems[" ".join(core)].append(k)
+            elif (short_kind := _DROPPED_LAST_WORDS.get(w[-1])) is not None \
+                    and (short := " ".join(w[:-1])) in df and kind[short] is short_kind is kind[k]:
+                roots.union(short, k)
         # A person-tagged stem ("Morningside", "Betty Ford") is the facility only where an article supports it.
         self.facility_of: dict[str, set[str]] = {}
         for stem, group in stems.items():
@@ -433,11 +438,6 @@ class _Corpus:
                 group = [stem, *group]
             for k in group[1:]:
                 roots.union(group[0], k)
-        for k in self._plain():
-            w = k.split()
-            if len(w) > 1 and (short_kind := _DROPPED_LAST_WORDS.get(w[-1])) is not None \
-                    and (short := " ".join(w[:-1])) in df and self.kind[short] is short_kind is self.kind[k]:
-                roots.union(short, k)
 
     def _join_plain_name_to_dominant_junior(self, by_ends: dict[tuple[str, str, str], list[str]]) -> None:
         """"Arcade Joseph Comeaux" where the corpus writes "Arcade Joseph Comeaux Jr." is the Jr.: when the Jr. is
@@ -459,29 +459,33 @@ class _Corpus:
             if not any((j, p) in together for j in juniors for p in plain):
                 self.roots.union(juniors[0], plain[0])
 
-    def _join_spelling_variants(self, names: list[str]) -> None:
+    def _join_spelling_variants(self, names: list[tuple[str, list[str]]]) -> None:
         """Two people or organisations whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite";
         "Academy of Motion Picture(s) Arts and Sciences"), or two people of one surname whose first names are
         forms of one name ("Katie"/"Kathryn", "Alexis"/"Alexandros"), are one when their articles share a rarer
         actor (for first names, which may be two people's: two; for a familiar form, "Gary"/"Garrett": three, and
         a fifth of the actors around the rarer name): a misspelling or a familiar form in one article, not another
         person."""
-        blocks: dict[tuple[int, int, str], list[str]] = defaultdict(list)
-        for k in names:
-            w = k.split()
-            for i in range(len(w)):  # block on every word but one
-                blocks[(len(w), i, " ".join(w[:i] + w[i + 1 :]))].append(k)
+        blocks: dict[tuple[int, int, str, str], list[tuple[str, str, bool]]] = defaultdict(list)
+        for k, w in names:
+            person = self.kind[k] is EntityKind.PERSON
+            start = 0
+            for i, word in enumerate(w):  # block on every word but one (that could be misspelt or a first name),
+                end = start + len(word)  # and that word's first letter (kept by misspellings and familiar forms)
+                if len(word) >= 4 or (i == 0 and person):
+                    blocks[(len(w), i, k[:start] + k[end:], word[0])].append((k, word, person))
+                start = end + 1
         pairs: dict[tuple[str, str], int] = {}  # -> 1 misspelling, 2 first-name prefix, 3 familiar first name
-        for (_, i, _), group in blocks.items():
+        for (_, i, _, _), group in blocks.items():
             if 1 < len(group) <= 20:
-                for x in range(len(group)):
-                    for y in range(x + 1, len(group)):
-                        a, b = group[x].split()[i], group[y].split()[i]
-                        person = self.kind[group[x]] is self.kind[group[y]] is EntityKind.PERSON
-                        if min(len(a), len(b)) >= 4 and _one_edit(a, b, doubled_only=i == 0 and person):
-                            pairs[(group[x], group[y])] = 1
+                for x, (kx, a, px) in enumerate(group):
+                    for ky, b, py in group[x + 1 :]:
+                        person = px and py
+                        if min(len(a), len(b)) >= 4 and -2 < len(a) - len(b) < 2 \
+                                and _one_edit(a, b, doubled_only=i == 0 and person):
+                            pairs[(kx, ky)] = 1
                         elif i == 0 and person and (form := _first_name_forms(a, b)):
-                            pairs[(group[x], group[y])] = 2 if form == "prefix" else 3
+                            pairs[(kx, ky)] = 2 if form == "prefix" else 3
         if not pairs:
             return
         involved = {k for pair in pairs for k in pair}
