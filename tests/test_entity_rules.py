@@ -24,6 +24,11 @@ def test_a_name_never_runs_across_a_colon(nlp_provider):
     assert {n for n, _ in names if "Rubio" in n} == {"Marco Rubio"}
 
 
+def test_a_generic_place_word_alone_is_no_place(nlp_provider):
+    names = extracted(nlp_provider, "The quake struck the tourist Island of Qeshm on the Persian Gulf.")
+    assert ("Persian Gulf", L) in names and not [n for n, _ in names if n == "Island"]
+
+
 def test_an_award_is_nobodys_name_and_a_role_is_not_part_of_one(nlp_provider):
     names = extracted(nlp_provider, "Tyler Hansbrough, the National Player of the Year, scored 20 points. Coroner Gary "
                                     "Hargrove said the body was found. Trooper William Hakim arrived later.")
@@ -148,6 +153,10 @@ def test_an_untagged_plural_name_after_the_is_a_team(nlp_provider):
     names = extracted(nlp_provider, "Indianapolis lost a 10-point halftime lead at Kansas City. The Chiefs were stuffed "
                                     "on fourth down. Later the Tar Heels beat the Purple Aces at home.")
     assert {("Chiefs", O), ("Tar Heels", O), ("Purple Aces", O)} <= names
+    # A plural the article also writes in lower case is a common noun in a title, not a name.
+    names = extracted(nlp_provider, "He spoke about the Founding Fathers and what the founding fathers wanted. "
+                                    "She joined the Allies. The allies won.")
+    assert not [n for n, _ in names if "Fathers" in n or "Allies" in n]
 
 
 def test_a_teams_city_is_the_team_only_in_an_article_that_names_the_team():

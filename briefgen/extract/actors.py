@@ -176,8 +176,8 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
         return None
     if re.fullmatch(r"[\d\W]+s?", text):
         return None  # "1990s"
-    if text.lower() in _JUNK or text.lower().rstrip(".") in HONORIFICS:
-        return None
+    if text.lower() in _JUNK or text.lower().rstrip(".") in HONORIFICS or text.lower() in _PLACE_HEADS:
+        return None  # ("Island" of "the Island of Qeshm" is no place's name)
     if _AWARD.search(" ".join([span.text, *(t.text for t in doc[span.end : span.end + 3])])):
         return None  # (the model's span may stop before "of the Year")
     if gender is None:
@@ -225,11 +225,13 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
 
 def _untagged_plural_names(doc: Any) -> list[Mention]:
     """"The Chiefs were stuffed", "the Tar Heels": a capitalised plural name after "the" that the model left
-    untagged is a team's, band's or group's name (an organisation; the corpus's votes may make it a group)."""
+    untagged is a team's, band's or group's name (an organisation; the corpus's votes may make it a group),
+    unless the article also writes it in lower case: a common noun capitalised by a title ("the Governors")."""
     found = []
     n = len(doc)
+    common = {t.text for t in doc if t.is_lower}
     for t in doc:
-        if t.tag_ != "NNPS" or t.ent_type_ or not t.text[:1].isupper() or t.text.isupper():
+        if t.tag_ != "NNPS" or t.ent_type_ or not t.text[:1].isupper() or t.text.isupper() or t.lower_ in common:
             continue
         if t.i + 1 < n and _untagged_name_word(doc[t.i + 1]):
             continue  # not the last word of the name
