@@ -557,8 +557,9 @@ class _Corpus:
                 found |= surname_of.get(key, set())
                 # ...or a first name ("Kathina" of Kathina Thomas), unless a place far more written than the person
                 found |= {c for c in first_name_of.get(key, ()) if DOMINANCE * self.df[c] >= self.df[key]}
-            if key in self.facility_of:  # "Betty Ford" of the Betty Ford Center, where no person is meant; a
-                # person's full name only for a facility far more written than the name (not "Muhammad Ali")
+            if key in self.facility_of and not found:  # "Betty Ford" of the Betty Ford Center, where no person is
+                # meant: not a surname ("Clinton" of the Clinton Center), nor a full name but for a facility far more
+                # written than the name (not "Muhammad Ali")
                 found |= {c for c in self.facility_of[key]
                           if " " not in key or (self.df[c] >= 2 * self.df[key] and self.df[c] >= 3)}
             # (a plural taken for a person that ends a team's name is the team: "Jaguars")

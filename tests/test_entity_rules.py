@@ -141,12 +141,16 @@ def test_a_person_tagged_stem_of_a_facility_is_the_facility_only_where_its_artic
 
 def test_a_famous_persons_name_stays_the_person_beside_a_facility_named_after_them():
     site = build_site([
+        *(briefing(f"hc{i}", [actor("Hillary Clinton", mentions=3), actor("Iowa", L)]) for i in range(3)),
+        briefing("library", [actor("Clinton", P, 3), actor("Clinton Center", O, 2)],
+                 text="The candidate spoke at the Clinton Center. Clinton said she was proud of it."),
         *(briefing(f"ali{i}", [actor("Muhammad Ali", mentions=3), actor("Louisville", L)]) for i in range(2)),
         briefing("funeral", [actor("Muhammad Ali", mentions=4), actor("Muhammad Ali Center", O)],
                  text="Mourners gathered at the Muhammad Ali Center, where Muhammad Ali had planned his funeral."),
     ])
     assert page_of(site, "funeral", "Muhammad Ali") == page_of(site, "ali0", "Muhammad Ali") != \
         page_of(site, "funeral", "Muhammad Ali Center")
+    assert page_of(site, "library", "Clinton") != page_of(site, "library", "Clinton Center")  # a surname
 
 
 def test_an_untagged_plural_name_after_the_is_a_team(nlp_provider):
