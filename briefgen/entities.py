@@ -555,8 +555,10 @@ class _Corpus:
                     found |= surname_of.get(key[:-1], set())  # "the Clintons", "Obamas"
             elif " " not in key:  # a surname the model took for a place, organisation or group ("Klitschko")
                 found |= surname_of.get(key, set())
-                # ...or a first name ("Kathina" of Kathina Thomas), unless a place far more written than the person
-                found |= {c for c in first_name_of.get(key, ()) if DOMINANCE * self.df[c] >= self.df[key]}
+                # ...or a first name ("Kathina" of Kathina Thomas), unless a place far more written than the person,
+                # or a group of people ("Floridians" of a headline's "Floridians Jeb Bush")
+                if k_kind is not EntityKind.GROUP:
+                    found |= {c for c in first_name_of.get(key, ()) if DOMINANCE * self.df[c] >= self.df[key]}
             if key in self.facility_of and not found:  # "Betty Ford" of the Betty Ford Center, where no person is
                 # meant: not a surname ("Clinton" of the Clinton Center), nor a full name but for a facility far more
                 # written than the name (not "Muhammad Ali")
@@ -578,6 +580,13 @@ class _Corpus:
             found |= {c for c in self.alias_of.get(key, ()) if c in self.df and _compatible(k_kind, kind[c])}
             found = {roots.find(c) for c in found} - {roots.find(key)}
             if found:
+                self.short[key] = found
+        # A union after a key was looked at ("Red Sox" joining "Boston Red Sox") may have moved its candidates' roots.
+        for key, found in list(self.short.items()):
+            if not (found := {roots.find(c) for c in found} - {roots.find(key)}):
+                del self.short[key]
+                self.article_only.discard(key)
+            else:
                 self.short[key] = found
         self.root_df: Counter[str] = Counter()
         for k, n in self.df.items():

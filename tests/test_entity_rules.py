@@ -119,6 +119,17 @@ def test_a_first_name_or_full_name_taken_for_a_place_is_the_person():
     assert page_of(site, "foxx", "Virginia") != page_of(site, "foxx", "Virginia Foxx")
 
 
+def test_a_group_is_never_the_first_name_of_a_headlines_person():
+    site = build_site([
+        *(briefing(f"jeb{i}", [actor("Jeb Bush", mentions=3), actor("Iowa", L)]) for i in range(3)),
+        briefing("voters", [actor("Floridians", G, 2), actor("Floridians Jeb Bush")],
+                 text="Floridians Jeb Bush And Marco Rubio Clash\n\nFloridians vote in March."),
+        briefing("bush", [actor("Bush", P, 2), actor("Iowa", L)], text="Bush spoke in Iowa."),
+    ])
+    assert page_of(site, "voters", "Floridians") != page_of(site, "jeb0", "Jeb Bush")
+    assert page_of(site, "bush", "Bush") == page_of(site, "jeb0", "Jeb Bush")
+
+
 def test_a_person_tagged_stem_of_a_facility_is_the_facility_only_where_its_article_names_it():
     rehab = [actor("Lindsay Lohan", mentions=3), actor("Newport Beach", L)]
     site = build_site([
