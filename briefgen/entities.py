@@ -366,7 +366,9 @@ class _Corpus:
     # ---- step 2: full names that are one entity
     def join_full_names(self) -> None:
         df, roots, kind = self.df, self.roots, self.kind
-        plain = [(k, k.split()) for k in self._plain()]  # (one pass of splitting for the rules below)
+        # One pass of splitting for the rules below, into tuples: the collector does not track them (lists of
+        # 100,000 names' words made it walk them again and again).
+        plain = [(k, tuple(k.split())) for k in self._plain()]
         people = [k for k, w in plain if len(w) > 1 and kind[k] is EntityKind.PERSON]
         self.full_people = set(people)
         # Same first name (or its usual short form), surname and suffix: "Hillary Rodham Clinton".
@@ -380,9 +382,9 @@ class _Corpus:
         for group in by_ends.values():
             for k in group[1:]:
                 roots.union(group[0], k)
-        for k, w in plain:  # "Mo Cheeks" taken for a place where "Maurice Cheeks" is a person
-            if len(w) in (2, 3) and kind[k] is not EntityKind.PERSON and not _is_suffix(w[-1]) \
-                    and (same := by_ends.get((_NICKNAMES.get(w[0], w[0]), w[-1], ""))):
+        for k, words in plain:  # "Mo Cheeks" taken for a place where "Maurice Cheeks" is a person
+            if len(words) in (2, 3) and kind[k] is not EntityKind.PERSON and not _is_suffix(words[-1]) \
+                    and (same := by_ends.get((_NICKNAMES.get(words[0], words[0]), words[-1], ""))):
                 roots.union(same[0], k)
         self._join_plain_name_to_dominant_junior(by_ends)
         # "Barack Obamas": the possessive without its apostrophe.
@@ -416,18 +418,18 @@ class _Corpus:
                     roots.union(full, akey)
         # Facilities named with a generic word: "Betty Ford Center", "Betty Ford Clinic", "Betty Ford Centre".
         stems: dict[str, list[str]] = defaultdict(list)
-        for k, w in plain:
+        for k, words in plain:
             if kind[k] is EntityKind.GROUP and (plural := k + "s") in df and kind[plural] is EntityKind.GROUP:
                 roots.union(plural, k)  # "Muslim" and "Muslims" are one group
-            if len(w) < 2:
+            if len(words) < 2:
                 continue
-            if w[-1] in _FACILITY_WORDS and kind[k] is not EntityKind.PERSON:
-                core = w
-                while len(core) > 1 and core[-1] in _FACILITY_WORDS:
-                    core = core[:-1]
-                stems[" ".join(core)].append(k)
-            elif (short_kind := _DROPPED_LAST_WORDS.get(w[-1])) is not None \
-                    and (short := " ".join(w[:-1])) in df and kind[short] is short_kind is kind[k]:
+            if words[-1] in _FACILITY_WORDS and kind[k] is not EntityKind.PERSON:
+                bare = words
+                while len(bare) > 1 and bare[-1] in _FACILITY_WORDS:
+                    bare = bare[:-1]
+                stems[" ".join(bare)].append(k)
+            elif (short_kind := _DROPPED_LAST_WORDS.get(words[-1])) is not None \
+                    and (short := " ".join(words[:-1])) in df and kind[short] is short_kind is kind[k]:
                 roots.union(short, k)
         # A person-tagged stem ("Morningside", "Betty Ford") is the facility only where an article supports it.
         self.facility_of: dict[str, set[str]] = {}
@@ -459,21 +461,24 @@ class _Corpus:
             if not any((j, p) in together for j in juniors for p in plain):
                 self.roots.union(juniors[0], plain[0])
 
-    def _join_spelling_variants(self, names: list[tuple[str, list[str]]]) -> None:
+    def _join_spelling_variants(self, names: list[tuple[str, tuple[str, ...]]]) -> None:
         """Two people or organisations whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite";
         "Academy of Motion Picture(s) Arts and Sciences"), or two people of one surname whose first names are
         forms of one name ("Katie"/"Kathryn", "Alexis"/"Alexandros"), are one when their articles share a rarer
         actor (for first names, which may be two people's: two; for a familiar form, "Gary"/"Garrett": three, and
         a fifth of the actors around the rarer name): a misspelling or a familiar form in one article, not another
         person."""
-        blocks: dict[tuple[int, int, str, str], list[tuple[str, str, bool]]] = defaultdict(list)
+        first: dict[tuple[int, int, str, str], tuple[str, str, bool]] = {}
+        blocks: dict[tuple[int, int, str, str], list[tuple[str, str, bool]]] = {}  # only blocks of two or more
         for k, w in names:
             person = self.kind[k] is EntityKind.PERSON
             start = 0
             for i, word in enumerate(w):  # block on every word but one (that could be misspelt or a first name),
                 end = start + len(word)  # and that word's first letter (kept by misspellings and familiar forms)
                 if len(word) >= 4 or (i == 0 and person):
-                    blocks[(len(w), i, k[:start] + k[end:], word[0])].append((k, word, person))
+                    block, entry = (len(w), i, k[:start] + k[end:], word[0]), (k, word, person)
+                    if (seen := first.setdefault(block, entry)) is not entry:
+                        blocks.setdefault(block, [seen]).append(entry)
                 start = end + 1
         pairs: dict[tuple[str, str], int] = {}  # -> 1 misspelling, 2 first-name prefix, 3 familiar first name
         for (_, i, _, _), group in blocks.items():
