@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from briefgen.model import Briefing, EntityKind
+from briefgen.model import Actor, Briefing, EntityKind
 from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
 from briefgen.urls import slugify
 
@@ -639,25 +639,33 @@ class _Corpus:
                 frequent, contextual = [], True
             self.ranked[k] = ranked, frequent, contextual
         page_keys = []
+        article_only = self.article_only
         for i, b in enumerate(self.briefings):
             own = self.keys[i]
             chosen: dict[str, str] = {}
-            here = present[i]
-            # A team's city last: the team may be named here by a short name only ("the Colts").
-            for a in sorted(b.actors, key=lambda a: own[a.slug] in self.article_only):
+            later = []  # a team's city last: the team may be named here by a short name only ("the Colts")
+            for a in b.actors:
                 k = own[a.slug]
                 if k not in short:
                     chosen[a.slug] = root[k]
-                    continue
-                if k in self.article_only:
-                    here = here | set(chosen.values())
-                choice, how = self._choose(k, here, b.article.raw, cooc, idf)
-                chosen[a.slug] = choice if choice is not None else root[k]
-                self.short_actors.append((chosen[a.slug], k, a.kind, a.name, a.mentions))
-                if how in ("dominant", "ambiguous"):
-                    self.unsure[(k, how, choice)].append(b.slug)
+                elif k in article_only:
+                    later.append(a)
+                else:
+                    self._decide(b, a, k, present[i], chosen, cooc, idf)
+            if later:
+                here = present[i] | set(chosen.values())
+                for a in later:
+                    self._decide(b, a, own[a.slug], here, chosen, cooc, idf)
             page_keys.append(chosen)
         return page_keys
+
+    def _decide(self, b: Briefing, a: Actor, key: str, present: set[str], chosen: dict[str, str],
+                cooc: dict[str, set[str]], idf: dict[str, float]) -> None:
+        choice, how = self._choose(key, present, b.article.raw, cooc, idf)
+        chosen[a.slug] = choice if choice is not None else self.roots.find(key)
+        self.short_actors.append((chosen[a.slug], key, a.kind, a.name, a.mentions))
+        if how in ("dominant", "ambiguous"):
+            self.unsure[(key, how, choice)].append(b.slug)
 
     def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
                 idf: dict[str, float]) -> tuple[str | None, str]:
