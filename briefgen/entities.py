@@ -496,9 +496,10 @@ class _Corpus:
         involved = {k for pair in pairs for k in pair}
         around: dict[str, set[str]] = defaultdict(set)
         for own in self.keys:
-            present = set(own.values())
-            for k in present & involved:
-                around[k] |= present
+            if hits := involved.intersection(own.values()):
+                present = set(own.values())
+                for k in hits:
+                    around[k] |= present
         rare = max(3, len(self.briefings) // 50)
         for (a, b), needed in sorted(pairs.items()):
             shared = {k for k in (around[a] & around[b]) - {a, b} if self.df[k] <= rare}
