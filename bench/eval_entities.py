@@ -1,6 +1,6 @@
 """Cross-document entity resolution: ECB+ human gold, and well-known actors on PolNeAR.
 
-    python bench/eval_entities.py [--polnear-count 840] [--n-process 1] [--cache /tmp/entities/bench]
+    python bench/eval_entities.py [--polnear-count 840] [--n-process 1] [--cache /tmp/entities/bench] [--splits 20]
 
 ECB+ (``../shared/data/ecb``): every article of ``ecb/text`` goes through the build's own extraction
 (``extract_doc`` on a cached spaCy parse, see common.py) and the build's corpus stage
@@ -27,7 +27,7 @@ import re
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from common import DATA, REPO, extract_articles, require
@@ -129,12 +129,45 @@ def ecb(args: argparse.Namespace) -> None:
             t = o["topic_scope"]
             rows.append((label, split, o["coverage"], t["bcubed_p"], t["bcubed_r"], t["bcubed_f1"],
                          t["split_rate"], t["merge_error_page_rate"], t["merge_error_pages"], t["pages"]))
+    if args.splits:
+        print_losses(out, args.splits)
     print(f"{'system':<13} {'topics':<6} {'covered':>7} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} "
           f"{'pages/ent':>9} {'merge pages':>15}")
     for label, split, cov, p, r, f, sr, mr, mp, pages in rows:
         print(f"{label:<13} {split:<6} {cov:>7.3f} {p:>6.3f} {r:>6.3f} {f:>6.3f} {sr:>9.3f} "
               f"{mr:>6.3f} ({mp}/{pages})")
     print("targets: B3 F1 >= 0.95, pages per entity <= 1.15, merge-error pages <= 0.05, covered >= 0.90\n")
+
+
+def print_losses(records: Path, n: int) -> None:
+    """The gold entities whose name mentions are spread over most pages (recall lost, per topic, as B3 counts it),
+    and the gold names no page holds, with the scorer's own matching."""
+    sys.path.insert(0, str(SCORER.parent))
+    import score_entities as scorer
+
+    items, chains, _ = scorer.load_gold(str(SCORER.parent.parent.parent / "data" / "ecb" / "gold_entities.jsonl"))
+    per_doc = scorer.load_tool(str(records))
+    on_pages: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    unmatched: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for it in items:
+        slug, _ = scorer.match(it, per_doc.get(it["doc"], {}))
+        if slug is None:
+            unmatched[(chains[it["gold"]]["descriptor"], scorer.norm(it["core"]))].append(it["doc"])
+        else:
+            on_pages[(it["topic"], it["gold"])].append((slug, it["text"]))
+    lost = []
+    for (_, gold), found in on_pages.items():
+        pages = Counter(slug for slug, _ in found)
+        if len(pages) > 1:
+            lost.append((len(found) - sum(c * c for c in pages.values()) / len(found), chains[gold]["descriptor"],
+                         pages.most_common(4), Counter(text for _, text in found).most_common(4)))
+    print(f"largest splits (mentions' recall lost; pages; texts), of {sum(x[0] for x in lost):.0f}:")
+    for loss, name, pages, texts in sorted(lost, reverse=True)[:n]:
+        print(f"  {loss:4.1f} {name}: {pages} {texts}")
+    print(f"gold names on no page, of {sum(len(d) for d in unmatched.values())}:")
+    for (name, core), docs in sorted(unmatched.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:n]:
+        print(f"  {len(docs):3d} {name} {core!r} (e.g. {docs[0]})")
+    print()
 
 
 def polnear(args: argparse.Namespace) -> None:
@@ -241,6 +274,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/entities/bench"))
     parser.add_argument("--polnear-count", type=int, default=0, help="PolNeAR articles (0: all 840)")
     parser.add_argument("--show", type=int, default=10, help="largest ECB+ merges to list")
+    parser.add_argument("--splits", type=int, default=0, help="also list this many of the largest ECB+ splits and "
+                        "of the gold names no page holds")
     parser.add_argument("--skip", choices=["ecb", "polnear"], default=None)
     parser.add_argument("--graph-size", type=int, default=0,
                         help="also time the graph stage on this many synthetic briefings (e.g. 20000)")

@@ -9,12 +9,18 @@ decision:
    middle initials (people) and company suffixes ("Microsoft Corp."); nationality and party words take
    their country's or party's key ("Chinese" -> China, "Republicans"/"GOP" -> Republican Party), and a
    dotted state abbreviation its state ("N.C." -> North Carolina). Same key, same page.
-2. Full names join: two people with the same first name, surname and suffix ("Hillary Rodham Clinton",
-   "Hillary Clinton"; never "Donald Trump Jr." and "Donald Trump"); a name found only in a headline-like
-   line that is a better-known person's name plus a word is that person ("Donald Trump Leads"); a
-   person's name plus "s" is that person ("Barack Obamas").
-3. A short name (a surname or first name alone, an organisation's last word such as "Colts", an acronym
-   some article defines) goes, article by article, to the compatible full entity that article supports:
+2. Full names join: two people with the same first name (or its usual short form, "Mo" Maurice), surname and
+   suffix ("Hillary Rodham Clinton", "Hillary Clinton"; never "Donald Trump Jr." and "Donald Trump"; but
+   "Sr." is the plain name, and the plain name is a Jr. who is in far more briefings and never beside it);
+   such a name taken for a place ("Mo Cheeks"); a name found only in a headline-like line that is a
+   better-known person's name plus a word is that person ("Donald Trump Leads"); a person's name plus "s"
+   is that person ("Barack Obamas"); one letter misspelt in one word, or a first name's familiar form
+   ("Katie"/"Kathryn"), when their articles share rarer actors; a facility or body without its generic
+   last word ("Betty Ford Clinic"/"Center", "Staunton Police Department", "Mediterranean Sea").
+3. A short name (a surname or first name alone, also one taken for a place; an organisation's last word
+   such as "Colts"; an acronym some article defines; a person-tagged facility stem such as "Morningside";
+   a team's city, "Indianapolis", only where its article names the team) goes, article by article, to the
+   compatible full entity that article supports:
    one named in the same article first, else the one whose other articles share the most (rarer counted
    more) co-occurring actors with this article, else the corpus's dominant one when it clearly dominates,
    else it stays its own page. The unsure ones (dominance alone, or no clear winner) are ``Decision`` records
@@ -35,8 +41,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from briefgen.model import Briefing, EntityKind
-from briefgen.names import HONORIFICS, NAME_SUFFIXES
+from briefgen.model import Actor, Briefing, EntityKind
+from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
 from briefgen.urls import slugify
 
 # Nationality and party words -> (the page they count for, its kind). World knowledge, not fitted: the
@@ -112,11 +118,26 @@ _NICKNAMES = {
     "ron": "ronald", "don": "donald", "larry": "lawrence", "chuck": "charles", "charlie": "charles",
     "liz": "elizabeth", "beth": "elizabeth", "jenny": "jennifer", "sue": "susan", "maggie": "margaret",
     "peggy": "margaret", "becky": "rebecca", "alex": "alexander", "sam": "samuel", "fred": "frederick",
+    "mo": "maurice", "pat": "patrick",
 }
+# Endings that make a woman's name of a man's ("Daniel"/"Danielle", "Paul"/"Paula"): not one first name.
+_FEMININE_ENDINGS = ("a", "e", "ie", "le", "ne", "na", "et", "ette", "ine")
+_FAMILIAR_ENDINGS = ("ie", "is", "y", "i", "o")
 # Generic words of a facility's name: "Betty Ford Center", "Betty Ford Clinic" and "Betty Ford Centre" are one.
 _FACILITY_WORDS = {"center", "centre", "clinic", "facility", "treatment", "recovery", "rehab", "rehabilitation",
                    "unit", "arena", "stadium"}
+# A last word that a name is often written without, and the kind the short name must have to be that one:
+# "Staunton Police Department" is "Staunton Police", "Mediterranean Sea" is "the Mediterranean".
+_DROPPED_LAST_WORDS = {"department": EntityKind.ORGANIZATION, "sea": EntityKind.PLACE, "ocean": EntityKind.PLACE}
 _PLACE_ABBREVIATIONS = {"mt": "mount", "ft": "fort"}
+# Plural last words of companies, papers and institutions named after a place ("Texas Instruments", "New York
+# Times"): not a sports team, whose city is the team in its articles.
+_COMPANY_PLURALS = {"times", "news", "airlines", "airways", "instruments", "industries", "systems", "services",
+                    "holdings", "partners", "resources", "communications", "networks", "studios", "records", "motors",
+                    "works", "associates", "sciences", "affairs", "relations", "schools", "courts", "games", "awards",
+                    "forces", "states", "islands", "springs", "heights", "falls", "hills", "laboratories", "labs",
+                    "hospitals", "universities", "colleges", "libraries", "gardens", "grounds", "teachers", "workers",
+                    "democrats", "republicans", "police", "friends", "brothers", "sisters", "children"}
 _COMPANY_SUFFIXES = {"corp", "corporation", "inc", "incorporated", "co", "ltd", "llc", "plc", "ag", "sa"}
 _KIND_ORDER = (EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE, EntityKind.GROUP, EntityKind.OTHER)
 
@@ -335,6 +356,7 @@ class _Corpus:
         self.kind = {k: max(v, key=lambda x: (v[x], -_KIND_ORDER.index(x))) for k, v in self.kind_votes.items()}
         self.roots = _Roots(self.df)
         self.short: dict[str, set[str]] = {}
+        self.article_only: set[str] = set()  # short keys that join a candidate only in an article naming it
         self.short_actors: list[tuple[str, str, EntityKind, str, int]] = []  # (page key, key, kind, name, mentions)
 
     def _plain(self, kind: EntityKind | None = None) -> list[str]:
@@ -343,8 +365,11 @@ class _Corpus:
 
     # ---- step 2: full names that are one entity
     def join_full_names(self) -> None:
-        df, roots = self.df, self.roots
-        people = [k for k in self._plain(EntityKind.PERSON) if " " in k]
+        df, roots, kind = self.df, self.roots, self.kind
+        # One pass of splitting for the rules below, into tuples: the collector does not track them (lists of
+        # 100,000 names' words made it walk them again and again).
+        plain = [(k, tuple(k.split())) for k in self._plain()]
+        people = [k for k, w in plain if len(w) > 1 and kind[k] is EntityKind.PERSON]
         self.full_people = set(people)
         # Same first name (or its usual short form), surname and suffix: "Hillary Rodham Clinton".
         by_ends: dict[tuple[str, str, str], list[str]] = defaultdict(list)
@@ -352,17 +377,22 @@ class _Corpus:
             w = k.split()
             suffix = w[-1] if _is_suffix(w[-1]) else ""
             core = w[:-1] if suffix else w
-            if len(core) >= 2:
-                by_ends[(_NICKNAMES.get(core[0], core[0]), core[-1], suffix)].append(k)
+            if len(core) >= 2:  # "W. Mark Felt Sr." is Mark Felt: a father is written "Sr." only beside his son
+                by_ends[(_NICKNAMES.get(core[0], core[0]), core[-1], "" if suffix == "sr" else suffix)].append(k)
         for group in by_ends.values():
             for k in group[1:]:
                 roots.union(group[0], k)
+        for k, words in plain:  # "Mo Cheeks" taken for a place where "Maurice Cheeks" is a person
+            if len(words) in (2, 3) and kind[k] is not EntityKind.PERSON and not _is_suffix(words[-1]) \
+                    and (same := by_ends.get((_NICKNAMES.get(words[0], words[0]), words[-1], ""))):
+                roots.union(same[0], k)
+        self._join_plain_name_to_dominant_junior(by_ends)
         # "Barack Obamas": the possessive without its apostrophe.
         for k in people:
             w = k.split()
-            plain = " ".join([*w[:-1], w[-1][:-1]])
-            if w[-1].endswith("s") and plain in self.full_people and df[plain] > df[k]:
-                roots.union(plain, k)
+            without = " ".join([*w[:-1], w[-1][:-1]])
+            if w[-1].endswith("s") and without in self.full_people and df[without] > df[k]:
+                roots.union(without, k)
         # "Donald Trump Leads", "Comedian Ellen DeGeneres": a headline's (or a quoted title's) words around a
         # better-known name. Only the few names that are such a name plus a word are looked up in their text.
         longer: dict[str, str] = {}
@@ -379,57 +409,102 @@ class _Corpus:
                     k = self.keys[i][a.slug]
                     if k in longer and _only_in_titles(a.name, b.article.raw):
                         roots.union(longer[k], k)
-        self._join_spelling_variants(people)
+        self._join_spelling_variants(
+            [(k, w) for k, w in plain if len(w) > 1 and kind[k] in (EntityKind.PERSON, EntityKind.ORGANIZATION)])
         # An acronym some article defines ("Federal Bureau of Investigation (FBI)") is that name everywhere.
         for akey, fulls in self.alias_of.items():
             for full in fulls:
                 if " " in full and _initials(full) == akey and akey in df and full in df:
                     roots.union(full, akey)
-        for k in self._plain(EntityKind.GROUP):  # "Muslim" and "Muslims" are one group
-            if (plural := k + "s") in df and self.kind[plural] is EntityKind.GROUP:
-                roots.union(plural, k)
         # Facilities named with a generic word: "Betty Ford Center", "Betty Ford Clinic", "Betty Ford Centre".
         stems: dict[str, list[str]] = defaultdict(list)
-        for k in self._plain():
-            w = k.split()
-            if self.kind[k] is not EntityKind.PERSON and len(w) > 1 and w[-1] in _FACILITY_WORDS:
-                while len(w) > 1 and w[-1] in _FACILITY_WORDS:
-                    w = w[:-1]
-                stems[" ".join(w)].append(k)
+        for k, words in plain:
+            if kind[k] is EntityKind.GROUP and (plural := k + "s") in df and kind[plural] is EntityKind.GROUP:
+                roots.union(plural, k)  # "Muslim" and "Muslims" are one group
+            if len(words) < 2:
+                continue
+            if words[-1] in _FACILITY_WORDS and kind[k] is not EntityKind.PERSON:
+                bare = words
+                while len(bare) > 1 and bare[-1] in _FACILITY_WORDS:
+                    bare = bare[:-1]
+                stems[" ".join(bare)].append(k)
+            elif (short_kind := _DROPPED_LAST_WORDS.get(words[-1])) is not None \
+                    and (short := " ".join(words[:-1])) in df and kind[short] is short_kind is kind[k]:
+                roots.union(short, k)
+        # A person-tagged stem ("Morningside", "Betty Ford") is the facility only where an article supports it.
+        self.facility_of: dict[str, set[str]] = {}
         for stem, group in stems.items():
-            if stem in df and self.kind[stem] is not EntityKind.PERSON:
+            if stem in df and self.kind[stem] is EntityKind.PERSON:
+                self.facility_of[stem] = set(group)
+            elif stem in df and self.kind[stem] is not EntityKind.GROUP:
                 group = [stem, *group]
             for k in group[1:]:
                 roots.union(group[0], k)
 
-    def _join_spelling_variants(self, people: list[str]) -> None:
-        """Two people whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite") are one when
-        their articles share a rarer actor: a misspelling in one article, not another person."""
-        blocks: dict[tuple[int, int, str], list[str]] = defaultdict(list)
-        for k in people:
-            w = k.split()
-            for i in range(len(w)):  # block on every word but one
-                blocks[(len(w), i, " ".join(w[:i] + w[i + 1 :]))].append(k)
-        pairs = set()
-        for (_, i, _), group in blocks.items():
+    def _join_plain_name_to_dominant_junior(self, by_ends: dict[tuple[str, str, str], list[str]]) -> None:
+        """"Arcade Joseph Comeaux" where the corpus writes "Arcade Joseph Comeaux Jr." is the Jr.: when the Jr. is
+        in DOMINANCE times as many briefings and no article names the two as two people ("Donald Trump Jr." is
+        never the far better-known Donald Trump)."""
+        pairs = []
+        for (first, surname, suffix), juniors in by_ends.items():
+            if suffix == "jr" and (plain := by_ends.get((first, surname, ""))) \
+                    and sum(self.df[k] for k in juniors) >= DOMINANCE * sum(self.df[k] for k in plain):
+                pairs.append((juniors, plain))
+        if not pairs:
+            return
+        involved = {k for juniors, plain in pairs for k in (*juniors, *plain)}
+        together: set[tuple[str, str]] = set()
+        for own in self.keys:
+            present = sorted(involved.intersection(own.values()))
+            together.update((a, b) for a in present for b in present if a != b)
+        for juniors, plain in pairs:
+            if not any((j, p) in together for j in juniors for p in plain):
+                self.roots.union(juniors[0], plain[0])
+
+    def _join_spelling_variants(self, names: list[tuple[str, tuple[str, ...]]]) -> None:
+        """Two people or organisations whose names differ by one letter in one word ("Duncan Rait", "Duncan Raite";
+        "Academy of Motion Picture(s) Arts and Sciences"), or two people of one surname whose first names are
+        forms of one name ("Katie"/"Kathryn", "Alexis"/"Alexandros"), are one when their articles share a rarer
+        actor (for first names, which may be two people's: two; for a familiar form, "Gary"/"Garrett": three, and
+        a fifth of the actors around the rarer name): a misspelling or a familiar form in one article, not another
+        person."""
+        first: dict[tuple[int, int, str, str], tuple[str, str, bool]] = {}
+        blocks: dict[tuple[int, int, str, str], list[tuple[str, str, bool]]] = {}  # only blocks of two or more
+        for k, w in names:
+            person = self.kind[k] is EntityKind.PERSON
+            start = 0
+            for i, word in enumerate(w):  # block on every word but one (that could be misspelt or a first name),
+                end = start + len(word)  # and that word's first letter (kept by misspellings and familiar forms)
+                if len(word) >= 4 or (i == 0 and person):
+                    block, entry = (len(w), i, k[:start] + k[end:], word[0]), (k, word, person)
+                    if (seen := first.setdefault(block, entry)) is not entry:
+                        blocks.setdefault(block, [seen]).append(entry)
+                start = end + 1
+        pairs: dict[tuple[str, str], int] = {}  # -> 1 misspelling, 2 first-name prefix, 3 familiar first name
+        for (_, i, _, _), group in blocks.items():
             if 1 < len(group) <= 20:
-                for x in range(len(group)):
-                    for y in range(x + 1, len(group)):
-                        a, b = group[x].split()[i], group[y].split()[i]
-                        if min(len(a), len(b)) >= 4 and _one_edit(a, b):
-                            pairs.add((group[x], group[y]))
+                for x, (kx, a, px) in enumerate(group):
+                    for ky, b, py in group[x + 1 :]:
+                        person = px and py
+                        if min(len(a), len(b)) >= 4 and -2 < len(a) - len(b) < 2 \
+                                and _one_edit(a, b, doubled_only=i == 0 and person):
+                            pairs[(kx, ky)] = 1
+                        elif i == 0 and person and (form := _first_name_forms(a, b)):
+                            pairs[(kx, ky)] = 2 if form == "prefix" else 3
         if not pairs:
             return
         involved = {k for pair in pairs for k in pair}
         around: dict[str, set[str]] = defaultdict(set)
         for own in self.keys:
-            present = set(own.values())
-            for k in present & involved:
-                around[k] |= present
+            if hits := involved.intersection(own.values()):
+                present = set(own.values())
+                for k in hits:
+                    around[k] |= present
         rare = max(3, len(self.briefings) // 50)
-        for a, b in sorted(pairs):
+        for (a, b), needed in sorted(pairs.items()):
             shared = {k for k in (around[a] & around[b]) - {a, b} if self.df[k] <= rare}
-            if shared:
+            fewest = min(len(around[a]), len(around[b])) - 1
+            if len(shared) >= needed and (needed < 3 or 5 * len(shared) >= fewest):
                 self.roots.union(a, b)
 
     # ---- step 3: short names and where they could go
@@ -454,30 +529,52 @@ class _Corpus:
         tails: dict[str, set[str]] = defaultdict(set)
         heads: dict[str, set[str]] = defaultdict(set)
         initials: dict[str, set[str]] = defaultdict(set)
+        # A team's city ("Indianapolis" of the Indianapolis Colts) is the team in an article that names the team.
+        teams: dict[str, set[str]] = defaultdict(set)
         for k in self._plain():
             w = k.split()
             if len(w) < 2 or kind[k] is EntityKind.PLACE:
                 continue
             for i in range(1, len(w) - (kind[k] is EntityKind.PERSON)):
-                tails[" ".join(w[i:])].add(k)
+                tail = " ".join(w[i:])
+                tails[tail].add(k)  # a team is also written by its name alone: "the Colts"
+                if kind[k] is EntityKind.ORGANIZATION and len(w) - i <= 2 and _team_word(w[-1]) and tail in self.df \
+                        and kind[tail] is not EntityKind.PERSON:
+                    teams[" ".join(w[:i])].add(k)
             if kind[k] is EntityKind.ORGANIZATION:
                 if w[1] == "of":
                     heads[w[0]].add(k)
                 initials[_initials(k)].add(k)
         alias_of = self.alias_of
         for key in sorted(self._plain()):  # the unions below change later keys' roots: one fixed order
-            if " " in key and key not in tails and key not in heads and key not in alias_of:
+            if " " in key and key not in tails and key not in heads and key not in alias_of \
+                    and key not in self.facility_of and key not in teams:
                 continue  # most keys: a full name that no rule below can make short
             found: set[str] = set()
             k_kind = kind[key]
+            if k_kind is EntityKind.PLACE and key in teams:
+                found |= teams[key]
+                self.article_only.add(key)
             if " " not in key and k_kind is EntityKind.PERSON:
                 found |= surname_of.get(key, set()) | first_name_of.get(key, set())
                 if key not in surname_of and key.endswith("s"):
                     found |= surname_of.get(key[:-1], set())  # "the Clintons", "Obamas"
             elif " " not in key:  # a surname the model took for a place, organisation or group ("Klitschko")
                 found |= surname_of.get(key, set())
+                # ...or a first name ("Kathina" of Kathina Thomas), unless a place far more written than the person,
+                # or a group of people ("Floridians" of a headline's "Floridians Jeb Bush")
+                if k_kind is not EntityKind.GROUP:
+                    found |= {c for c in first_name_of.get(key, ()) if DOMINANCE * self.df[c] >= self.df[key]}
+            if key in self.facility_of and not found:  # "Betty Ford" of the Betty Ford Center, where no person is
+                # meant: not a surname ("Clinton" of the Clinton Center), nor a full name but for a facility far more
+                # written than the name (not "Muhammad Ali")
+                found |= {c for c in self.facility_of[key]
+                          if " " not in key or (self.df[c] >= 2 * self.df[key] and self.df[c] >= 3)}
+            # (a plural taken for a person that ends a team's name is the team: "Jaguars")
+            team = k_kind is EntityKind.PERSON and " " not in key and _team_word(key)
             longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
-                      and (k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)}
+                      and ((k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)
+                           or (team and kind[c] is EntityKind.ORGANIZATION))}
             longer_roots = {roots.find(c) for c in longer} - {roots.find(key)}
             if len(longer_roots) == 1 and not any(kind[c] is EntityKind.PERSON for c in found) \
                     and self.df[key] >= self.df[next(iter(longer_roots))]:
@@ -489,6 +586,13 @@ class _Corpus:
             found |= {c for c in self.alias_of.get(key, ()) if c in self.df and _compatible(k_kind, kind[c])}
             found = {roots.find(c) for c in found} - {roots.find(key)}
             if found:
+                self.short[key] = found
+        # A union after a key was looked at ("Red Sox" joining "Boston Red Sox") may have moved its candidates' roots.
+        for key, found in list(self.short.items()):
+            if not (found := {roots.find(c) for c in found} - {roots.find(key)}):
+                del self.short[key]
+                self.article_only.discard(key)
+            else:
                 self.short[key] = found
         self.root_df: Counter[str] = Counter()
         for k, n in self.df.items():
@@ -503,8 +607,10 @@ class _Corpus:
         self.root_forms = {r: [f for f, _ in c.most_common(3)] for r, c in forms.items()}
 
     def _needs_context(self, key: str, pool: Sequence[str]) -> bool:
-        """A place, organisation or group name joins a person only where its article supports it."""
-        return self.kind[key] is not EntityKind.PERSON and all(self.kind[c] is EntityKind.PERSON for c in pool)
+        """A place, organisation or group name joins a person, and a person's name something that is not a
+        person, only where its article supports it."""
+        person = self.kind[key] is EntityKind.PERSON
+        return all((self.kind[c] is EntityKind.PERSON) is not person for c in pool)
 
     # ---- step 3, article by article
     def choose_pages(self) -> list[dict[str, str]]:
@@ -530,23 +636,37 @@ class _Corpus:
             # "Super" (of Super Tuesday, in many articles) is not a rare "Ted Cruz Super", except in an article that
             # names it; "Palin" tagged as a place in more articles than "Sarah Palin" is her where she is named.
             frequent = [c for c in ranked if self.root_df[c] >= self.df[k]] if contextual else ranked
+            if k in self.article_only:
+                frequent, contextual = [], True
             self.ranked[k] = ranked, frequent, contextual
         page_keys = []
+        article_only = self.article_only
         for i, b in enumerate(self.briefings):
             own = self.keys[i]
             chosen: dict[str, str] = {}
+            later = []  # a team's city last: the team may be named here by a short name only ("the Colts")
             for a in b.actors:
                 k = own[a.slug]
                 if k not in short:
                     chosen[a.slug] = root[k]
-                    continue
-                choice, how = self._choose(k, present[i], b.article.raw, cooc, idf)
-                chosen[a.slug] = choice if choice is not None else root[k]
-                self.short_actors.append((chosen[a.slug], k, a.kind, a.name, a.mentions))
-                if how in ("dominant", "ambiguous"):
-                    self.unsure[(k, how, choice)].append(b.slug)
+                elif k in article_only:
+                    later.append(a)
+                else:
+                    self._decide(b, a, k, present[i], chosen, cooc, idf)
+            if later:
+                here = present[i] | set(chosen.values())
+                for a in later:
+                    self._decide(b, a, own[a.slug], here, chosen, cooc, idf)
             page_keys.append(chosen)
         return page_keys
+
+    def _decide(self, b: Briefing, a: Actor, key: str, present: set[str], chosen: dict[str, str],
+                cooc: dict[str, set[str]], idf: dict[str, float]) -> None:
+        choice, how = self._choose(key, present, b.article.raw, cooc, idf)
+        chosen[a.slug] = choice if choice is not None else self.roots.find(key)
+        self.short_actors.append((chosen[a.slug], key, a.kind, a.name, a.mentions))
+        if how in ("dominant", "ambiguous"):
+            self.unsure[(key, how, choice)].append(b.slug)
 
     def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
                 idf: dict[str, float]) -> tuple[str | None, str]:
@@ -565,6 +685,8 @@ class _Corpus:
                         break
         if len(inside) == 1:
             return inside[0], "article"
+        if key in self.article_only:
+            return None, "unsupported"
         pool = inside or ranked
         if not pool:
             return None, "unsupported"
@@ -599,10 +721,13 @@ class _Corpus:
                     root_forms[root].update(self.forms[key])
                 root_mentions[root] += sum(votes.values())
         for root, key, kind, name, mentions in self.short_actors:  # short names: where each article put them
-            # A short name that joined a full one is what that one is ("Kasich" tagged as a place).
+            # A short name that joined a full one is what that one is ("Kasich" tagged as a place); one of another
+            # kind does not name it ("Morningside" taken for a person, a team's city "Indianapolis").
             joined = root != self.roots.find(key)
             root_kinds.setdefault(root, Counter())[self.kind[root] if joined else kind] += mentions
-            root_forms.setdefault(root, Counter())[name] += mentions
+            if not joined or (_compatible(kind, self.kind[root])
+                              and (kind is EntityKind.PERSON) == (self.kind[root] is EntityKind.PERSON)):
+                root_forms.setdefault(root, Counter())[name] += mentions
             root_mentions[root] += mentions
         names: dict[str, str] = {}
         kinds: dict[str, EntityKind] = {}
@@ -641,17 +766,44 @@ def _compatible(a: EntityKind, b: EntityKind) -> bool:
     return EntityKind.PERSON in (a, b) and EntityKind.GROUP not in (a, b)
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter."""
+def _team_word(word: str) -> bool:
+    """The last word of a team's name: a plural ("Colts", "76ers", "Red Sox"), not a company's ("Times") nor a
+    singular ending in s ("Caucus", "Congress")."""
+    plural = word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return (plural or word == "sox") and word not in _COMPANY_PLURALS
+
+
+def _first_name_forms(a: str, b: str) -> str | None:
+    """How two first names may be one person's: "prefix", the shorter is the longer's beginning ("Geoff",
+    "Geoffrey"), or "familiar", that plus a familiar ending ("Kat-ie" of "Kat-hryn", "Alex-is" of "Alex-andros";
+    but also "Gar-y" and "Gar-rett", two names); never a man's and a woman's name ("Michael"/"Michelle",
+    "Paul"/"Paula"), nor two names that only begin alike ("Ivana"/"Ivanka")."""
+    short, long = sorted((a, b), key=lambda w: (len(w), w))
+    if {a, b} & MALE_FIRST_NAMES and {a, b} & FEMALE_FIRST_NAMES:
+        return None
+    if long.startswith(short):
+        return "prefix" if len(short) >= 3 and long[len(short) :] not in _FEMININE_ENDINGS else None
+    stem = next((short[: -len(e)] for e in _FAMILIAR_ENDINGS if short.endswith(e)), "")
+    return "familiar" if len(stem) >= 3 and long.startswith(stem) else None
+
+
+def _one_edit(a: str, b: str, doubled_only: bool = False) -> bool:
+    """``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter; with ``doubled_only`` (first
+    names) a letter inserted beside a known first name must double its neighbour ("Hilary"/"Hillary", not
+    "Ivana"/"Ivanka": two names; "Jerymayne" is a misspelt "Jermayne")."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False
+    if doubled_only and {a, b} & MALE_FIRST_NAMES and {a, b} & FEMALE_FIRST_NAMES:
+        return False  # "Mark"/"Mary"
     i = 0
     while i < min(len(a), len(b)) and a[i] == b[i]:
         i += 1
     if len(a) == len(b):
         return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    return longer[i + 1 :] == shorter[i:]
+    doubled = longer[i] in longer[max(i - 1, 0) : i] + longer[i + 1 : i + 2]
+    known = bool({a, b} & (MALE_FIRST_NAMES | FEMALE_FIRST_NAMES))
+    return longer[i + 1 :] == shorter[i:] and (doubled or not (doubled_only and known))
 
 
 def _shown_name(forms: Counter[str], kind: EntityKind, canonical: str | None) -> str:

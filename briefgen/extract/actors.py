@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen.model import Actor, EntityKind
-from briefgen.names import HONORIFICS, NAME_SUFFIXES
+from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
 from briefgen.text import clean_name
 from briefgen.urls import slugify
 
@@ -48,35 +48,6 @@ _CANONICAL = {
 
 _MALE = {"mr", "sir", "lord", "king", "prince"}
 _FEMALE = {"mrs", "ms", "miss", "dame", "lady", "queen", "princess"}
-# Common English first names with a clear gender, as rule-based coreference systems use them: "Bernie
-# Sanders ... she said" cannot be Sanders. Ambiguous names (Jordan, Leslie, Kim, Robin) are left out.
-_MALE_FIRST = frozenset("""
-aaron adam adrian alan albert alex alexander alfred andrew andy anthony antony arnold arthur barack barry ben
-benjamin bernard bernie bill billy bob bobby brad bradley brandon brian bruce bryan carl carlos charles charlie
-chris christopher chuck clarence craig dan daniel danny darrell dave david dennis denis derek dick don donald
-doug douglas duncan dwight ed eddie edward eli elijah eric ernest eugene frank franklin fred frederick gary
-gavin gene geoffrey george gerald gordon greg gregory harold harry hank henry herbert herman howard hugh ian
-isaac jack jacob jake james jared jason jeb jeff jeffrey jeremy jerry jesse jim jimmy joe joel john
-johnny jon jonathan joseph josh joshua juan justin keith ken kenneth kevin karl kyle larry lawrence lee
-leonard louis luis marco mark martin marty matt matthew max michael mike mitch mitt mohammed
-muhammad nathan neil newt nicholas nick nigel noah oliver orrin oscar patrick paul pete peter phil philip
-ralph randy ray raymond reince richard rick rob robert roger ron ronald roy rudy rush russell ryan sam samuel
-scott sean sergei seth stephen steve steven stuart ted terry thomas tim timothy todd tom tommy tony travis
-troy victor vince vincent vladimir walter warren wayne william willie zach zachary
-""".split())
-_FEMALE_FIRST = frozenset("""
-abigail alice alicia alison allison amanda amy andrea angela angelina ann anna anne annette barbara betsy
-betty beverly brenda carla carly carol caroline carolyn catherine cathy charlotte cheryl christina christine
-cindy claire claudia condoleezza cynthia deborah debbie denise diana diane dianne donna doris dorothy edith
-elaine elena eleanor elizabeth ellen emily emma erin evelyn frances gillian gina gloria grace hannah heather
-heidi helen hillary holly huma irene jackie jacqueline jane janet janice jean jeanne jennifer jessica jill
-joan joanna joni josephine joy ivanka joyce judith judy julia julie karen kate katherine kathleen kathy katie
-kelly kellyanne kirsten kristen laura lauren linda lisa liz loretta lori louise lucy lynn madeleine maria
-marie marilyn martha mary megan megyn melania melissa michele michelle mindy miriam molly nancy
-natalie nicole nikki nina olivia pam pamela patricia patty paula peggy rachel rebecca rita rosa rose ruth
-sally samantha sandra sara sarah sharon sheila shirley sophie stephanie sue susan suzanne sylvia teresa
-theresa tiffany tina valerie vanessa victoria virginia wendy yvonne
-""".split())
 # Capitalised words the model tags as entities inside titles ("Secretary of State").
 _TITLE_HEADS = {"secretary", "department", "minister", "ministry", "office", "house", "chief", "director", "head"}
 _JUNK = {"state", "department", "ministry", "agency", "senate", "house", "congress'", "twitter", "facebook",
@@ -88,8 +59,11 @@ _NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "de", "del", "della", "der",
 # Last words that make a "person" an organisation or a place ("Clark County", "Clinton Foundation").
 _ORG_HEADS = {"foundation", "party", "house", "network", "committee", "university", "department", "campaign",
               "institute", "association", "center", "centre", "council", "company", "corporation", "inc",
-              "news", "times", "group", "agency", "ministry", "commission", "union", "bank", "club"}
-_PLACE_HEADS = {"county", "city", "state", "province", "river", "island", "islands", "valley", "street"}
+              "news", "times", "group", "agency", "ministry", "commission", "union", "bank", "club",
+              "clinic", "hospital", "school", "college", "academy", "church", "museum", "library", "hotel",
+              "police", "constabulary"}
+_PLACE_HEADS = {"county", "city", "state", "province", "river", "island", "islands", "valley", "street",
+                "airport", "stadium", "arena", "bridge"}
 _MARKUP = re.compile(r"<[^>]*>?|&[a-z]+;")
 _STRIP_EDGES = re.compile(r"^[\s\"'“”‘’«»()\[\]\-–—,.:;]+|[\s\"'“”‘’«»()\[\]\-–—,:;]+$")
 _POSSESSIVE = re.compile(r"(?:['’‘]s|['’‘])$")
@@ -97,6 +71,9 @@ _POSSESSIVE = re.compile(r"(?:['’‘]s|['’‘])$")
 # ("Donald Trump Leads Clinton" in a headline, "Entrusting Donald Trump", "Donald Trump and").
 _NOT_NAME_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "CC", "IN", "RB", "PRP", "PRP$", "WDT", "WP"}
 _POSSESSIVE_TOKENS = {"'s", "’s", "‘s", "'", "’"}
+_NAME_BREAKS = {":", ";", "|"}
+# An award or title written like a name ("National Player of the Year", "Coach of the Year"): nobody's name.
+_AWARD = re.compile(r"\bof the (?:year|decade|century|game|season|match)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -199,8 +176,10 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
         return None
     if re.fullmatch(r"[\d\W]+s?", text):
         return None  # "1990s"
-    if text.lower() in _JUNK or text.lower().rstrip(".") in HONORIFICS:
-        return None
+    if text.lower() in _JUNK or text.lower().rstrip(".") in HONORIFICS or text.lower() in _PLACE_HEADS:
+        return None  # ("Island" of "the Island of Qeshm" is no place's name)
+    if _AWARD.search(" ".join([span.text, *(t.text for t in doc[span.end : span.end + 3])])):
+        return None  # (the model's span may stop before "of the Year")
     if gender is None:
         before = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
         gender = "m" if before in _MALE else "f" if before in _FEMALE else None
@@ -219,6 +198,16 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
         if t.text in {"-", "–", "—", "--"} and t.whitespace_ and tokens[i - 1].whitespace_:
             tokens = tokens[i + 1 :]
             break
+    # A colon, semicolon or bar ends a name: a heading run into its paragraph ("Marco Rubio: Retirement
+    # accounts"), a label before one ("Update: Donald Trump"). The piece with more proper nouns is the name.
+    pieces: list[list[Any]] = [[]]
+    for t in tokens:
+        if t.text in _NAME_BREAKS:
+            pieces.append([])
+        else:
+            pieces[-1].append(t)
+    if len(pieces) > 1:
+        tokens = max(pieces, key=lambda p: sum(t.tag_ in {"NNP", "NNPS"} for t in p))
     for i, t in enumerate(tokens[1:], start=1):
         if t.lower_ in _POSSESSIVE_TOKENS and (label == "PERSON" or any(x.is_lower for x in tokens[i + 1 :])):
             tokens = tokens[:i]
@@ -232,6 +221,32 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
                                or (tokens[-1].is_punct and tokens[-1].text not in {".", ")"})):
         tokens = tokens[:-1]  # "Donald Trump 384" (a delegate count), "Ted Cruz—35"
     return tokens
+
+
+def _untagged_plural_names(doc: Any) -> list[Mention]:
+    """"The Chiefs were stuffed", "the Tar Heels": a capitalised plural name after "the" that the model left
+    untagged is a team's, band's or group's name (an organisation; the corpus's votes may make it a group),
+    unless the article also writes it in lower case: a common noun capitalised by a title ("the Governors")."""
+    found = []
+    n = len(doc)
+    common = {t.text for t in doc if t.is_lower}
+    for t in doc:
+        if t.tag_ != "NNPS" or t.ent_type_ or not t.text[:1].isupper() or t.text.isupper() or t.lower_ in common:
+            continue
+        if t.i + 1 < n and _untagged_name_word(doc[t.i + 1]):
+            continue  # not the last word of the name
+        first = t.i
+        while first > 0 and _untagged_name_word(doc[first - 1]):
+            first -= 1
+        if first == 0 or doc[first - 1].lower_ != "the" or "\n" in doc[first : t.i + 1].text:
+            continue
+        span = doc[first : t.i + 1]
+        found.append(Mention(span.start_char, span.end_char, span.text, EntityKind.ORGANIZATION, t.i))
+    return found
+
+
+def _untagged_name_word(token: Any) -> bool:
+    return token.tag_ in {"NNP", "NNPS"} and not token.ent_type_ and token.text[:1].isupper()
 
 
 def _is_title_fragment(span: Any) -> bool:
@@ -269,6 +284,7 @@ def extract_actors(doc: Any) -> ActorTable:
             kind = EntityKind.PERSON  # 'Carly Fiorina' tagged as an organisation
         raw.append((Mention(start, end, text, kind, span.root.i), gender))
 
+    raw.extend((m, None) for m in _untagged_plural_names(doc))
     actors: list[ActorInfo] = []
     by_key: dict[str, int] = {}
 
@@ -289,7 +305,11 @@ def extract_actors(doc: Any) -> ActorTable:
     # place once among eight mentions as a person or organisation is still the person's surname).
     places_of = Counter(_key(m.text) for m, _ in raw if m.kind is EntityKind.PLACE)
     count_of = Counter(_key(m.text) for m, _ in raw)
+    # ...and a first name is a person's only where the model mostly says so ("Microsoft" is not the first name of
+    # a "Microsoft Trustworthy Computing" taken for a person).
+    orgs_of = Counter(_key(m.text) for m, _ in raw if m.kind is EntityKind.ORGANIZATION)
     people: dict[str, list[int]] = {}  # surname/first name -> person actor ids
+    surnames: set[str] = set()
     for mention, gender in ordered:
         key = _key(mention.text)
         if key in _CANONICAL:
@@ -304,7 +324,8 @@ def extract_actors(doc: Any) -> ActorTable:
             mention.kind = EntityKind.PERSON
         if len(words) == 1 and key not in by_key:
             ids = people.get(key, [])
-            if len(set(ids)) == 1 and 2 * places_of[key] < count_of[key]:
+            if len(set(ids)) == 1 and 2 * places_of[key] < count_of[key] \
+                    and (key in surnames or 2 * orgs_of[key] < count_of[key]):
                 mention.kind = EntityKind.PERSON
                 add(mention, _key(actors[ids[0]].name), gender)
                 continue
@@ -326,6 +347,7 @@ def extract_actors(doc: Any) -> ActorTable:
             add(mention, full_key, gender)
             people.setdefault(_key(core[-1]), []).append(by_key[full_key])
             people.setdefault(_key(core[0]), []).append(by_key[full_key])
+            surnames.add(_key(core[-1]))
             continue
         add(mention, key, gender)
 
@@ -413,7 +435,7 @@ def _looks_like_person(text: str) -> bool:
     words = text.split()
     return (
         1 < len(words) <= 3
-        and words[0].lower() in _MALE_FIRST | _FEMALE_FIRST
+        and words[0].lower() in MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
         and all(w[:1].isupper() for w in words)
         and words[-1].lower() not in _ORG_HEADS | _PLACE_HEADS
     )
@@ -422,10 +444,10 @@ def _looks_like_person(text: str) -> bool:
 def first_name_gender(info: ActorInfo) -> str | None:
     """'m'/'f' when a multi-word name of this person starts with a first name of one clear gender."""
     found = {
-        "m" if first in _MALE_FIRST else "f"
+        "m" if first in MALE_FIRST_NAMES else "f"
         for form in info.forms
         if len(words := form.split()) > 1
-        and ((first := words[0].lower().rstrip(".")) in _MALE_FIRST or first in _FEMALE_FIRST)
+        and ((first := words[0].lower().rstrip(".")) in MALE_FIRST_NAMES or first in FEMALE_FIRST_NAMES)
     }
     return found.pop() if len(found) == 1 else None
 
