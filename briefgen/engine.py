@@ -45,6 +45,7 @@ from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.forking import fork_is_safe
+from briefgen.graph import ResolutionMemo
 from briefgen.incident_curation import IncidentCuration, load_incident_curation
 from briefgen.incidents import IncidentMemo
 from briefgen.model import (
@@ -1340,6 +1341,7 @@ class LiveBuilder:
         self._site: Site | None = None
         self._curation = Curation()
         self._incident_curation = IncidentCuration()
+        self._resolution_memo = ResolutionMemo()
         self._curation_bytes: bytes | None = None
         """The entities file as last read (b"" when absent); None before the first read."""
         self._curation_problems: list[Problem] = []
@@ -1400,7 +1402,7 @@ class LiveBuilder:
                 # extracts only that article. The last good curation applies while the file is broken.
                 self._site, unmatched = corpus_stage(
                     self._briefing_list, config, curations=(self._curation, self._incident_curation),
-                    incident_memo=self.engine.corpus_memo())
+                    incident_memo=self.engine.corpus_memo(), resolution_memo=self._resolution_memo)
                 self._curation_warnings = [str(d) for d in unmatched]
             outcome.warnings.extend(self._curation_warnings)
             site = self._site

@@ -96,13 +96,32 @@ def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
     return replace(b, actors=actors, quotes=quotes)
 
 
-def resolve_curated(briefings: Iterable[Briefing], curation: Curation) -> tuple[list[Briefing], Resolution]:
+class ResolutionMemo:
+    """The uncurated resolution of the briefings last resolved, kept by a caller that builds one project again
+    and again (``serve``): an entities.toml save resolves the same briefings, uncurated, as the build before."""
+
+    __slots__ = ("_briefings", "_plain")
+
+    def __init__(self) -> None:
+        self._briefings: tuple[Briefing, ...] = ()
+        self._plain: Resolution | None = None
+
+    def plain(self, ordered: list[Briefing]) -> Resolution:
+        """``resolve(ordered)``, reused while ``ordered`` holds the very same briefings (frozen records)."""
+        before = self._briefings
+        if self._plain is None or len(before) != len(ordered) or any(a is not b for a, b in zip(ordered, before)):
+            self._plain, self._briefings = resolve(ordered), tuple(ordered)
+        return self._plain
+
+
+def resolve_curated(briefings: Iterable[Briefing], curation: Curation,
+                    memo: ResolutionMemo | None = None) -> tuple[list[Briefing], Resolution]:
     """The briefings sorted and curated (ignored actors dropped, curated ones on their page), and the entity
     resolution of the rest; curated pages stay as they are."""
     ordered = sort_briefings(briefings)
     if curation.entities or curation.ignore:
         # Entries (and ignored names) may name a page as it is shown without curation: work those out first.
-        plain = resolve(ordered)
+        plain = memo.plain(ordered) if memo is not None else resolve(ordered)
         ordered = [
             _curate(b, curation, {a.slug: (slug, plain.names[slug]) for a in b.actors
                                   if (slug := page.get(a.slug, a.slug)) in plain.names})
@@ -112,16 +131,18 @@ def resolve_curated(briefings: Iterable[Briefing], curation: Curation) -> tuple[
 
 
 def build_site(
-    briefings: Iterable[Briefing], *, title: str = "Incident briefings", curation: Curation | None = None
+    briefings: Iterable[Briefing], *, title: str = "Incident briefings", curation: Curation | None = None,
+    memo: ResolutionMemo | None = None,
 ) -> Site:
     """Merge every briefing's actors into site-wide entities and link both ways.
 
     Order: the user's curation first (it always wins; its entries also match pages as they would be
     shown without it), then entity resolution across the corpus (``briefgen.entities.resolve``), which
     gives every actor its page, and every page its shown name and kind; curated pages stay as they are.
+    ``memo``: kept by a caller that builds one project again and again (same result, cheaper).
     """
     curation = curation or Curation()
-    ordered, resolution = resolve_curated(briefings, curation)
+    ordered, resolution = resolve_curated(briefings, curation, memo)
     linked = [_relink(b, page) for b, page in zip(ordered, resolution.pages)]
 
     pools: dict[str, _Pool] = defaultdict(_Pool)
