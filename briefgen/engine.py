@@ -577,6 +577,16 @@ class Digests:
         found = self._memo.get(id(obj))
         return found[1] if found is not None else None
 
+    def keep_from(self, other: Digests, briefings: Iterable[Briefing]) -> None:
+        """Take ``other``'s digests of ``briefings`` and their articles (those it took): a briefing is frozen,
+        so while it lives (the memo keeps it) its digest holds."""
+        memo, found = self._memo, other._memo
+        for b in briefings:
+            for obj in (b, b.article):
+                entry = found.get(id(obj))
+                if entry is not None and entry[0] is obj:
+                    memo[id(obj)] = entry
+
     def _keep(self, obj: object, digest: bytes) -> bytes:
         self._memo[id(obj)] = (obj, digest)
         return digest
@@ -846,6 +856,9 @@ class Engine:
         """serve: a file that broke keeps its last good version on the site."""
         self._accepted_site: Site | None = None
         self._digests: Digests | None = None
+        self._last_digests: Digests | None = None
+        """The digests of the last plan: the briefings the next site shares with the last accepted one keep
+        theirs (``corpus_memo``)."""
         self.reread = 0
         """Files read again by ``briefings`` (the rest were unchanged)."""
 
@@ -954,6 +967,8 @@ class Engine:
         """The incident memo for this build's corpus stage. It knows briefings by the digests the plan
         then reuses (each briefing digested once a build)."""
         self._digests = Digests()
+        if self._last_digests is not None and self._accepted_site is not None:
+            self._digests.keep_from(self._last_digests, self._accepted_site.briefings)
         memo = self.state.incident_memo
         memo.fingerprint = self._digests.record
         return memo
@@ -965,6 +980,7 @@ class Engine:
         new values only with ``accept``, once the build they describe succeeded."""
         state = self.state
         digests, self._digests = self._digests or Digests(), None
+        self._last_digests = digests
         state.incident_memo.fingerprint = None  # the digests (and all they hold) go with the plan
         jobs = renderer.plan(site)
         if site is self._accepted_site:  # the same graph (serve, after a template edit): nothing to compare

@@ -100,11 +100,14 @@ class ResolutionMemo:
     """The uncurated resolution of the briefings last resolved, kept by a caller that builds one project again
     and again (``serve``): an entities.toml save resolves the same briefings, uncurated, as the build before."""
 
-    __slots__ = ("_briefings", "_plain")
+    __slots__ = ("_briefings", "_plain", "site_briefings")
 
     def __init__(self) -> None:
         self._briefings: tuple[Briefing, ...] = ()
         self._plain: Resolution | None = None
+        self.site_briefings: dict[str, Briefing] = {}
+        """The briefings of the last site built, by slug: one equal to it now is that very object (the
+        engine then reuses its digest instead of taking it again)."""
 
     def plain(self, ordered: list[Briefing]) -> Resolution:
         """``resolve(ordered)``, reused while ``ordered`` holds the very same briefings (frozen records)."""
@@ -183,11 +186,10 @@ def build_site(
         )
     # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
     # (Records are copied only when something differs: dataclasses.replace dominated this function.)
-    final = tuple(
-        replace(b, actors=tuple(_actor_named(a, entities[a.slug]) for a in b.actors),
-                quotes=tuple(_speaker_named(q, entities) for q in b.quotes))
-        for b in linked
-    )
+    before = memo.site_briefings if memo is not None else {}
+    final = tuple(_named(b, entities, before.get(b.slug)) for b in linked)
+    if memo is not None:
+        memo.site_briefings = {b.slug: b for b in final}
     return Site(title=title, briefings=final, entities=entities)
 
 
@@ -215,6 +217,13 @@ def _related(
             counts.update(key)
     counts.pop(slug, None)
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_RELATED])
+
+
+def _named(b: Briefing, entities: dict[str, Entity], before: Briefing | None) -> Briefing:
+    """The briefing with its actors and speakers under their pages' names; ``before`` itself when equal."""
+    named = replace(b, actors=tuple(_actor_named(a, entities[a.slug]) for a in b.actors),
+                    quotes=tuple(_speaker_named(q, entities) for q in b.quotes))
+    return before if before is not None and before == named else named
 
 
 def _actor_named(a: Actor, e: Entity) -> Actor:
