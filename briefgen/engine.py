@@ -577,15 +577,14 @@ class Digests:
         found = self._memo.get(id(obj))
         return found[1] if found is not None else None
 
-    def keep_from(self, other: Digests, briefings: Iterable[Briefing]) -> None:
-        """Take ``other``'s digests of ``briefings`` and their articles (those it took): a briefing is frozen,
-        so while it lives (the memo keeps it) its digest holds."""
+    def keep_from(self, other: Digests, objects: Iterable[object]) -> None:
+        """Take ``other``'s digests of ``objects`` (those it took): records are frozen, so while one lives
+        (the memo keeps it) its digest holds."""
         memo, found = self._memo, other._memo
-        for b in briefings:
-            for obj in (b, b.article):
-                entry = found.get(id(obj))
-                if entry is not None and entry[0] is obj:
-                    memo[id(obj)] = entry
+        for obj in objects:
+            entry = found.get(id(obj))
+            if entry is not None and entry[0] is obj:
+                memo[id(obj)] = entry
 
     def _keep(self, obj: object, digest: bytes) -> bytes:
         self._memo[id(obj)] = (obj, digest)
@@ -968,7 +967,9 @@ class Engine:
         then reuses (each briefing digested once a build)."""
         self._digests = Digests()
         if self._last_digests is not None and self._accepted_site is not None:
-            self._digests.keep_from(self._last_digests, self._accepted_site.briefings)
+            site = self._accepted_site
+            self._digests.keep_from(self._last_digests, [*site.briefings, *(b.article for b in site.briefings),
+                                                         *site.entities.values()])
         memo = self.state.incident_memo
         memo.fingerprint = self._digests.record
         return memo

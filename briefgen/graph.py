@@ -100,7 +100,7 @@ class ResolutionMemo:
     """The uncurated resolution of the briefings last resolved, kept by a caller that builds one project again
     and again (``serve``): an entities.toml save resolves the same briefings, uncurated, as the build before."""
 
-    __slots__ = ("_briefings", "_plain", "site_briefings")
+    __slots__ = ("_briefings", "_plain", "site_briefings", "site_entities")
 
     def __init__(self) -> None:
         self._briefings: tuple[Briefing, ...] = ()
@@ -108,6 +108,8 @@ class ResolutionMemo:
         self.site_briefings: dict[str, Briefing] = {}
         """The briefings of the last site built, by slug: one equal to it now is that very object (the
         engine then reuses its digest instead of taking it again)."""
+        self.site_entities: dict[str, Entity] = {}
+        """The same for the entities."""
 
     def plain(self, ordered: list[Briefing]) -> Resolution:
         """``resolve(ordered)``, reused while ``ordered`` holds the very same briefings (frozen records)."""
@@ -186,6 +188,12 @@ def build_site(
         )
     # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
     # (Records are copied only when something differs: dataclasses.replace dominated this function.)
+    if memo is not None:
+        known = memo.site_entities
+        for slug, entity in entities.items():
+            if (same := known.get(slug)) is not None and same == entity:
+                entities[slug] = same
+        memo.site_entities = entities
     before = memo.site_briefings if memo is not None else {}
     final = tuple(_named(b, entities, before.get(b.slug)) for b in linked)
     if memo is not None:
