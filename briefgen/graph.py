@@ -100,7 +100,7 @@ class ResolutionMemo:
     """The uncurated resolution of the briefings last resolved, kept by a caller that builds one project again
     and again (``serve``): an entities.toml save resolves the same briefings, uncurated, as the build before."""
 
-    __slots__ = ("_briefings", "_plain", "site_briefings", "site_entities")
+    __slots__ = ("_briefings", "_plain", "site_briefings", "site_entities", "key_slugs")
 
     def __init__(self) -> None:
         self._briefings: tuple[Briefing, ...] = ()
@@ -110,6 +110,9 @@ class ResolutionMemo:
         engine then reuses its digest instead of taking it again)."""
         self.site_entities: dict[str, Entity] = {}
         """The same for the entities."""
+        self.key_slugs: dict[str, tuple[str, ...]] = {}
+        """Per briefing slug, its key actors in the last site: an entity whose briefings' key actors are all
+        as they were has the related entities it had."""
 
     def plain(self, ordered: list[Briefing]) -> Resolution:
         """``resolve(ordered)``, reused while ``ordered`` holds the very same briefings (frozen records)."""
@@ -168,32 +171,39 @@ def build_site(
 
     entities: dict[str, Entity] = {}
     curated_by_slug = {c.slug: c for c in curation.entities}
+    known = memo.site_entities if memo is not None else {}
+    before_keys = memo.key_slugs if memo is not None else {}
+    moved = {s for s, k in key_slugs.items() if before_keys.get(s) != k} if known else set()
     for slug, pool in pools.items():
         curated = curated_by_slug.get(slug)
         name = curated.name if curated and curated.named else resolution.names[slug]
         dates = [b.article.date for b in pool.briefings if b.article.date]
+        briefing_slugs = tuple(b.slug for b in pool.briefings)
+        same = known.get(slug)
+        # _related reads only the key actors of the entity's briefings.
+        related = same.related if same is not None and same.briefing_slugs == briefing_slugs \
+            and moved.isdisjoint(briefing_slugs) else _related(slug, pool.briefings, key_slugs)
         entities[slug] = Entity(
             slug=slug,
             name=name,
             kind=(curated.kind if curated and curated.kind else resolution.kinds[slug]),
             aliases=tuple(sorted((pool.aliases | pool.names) - {name})),
             mention_count=pool.mentions,
-            briefing_slugs=tuple(b.slug for b in pool.briefings),
+            briefing_slugs=briefing_slugs,
             quotes=tuple(quotes_by.get(slug, ())),
-            related=_related(slug, pool.briefings, key_slugs),
+            related=related,
             first_seen=min(dates) if dates else None,
             last_seen=max(dates) if dates else None,
             description=curated.description if curated else "",
             description_html=curated.description_html if curated else "",
         )
-    # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
-    # (Records are copied only when something differs: dataclasses.replace dominated this function.)
     if memo is not None:
-        known = memo.site_entities
         for slug, entity in entities.items():
             if (same := known.get(slug)) is not None and same == entity:
                 entities[slug] = same
-        memo.site_entities = entities
+        memo.site_entities, memo.key_slugs = entities, key_slugs
+    # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
+    # (Records are copied only when something differs: dataclasses.replace dominated this function.)
     before = memo.site_briefings if memo is not None else {}
     final = tuple(_named(b, entities, before.get(b.slug)) for b in linked)
     if memo is not None:
