@@ -97,10 +97,12 @@ def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
 
 
 class ResolutionMemo:
-    """The uncurated resolution of the briefings last resolved, kept by a caller that builds one project again
-    and again (``serve``): an entities.toml save resolves the same briefings, uncurated, as the build before."""
+    """What the last site graph lends the next one (same result, cheaper), kept by a caller that builds one
+    project again and again (``serve``): the uncurated resolution of the briefings last resolved (an
+    entities.toml save resolves the same briefings, uncurated, as the build before), and the last site's
+    briefings and entities (equal ones stay the same objects)."""
 
-    __slots__ = ("_briefings", "_plain", "site_briefings", "site_entities", "key_slugs")
+    __slots__ = ("_briefings", "_plain", "key_slugs", "site_briefings", "site_entities")
 
     def __init__(self) -> None:
         self._briefings: tuple[Briefing, ...] = ()
