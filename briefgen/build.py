@@ -20,6 +20,7 @@ from briefgen.model import Article, Briefing, Extraction, Site
 
 if TYPE_CHECKING:
     from briefgen.curation import Curation
+    from briefgen.graph import ResolutionMemo
     from briefgen.incident_curation import IncidentCuration
     from briefgen.incidents import IncidentMemo
     from briefgen.search import SearchReport
@@ -161,6 +162,7 @@ def corpus_stage(
     *,
     curations: tuple[Curation, IncidentCuration] | None = None,
     incident_memo: IncidentMemo | None = None,
+    resolution_memo: ResolutionMemo | None = None,
     stage: Callable[[str], None] = lambda name: None,
 ) -> tuple[Site, list[Diagnostic]]:
     """The corpus stages after extraction: one page per real actor (entity resolution across every
@@ -169,7 +171,8 @@ def corpus_stage(
 
     ``curations``: the entity and incident curation to apply (``serve`` keeps the last good ones while the
     file is broken); read from ``config.entities`` when not given, their problems then among those returned.
-    ``incident_memo``: kept by a caller that rebuilds one project again and again (same result, cheaper).
+    ``incident_memo``, ``resolution_memo``: kept by a caller that rebuilds one project again and again (same
+    result, cheaper).
     ``stage`` is called with "graph" and "incidents" as each ends (the build's timings).
     """
     from briefgen.curation import load_curation
@@ -182,7 +185,7 @@ def corpus_stage(
         curations = load_curation(config.entities, config.root), load_incident_curation(config.entities, config.root)
         problems.extend([*curations[0].problems, *curations[1].problems])
     curation, incident_curation = curations
-    site = build_site(briefings, title=config.title, curation=curation)
+    site = build_site(briefings, title=config.title, curation=curation, memo=resolution_memo)
     problems.extend(unmatched_entries(site, curation))
     stage("graph")
     site, unmatched = with_incidents(site, incident_curation, memo=incident_memo)

@@ -45,6 +45,7 @@ from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.forking import fork_is_safe
+from briefgen.graph import ResolutionMemo
 from briefgen.incident_curation import IncidentCuration, load_incident_curation
 from briefgen.incidents import IncidentMemo
 from briefgen.model import (
@@ -576,6 +577,15 @@ class Digests:
         found = self._memo.get(id(obj))
         return found[1] if found is not None else None
 
+    def keep_from(self, other: Digests, objects: Iterable[object]) -> None:
+        """Take ``other``'s digests of ``objects`` (those it took): records are frozen, so while one lives
+        (the memo keeps it) its digest holds."""
+        memo, found = self._memo, other._memo
+        for obj in objects:
+            entry = found.get(id(obj))
+            if entry is not None and entry[0] is obj:
+                memo[id(obj)] = entry
+
     def _keep(self, obj: object, digest: bytes) -> bytes:
         self._memo[id(obj)] = (obj, digest)
         return digest
@@ -845,6 +855,9 @@ class Engine:
         """serve: a file that broke keeps its last good version on the site."""
         self._accepted_site: Site | None = None
         self._digests: Digests | None = None
+        self._last_digests: Digests | None = None
+        """The digests of the last plan: the briefings the next site shares with the last accepted one keep
+        theirs (``corpus_memo``)."""
         self.reread = 0
         """Files read again by ``briefings`` (the rest were unchanged)."""
 
@@ -953,6 +966,10 @@ class Engine:
         """The incident memo for this build's corpus stage. It knows briefings by the digests the plan
         then reuses (each briefing digested once a build)."""
         self._digests = Digests()
+        if self._last_digests is not None and self._accepted_site is not None:
+            site = self._accepted_site
+            self._digests.keep_from(self._last_digests, [*site.briefings, *(b.article for b in site.briefings),
+                                                         *site.entities.values()])
         memo = self.state.incident_memo
         memo.fingerprint = self._digests.record
         return memo
@@ -964,6 +981,7 @@ class Engine:
         new values only with ``accept``, once the build they describe succeeded."""
         state = self.state
         digests, self._digests = self._digests or Digests(), None
+        self._last_digests = digests
         state.incident_memo.fingerprint = None  # the digests (and all they hold) go with the plan
         jobs = renderer.plan(site)
         if site is self._accepted_site:  # the same graph (serve, after a template edit): nothing to compare
@@ -1340,6 +1358,7 @@ class LiveBuilder:
         self._site: Site | None = None
         self._curation = Curation()
         self._incident_curation = IncidentCuration()
+        self._resolution_memo = ResolutionMemo()
         self._curation_bytes: bytes | None = None
         """The entities file as last read (b"" when absent); None before the first read."""
         self._curation_problems: list[Problem] = []
@@ -1400,7 +1419,7 @@ class LiveBuilder:
                 # extracts only that article. The last good curation applies while the file is broken.
                 self._site, unmatched = corpus_stage(
                     self._briefing_list, config, curations=(self._curation, self._incident_curation),
-                    incident_memo=self.engine.corpus_memo())
+                    incident_memo=self.engine.corpus_memo(), resolution_memo=self._resolution_memo)
                 self._curation_warnings = [str(d) for d in unmatched]
             outcome.warnings.extend(self._curation_warnings)
             site = self._site

@@ -225,8 +225,10 @@ def _words(name: str, person: bool) -> tuple[str, ...]:
     return tuple(words)
 
 
+@lru_cache(maxsize=1 << 17)
 def actor_key(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str | None]:
-    """(key, kind the key forces or None, canonical name or None) for one actor name."""
+    """(key, kind the key forces or None, canonical name or None) for one actor name (kept across builds:
+    ``serve`` resolves the same names after every save)."""
     dotted = "." in name
     words = _words(name, kind is EntityKind.PERSON)
     joined = " ".join(words)

@@ -96,13 +96,42 @@ def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
     return replace(b, actors=actors, quotes=quotes)
 
 
-def resolve_curated(briefings: Iterable[Briefing], curation: Curation) -> tuple[list[Briefing], Resolution]:
+class ResolutionMemo:
+    """What the last site graph lends the next one (same result, cheaper), kept by a caller that builds one
+    project again and again (``serve``): the uncurated resolution of the briefings last resolved (an
+    entities.toml save resolves the same briefings, uncurated, as the build before), and the last site's
+    briefings and entities (equal ones stay the same objects)."""
+
+    __slots__ = ("_briefings", "_plain", "key_slugs", "site_briefings", "site_entities")
+
+    def __init__(self) -> None:
+        self._briefings: tuple[Briefing, ...] = ()
+        self._plain: Resolution | None = None
+        self.site_briefings: dict[str, Briefing] = {}
+        """The briefings of the last site built, by slug: one equal to it now is that very object (the
+        engine then reuses its digest instead of taking it again)."""
+        self.site_entities: dict[str, Entity] = {}
+        """The same for the entities."""
+        self.key_slugs: dict[str, tuple[str, ...]] = {}
+        """Per briefing slug, its key actors in the last site: an entity whose briefings' key actors are all
+        as they were has the related entities it had."""
+
+    def plain(self, ordered: list[Briefing]) -> Resolution:
+        """``resolve(ordered)``, reused while ``ordered`` holds the very same briefings (frozen records)."""
+        before = self._briefings
+        if self._plain is None or len(before) != len(ordered) or any(a is not b for a, b in zip(ordered, before)):
+            self._plain, self._briefings = resolve(ordered), tuple(ordered)
+        return self._plain
+
+
+def resolve_curated(briefings: Iterable[Briefing], curation: Curation,
+                    memo: ResolutionMemo | None = None) -> tuple[list[Briefing], Resolution]:
     """The briefings sorted and curated (ignored actors dropped, curated ones on their page), and the entity
     resolution of the rest; curated pages stay as they are."""
     ordered = sort_briefings(briefings)
     if curation.entities or curation.ignore:
         # Entries (and ignored names) may name a page as it is shown without curation: work those out first.
-        plain = resolve(ordered)
+        plain = memo.plain(ordered) if memo is not None else resolve(ordered)
         ordered = [
             _curate(b, curation, {a.slug: (slug, plain.names[slug]) for a in b.actors
                                   if (slug := page.get(a.slug, a.slug)) in plain.names})
@@ -112,16 +141,18 @@ def resolve_curated(briefings: Iterable[Briefing], curation: Curation) -> tuple[
 
 
 def build_site(
-    briefings: Iterable[Briefing], *, title: str = "Incident briefings", curation: Curation | None = None
+    briefings: Iterable[Briefing], *, title: str = "Incident briefings", curation: Curation | None = None,
+    memo: ResolutionMemo | None = None,
 ) -> Site:
     """Merge every briefing's actors into site-wide entities and link both ways.
 
     Order: the user's curation first (it always wins; its entries also match pages as they would be
     shown without it), then entity resolution across the corpus (``briefgen.entities.resolve``), which
     gives every actor its page, and every page its shown name and kind; curated pages stay as they are.
+    ``memo``: kept by a caller that builds one project again and again (same result, cheaper).
     """
     curation = curation or Curation()
-    ordered, resolution = resolve_curated(briefings, curation)
+    ordered, resolution = resolve_curated(briefings, curation, memo)
     linked = [_relink(b, page) for b, page in zip(ordered, resolution.pages)]
 
     pools: dict[str, _Pool] = defaultdict(_Pool)
@@ -142,31 +173,43 @@ def build_site(
 
     entities: dict[str, Entity] = {}
     curated_by_slug = {c.slug: c for c in curation.entities}
+    known = memo.site_entities if memo is not None else {}
+    before_keys = memo.key_slugs if memo is not None else {}
+    moved = {s for s, k in key_slugs.items() if before_keys.get(s) != k} if known else set()
     for slug, pool in pools.items():
         curated = curated_by_slug.get(slug)
         name = curated.name if curated and curated.named else resolution.names[slug]
         dates = [b.article.date for b in pool.briefings if b.article.date]
+        briefing_slugs = tuple(b.slug for b in pool.briefings)
+        same = known.get(slug)
+        # _related reads only the key actors of the entity's briefings.
+        related = same.related if same is not None and same.briefing_slugs == briefing_slugs \
+            and moved.isdisjoint(briefing_slugs) else _related(slug, pool.briefings, key_slugs)
         entities[slug] = Entity(
             slug=slug,
             name=name,
             kind=(curated.kind if curated and curated.kind else resolution.kinds[slug]),
             aliases=tuple(sorted((pool.aliases | pool.names) - {name})),
             mention_count=pool.mentions,
-            briefing_slugs=tuple(b.slug for b in pool.briefings),
+            briefing_slugs=briefing_slugs,
             quotes=tuple(quotes_by.get(slug, ())),
-            related=_related(slug, pool.briefings, key_slugs),
+            related=related,
             first_seen=min(dates) if dates else None,
             last_seen=max(dates) if dates else None,
             description=curated.description if curated else "",
             description_html=curated.description_html if curated else "",
         )
+    if memo is not None:
+        for slug, entity in entities.items():
+            if (same := known.get(slug)) is not None and same == entity:
+                entities[slug] = same
+        memo.site_entities, memo.key_slugs = entities, key_slugs
     # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
     # (Records are copied only when something differs: dataclasses.replace dominated this function.)
-    final = tuple(
-        replace(b, actors=tuple(_actor_named(a, entities[a.slug]) for a in b.actors),
-                quotes=tuple(_speaker_named(q, entities) for q in b.quotes))
-        for b in linked
-    )
+    before = memo.site_briefings if memo is not None else {}
+    final = tuple(_named(b, entities, before.get(b.slug)) for b in linked)
+    if memo is not None:
+        memo.site_briefings = {b.slug: b for b in final}
     return Site(title=title, briefings=final, entities=entities)
 
 
@@ -194,6 +237,13 @@ def _related(
             counts.update(key)
     counts.pop(slug, None)
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_RELATED])
+
+
+def _named(b: Briefing, entities: dict[str, Entity], before: Briefing | None) -> Briefing:
+    """The briefing with its actors and speakers under their pages' names; ``before`` itself when equal."""
+    named = replace(b, actors=tuple(_actor_named(a, entities[a.slug]) for a in b.actors),
+                    quotes=tuple(_speaker_named(q, entities) for q in b.quotes))
+    return before if before is not None and before == named else named
 
 
 def _actor_named(a: Actor, e: Entity) -> Actor:

@@ -227,3 +227,38 @@ def test_serve_reuses_the_pages_an_article_edit_leaves_unchanged(project: Path, 
     assert not result.errors
     for path in (other, edited):
         assert second.pages.get(path) == (config.out / path).read_bytes()
+
+
+def test_serve_after_article_and_entities_file_edits_matches_a_fresh_serve(project: Path, tmp_path: Path,
+                                                                          nlp_provider: NlpProvider):
+    """What one server reuses from build to build (resolutions, briefings, digests) never shows: after each
+    edit, every page equals the page a server started afresh on the same files serves."""
+    from briefgen.engine import Change, LiveBuilder
+
+    config = load_config(root=project, cache_dir=str(tmp_path / "cache"), n_process=1, search=False)
+    builder = LiveBuilder(lambda: config, nlp=nlp_provider)
+    first = builder.rebuild().snapshot
+    assert first is not None
+    entity = max(first.site.entities.values(), key=lambda e: (e.mention_count, e.slug))
+    curation = config.entities
+    seed = config.source / "no-quotes.txt"
+
+    def same_as_fresh(change: Change, path: Path) -> None:
+        served = builder.rebuild(change, [str(path)]).snapshot
+        fresh = LiveBuilder(lambda: config, nlp=nlp_provider).rebuild().snapshot
+        assert served is not None and fresh is not None
+        assert sorted(served.pages.paths()) == sorted(fresh.pages.paths())
+        differ = [p for p in fresh.pages.paths() if served.pages.get(p) != fresh.pages.get(p)]
+        assert differ == []
+
+    _append(seed, "\nThe road reopened on Friday after crews cleared it.\n")
+    same_as_fresh(Change.ARTICLES, seed)
+    curation.write_text(f'[entity."{entity.name}"]\ndescription = "Watched closely."\n', encoding="utf-8")
+    same_as_fresh(Change.CURATION, curation)
+    curation.write_text(f'[entity."Renamed Entity"]\naliases = ["{entity.name}"]\nkind = "organization"\n',
+                        encoding="utf-8")
+    same_as_fresh(Change.CURATION, curation)
+    _append(seed, "\nOfficials said more rain was expected.\n")
+    same_as_fresh(Change.ARTICLES, seed)
+    curation.unlink()
+    same_as_fresh(Change.CURATION, curation)
