@@ -762,25 +762,20 @@ def compare_site(site: Site, previous: dict[str, bytes], digests: Digests, *,
                 for i, n in enumerate(names):
                     if before[16 + 8 * i:24 + 8 * i] != per_field[8 * i:8 * i + 8]:
                         changed.add(key(kind, obj.slug, n))
-    for b in site.briefings:
-        incident = site.incident_of(b.slug)
-        k = key(INCIDENT_OF, b.slug)
-        value = incident.slug.encode("utf-8", "surrogatepass") if incident else b""
+
+    def plain_value(k: str, value: bytes) -> None:
         before = previous.get(k)
         if before == value:
             value = before  # the same object: saving the state sees it unchanged
         else:
             changed.add(k)
         values[k] = value
+
+    for b in site.briefings:
+        incident = site.incident_of(b.slug)
+        plain_value(key(INCIDENT_OF, b.slug), incident.slug.encode("utf-8", "surrogatepass") if incident else b"")
     for kind, count in ((BRIEFING, len(site.briefings)), (ENTITY, len(site.entities)), (INCIDENT, len(site.incidents))):
-        k = key(COUNT, kind)
-        value = str(count).encode()
-        before = previous.get(k)
-        if before == value:
-            value = before
-        else:
-            changed.add(k)
-        values[k] = value
+        plain_value(key(COUNT, kind), str(count).encode())
     for k in previous:
         if k not in values and k != EVERYTHING:
             changed.add(k)
