@@ -338,6 +338,7 @@ def parse_date(value: str, line: int | None = None, *, time_allowed: bool = Fals
 _HEADLINE = re.compile(r"\A\s*([^\n]+)\n[ \t\r]*\n(?=\s*\S)")
 _HEADLINE_AND_DECK = re.compile(r"\A\s*([^\n]+)\n[ \t]*([^\n]+)\n[ \t\r]*\n(?=\s*\S)")
 HEADLINE_LINE_CHARS = 200
+LEAD_SENTENCE_WORDS = 12
 DECK_CHARS = 300
 """A deck is a sentence or two; a longer second line is a paragraph, and the opening no headline."""
 _SENTENCE_ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
@@ -353,6 +354,10 @@ def _headline(raw: str) -> tuple[str, int] | None:
     first = _HEADLINE.match(raw)
     if first:
         line = first.group(1).strip()
+        # A line that ends a sentence of many words opens the article ("A church was devastated by fire, which
+        # ... Wasilla."): the lead, not a headline.
+        if _SENTENCE_ENDED.search(line) and len(line.split()) >= LEAD_SENTENCE_WORDS:
+            return None
         return (line, first.end(1)) if len(line) <= HEADLINE_LINE_CHARS else None
     pair = _HEADLINE_AND_DECK.match(raw)
     if not pair:
