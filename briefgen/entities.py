@@ -356,10 +356,21 @@ class _Corpus:
             # so every later pass over them) by string hash, which differs from one process to the next.
             self.df.update(dict.fromkeys(own.values(), 1))
         self.kind = {k: max(v, key=lambda x: (v[x], -_KIND_ORDER.index(x))) for k, v in self.kind_votes.items()}
+        self._teams_are_organisations()
         self.roots = _Roots(self.df)
         self.short: dict[str, set[str]] = {}
         self.article_only: set[str] = set()  # short keys that join a candidate only in an article naming it
         self.short_actors: list[tuple[str, str, EntityKind, str, int]] = []  # (page key, key, kind, name, mentions)
+
+    def _teams_are_organisations(self) -> None:
+        """"Jacksonville Jaguars", "Kansas City Chiefs": a place's name and then a team's plural is a team, however
+        the model tagged it (it often takes the whole for the city)."""
+        for k in self._plain(EntityKind.PLACE):
+            words = k.split()
+            if len(words) >= 2 and _team_word(words[-1]) and any(
+                    self.kind.get(" ".join(words[:i])) is EntityKind.PLACE for i in range(1, len(words))):
+                self.kind[k] = EntityKind.ORGANIZATION
+                self.kind_votes[k] = Counter({EntityKind.ORGANIZATION: sum(self.kind_votes[k].values())})
 
     def _plain(self, kind: EntityKind | None = None) -> list[str]:
         """Keys that are names as written (not canonical, not curated), of one kind if given."""

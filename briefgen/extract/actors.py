@@ -72,6 +72,12 @@ _POSSESSIVE = re.compile(r"(?:['’‘]s|['’‘])$")
 _NOT_NAME_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "CC", "IN", "RB", "PRP", "PRP$", "WDT", "WP"}
 _POSSESSIVE_TOKENS = {"'s", "’s", "‘s", "'", "’"}
 _NAME_BREAKS = {":", ";", "|"}
+_NOUN_TAGS = {"NNP", "NNPS", "NN", "NNS"}
+# Roles written after a name ("Hennepin County Attorney", "Academy President"): not part of it. "General" is a
+# title's own word ("Surgeon General", "Attorney General").
+_ROLES = (HONORIFICS | _TITLE_HEADS | {
+    "attorney", "spokesman", "spokeswoman", "administrator", "congressman", "congresswoman", "councilman",
+    "councilwoman", "editor", "supervisor", "commissioner", "correspondent", "member", "justice", "age"}) - {"general"}
 # An award or title written like a name ("National Player of the Year", "Coach of the Year"): nobody's name.
 _AWARD = re.compile(r"\bof the (?:year|decade|century|game|season|match)\b", re.IGNORECASE)
 
@@ -142,8 +148,10 @@ def _key(text: str) -> str:
     return text.lower().replace(".", "")
 
 
-def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
-    """Clean an entity span: drop leading 'the', titles and possessives. Returns text, start, end, gender."""
+def normalise_mention(span: Any, lower_words: frozenset[str] = frozenset()) -> tuple[str, int, int, str | None] | None:
+    """Clean an entity span: drop leading 'the', titles and possessives. Returns text, start, end, gender.
+
+    ``lower_words``: the words the article writes in lower case (see ``_shouted_word``)."""
     tokens = list(span)
     gender = None
     while tokens and tokens[0].lower_ in {"the", "a", "an"}:
@@ -178,12 +186,24 @@ def normalise_mention(span: Any) -> tuple[str, int, int, str | None] | None:
         return None  # "1990s"
     if text.lower() in _JUNK or text.lower().rstrip(".") in HONORIFICS or text.lower() in _PLACE_HEADS:
         return None  # ("Island" of "the Island of Qeshm" is no place's name)
+    if len(tokens) == 1 and _shouted_word(tokens[0], lower_words):
+        return None
     if _AWARD.search(" ".join([span.text, *(t.text for t in doc[span.end : span.end + 3])])):
         return None  # (the model's span may stop before "of the Year")
     if gender is None:
         before = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
         gender = "m" if before in _MALE else "f" if before in _FEMALE else None
     return text, start, end, gender
+
+
+def _shouted_word(token: Any, lower_words: frozenset[str]) -> bool:
+    """"A MAN was last night being quizzed", "TRIAL DATE SET FOR MAN ACCUSED": a common word that the article also
+    writes in lower case, in capitals like every word before it in its sentence, is that word shouted (a lead-in
+    or a headline), not a name ("WHO" in "The WHO said" follows a written word; "US" is a country)."""
+    if not token.is_upper or len(token.text) < 2 or token.lower_ not in lower_words or _key(token.text) in _CANONICAL:
+        return False
+    doc = token.doc
+    return all(t.is_upper for t in doc[token.sent.start : token.i] if t.is_alpha)
 
 
 def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
@@ -249,6 +269,27 @@ def _untagged_name_word(token: Any) -> bool:
     return token.tag_ in {"NNP", "NNPS"} and not token.ent_type_ and token.text[:1].isupper()
 
 
+def _untagged_name_tail(span: Any) -> list[Any]:
+    """"The Hollywood Reporter", "U.S. Surgeon General": capitalised words the model left out of the name it
+    tagged, right after it, are the rest of a longer name (an organisation's, a facility's, a title's). Not in a
+    headline, where every word is capitalised ("Donald Trump Leads"), nor a role ("US President", "FBI Director
+    James Comey"), nor a suffix ("Jr."); after a person, one word only (a surname: "Kathina" + "Thomas"); never
+    after a nationality ("American People")."""
+    doc = span.doc
+    tail: list[Any] = []
+    i = span.end
+    while i < len(doc) and doc[i].tag_ in _NOUN_TAGS and not doc[i].ent_type_ and doc[i].is_title \
+            and doc[i - 1].whitespace_ == " " \
+            and _key(doc[i].text) not in NAME_SUFFIXES:
+        tail.append(doc[i])
+        i += 1
+    if not tail or span.label_ == "NORP" or (i < len(doc) and doc[i].ent_type_ == "PERSON") \
+            or any(t.lower_.rstrip(".") in _ROLES or t.lower_[:-1] in _ROLES for t in tail) or (span.label_ == "PERSON" and len(tail) > 1):
+        return []
+    words = [t.text for t in span.sent if t.is_alpha and len(t.text) > 3]
+    return [] if sum(w[0].isupper() for w in words) >= 0.8 * len(words) else tail
+
+
 def _is_title_fragment(span: Any) -> bool:
     """'State' in 'Secretary of State', 'Defense' in 'Department of Defense'."""
     if len(span) != 1 or span.start < 2:
@@ -264,11 +305,12 @@ def _initials(name: str) -> str:
 def extract_actors(doc: Any) -> ActorTable:
     """Find people, organisations, places and groups, merging obvious aliases within the article."""
     raw: list[tuple[Mention, str | None]] = []
+    lower_words = frozenset(t.text for t in doc if t.is_lower)
     for span in doc.ents:
         kind = LABEL_KINDS.get(span.label_)
         if kind is None or _is_title_fragment(span):
             continue
-        cleaned = normalise_mention(span)
+        cleaned = normalise_mention(span, lower_words)
         if cleaned is None:
             continue
         text, start, end, gender = cleaned
@@ -277,6 +319,11 @@ def extract_actors(doc: Any) -> ActorTable:
                 and len(after.text) >= 2 and after.text.isupper() and not text.isupper() and after.idx == end + 1:
             # "Ted Cruz Super" + "PAC": a name inside an organisation's name.
             text, end, kind = f"{text} {after.text}", after.idx + len(after.text), EntityKind.ORGANIZATION
+        elif end == span[-1].idx + len(span[-1].text) and (tail := _untagged_name_tail(span)):
+            text = text + span[-1].whitespace_ + "".join(t.text_with_ws for t in tail).rstrip()
+            end = tail[-1].idx + len(tail[-1].text)
+            if kind is not EntityKind.PERSON:  # (a person's surname the model left out is still the person's)
+                kind = EntityKind.PLACE if tail[-1].lower_ in _PLACE_HEADS else EntityKind.ORGANIZATION
         last = text.split()[-1].lower()
         if kind is EntityKind.PERSON and len(text.split()) > 1 and last in _ORG_HEADS | _PLACE_HEADS:
             kind = EntityKind.PLACE if last in _PLACE_HEADS else EntityKind.ORGANIZATION
