@@ -209,3 +209,46 @@ def test_an_organisation_is_not_the_first_name_of_a_longer_name_taken_for_a_pers
     company.ents = [Span(company, 0, 1, "ORG"), Span(company, 8, 9, "ORG")]
     actors = {a.name: a for a in extract_actors(Doc.from_docs([unit, company])).actors}
     assert "Microsoft" in actors and actors["Microsoft"].kind is O
+
+
+def test_a_citys_name_and_a_teams_plural_is_the_team_whatever_the_model_said():
+    # The model takes "Jacksonville Jaguars" for the city in most articles; the team's name alone is a person's.
+    site = build_site([
+        *(briefing(f"game{i}", [actor("Indianapolis Colts", O), actor("Jacksonville Jaguars", L, mentions=4),
+                                actor("Peyton Manning")]) for i in range(3)),
+        *(briefing(f"recap{i}", [actor("Jaguars", P), actor("Peyton Manning")]) for i in range(3)),
+        briefing("trip", [actor("Jacksonville", L), actor("Florida", L)]),
+    ])
+    team = page_of(site, "game0", "Jacksonville Jaguars")
+    assert site.entities[team].kind is O
+    assert page_of(site, "recap0", "Jaguars") == team
+    assert page_of(site, "trip", "Jacksonville") != team and site.entities[page_of(site, "trip", "Jacksonville")].kind is L
+
+
+def test_a_shouted_common_word_is_no_name_but_a_capitalised_acronym_is(nlp_provider):
+    names = extracted(nlp_provider, "A MAN was last night being quizzed by police over the double murder of his mother. "
+                                    "The man, 19, was arrested at home. The WHO said the city was safe.")
+    assert not [n for n, _ in names if n.lower() == "man"]
+    assert ("WHO", O) in names
+
+
+def test_capitalised_words_the_model_left_after_a_name_are_the_rest_of_it(nlp_provider):
+    names = extracted(nlp_provider, "Gary Ross is in talks to direct the sequel, The Hollywood Reporter and Variety said. "
+                                    "Obama picked Regina Benjamin to serve as the next U.S. Surgeon General, officials said. "
+                                    "FBI Director James Comey declined to comment.")
+    assert ("Hollywood Reporter", O) in names and ("Hollywood", L) not in names
+    assert ("U.S. Surgeon General", O) in names
+    assert not [n for n, _ in names if n.startswith("FBI ")]  # a role before a person's name is not the FBI's
+
+
+def test_an_opening_sentence_on_the_first_line_is_the_lead_not_a_headline(tmp_path):
+    from briefgen.sources import read_paths
+
+    lead = ("A church was devastated by fire on Friday night in Wasilla, the hometown of Alaska Governor Sarah Palin, "
+            "the church's minister said.")
+    (tmp_path / "church.txt").write_text(f"{lead}\n\nInvestigators were looking at arson.\n", encoding="utf-8")
+    (tmp_path / "heist.txt").write_text("Paris Store Hit by Jewelry Heist\n\nFour men rammed their car into a store.\n",
+                                        encoding="utf-8")
+    church, heist = sorted(read_paths(sorted(tmp_path.glob("*.txt"))).articles, key=lambda a: a.source)
+    assert "Sarah Palin" in church.nlp_text  # its names are read
+    assert "Paris Store" not in heist.nlp_text and heist.title == "Paris Store Hit by Jewelry Heist"

@@ -273,18 +273,20 @@ def _untagged_name_tail(span: Any) -> list[Any]:
     """"The Hollywood Reporter", "U.S. Surgeon General": capitalised words the model left out of the name it
     tagged, right after it, are the rest of a longer name (an organisation's, a facility's, a title's). Not in a
     headline, where every word is capitalised ("Donald Trump Leads"), nor a role ("US President", "FBI Director
-    James Comey"), nor a suffix ("Jr."); after a person, one word only (a surname: "Kathina" + "Thomas"); never
-    after a nationality ("American People")."""
+    James Comey"), nor a suffix ("Jr."), nor the first part of a compound ("Bernie Sanders T-shirt"); after a
+    person, only a first name's missing surname ("Kathina" + "Thomas"); never after a nationality ("American
+    People")."""
     doc = span.doc
     tail: list[Any] = []
     i = span.end
     while i < len(doc) and doc[i].tag_ in _NOUN_TAGS and not doc[i].ent_type_ and doc[i].is_title \
-            and doc[i - 1].whitespace_ == " " \
-            and _key(doc[i].text) not in NAME_SUFFIXES:
+            and len(doc[i]) > 1 and doc[i - 1].whitespace_ == " " and _key(doc[i].text) not in NAME_SUFFIXES \
+            and (doc[i].whitespace_ or i + 1 == len(doc) or doc[i + 1].is_punct and doc[i + 1].text not in {"-", "–", "—", "/"}):
         tail.append(doc[i])
         i += 1
     if not tail or span.label_ == "NORP" or (i < len(doc) and doc[i].ent_type_ == "PERSON") \
-            or any(t.lower_.rstrip(".") in _ROLES or t.lower_[:-1] in _ROLES for t in tail) or (span.label_ == "PERSON" and len(tail) > 1):
+            or any(t.lower_.rstrip(".") in _ROLES or t.lower_[:-1] in _ROLES for t in tail) \
+            or (span.label_ == "PERSON" and len(span) + len(tail) != 2):
         return []
     words = [t.text for t in span.sent if t.is_alpha and len(t.text) > 3]
     return [] if sum(w[0].isupper() for w in words) >= 0.8 * len(words) else tail
