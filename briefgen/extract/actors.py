@@ -73,6 +73,7 @@ _NOT_NAME_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "CC", "IN", "RB
 _POSSESSIVE_TOKENS = {"'s", "’s", "‘s", "'", "’"}
 _NAME_BREAKS = {":", ";", "|"}
 _NOUN_TAGS = {"NNP", "NNPS", "NN", "NNS"}
+_JOINERS = {"-", "–", "—", "/"}
 # Roles written after a name ("Hennepin County Attorney", "Academy President"): not part of it. "General" is a
 # title's own word ("Surgeon General", "Attorney General").
 _ROLES = (HONORIFICS | _TITLE_HEADS | {
@@ -281,7 +282,7 @@ def _untagged_name_tail(span: Any) -> list[Any]:
     i = span.end
     while i < len(doc) and doc[i].tag_ in _NOUN_TAGS and not doc[i].ent_type_ and doc[i].is_title \
             and len(doc[i]) > 1 and doc[i - 1].whitespace_ == " " and _key(doc[i].text) not in NAME_SUFFIXES \
-            and (doc[i].whitespace_ or i + 1 == len(doc) or doc[i + 1].is_punct and doc[i + 1].text not in {"-", "–", "—", "/"}):
+            and (doc[i].whitespace_ or i + 1 == len(doc) or (doc[i + 1].is_punct and doc[i + 1].text not in _JOINERS)):
         tail.append(doc[i])
         i += 1
     if not tail or span.label_ == "NORP" or (i < len(doc) and doc[i].ent_type_ == "PERSON") \
