@@ -113,16 +113,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
-    from briefgen.build import BuildResult, NlpProvider, extract_briefings
+    from briefgen.build import BuildResult, NlpProvider
     from briefgen.curation import load_curation
+    from briefgen.engine import Engine, load_state
     from briefgen.entities import suggestions
     from briefgen.graph import resolve_curated
-    from briefgen.sources import read_all
 
     config = _config_from(args)
-    sources = read_all(config.source, root=config.root)
-    result = BuildResult(diagnostics=list(sources.diagnostics))
-    briefings = extract_briefings(sources.articles, config, NlpProvider(config.model), result)
+    result = BuildResult()
+    # The engine's reading and extraction, from the last build's state: only changed files are read again.
+    # The state is left as it is (this command publishes nothing).
+    briefings = Engine(load_state(config)).briefings(config, NlpProvider(config.model), result, drafts=False)
     curation = load_curation(config.entities, config.root)
     result.diagnostics.extend(curation.problems)
     ordered, resolution = resolve_curated(briefings, curation)

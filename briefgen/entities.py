@@ -304,18 +304,39 @@ def _only_in_titles(name: str, raw: str) -> bool:
 
 def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) -> Resolution:
     """Decide every actor's page. ``fixed``: curated page slugs, which are pages of their own as they are."""
-    corpus = _Corpus(briefings, fixed)
-    corpus.join_full_names()
-    corpus.find_short_names()
-    page_keys = corpus.choose_pages()
-    return corpus.pages(page_keys)
+    return _Corpus(briefings, fixed).resolve()
+
+
+class Resolver:
+    """``resolve`` for a caller that resolves one corpus again and again (``serve``).
+
+    When the briefings are the last call's but for some whose actors are exactly as they were (an edit to an
+    article's wording), only those briefings' short names are decided again; if every decision is the one
+    made before, the last resolution is the answer. That is exactly what ``resolve`` gives: every count is
+    made from the actors alone, and an article's text is read only where a short name is decided and where a
+    name is checked for a headline's words (a briefing holding such a name resolves afresh). Anything else
+    (another actor, a briefing added, removed or moved, other curated pages) resolves afresh.
+    """
+
+    __slots__ = ("_corpus", "_resolution")
+
+    def __init__(self) -> None:
+        self._corpus: _Corpus | None = None
+        self._resolution: Resolution | None = None
+
+    def resolve(self, briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) -> Resolution:
+        corpus = self._corpus
+        if corpus is None or self._resolution is None or not corpus.decides_alike(briefings, fixed):
+            corpus = self._corpus = _Corpus(briefings, fixed)
+            self._resolution = corpus.resolve()
+        return self._resolution
 
 
 class _Corpus:
     """Counts per key over the whole corpus, and the decisions made from them (see the module docstring)."""
 
     def __init__(self, briefings: Sequence[Briefing], fixed: frozenset[str]) -> None:
-        self.briefings = briefings
+        self.briefings = tuple(briefings)
         self.fixed = fixed
         self.keys: list[dict[str, str]] = []  # per briefing: actor slug -> key
         self.kind_votes: dict[str, Counter[EntityKind]] = defaultdict(Counter)
@@ -372,6 +393,25 @@ class _Corpus:
                 self.kind[k] = EntityKind.ORGANIZATION
                 self.kind_votes[k] = Counter({EntityKind.ORGANIZATION: sum(self.kind_votes[k].values())})
 
+    def resolve(self) -> Resolution:
+        self.join_full_names()
+        self.find_short_names()
+        return self.pages(self.choose_pages())
+
+    def decides_alike(self, briefings: Sequence[Briefing], fixed: frozenset[str]) -> bool:
+        """Whether ``briefings`` resolve as this corpus did (see ``Resolver``); if so they replace its own."""
+        if fixed != self.fixed or len(briefings) != len(self.briefings):
+            return False
+        for i, (b, old) in enumerate(zip(briefings, self.briefings)):
+            if b is old or (b.article.raw == old.article.raw and b.slug == old.slug and b.actors == old.actors):
+                continue
+            if b.slug != old.slug or b.actors != old.actors \
+                    or not self.title_checked.isdisjoint(self.keys[i].values()) \
+                    or self.decide_briefing(i, b) != self.decided[i]:
+                return False
+        self.briefings = tuple(briefings)
+        return True
+
     def _plain(self, kind: EntityKind | None = None) -> list[str]:
         """Keys that are names as written (not canonical, not curated), of one kind if given."""
         return [k for k in self.df if not k.startswith(("=", "@")) and (kind is None or self.kind[k] is kind)]
@@ -416,6 +456,7 @@ class _Corpus:
                     if shorter in self.full_people and df[shorter] > df[k]:
                         longer[k] = shorter
                         break
+        self.title_checked = frozenset(longer)  # names whose articles' text decides (see Resolver)
         if longer:
             for i, b in enumerate(self.briefings):
                 for a in b.actors:
@@ -628,18 +669,19 @@ class _Corpus:
     # ---- step 3, article by article
     def choose_pages(self) -> list[dict[str, str]]:
         short = self.short
-        root = {k: self.roots.find(k) for k in self.df}
+        self.root = {k: self.roots.find(k) for k in self.df}
         # Per briefing, the entities its full names are on: the context a short name is read in.
-        present = [{root[k] for k in own.values() if k not in short} for own in self.keys]
+        present = [self._present(i) for i in range(len(self.keys))]
         wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
                   for c in found}
-        cooc: dict[str, set[str]] = defaultdict(set)
+        self.cooc: dict[str, set[str]] = defaultdict(set)
+        cooc = self.cooc
         if wanted:
             for entities in present:
                 for c in entities & wanted:
                     cooc[c] |= entities
         n = max(len(self.briefings), 1)
-        idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
+        self.idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
         # short key -> (its most frequent candidates, those of them frequent enough to go to without their name in the
         # article, whether it needs its article's support)
         self.ranked = {}
@@ -652,34 +694,48 @@ class _Corpus:
             if k in self.article_only:
                 frequent, contextual = [], True
             self.ranked[k] = ranked, frequent, contextual
-        page_keys = []
-        article_only = self.article_only
-        for i, b in enumerate(self.briefings):
-            own = self.keys[i]
-            chosen: dict[str, str] = {}
-            later = []  # a team's city last: the team may be named here by a short name only ("the Colts")
-            for a in b.actors:
-                k = own[a.slug]
-                if k not in short:
-                    chosen[a.slug] = root[k]
-                elif k in article_only:
-                    later.append(a)
-                else:
-                    self._decide(b, a, k, present[i], chosen, cooc, idf)
-            if later:
-                here = present[i] | set(chosen.values())
-                for a in later:
-                    self._decide(b, a, own[a.slug], here, chosen, cooc, idf)
-            page_keys.append(chosen)
-        return page_keys
+        self.decided = [self.decide_briefing(i, b, present[i]) for i, b in enumerate(self.briefings)]
+        for b, (_, short_actors, unsure) in zip(self.briefings, self.decided):
+            self.short_actors.extend(short_actors)
+            for item in unsure:
+                self.unsure[item].append(b.slug)
+        return [chosen for chosen, _, _ in self.decided]
+
+    def _present(self, i: int) -> set[str]:
+        return {self.root[k] for k in self.keys[i].values() if k not in self.short}
+
+    def decide_briefing(self, i: int, b: Briefing, present: set[str] | None = None) -> tuple[
+            dict[str, str], tuple[tuple[str, str, EntityKind, str, int], ...], tuple[tuple[str, str, str | None], ...]]:
+        """Briefing ``i``'s actors' pages (actor slug -> page key), its short actors (page key, key, kind, name,
+        mentions) and its unsure decisions (key, how, choice)."""
+        own, short, root = self.keys[i], self.short, self.root
+        present = self._present(i) if present is None else present
+        chosen: dict[str, str] = {}
+        short_actors: list[tuple[str, str, EntityKind, str, int]] = []
+        unsure: list[tuple[str, str, str | None]] = []
+        later = []  # a team's city last: the team may be named here by a short name only ("the Colts")
+        for a in b.actors:
+            k = own[a.slug]
+            if k not in short:
+                chosen[a.slug] = root[k]
+            elif k in self.article_only:
+                later.append(a)
+            else:
+                self._decide(b, a, k, present, chosen, short_actors, unsure)
+        if later:
+            here = present | set(chosen.values())
+            for a in later:
+                self._decide(b, a, own[a.slug], here, chosen, short_actors, unsure)
+        return chosen, tuple(short_actors), tuple(unsure)
 
     def _decide(self, b: Briefing, a: Actor, key: str, present: set[str], chosen: dict[str, str],
-                cooc: dict[str, set[str]], idf: dict[str, float]) -> None:
-        choice, how = self._choose(key, present, b.article.raw, cooc, idf)
+                short_actors: list[tuple[str, str, EntityKind, str, int]],
+                unsure: list[tuple[str, str, str | None]]) -> None:
+        choice, how = self._choose(key, present, b.article.raw, self.cooc, self.idf)
         chosen[a.slug] = choice if choice is not None else self.roots.find(key)
-        self.short_actors.append((chosen[a.slug], key, a.kind, a.name, a.mentions))
+        short_actors.append((chosen[a.slug], key, a.kind, a.name, a.mentions))
         if how in ("dominant", "ambiguous"):
-            self.unsure[(key, how, choice)].append(b.slug)
+            unsure.append((key, how, choice))
 
     def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
                 idf: dict[str, float]) -> tuple[str | None, str]:

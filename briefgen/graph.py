@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from briefgen.curation import Curation
-from briefgen.entities import Resolution, resolve
+from briefgen.entities import Resolution, Resolver, resolve
 from briefgen.errors import Diagnostic, Severity
 from briefgen.model import Actor, Briefing, Entity, Quote, QuoteRef, Site
 
@@ -98,15 +98,16 @@ def _relink(b: Briefing, remap: dict[str, str]) -> Briefing:
 
 class ResolutionMemo:
     """What the last site graph lends the next one (same result, cheaper), kept by a caller that builds one
-    project again and again (``serve``): the uncurated resolution of the briefings last resolved (an
-    entities.toml save resolves the same briefings, uncurated, as the build before), and the last site's
+    project again and again (``serve``): the resolvers of the uncurated and the curated briefings (an edit to
+    an article's wording, or an entities.toml save, mostly decides nothing anew), and the last site's
     briefings and entities (equal ones stay the same objects)."""
 
-    __slots__ = ("_briefings", "_plain", "key_slugs", "site_briefings", "site_entities")
+    __slots__ = ("curated", "key_slugs", "plain", "site_briefings", "site_entities")
 
     def __init__(self) -> None:
-        self._briefings: tuple[Briefing, ...] = ()
-        self._plain: Resolution | None = None
+        self.plain = Resolver()
+        """Resolves the briefings as they are, before curation (entries may name those pages)."""
+        self.curated = Resolver()
         self.site_briefings: dict[str, Briefing] = {}
         """The briefings of the last site built, by slug: one equal to it now is that very object (the
         engine then reuses its digest instead of taking it again)."""
@@ -116,13 +117,6 @@ class ResolutionMemo:
         """Per briefing slug, its key actors in the last site: an entity whose briefings' key actors are all
         as they were has the related entities it had."""
 
-    def plain(self, ordered: list[Briefing]) -> Resolution:
-        """``resolve(ordered)``, reused while ``ordered`` holds the very same briefings (frozen records)."""
-        before = self._briefings
-        if self._plain is None or len(before) != len(ordered) or any(a is not b for a, b in zip(ordered, before)):
-            self._plain, self._briefings = resolve(ordered), tuple(ordered)
-        return self._plain
-
 
 def resolve_curated(briefings: Iterable[Briefing], curation: Curation,
                     memo: ResolutionMemo | None = None) -> tuple[list[Briefing], Resolution]:
@@ -131,13 +125,14 @@ def resolve_curated(briefings: Iterable[Briefing], curation: Curation,
     ordered = sort_briefings(briefings)
     if curation.entities or curation.ignore:
         # Entries (and ignored names) may name a page as it is shown without curation: work those out first.
-        plain = memo.plain(ordered) if memo is not None else resolve(ordered)
+        plain = memo.plain.resolve(ordered) if memo is not None else resolve(ordered)
         ordered = [
             _curate(b, curation, {a.slug: (slug, plain.names[slug]) for a in b.actors
                                   if (slug := page.get(a.slug, a.slug)) in plain.names})
             for b, page in zip(ordered, plain.pages)
         ]
-    return ordered, resolve(ordered, frozenset(c.slug for c in curation.entities))
+    fixed = frozenset(c.slug for c in curation.entities)
+    return ordered, memo.curated.resolve(ordered, fixed) if memo is not None else resolve(ordered, fixed)
 
 
 def build_site(

@@ -282,3 +282,46 @@ def test_a_surname_the_model_took_for_a_place_joins_the_person_where_the_article
     ])
     assert page_of(site, "both", "Palin") == "sarah-palin"
     assert page_of(site, "short0", "Palin") == "palin"  # nothing in that article says which Palin
+
+
+def test_resolving_again_after_an_edit_gives_what_a_fresh_resolution_gives():
+    """``serve`` keeps a Resolver: an edit to an article's wording reuses the last resolution only when no
+    decision changes; the article's text still decides a short name, and a headline's words are read again."""
+    from dataclasses import replace
+
+    from briefgen.entities import Resolution, Resolver, resolve
+
+    def reworded(b: Briefing, text: str) -> Briefing:
+        return replace(b, article=replace(b.article, raw=text))
+
+    corpus = [
+        *(briefing(f"bill{i}", [actor("Bill Clinton", mentions=2), actor("Al Gore")]) for i in range(3)),
+        *(briefing(f"hillary{i}", [actor("Hillary Clinton", mentions=3), actor("Tim Kaine")]) for i in range(3)),
+        briefing("short", [actor("Clinton", mentions=2)], text="Clinton spoke. Hillary Clinton was in Iowa."),
+        *(briefing(f"d{i}", [actor("Donald Trump")]) for i in range(3)),
+        briefing("head", [actor("Donald Trump Leads"), actor("Donald Trump")],
+                 text="Donald Trump Leads Polls In Ohio\n\nThe race tightened, Donald Trump said."),
+    ]
+    resolver = Resolver()
+    first = resolver.resolve(corpus)
+    assert first.pages[6] == {"clinton": "hillary-clinton"}
+    assert first.pages[10] == {"donald-trump-leads": "donald-trump"}
+
+    def edited(i: int, text: str) -> list[Briefing]:
+        return [reworded(b, text) if n == i else b for n, b in enumerate(corpus)]
+
+    assert resolver.resolve(edited(6, "Clinton spoke at length. Hillary Clinton was in Iowa.")) is first
+
+    def resolved_again(briefings: list[Briefing]) -> Resolution:
+        kept = Resolver()
+        kept.resolve(corpus)
+        again, fresh = kept.resolve(briefings), resolve(briefings)
+        assert (again.pages, again.names, again.kinds, again.decisions) == \
+            (fresh.pages, fresh.names, fresh.kinds, fresh.decisions)
+        return again
+
+    # The text decides "Clinton"; without the headline, "Donald Trump Leads" is a name of its own.
+    assert resolved_again(edited(6, "Clinton spoke. Bill Clinton was in Iowa.")).pages[6] == {"clinton": "bill-clinton"}
+    prose = resolved_again(edited(10, "We met Donald Trump Leads, a plumber who said little about the race, "
+                                      "not Donald Trump."))
+    assert "donald-trump-leads" in prose.names and prose.pages[10] == {}
