@@ -494,3 +494,23 @@ Helen Carter, exasperated, finally responded: "What difference does it make now 
         nlp_provider, tmp_path,
     )
     assert speakers(b)["What difference does"] == "Helen Carter"
+
+
+def test_a_lowercase_quote_carrying_on_the_writers_sentence_is_a_fragment(nlp_provider, tmp_path):
+    b = brief(
+        """
+The port authority will dredge the channel this summer, its director, Tomas Berg, said on Monday.
+
+Berg said that if the work is delayed again, “the larger ships will go to Rotterdam instead.”
+
+He added, “everything depends on the weather in June.”
+
+“The dredgers are booked,” Berg said, “and the crews are ready to start.”
+""",
+        nlp_provider, tmp_path,
+    )
+    by_text = {q.text: q for q in b.quotes}
+    assert by_text["the larger ships will go to Rotterdam instead."].partial
+    assert not by_text["everything depends on the weather in June."].partial  # a speech verb introduces it
+    assert not by_text["and the crews are ready to start."].partial  # the quote resumed after its attribution
+    assert by_text["and the crews are ready to start."].speaker == "Tomas Berg"

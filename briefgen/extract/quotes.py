@@ -95,9 +95,20 @@ _INTRODUCING = {
 
 def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
     """A quote opening mid-sentence right after one of the writer's words ('called it “a disaster”') is a
-    fragment; one opening a sentence, after a colon/comma/dash, or after 'said'/'told reporters' is whole."""
+    fragment; one opening a sentence, after a colon/comma/dash, or after 'said'/'told reporters' is whole.
+    A quote in lowercase that carries on the writer's sentence ('Ryan said that if the U.S. pulls back, “our
+    oceans are going to save us.”') is a fragment too, unless a speech verb introduces it ('He added,
+    “actually, …”') or it resumes a quote broken by its attribution ('“…,” Clinton said, “and …”')."""
     before = text[paragraph_start : span.start].rstrip()
-    if not before or not (before[-1].isalnum() or before[-1] in "’'%)"):
+    if not before:
+        return False
+    if span.opened and text[span.inner_start : span.inner_start + 1].islower():
+        words = re.findall(r"[\w’'-]+", before[-60:].lower())
+        sentence = re.split(r"[.!?][”\"’]?\s+", before)[-1]
+        if words and not any(w in _INTRODUCING or _speech_form(w) for w in words[-3:]) \
+                and not re.search(r"[”\"]", sentence):
+            return True
+    if not (before[-1].isalnum() or before[-1] in "’'%)"):
         return False
     if not any(c.islower() for c in before) and len(re.findall(r"[A-Z]{2,}", before)) >= 2:
         return False  # a heading in capitals run into its paragraph ('OBAMA’S LAST STATE OF THE UNION “…”')
