@@ -514,3 +514,48 @@ He added, “everything depends on the weather in June.”
     assert not by_text["everything depends on the weather in June."].partial  # a speech verb introduces it
     assert not by_text["and the crews are ready to start."].partial  # the quote resumed after its attribution
     assert by_text["and the crews are ready to start."].speaker == "Tomas Berg"
+
+
+def test_a_quote_resumed_after_a_long_attribution_keeps_its_speaker(nlp_provider, tmp_path):
+    b = brief(
+        """
+The county board voted on Tuesday to close the old hospital on Elm Street by the end of the year.
+
+"The building is older than most of us," said Sen. Ruth Okoye who represents the county and chaired the hospital board for many years. "It cannot be saved, and the money is better spent on the new clinic."
+
+Rep. Dan Whitlock said the vote had been rushed.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["The building is"] == "Ruth Okoye"
+    assert got["It cannot be"] == "Ruth Okoye"  # 'Sen.' ends no sentence; the next line's name is not hers
+
+
+def test_a_cue_on_the_next_line_belongs_to_the_next_paragraph(nlp_provider, tmp_path):
+    """Some copy puts each paragraph on one line, with no blank line between."""
+    b = brief(
+        """
+Delegates at the convention in Denver said they welcomed the debate on water rights.
+"Farms here have gone dry for three summers," said Adrian Molina, a delegate from Pueblo. "We need the river back."
+Martha Quinn, a delegate from Boulder, criticized the state's rules. "Nobody enforces them," she said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["We need the"] == "Adrian Molina"
+    assert got["Nobody enforces them"] == "Martha Quinn"
+
+
+def test_a_title_between_two_halves_of_a_quote_does_not_break_it(nlp_provider, tmp_path):
+    b = brief(
+        """
+Senator Ellen Marsh said she would publish her medical records before the primary.
+
+"Of course we will release them," Marsh said during an interview on "Meet the Press" Sunday. "I am very healthy and I have nothing to hide." Tom Becker, her rival, said in May that he had released his own.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["I am very"] == "Ellen Marsh"
+    assert "Meet the Press" not in got

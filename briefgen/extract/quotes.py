@@ -382,8 +382,13 @@ class _Speakers:
             sent_end = max(sent_end, following.end)
             if following.end < len(doc) and not following.text.rstrip().endswith((".", "!", "?")):
                 sent_end = doc[following.end].sent.end
-        after = [t for t in doc[last[-1].i + 1 : sent_end] if self._is_cue(t)]
-        beside = [t for t in doc[sent_start : first[0].i] if self._is_cue(t) and _next_to(t, span)]
+        # A sentence may run over a line break where paragraphs are single lines: a cue on the next line
+        # is the next paragraph's ('“…” | Martha Allen, a delegate, criticized …').
+        after = [t for t in doc[last[-1].i + 1 : sent_end]
+                 if self._is_cue(t) and "\n" not in self.text[span.end : t.idx]]
+        before = [t for t in doc[sent_start : first[0].i]
+                  if self._is_cue(t) and "\n" not in self.text[t.idx : span.start]]
+        beside = [t for t in before if _next_to(t, span)]
         if (
             not after
             and not beside
@@ -400,7 +405,6 @@ class _Speakers:
         colon = self._colon_verb(span)
         if colon is not None:
             return colon
-        before = [t for t in doc[sent_start : first[0].i] if self._is_cue(t)]
         if before:
             return before[-1]  # for a fragment ('said the plan was “a disaster”') the verb before wins
         return after[0] if after else None
@@ -856,6 +860,8 @@ class _Speakers:
             return None
         gap = self.text[span.end : span.end + 3]
         start = span.end + len(gap) - len(gap.lstrip())
+        if "\n" in gap[: start - span.end]:
+            return None  # a name opening the next paragraph ('“…” | Rep. Steve Israel said …') is its own
         actor = self.table.at(start, start + 1)
         if actor is None:
             # 'Texas delegate Bill Eastland, wearing …, said': a short description may come first.
@@ -988,7 +994,14 @@ def extract_quotes(
 ) -> list[Quote]:
     """Attribute every quote span; drop short scare quotes that have no speaker."""
     speakers = _Speakers(doc, table, spans)
+
+    def title_or_label(span: QuoteSpan, attribution: _Attribution) -> bool:
+        partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
+        return speakers.title_or_label(span, governed=not partial and attribution.cue is not None)
+
     found: list[tuple[QuoteSpan, _Attribution]] = []
+    # The last quoted statement: a title in between ('…,” Sanders said on CNN’s “State of the Union.” “…”')
+    # does not stop the next quote resuming it.
     previous: tuple[QuoteSpan, _Attribution] | None = None
     for span in spans:
         cue = speakers.cue_for(span)
@@ -999,7 +1012,8 @@ def extract_quotes(
             attribution = previous[1]
             speakers.remember(span.start, attribution.actor)
             found.append((span, attribution))
-            previous = (span, attribution)
+            if not title_or_label(span, attribution):
+                previous = (span, attribution)
             continue
         if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span) and not (
                 cue.lemma_.lower() == "put" and any(c.lower_ == "it" for c in cue.children)):
@@ -1022,7 +1036,8 @@ def extract_quotes(
         speakers.remember(span.start, attribution.actor)
         speakers.note_named(span.start, attribution, attribution.pronoun)
         found.append((span, attribution))
-        previous = (span, attribution)
+        if not title_or_label(span, attribution):
+            previous = (span, attribution)
 
     # An unclosed quote paragraph with no cue takes the speaker named after its continuation.
     for index in range(len(found) - 2, -1, -1):
@@ -1039,9 +1054,9 @@ def extract_quotes(
             continue
         if attribution.speaker is None and attribution.cue is None and len(text.split()) < MIN_UNATTRIBUTED_WORDS:
             continue  # a cue-less short fragment: a scare quote
-        partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
-        if speakers.title_or_label(span, governed=not partial and attribution.cue is not None):
+        if title_or_label(span, attribution):
             continue
+        partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
         actor = attribution.actor
         quotes.append(
             Quote(
@@ -1094,10 +1109,23 @@ def _interrupted(text: str, previous: tuple[QuoteSpan, _Attribution], span: Quot
     if attribution.speaker is None or before.paragraph != span.paragraph or not before.closed:
         return False
     gap = text[before.end : span.start]
-    # Only the attribution stands between: no sentence of narrative after it ('… tweeted Friday. Experts
-    # expect …. “…”' starts a new quote).
-    return bool(len(gap) <= 120 and before.end <= attribution.cue_at < span.start
-                and gap.rstrip()[-1:] in {".", ",", ":"} and len(re.findall(r"[a-z][.!?](?=\s)", gap)) <= 1)
+    # Only the attribution stands between, however long its description of the speaker ('said Rep. Jim
+    # Whelan who represents Atlantic City and served as its mayor for many years.'): no sentence of
+    # narrative after it ('… tweeted Friday. Experts expect …. “…”' starts a new quote).
+    sentence_ends = [m for m in re.finditer(r"([A-Za-z]*[a-z])[.!?](?=\s)", gap)
+                     if m.group(1).lower() not in _ABBREVIATIONS]
+    return bool(len(gap) <= 320 and before.end <= attribution.cue_at < span.start
+                and gap.rstrip()[-1:] in {".", ",", ":"} and len(sentence_ends) <= 1)
+
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "sen", "rep", "reps", "gov", "gen", "lt", "col", "sgt", "capt", "cmdr", "adm", "maj",
+    "rev", "prof", "st", "jr", "sr", "atty", "gens", "sens", "no", "vs", "inc", "co", "corp", "ltd", "jan", "feb",
+    "aug", "sept", "oct", "nov", "dec", "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill",
+    "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa",
+    "tenn", "tex", "va", "vt", "wash", "wis", "wyo",
+}
+"""Words a full stop abbreviates ('Rep.', 'Calif.'), which end no sentence."""
 
 
 def _next_to(cue: Any, span: QuoteSpan) -> bool:
