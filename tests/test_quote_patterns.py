@@ -559,3 +559,20 @@ Senator Ellen Marsh said she would publish her medical records before the primar
     got = speakers(b)
     assert got["I am very"] == "Ellen Marsh"
     assert "Meet the Press" not in got
+
+
+def test_a_name_after_a_dash_before_the_colon_is_the_source_in_digest_copy(nlp_provider, tmp_path):
+    """Polling newsletters quote each source as 'Heading - Name: “…”' or '-More from Name: “…”'."""
+    b = brief(
+        """
+Here is the polling roundup for Tuesday, with the latest numbers from the early states.
+
+Pollsters agree - Carl Weston: “The late deciders broke for the governor, and most polls stopped too early to see it.” [Polling Weekly.]
+
+The tracking polls were right after all -More from Weston: “Our last three days showed the shift clearly, but few outlets reported them.”
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["The late deciders"] == "Carl Weston"
+    assert got["Our last three"] == "Carl Weston"

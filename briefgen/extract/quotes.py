@@ -910,6 +910,25 @@ class _Speakers:
                     return actor
         return None
 
+    def byline(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> _Attribution | None:
+        """'Pollsters agree - Carl Bialik: “…”', '-More from Blumenthal and Cohen: “…”': in digest copy a
+        name after a dash (or 'More from') right before the colon is the source, whatever verb the heading
+        before it has. Two names joined by 'and' are represented by the first."""
+        para = paragraphs[span.paragraph]
+        m = _BYLINE.search(self.text, para.start, span.start)
+        if m is None:
+            return None
+        start, end = m.span(1)
+        actors = [self.table.by_id(x.actor) for x in self.table.mentions if start <= x.start and x.end <= end]
+        # A surname alone is the person named in full earlier, whatever the model took it for in the byline.
+        actors = [a for a in self.table.actors if a.kind is EntityKind.PERSON and " " in a.name
+                  and a.name.split()[-1] == m.group(1)][:1] or actors
+        if actors:
+            return _Attribution(actors[0].name, actors[0], ":", cue_at=start)
+        if start == m.start():
+            return None  # 'Update: “…”' opening a paragraph names no one the model knows
+        return _Attribution(" ".join(m.group(1).split()), None, ":", cue_at=start, at=start, named=True)
+
     def signed_below(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> str | None:
         """'“…”' with the next paragraph '- Sanders.': a fact-check style signature."""
         if span.paragraph + 1 >= len(paragraphs) or self.text[span.end : paragraphs[span.paragraph].end].strip():
@@ -973,6 +992,11 @@ class _Speakers:
             actor.spoke += 1
 
 
+_NAME_WORD = r"(?:[A-Z][\w’'.&-]*|and|of|de|van|von)"
+_BYLINE = re.compile(rf"(?:^|[-–—]\s*|\bMore from\s+)([A-Z][\w’'.&-]*(?:[ \t]+{_NAME_WORD}){{0,5}})[ \t]*:[ \t]*\Z",
+                     re.M)
+"""A name after a dash or 'More from', right before the colon that introduces a quote."""
+
 _CLIMBING = {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis", "dep"}
 """Relations by which a subject-less speech verb takes the subject of the word it hangs on ('dep': the
 parser's unlabelled attachment, as in 'Carter, exasperated, finally responded: “…”')."""
@@ -1004,6 +1028,12 @@ def extract_quotes(
     # does not stop the next quote resuming it.
     previous: tuple[QuoteSpan, _Attribution] | None = None
     for span in spans:
+        if (signed := speakers.byline(span, paragraphs)) is not None:
+            speakers.remember(span.start, signed.actor)
+            speakers.note_named(span.start, signed, False)
+            found.append((span, signed))
+            previous = (span, signed)
+            continue
         cue = speakers.cue_for(span)
         if previous is not None and _interrupted(speakers.text, previous, span) and not speakers.other_named_between(
                 previous[1], span.start) and (cue is None or cue.idx < span.start):
