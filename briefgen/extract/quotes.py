@@ -1028,11 +1028,11 @@ def extract_quotes(
     # does not stop the next quote resuming it.
     previous: tuple[QuoteSpan, _Attribution] | None = None
     for span in spans:
-        if (signed := speakers.byline(span, paragraphs)) is not None:
-            speakers.remember(span.start, signed.actor)
-            speakers.note_named(span.start, signed, False)
-            found.append((span, signed))
-            previous = (span, signed)
+        if (byline := speakers.byline(span, paragraphs)) is not None:
+            speakers.remember(span.start, byline.actor)
+            speakers.note_named(span.start, byline, False)
+            found.append((span, byline))
+            previous = (span, byline)
             continue
         cue = speakers.cue_for(span)
         if previous is not None and _interrupted(speakers.text, previous, span) and not speakers.other_named_between(
