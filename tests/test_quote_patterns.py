@@ -576,3 +576,25 @@ The tracking polls were right after all -More from Weston: “Our last three day
     got = speakers(b)
     assert got["The late deciders"] == "Carl Weston"
     assert got["Our last three"] == "Carl Weston"
+
+
+def test_a_quote_signed_by_its_last_line_or_a_line_below_names_the_signer(nlp_provider, tmp_path):
+    b = brief(
+        """
+The central bank raised its main rate again on Thursday, the third rise this year.
+
+"I worry that we may see a second recession before the first one has ended.
+Maria Lindqvist, Institute for Economic Policy."
+
+Shops in the capital said sales had already fallen.
+
+"Great speech. He is ready. That's why he should be our next mayor."
+
+-Governor Ana Ruiz, writing after the debate.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["I worry that"] == "Maria Lindqvist"
+    assert not any("Institute" in q.text for q in b.quotes)  # the signature is not quoted words
+    assert got["Great speech. He"].endswith("Ana Ruiz")  # what follows the comma describes her

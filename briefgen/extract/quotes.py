@@ -929,13 +929,37 @@ class _Speakers:
             return None  # 'Update: “…”' opening a paragraph names no one the model knows
         return _Attribution(" ".join(m.group(1).split()), None, ":", cue_at=start, at=start, named=True)
 
+    def signature(self, span: QuoteSpan) -> tuple[int, ActorInfo] | None:
+        """'"I worry that … | Dean Baker, Center for Economic and Policy Research."': a quote whose last line
+        is only a person's name and affiliation (no verb) is signed by that person. Returns where the
+        signature line starts and the signer."""
+        inner = self.text[span.inner_start : span.inner_end]
+        if "\n" in inner.rstrip():
+            start = span.inner_start + inner.rstrip().rindex("\n") + 1
+        elif not span.opened:
+            start = span.inner_start
+        else:
+            return None
+        if len(self.text[start : span.inner_end].split()) > 12:
+            return None
+        tokens = self.doc.char_span(start, span.inner_end, alignment_mode="expand")
+        if tokens is None or any(t.pos_ in {"VERB", "AUX"} for t in tokens):
+            return None
+        for mention in self.table.mentions:
+            if start <= mention.start < span.inner_end:
+                actor = self.table.by_id(mention.actor)
+                if actor.kind is EntityKind.PERSON:
+                    return start, actor
+        return None
+
     def signed_below(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> str | None:
-        """'“…”' with the next paragraph '- Sanders.': a fact-check style signature."""
+        """'“…”' with the next paragraph '- Sanders.' or '-Michelle Marks, Philadelphia.': a signature (what
+        follows a comma describes the signer)."""
         if span.paragraph + 1 >= len(paragraphs) or self.text[span.end : paragraphs[span.paragraph].end].strip():
             return None
         after = paragraphs[span.paragraph + 1]
         line = self.text[after.start : after.end].strip()
-        m = re.fullmatch(r"[-–—]\s*([A-Z][\w.’' -]{1,60}?)\.?", line)
+        m = re.fullmatch(r"[-–—]\s*([A-Z][\w.’' -]{1,60}?)(?:,[^\n]{1,80}?)?\.?", line)
         if m is None:
             return None
         at = after.start + self.text[after.start : after.end].index(m.group(1))
@@ -1027,7 +1051,22 @@ def extract_quotes(
     # The last quoted statement: a title in between ('…,” Sanders said on CNN’s “State of the Union.” “…”')
     # does not stop the next quote resuming it.
     previous: tuple[QuoteSpan, _Attribution] | None = None
+    signatures: set[int] = set()  # starts of spans that only sign the quote before them
     for span in spans:
+        signature = speakers.signature(span)
+        if signature is not None and signature[0] > span.inner_start:
+            # The last line signs this quote, which ends before it.
+            span.inner_end = len(raw[: signature[0]].rstrip())
+            previous = (span, _Attribution(signature[1].name, signature[1], "-"))
+            speakers.remember(span.start, signature[1])
+            found.append(previous)
+            continue
+        if signature is not None and found and not found[-1][0].closed \
+                and found[-1][0].paragraph == span.paragraph - 1:
+            # A paragraph of its own signs the quote it closes.
+            found[-1] = previous = (found[-1][0], _Attribution(signature[1].name, signature[1], "-"))
+            signatures.add(span.start)
+            continue
         if (byline := speakers.byline(span, paragraphs)) is not None:
             speakers.remember(span.start, byline.actor)
             speakers.note_named(span.start, byline, False)
@@ -1079,6 +1118,8 @@ def extract_quotes(
 
     quotes = []
     for span, attribution in found:
+        if span.start in signatures:
+            continue
         text = raw[span.inner_start : span.inner_end]
         if not text.strip() or not any(c.isalpha() for c in text):
             continue
