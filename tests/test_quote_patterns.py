@@ -494,3 +494,107 @@ Helen Carter, exasperated, finally responded: "What difference does it make now 
         nlp_provider, tmp_path,
     )
     assert speakers(b)["What difference does"] == "Helen Carter"
+
+
+def test_a_lowercase_quote_carrying_on_the_writers_sentence_is_a_fragment(nlp_provider, tmp_path):
+    b = brief(
+        """
+The port authority will dredge the channel this summer, its director, Tomas Berg, said on Monday.
+
+Berg said that if the work is delayed again, “the larger ships will go to Rotterdam instead.”
+
+He added, “everything depends on the weather in June.”
+
+“The dredgers are booked,” Berg said, “and the crews are ready to start.”
+""",
+        nlp_provider, tmp_path,
+    )
+    by_text = {q.text: q for q in b.quotes}
+    assert by_text["the larger ships will go to Rotterdam instead."].partial
+    assert not by_text["everything depends on the weather in June."].partial  # a speech verb introduces it
+    assert not by_text["and the crews are ready to start."].partial  # the quote resumed after its attribution
+    assert by_text["and the crews are ready to start."].speaker == "Tomas Berg"
+
+
+def test_a_quote_resumed_after_a_long_attribution_keeps_its_speaker(nlp_provider, tmp_path):
+    b = brief(
+        """
+The county board voted on Tuesday to close the old hospital on Elm Street by the end of the year.
+
+"The building is older than most of us," said Sen. Ruth Okoye who represents the county and chaired the hospital board for many years. "It cannot be saved, and the money is better spent on the new clinic."
+
+Rep. Dan Whitlock said the vote had been rushed.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["The building is"] == "Ruth Okoye"
+    assert got["It cannot be"] == "Ruth Okoye"  # 'Sen.' ends no sentence; the next line's name is not hers
+
+
+def test_a_cue_on_the_next_line_belongs_to_the_next_paragraph(nlp_provider, tmp_path):
+    """Some copy puts each paragraph on one line, with no blank line between."""
+    b = brief(
+        """
+Delegates at the convention in Denver said they welcomed the debate on water rights.
+"Farms here have gone dry for three summers," said Adrian Molina, a delegate from Pueblo. "We need the river back."
+Martha Quinn, a delegate from Boulder, criticized the state's rules. "Nobody enforces them," she said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["We need the"] == "Adrian Molina"
+    assert got["Nobody enforces them"] == "Martha Quinn"
+
+
+def test_a_title_between_two_halves_of_a_quote_does_not_break_it(nlp_provider, tmp_path):
+    b = brief(
+        """
+Senator Ellen Marsh said she would publish her medical records before the primary.
+
+"Of course we will release them," Marsh said during an interview on "Meet the Press" Sunday. "I am very healthy and I have nothing to hide." Tom Becker, her rival, said in May that he had released his own.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["I am very"] == "Ellen Marsh"
+    assert "Meet the Press" not in got
+
+
+def test_a_name_after_a_dash_before_the_colon_is_the_source_in_digest_copy(nlp_provider, tmp_path):
+    """Polling newsletters quote each source as 'Heading - Name: “…”' or '-More from Name: “…”'."""
+    b = brief(
+        """
+Here is the polling roundup for Tuesday, with the latest numbers from the early states.
+
+Pollsters agree - Carl Weston: “The late deciders broke for the governor, and most polls stopped too early to see it.” [Polling Weekly.]
+
+The tracking polls were right after all -More from Weston: “Our last three days showed the shift clearly, but few outlets reported them.”
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["The late deciders"] == "Carl Weston"
+    assert got["Our last three"] == "Carl Weston"
+
+
+def test_a_quote_signed_by_its_last_line_or_a_line_below_names_the_signer(nlp_provider, tmp_path):
+    b = brief(
+        """
+The central bank raised its main rate again on Thursday, the third rise this year.
+
+"I worry that we may see a second recession before the first one has ended.
+Maria Lindqvist, Institute for Economic Policy."
+
+Shops in the capital said sales had already fallen.
+
+"Great speech. He is ready. That's why he should be our next mayor."
+
+-Governor Ana Ruiz, writing after the debate.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["I worry that"] == "Maria Lindqvist"
+    assert not any("Institute" in q.text for q in b.quotes)  # the signature is not quoted words
+    assert got["Great speech. He"].endswith("Ana Ruiz")  # what follows the comma describes her

@@ -95,9 +95,20 @@ _INTRODUCING = {
 
 def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
     """A quote opening mid-sentence right after one of the writer's words ('called it “a disaster”') is a
-    fragment; one opening a sentence, after a colon/comma/dash, or after 'said'/'told reporters' is whole."""
+    fragment; one opening a sentence, after a colon/comma/dash, or after 'said'/'told reporters' is whole.
+    A quote in lowercase that carries on the writer's sentence ('Ryan said that if the U.S. pulls back, “our
+    oceans are going to save us.”') is a fragment too, unless a speech verb introduces it ('He added,
+    “actually, …”') or it resumes a quote broken by its attribution ('“…,” Clinton said, “and …”')."""
     before = text[paragraph_start : span.start].rstrip()
-    if not before or not (before[-1].isalnum() or before[-1] in "’'%)"):
+    if not before:
+        return False
+    if span.opened and text[span.inner_start : span.inner_start + 1].islower():
+        words = re.findall(r"[\w’'-]+", before[-60:].lower())
+        sentence = re.split(r"[.!?][”\"’]?\s+", before)[-1]
+        if words and not any(w in _INTRODUCING or _speech_form(w) for w in words[-3:]) \
+                and not re.search(r"[”\"]", sentence):
+            return True
+    if not (before[-1].isalnum() or before[-1] in "’'%)"):
         return False
     if not any(c.islower() for c in before) and len(re.findall(r"[A-Z]{2,}", before)) >= 2:
         return False  # a heading in capitals run into its paragraph ('OBAMA’S LAST STATE OF THE UNION “…”')
@@ -371,8 +382,13 @@ class _Speakers:
             sent_end = max(sent_end, following.end)
             if following.end < len(doc) and not following.text.rstrip().endswith((".", "!", "?")):
                 sent_end = doc[following.end].sent.end
-        after = [t for t in doc[last[-1].i + 1 : sent_end] if self._is_cue(t)]
-        beside = [t for t in doc[sent_start : first[0].i] if self._is_cue(t) and _next_to(t, span)]
+        # A sentence may run over a line break where paragraphs are single lines: a cue on the next line
+        # is the next paragraph's ('“…” | Martha Allen, a delegate, criticized …').
+        after = [t for t in doc[last[-1].i + 1 : sent_end]
+                 if self._is_cue(t) and "\n" not in self.text[span.end : t.idx]]
+        before = [t for t in doc[sent_start : first[0].i]
+                  if self._is_cue(t) and "\n" not in self.text[t.idx : span.start]]
+        beside = [t for t in before if _next_to(t, span)]
         if (
             not after
             and not beside
@@ -389,7 +405,6 @@ class _Speakers:
         colon = self._colon_verb(span)
         if colon is not None:
             return colon
-        before = [t for t in doc[sent_start : first[0].i] if self._is_cue(t)]
         if before:
             return before[-1]  # for a fragment ('said the plan was “a disaster”') the verb before wins
         return after[0] if after else None
@@ -845,6 +860,8 @@ class _Speakers:
             return None
         gap = self.text[span.end : span.end + 3]
         start = span.end + len(gap) - len(gap.lstrip())
+        if "\n" in gap[: start - span.end]:
+            return None  # a name opening the next paragraph ('“…” | Rep. Steve Israel said …') is its own
         actor = self.table.at(start, start + 1)
         if actor is None:
             # 'Texas delegate Bill Eastland, wearing …, said': a short description may come first.
@@ -893,13 +910,56 @@ class _Speakers:
                     return actor
         return None
 
+    def byline(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> _Attribution | None:
+        """'Pollsters agree - Carl Bialik: “…”', '-More from Blumenthal and Cohen: “…”': in digest copy a
+        name after a dash (or 'More from') right before the colon is the source, whatever verb the heading
+        before it has. Two names joined by 'and' are represented by the first."""
+        para = paragraphs[span.paragraph]
+        m = _BYLINE.search(self.text, para.start, span.start)
+        if m is None:
+            return None
+        start, end = m.span(1)
+        actors = [self.table.by_id(x.actor) for x in self.table.mentions if start <= x.start and x.end <= end]
+        # A surname alone is the person named in full earlier, whatever the model took it for in the byline.
+        actors = [a for a in self.table.actors if a.kind is EntityKind.PERSON and " " in a.name
+                  and a.name.split()[-1] == m.group(1)][:1] or actors
+        if actors:
+            return _Attribution(actors[0].name, actors[0], ":", cue_at=start)
+        if start == m.start():
+            return None  # 'Update: “…”' opening a paragraph names no one the model knows
+        return _Attribution(" ".join(m.group(1).split()), None, ":", cue_at=start, at=start, named=True)
+
+    def signature(self, span: QuoteSpan) -> tuple[int, ActorInfo] | None:
+        """'"I worry that … | Dean Baker, Center for Economic and Policy Research."': a quote whose last line
+        is only a person's name and affiliation (no verb) is signed by that person. Returns where the
+        signature line starts and the signer."""
+        inner = self.text[span.inner_start : span.inner_end]
+        if "\n" in inner.rstrip():
+            start = span.inner_start + inner.rstrip().rindex("\n") + 1
+        elif not span.opened:
+            start = span.inner_start
+        else:
+            return None
+        if len(self.text[start : span.inner_end].split()) > 12:
+            return None
+        tokens = self.doc.char_span(start, span.inner_end, alignment_mode="expand")
+        if tokens is None or any(t.pos_ in {"VERB", "AUX"} for t in tokens):
+            return None
+        for mention in self.table.mentions:
+            if start <= mention.start < span.inner_end:
+                actor = self.table.by_id(mention.actor)
+                if actor.kind is EntityKind.PERSON:
+                    return start, actor
+        return None
+
     def signed_below(self, span: QuoteSpan, paragraphs: tuple[Paragraph, ...]) -> str | None:
-        """'“…”' with the next paragraph '- Sanders.': a fact-check style signature."""
+        """'“…”' with the next paragraph '- Sanders.' or '-Michelle Marks, Philadelphia.': a signature (what
+        follows a comma describes the signer)."""
         if span.paragraph + 1 >= len(paragraphs) or self.text[span.end : paragraphs[span.paragraph].end].strip():
             return None
         after = paragraphs[span.paragraph + 1]
         line = self.text[after.start : after.end].strip()
-        m = re.fullmatch(r"[-–—]\s*([A-Z][\w.’' -]{1,60}?)\.?", line)
+        m = re.fullmatch(r"[-–—]\s*([A-Z][\w.’' -]{1,60}?)(?:,[^\n]{1,80}?)?\.?", line)
         if m is None:
             return None
         at = after.start + self.text[after.start : after.end].index(m.group(1))
@@ -956,6 +1016,11 @@ class _Speakers:
             actor.spoke += 1
 
 
+_NAME_WORD = r"(?:[A-Z][\w’'.&-]*|and|of|de|van|von)"
+_BYLINE = re.compile(rf"(?:^|[-–—]\s*|\bMore from\s+)([A-Z][\w’'.&-]*(?:[ \t]+{_NAME_WORD}){{0,5}})[ \t]*:[ \t]*\Z",
+                     re.M)
+"""A name after a dash or 'More from', right before the colon that introduces a quote."""
+
 _CLIMBING = {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis", "dep"}
 """Relations by which a subject-less speech verb takes the subject of the word it hangs on ('dep': the
 parser's unlabelled attachment, as in 'Carter, exasperated, finally responded: “…”')."""
@@ -977,9 +1042,37 @@ def extract_quotes(
 ) -> list[Quote]:
     """Attribute every quote span; drop short scare quotes that have no speaker."""
     speakers = _Speakers(doc, table, spans)
+
+    def title_or_label(span: QuoteSpan, attribution: _Attribution) -> bool:
+        partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
+        return speakers.title_or_label(span, governed=not partial and attribution.cue is not None)
+
     found: list[tuple[QuoteSpan, _Attribution]] = []
+    # The last quoted statement: a title in between ('…,” Sanders said on CNN’s “State of the Union.” “…”')
+    # does not stop the next quote resuming it.
     previous: tuple[QuoteSpan, _Attribution] | None = None
+    signatures: set[int] = set()  # starts of spans that only sign the quote before them
     for span in spans:
+        signature = speakers.signature(span)
+        if signature is not None and signature[0] > span.inner_start:
+            # The last line signs this quote, which ends before it.
+            span.inner_end = len(raw[: signature[0]].rstrip())
+            previous = (span, _Attribution(signature[1].name, signature[1], "-"))
+            speakers.remember(span.start, signature[1])
+            found.append(previous)
+            continue
+        if signature is not None and found and not found[-1][0].closed \
+                and found[-1][0].paragraph == span.paragraph - 1:
+            # A paragraph of its own signs the quote it closes.
+            found[-1] = previous = (found[-1][0], _Attribution(signature[1].name, signature[1], "-"))
+            signatures.add(span.start)
+            continue
+        if (byline := speakers.byline(span, paragraphs)) is not None:
+            speakers.remember(span.start, byline.actor)
+            speakers.note_named(span.start, byline, False)
+            found.append((span, byline))
+            previous = (span, byline)
+            continue
         cue = speakers.cue_for(span)
         if previous is not None and _interrupted(speakers.text, previous, span) and not speakers.other_named_between(
                 previous[1], span.start) and (cue is None or cue.idx < span.start):
@@ -988,7 +1081,8 @@ def extract_quotes(
             attribution = previous[1]
             speakers.remember(span.start, attribution.actor)
             found.append((span, attribution))
-            previous = (span, attribution)
+            if not title_or_label(span, attribution):
+                previous = (span, attribution)
             continue
         if cue is not None and cue.lemma_.lower() in _CONTINUE_ONLY and not _next_to(cue, span) and not (
                 cue.lemma_.lower() == "put" and any(c.lower_ == "it" for c in cue.children)):
@@ -1011,7 +1105,8 @@ def extract_quotes(
         speakers.remember(span.start, attribution.actor)
         speakers.note_named(span.start, attribution, attribution.pronoun)
         found.append((span, attribution))
-        previous = (span, attribution)
+        if not title_or_label(span, attribution):
+            previous = (span, attribution)
 
     # An unclosed quote paragraph with no cue takes the speaker named after its continuation.
     for index in range(len(found) - 2, -1, -1):
@@ -1023,14 +1118,16 @@ def extract_quotes(
 
     quotes = []
     for span, attribution in found:
+        if span.start in signatures:
+            continue
         text = raw[span.inner_start : span.inner_end]
         if not text.strip() or not any(c.isalpha() for c in text):
             continue
         if attribution.speaker is None and attribution.cue is None and len(text.split()) < MIN_UNATTRIBUTED_WORDS:
             continue  # a cue-less short fragment: a scare quote
-        partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
-        if speakers.title_or_label(span, governed=not partial and attribution.cue is not None):
+        if title_or_label(span, attribution):
             continue
+        partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
         actor = attribution.actor
         quotes.append(
             Quote(
@@ -1083,10 +1180,23 @@ def _interrupted(text: str, previous: tuple[QuoteSpan, _Attribution], span: Quot
     if attribution.speaker is None or before.paragraph != span.paragraph or not before.closed:
         return False
     gap = text[before.end : span.start]
-    # Only the attribution stands between: no sentence of narrative after it ('… tweeted Friday. Experts
-    # expect …. “…”' starts a new quote).
-    return bool(len(gap) <= 120 and before.end <= attribution.cue_at < span.start
-                and gap.rstrip()[-1:] in {".", ",", ":"} and len(re.findall(r"[a-z][.!?](?=\s)", gap)) <= 1)
+    # Only the attribution stands between, however long its description of the speaker ('said Rep. Jim
+    # Whelan who represents Atlantic City and served as its mayor for many years.'): no sentence of
+    # narrative after it ('… tweeted Friday. Experts expect …. “…”' starts a new quote).
+    sentence_ends = [m for m in re.finditer(r"([A-Za-z]*[a-z])[.!?](?=\s)", gap)
+                     if m.group(1).lower() not in _ABBREVIATIONS]
+    return bool(len(gap) <= 320 and before.end <= attribution.cue_at < span.start
+                and gap.rstrip()[-1:] in {".", ",", ":"} and len(sentence_ends) <= 1)
+
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "sen", "rep", "reps", "gov", "gen", "lt", "col", "sgt", "capt", "cmdr", "adm", "maj",
+    "rev", "prof", "st", "jr", "sr", "atty", "gens", "sens", "no", "vs", "inc", "co", "corp", "ltd", "jan", "feb",
+    "aug", "sept", "oct", "nov", "dec", "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill",
+    "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa",
+    "tenn", "tex", "va", "vt", "wash", "wis", "wyo",
+}
+"""Words a full stop abbreviates ('Rep.', 'Calif.'), which end no sentence."""
 
 
 def _next_to(cue: Any, span: QuoteSpan) -> bool:
