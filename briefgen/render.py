@@ -494,8 +494,8 @@ class Renderer:
             return (f'<a class="said-by" href="#quote-{i}" data-pagefind-ignore>'
                     f'<span class="visually-hidden">quote {i}, </span>{name}</a>')
 
-        view = source_view(b, site.entities, link, speaker_label)
         finder = MentionFinder(b.actors, site.entities)
+        view = source_view(b, site.entities, link, speaker_label, finder)
         key = sorted(b.actors[:self.key_actors], key=lambda a: -a.mentions)  # stable: importance breaks ties
         return self._page(
             site, "briefing.html", path, briefing=b, older=older, newer=newer, incident=site.incident_of(b.slug),
