@@ -98,8 +98,8 @@ def relative_url(from_path: str, to_path: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _relative_url(folder: str, to_path: str) -> str:
-    """``relative_url`` from any page in ``folder`` (up to its last "/"): the link depends only on it, so the pages of one folder
-    (every actor page links the same briefings) share the answers."""
+    """``relative_url`` from any page in ``folder`` (up to its last "/"): the link depends only on it, so the
+    pages of one folder (every actor page links the same briefings) share the answers."""
     if to_path.endswith("/") or to_path == "":
         to_path = to_path + "index.html"
     # Pure string work (no os.path.relpath, which calls getcwd twice): every page makes dozens of links.
