@@ -238,7 +238,7 @@ def build(
         spare_site,
         unchanged_site,
     )
-    from briefgen.render import Kept, Output, Renderer, theme_dirs
+    from briefgen.render import JsonItems, Kept, Output, Renderer, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
     from briefgen.write import build_lock, check_output_folder, publish, recover, refuse_emptying
 
@@ -275,7 +275,9 @@ def build(
         if not dirs:
             raise BriefgenError(f"{config.templates}: no templates found")
         recover(config.out)
-        renderer = Renderer(dirs, key_actors=config.key_actors, base_url=config.base_url)
+        # briefings.json and incidents.json re-encode only the items that changed since the last render.
+        renderer = Renderer(dirs, key_actors=config.key_actors, base_url=config.base_url,
+                            list_items=JsonItems(spare_site(config).with_suffix(".items")))
         plan = engine.plan(site, renderer, settings_digest(config))
         out = config.out.resolve()
         records = engine.state.records

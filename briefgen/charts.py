@@ -4,6 +4,7 @@ month across the corpus, and the actors rising most in the corpus's last weeks."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,21 +59,30 @@ def is_weekly(span: tuple[dt.date, dt.date]) -> bool:
 
 def periods(dates: Iterable[dt.date], span: tuple[dt.date, dt.date]) -> list[Period]:
     """Counts of ``dates`` per week (short spans) or month, every period of ``span`` included, oldest first."""
-    first, last = span
-    weekly = is_weekly(span)
-    floor = _week if weekly else _month
+    floor = _week if is_weekly(span) else _month
     counts: dict[dt.date, int] = {}
     latest: dict[dt.date, dt.date] = {}
     for d in dates:
-        counts[floor(d)] = counts.get(floor(d), 0) + 1
-        latest[floor(d)] = max(d, latest.get(floor(d), d))
+        start = floor(d)
+        counts[start] = counts.get(start, 0) + 1
+        latest[start] = max(d, latest.get(start, d))
+    return [Period(start, label, month_anchor(latest[start]) if start in latest else anchor, counts.get(start, 0))
+            for start, label, anchor in _period_starts(span)]
+
+
+@functools.lru_cache(maxsize=8)
+def _period_starts(span: tuple[dt.date, dt.date]) -> tuple[tuple[dt.date, str, str], ...]:
+    """Each period of ``span``: its first day, label and own month's anchor (the same for every actor's chart,
+    so made once per corpus, not once per actor)."""
+    first, last = span
+    weekly = is_weekly(span)
     out = []
-    start = floor(first)
+    start = _week(first) if weekly else _month(first)
     while start <= last:
         label = f"Week of {start.day} {start:%B %Y}" if weekly else f"{start:%B %Y}"
-        out.append(Period(start, label, month_anchor(latest.get(start, start)), counts.get(start, 0)))
+        out.append((start, label, month_anchor(start)))
         start = start + dt.timedelta(days=7) if weekly else _next_month(start)
-    return out
+    return tuple(out)
 
 
 def mentions_chart(entity: Entity, site: Site, span: tuple[dt.date, dt.date] | None) -> Markup:

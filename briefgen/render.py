@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import pickle
 import queue
@@ -53,6 +55,8 @@ from briefgen.urls import (
     tag_path,
     timeline_path,
 )
+
+log = logging.getLogger(__name__)
 
 PACKAGE_THEME = Path(__file__).resolve().parent / "_theme"
 SOURCE_THEME = Path(__file__).resolve().parent.parent / "templates"
@@ -188,21 +192,188 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
         self._store[bucket.key] = bucket.bytecode_to_string()
 
 
-def _json_list(records: Iterator[Any]) -> bytes:
+def json_text(value: Any, pad: str = "\n") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)`` with every newline followed by the indent of ``pad``.
+
+    The same text, several times quicker: the json module's indented output has no C encoder, and the data files
+    (briefings.json, incidents.json, one JSON file per actor) were a tenth of rendering a site. Types other than
+    the plain ones a record holds go to json.dumps itself; JSON strings hold no raw newline, so re-indenting
+    its text is exact.
+    """
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = pad + " "
+        parts = []
+        for k, v in value.items():
+            if type(k) is not str:
+                return _json_dumps(value, pad)
+            item = type(v)
+            parts.append(_json_string(k) + (": " + _json_string(v) if item is str else
+                                           ": null" if v is None else ": " + json_text(v, inner)))
+        return "{" + inner + ("," + inner).join(parts) + pad + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = pad + " "
+        return "[" + inner + ("," + inner).join(
+            [_json_string(v) if type(v) is str else json_text(v, inner) for v in value]) + pad + "]"
+    if kind is str:
+        return _json_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    return _json_dumps(value, pad)
+
+
+def _json_dumps(value: Any, pad: str) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", pad)
+
+
+_json_string = json.encoder.encode_basestring  # json.dumps's own (C) string encoder with ensure_ascii=False
+
+
+class JsonItems:
+    """The encoded items of a site's list files (briefings.json, incidents.json) as the last render wrote them,
+    each by a digest of the item: an edit encodes the items it changed and copies the rest.
+
+    One file per list in ``folder``: the list's bytes as last rendered, then each item's key, offset and length,
+    then a trailer. It is replaced whole (a killed build leaves the one before) and only ever read by key, so
+    a stale or foreign file costs only encoding again. A key is the BLAKE2 of the item pickled without memo
+    (equal values, equal bytes): the text is a function of the value alone.
+    """
+
+    _ENTRY = struct.Struct("<16sQI")
+    _TRAILER = struct.Struct("<QQ8s")
+    _MAGIC = b"bgitems1"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def json_list(self, name: str, items: Iterable[Any]) -> bytes:
+        """The bytes of ``json.dumps(list(items), ensure_ascii=False, indent=1)``, reusing the last render's."""
+        path = self.folder / name
+        keys: list[bytes] = []
+        spans: list[tuple[int, int]] = []
+        with contextlib.ExitStack() as stack:
+            try:
+                old: BinaryIO | None = stack.enter_context(open(path, "rb"))
+            except OSError:
+                old = None
+            known = self._index(old) if old is not None else {}
+            data = _json_list(items, known=known, old=old, keys=keys, spans=spans)
+        self._save(path, data, keys, spans)
+        return data
+
+    def _index(self, f: BinaryIO) -> dict[bytes, tuple[int, int]]:
+        try:
+            size = os.fstat(f.fileno()).st_size
+            if size < self._TRAILER.size:
+                return {}
+            f.seek(size - self._TRAILER.size)
+            count, length, magic = self._TRAILER.unpack(f.read(self._TRAILER.size))
+            if magic != self._MAGIC or length + count * self._ENTRY.size + self._TRAILER.size != size:
+                return {}
+            f.seek(length)
+            table = f.read(count * self._ENTRY.size)
+        except OSError:
+            return {}
+        return {key: (offset, n) for key, offset, n in self._ENTRY.iter_unpack(table) if offset + n <= length}
+
+    def _save(self, path: Path, data: bytes, keys: list[bytes], spans: list[tuple[int, int]]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.write(b"".join(self._ENTRY.pack(k, offset, n) for k, (offset, n) in zip(keys, spans)))
+                f.write(self._TRAILER.pack(len(keys), len(data), self._MAGIC))
+            os.replace(tmp, path)
+        except OSError as exc:  # a cache: the site is right without it
+            log.debug("%s: cannot keep the encoded items: %s", path, exc)
+
+
+def item_key(value: Any) -> bytes:
+    """A digest of ``value`` by content alone (no pickle memo, so object identity does not change it)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: a value shared twice is written twice, as an equal copy would be
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
+
+
+_COPY_CHUNK = 1 << 20
+
+
+def _json_list(records: Iterable[Any], *, known: dict[bytes, tuple[int, int]] | None = None,
+               old: BinaryIO | None = None, keys: list[bytes] | None = None,
+               spans: list[tuple[int, int]] | None = None) -> bytes:
     """The bytes of ``json.dumps(list(records), ensure_ascii=False, indent=1)``, one record at a time.
 
     At 20,000 briefings the whole list of dicts plus its text and bytes was the build's memory peak; a
-    BytesIO hands over its buffer without a copy, so the file is in memory once. JSON strings hold no raw
-    newline, so indenting every line of an item by one space is exact.
+    BytesIO hands over its buffer without a copy, so the file is in memory once. Items are separated by
+    ``SEP``, each indented one space (``json_text``).
+
+    With ``known`` (item key -> offset and length in the file ``old``, see ``JsonItems``) an item found there is
+    copied, not encoded, runs of consecutive ones in one read; ``keys``/``spans`` get each item's key and place.
     """
     buffer = io.BytesIO()
+    run_start = run_end = -1  # a run of items still to copy from ``old``
+    length = 0  # bytes of output so far, the pending run's included
+
+    def copy_run() -> None:
+        assert old is not None
+        at = run_start
+        while at < run_end:
+            old.seek(at)
+            chunk = old.read(min(_COPY_CHUNK, run_end - at))
+            if not chunk:
+                raise OSError("the items file ended early")
+            buffer.write(chunk)
+            at += len(chunk)
+
+    count = 0
     for record in records:
-        buffer.write(b",\n " if buffer.tell() else b"[\n ")
-        buffer.write(json.dumps(record, ensure_ascii=False, indent=1).replace("\n", "\n ").encode("utf-8"))
-    if not buffer.tell():
+        key = item_key(record) if keys is not None else b""
+        found = known.get(key) if known else None
+        if found is not None and run_end >= 0 and found[0] == run_end + len(SEP):
+            run_end = found[0] + found[1]  # the next item in the old file too: the run goes on, separator and all
+            length += len(SEP) + found[1]
+        else:
+            if run_end >= 0:
+                copy_run()
+                run_end = -1
+            separator = SEP if count else b"[\n "
+            buffer.write(separator)
+            length += len(separator)
+            if found is not None:
+                run_start, run_end = found[0], found[0] + found[1]
+                length += found[1]
+            else:
+                text = json_text(record, "\n ").encode("utf-8")
+                buffer.write(text)
+                found = (length, len(text))
+                length += len(text)
+        if keys is not None and spans is not None:
+            keys.append(key)
+            spans.append((length - found[1], found[1]))
+        count += 1
+    if run_end >= 0:
+        copy_run()
+    if not count:
         return b"[]"
     buffer.write(b"\n]")
     return buffer.getvalue()
+
+
+SEP = b",\n "
+"""Between two items of a list file."""
 
 
 _loading = threading.local()
@@ -398,21 +569,11 @@ def by_tag(briefings: Iterable[Briefing]) -> list[tuple[str, list[Briefing]]]:
 
 
 def _json_output(path: str, value: Any) -> Output:
-    return Output(path, json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8"))
+    return Output(path, json_text(value).encode("utf-8"))
 
 
 def _entity_json(site: Site, entity: Entity) -> Output:
     return _json_output(entity_json_path(entity.slug), entity_record(entity))
-
-
-def _briefings_json(site: Site) -> Output:
-    return Output("briefings.json", _json_list(
-        briefing_record(b, i.slug if (i := site.incident_of(b.slug)) else None) for b in site.briefings))
-
-
-def _incidents_json(site: Site) -> Output:
-    names = {slug: e.name for slug, e in site.entities.items()}
-    return Output("incidents.json", _json_list(incident_record(i, names) for i in site.incidents.values()))
 
 
 def _static(site: Site, output: Output) -> Output:
@@ -438,11 +599,25 @@ class Renderer:
         key_actors: int = 8,
         base_url: str = "",
         bytecode_cache: jinja2.BytecodeCache | None = None,
+        list_items: JsonItems | None = None,
     ) -> None:
+        """``list_items``: where the list files' encoded items are kept from one render to the next."""
         self.dirs = dirs
         self.key_actors = key_actors
         self.base_url = base_url
         self.env = make_env(dirs, bytecode_cache=bytecode_cache)
+        self.list_items = list_items
+
+    def _json_list(self, name: str, items: Iterator[Any]) -> Output:
+        return Output(name, self.list_items.json_list(name, items) if self.list_items else _json_list(items))
+
+    def briefings_json(self, site: Site) -> Output:
+        return self._json_list("briefings.json", (
+            briefing_record(b, i.slug if (i := site.incident_of(b.slug)) else None) for b in site.briefings))
+
+    def incidents_json(self, site: Site) -> Output:
+        names = {slug: e.name for slug, e in site.entities.items()}
+        return self._json_list("incidents.json", (incident_record(i, names) for i in site.incidents.values()))
 
     def _page(self, site: Site, template: str, path: str, **context: Any) -> Output:
         # Hosts serve the 404 page at the missing path, at any depth, where links relative to the site root
@@ -494,8 +669,8 @@ class Renderer:
             return (f'<a class="said-by" href="#quote-{i}" data-pagefind-ignore>'
                     f'<span class="visually-hidden">quote {i}, </span>{name}</a>')
 
-        view = source_view(b, site.entities, link, speaker_label)
         finder = MentionFinder(b.actors, site.entities)
+        view = source_view(b, site.entities, link, speaker_label, finder)
         key = sorted(b.actors[:self.key_actors], key=lambda a: -a.mentions)  # stable: importance breaks ties
         return self._page(
             site, "briefing.html", path, briefing=b, older=older, newer=newer, incident=site.incident_of(b.slug),
@@ -565,7 +740,7 @@ class Renderer:
         briefings = site.briefings
         # Encoded record by record, and first: at 20,000 briefings it is the build's memory peak (about 140
         # MB), which had better pass before the search index runs beside the build on the pages.
-        add("briefings.json", _briefings_json)
+        add("briefings.json", self.briefings_json)
         incidents = list(site.incidents.values())
         page("index.html", "index.html", latest=briefings[:HOME_BRIEFINGS], top_actors=top_entities(site, HOME_ACTORS),
              latest_incidents=incidents[:HOME_BRIEFINGS],
@@ -605,7 +780,7 @@ class Renderer:
         # is still rendered and written (``search.with_search_index``).
         for entity in site.entities.values():
             add(entity_json_path(entity.slug), _entity_json, entity)
-        add("incidents.json", _incidents_json)
+        add("incidents.json", self.incidents_json)
 
         add(ATOM_FEED, self.atom_feed)
         add(JSON_FEED, self.json_feed)

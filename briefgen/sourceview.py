@@ -92,22 +92,38 @@ class TextLocator:
         """Where ``passage`` stands in the text, as (start, end) offsets, else None."""
         words = passage.translate(_SAME_QUOTES).split()
         if len(words) <= 2 * _ENDS:
-            found = _words(words).search(self.flat) if words else None
-            return (found.start(), found.end()) if found else None
-        # A long passage by its two ends: a shorter pattern is much quicker to compile, and as exact.
-        head = _words(words[:_ENDS]).search(self.flat)
-        tail = _words(words[-_ENDS:]).search(self.flat, head.end()) if head else None
+            return find_words(words, self.flat) if words else None
+        # A long passage by its two ends, then the words between them compared as they are.
+        head = find_words(words[:_ENDS], self.flat)
+        tail = find_words(words[-_ENDS:], self.flat, head[1]) if head else None
         middle = " ".join(words[_ENDS:-_ENDS])
-        if not (head and tail and " ".join(self.flat[head.end():tail.start()].split()) == middle):
+        if not (head and tail and " ".join(self.flat[head[1]:tail[0]].split()) == middle):
             return None
-        return head.start(), tail.end()
+        return head[0], tail[1]
 
 
 _ENDS = 8
 
 
-def _words(words: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\s+".join(map(re.escape, words)))
+def find_words(words: list[str], text: str, pos: int = 0) -> tuple[int, int] | None:
+    """The first stretch of ``text`` from ``pos`` holding ``words`` (none empty, none with whitespace)
+    separated by runs of whitespace: what ``re.search(r"\\s+".join(map(re.escape, words)), text, pos)`` finds,
+    without compiling a pattern per passage (the compiles were a sixth of a site's rendering)."""
+    first, rest = words[0], words[1:]
+    start = text.find(first, pos)
+    while start >= 0:
+        end = start + len(first)
+        for word in rest:
+            gap = end
+            while gap < len(text) and text[gap].isspace():  # what \s matches in a str pattern
+                gap += 1
+            if gap == end or not text.startswith(word, gap):
+                break
+            end = gap + len(word)
+        else:
+            return start, end
+        start = text.find(first, start + 1)
+    return None
 
 
 def locate(passage: str, text: str) -> tuple[int, int] | None:
@@ -127,14 +143,30 @@ class MentionFinder:
                 if len(name) >= 2 and name[:1].isupper():
                     surfaces.setdefault(name, a)
         self.surfaces = surfaces
-        names = sorted(surfaces, key=len, reverse=True)
-        self.pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
+        # Longest first, as one alternation (?<!\w)(name|...)(?!\w) would try them, without compiling one:
+        # each word start whose first letter begins a name is tried against those names in turn.
+        self._by_first: dict[str, list[str]] = {}
+        for name in sorted(surfaces, key=len, reverse=True):
+            self._by_first.setdefault(name[0], []).append(name)
+        letters = "".join(re.escape(c) for c in sorted(self._by_first))
+        self._starts = re.compile(rf"(?<!\w)[{letters}]") if letters else None
 
     def find(self, text: str, base: int = 0) -> Iterable[tuple[int, int, Actor]]:
-        if self.pattern is None:
+        if self._starts is None:
             return
-        for m in self.pattern.finditer(text):
-            yield base + m.start(), base + m.end(), self.surfaces[m.group(1)]
+        pos = 0
+        while (start := self._starts.search(text, pos)) is not None:
+            at = start.start()
+            pos = at + 1
+            for name in self._by_first[text[at]]:
+                end = at + len(name)
+                if text.startswith(name, at) and _WORD_CHAR.match(text, end) is None:
+                    yield base + at, base + end, self.surfaces[name]
+                    pos = end
+                    break
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 def mention_mark(start: int, end: int, actor: Actor, href: str, *, offsets: bool = True) -> Mark:
@@ -194,8 +226,9 @@ def quote_extent(text: str, q: Quote) -> tuple[int, int]:
 
 
 def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], str],
-                speaker_label: Callable[[int, Quote], str]) -> SourceView:
-    """The marked-up body of ``b``: ``link`` gives an actor page's URL, ``speaker_label`` the markup after quote i."""
+                speaker_label: Callable[[int, Quote], str], finder: MentionFinder | None = None) -> SourceView:
+    """The marked-up body of ``b``: ``link`` gives an actor page's URL, ``speaker_label`` the markup after quote i;
+    ``finder``: the briefing's ``MentionFinder`` when the caller has one."""
     article: Article = b.article
     text = article.nlp_text
     paragraphs = article.paragraphs
@@ -226,7 +259,7 @@ def source_view(b: Briefing, entities: dict[str, Entity], link: Callable[[str], 
             if target is not None:
                 links.append(Mark(m.start(1), m.end(1), LINK, f'<a href="{html.escape(target)}">', "</a>"))
     marks += links
-    finder = MentionFinder(b.actors, entities)
+    finder = finder or MentionFinder(b.actors, entities)
     shown = []
     for p_start, p_end in body:
         for start, end, actor in finder.find(text[p_start:p_end], p_start):

@@ -6,6 +6,7 @@ folders, so every link works opened from disk as well as from any host or sub-pa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -92,10 +93,17 @@ def relative_url(from_path: str, to_path: str) -> str:
 
     A trailing slash on ``to_path`` means a folder's index page.
     """
+    return _relative_url(from_path[:from_path.rfind("/") + 1], to_path)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative_url(folder: str, to_path: str) -> str:
+    """``relative_url`` from any page in ``folder`` (up to its last "/"): the link depends only on it, so the
+    pages of one folder (every actor page links the same briefings) share the answers."""
     if to_path.endswith("/") or to_path == "":
         to_path = to_path + "index.html"
     # Pure string work (no os.path.relpath, which calls getcwd twice): every page makes dozens of links.
-    here = from_path.split("/")[:-1]
+    here = folder.split("/")[:-1]
     there = [p for p in to_path.split("/") if p not in ("", ".")]
     common = 0
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:

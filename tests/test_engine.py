@@ -138,7 +138,7 @@ def test_deleting_the_engine_state_only_costs_time(
     assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
 
     # Each part of the state damaged in turn (then all of it): a full render, the same site.
-    (state,) = [d for d in (engine_config.cache_dir / "sites").iterdir() if not d.name.endswith(".site")]
+    (state,) = [d for d in (engine_config.cache_dir / "sites").iterdir() if not d.name.endswith((".site", ".items"))]
     parts = sorted(p for p in state.iterdir() if p.is_file())
     assert len(parts) > 1
     for part in [*parts, None]:

@@ -134,3 +134,74 @@ def test_stopping_early_leaves_no_renderer_behind(forks):
     first = [next(outputs) for _ in range(5)]
     outputs.close()
     assert len(first) == 5 and len(forks) == 1 and _reaped(forks[0])
+
+
+@pytest.mark.parametrize("value", [
+    [], {}, [[]], {"a": {}}, None, True, 0, -7, 1.5, float("inf"), "", "é \"q\" \\ </script> \u2028",
+    {"slug": "x", "tags": ["a", "b"], "actors": [{"name": "Ann", "aliases": [], "mentions": 3, "slug": None}],
+     "extra": {"n": 2, "ok": False, "nested": [[1, "two"], {"3": None}]}},
+    {1: "int key", "s": "x"}, {"t": (1, "tuple")}, [1, [2, [3, [4]]]],
+])
+def test_json_text_is_exactly_the_indented_json_dumps(value):
+    import json
+
+    from briefgen.render import json_text
+
+    assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=1)
+    assert json_text(value, "\n  ") == json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+
+
+def _briefings_json(site, items) -> bytes:
+    from briefgen.render import Renderer
+
+    return Renderer(theme_dirs(None), list_items=items).briefings_json(site).data
+
+
+def test_briefings_json_reuses_the_items_of_the_last_render_and_stays_the_plain_dump(tmp_path: Path, monkeypatch):
+    import json
+
+    from briefgen import render
+    from briefgen.render import JsonItems
+
+    people = [person("Ann Lee"), person("Bo Diaz"), person("Cy Moor")]
+    days = [dt.date(2021, 3, d) for d in range(1, 9)]
+    first = build_site([briefing(f"b{i}", d, people[i % 3:]) for i, d in enumerate(days)])
+    items = JsonItems(tmp_path / "items")
+    data = _briefings_json(first, items)
+    assert data == _briefings_json(first, None)
+    assert json.loads(data)[0]["slug"] == "b7"
+
+    # One briefing edited, one gone, one new, and a date moved so the order changes: only those encoded again.
+    edited = [briefing(f"b{i}", d, people[i % 3:]) for i, d in enumerate(days) if i != 2]
+    edited[3] = briefing("b4", dt.date(2021, 3, 5), [person("Di Ruiz")])
+    edited[0] = briefing("b0", dt.date(2021, 3, 30), people)
+    edited.append(briefing("new", None, people[:1]))
+    second = build_site(edited)
+    expected = json.dumps(json.loads(_briefings_json(second, None)), ensure_ascii=False, indent=1).encode()
+    encoded: list[object] = []
+    plain = render.json_text
+    def recording(value, pad="\n"):
+        if pad == "\n ":  # an item of the list (json_text calls itself for what it holds)
+            encoded.append(value["slug"])
+        return plain(value, pad)
+
+    monkeypatch.setattr(render, "json_text", recording)
+    data = _briefings_json(second, items)
+    assert data == expected
+    assert sorted(encoded) == ["b0", "b4", "new"]
+    encoded.clear()
+    assert _briefings_json(second, items) == data and encoded == []
+
+
+def test_a_damaged_items_file_costs_only_encoding_again(tmp_path: Path):
+    from briefgen.render import JsonItems
+
+    site = build_site([briefing(f"b{i}", dt.date(2021, 3, 1 + i), [person("Ann Lee")]) for i in range(5)])
+    items = JsonItems(tmp_path / "items")
+    expected = _briefings_json(site, None)
+    _briefings_json(site, items)
+    stored = tmp_path / "items" / "briefings.json"
+    for damage in (stored.read_bytes()[:-5], b"", b"not an items file at all, just some bytes of junk"):
+        stored.write_bytes(damage)
+        assert _briefings_json(site, items) == expected
+    assert _briefings_json(site, items) == expected
