@@ -370,11 +370,18 @@ class CachedLemmatizer:
     The stock component makes a Token and sets a string for every token in Python (11% of the pipeline
     here); its lemma depends only on that key, so the lemmas are looked up in a table and written with one
     array operation. Tokens that already have a lemma (from the attribute rules) keep it, as in the stock
-    component.
+    component. The lemmas come from spaCy's own rule code run on a copy of the model's tables whose word
+    lists (``lemma_index``, up to 57,000 words per POS) are sets: the stock code tests ``form in index``
+    on each list, a linear scan that made a first lookup cost about 0.7 ms.
     """
 
     def __init__(self, lemmatizer: Any) -> None:
         self.lemmatizer = lemmatizer
+        self.rules = type(lemmatizer)(lemmatizer.vocab, None, lemmatizer.name, mode=lemmatizer.mode)
+        for name in lemmatizer.lookups.tables:
+            copied = self.rules.lookups.add_table(name)
+            for key, value in lemmatizer.lookups.get_table(name).items():
+                copied[key] = frozenset(value) if name == "lemma_index" else value
         self.lemmas: dict[tuple[int, int, int], int] = {}
 
     def __call__(self, doc: Any) -> Any:
@@ -392,7 +399,7 @@ class CachedLemmatizer:
                 key = (orth, pos, morph)
                 lemma = lemmas_of.get(key)
                 if lemma is None:
-                    lemma = lemmas_of[key] = strings.add(self.lemmatizer.lemmatize(doc[i])[0])
+                    lemma = lemmas_of[key] = strings.add(self.rules.lemmatize(doc[i])[0])
             lemmas.append(lemma)
         doc.from_array(["LEMMA"], numpy.array(lemmas, dtype="uint64"))
         return doc
