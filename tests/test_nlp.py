@@ -149,3 +149,18 @@ def test_the_sentence_decoder_and_cached_lemmas_give_the_stock_components_result
         assert [(e.start, e.end, e.label_) for e in a.ents] == [(e.start, e.end, e.label_) for e in b.ents]
     assert any(e.text == "Mayor Eric Adams" or e.text == "Eric Adams" for e in ours[-2].ents)
     assert (ours[-1][3:5].text, ours[-1][3].ent_type_) == (preset[3:5].text, "ORG")
+
+
+def test_the_distinct_token_tok2vec_gives_the_stock_component_s_vectors(nlp_provider):
+    """The tensor the tagger and the parser read, bit for bit as the model's own tok2vec computes it, over
+    batches of whole articles with many repeated words, a one-word text and an empty one."""
+    from briefgen.extract.nlp import TOK2VEC_COMPONENT
+
+    nlp = nlp_provider.get()
+    texts = [prepare(a)[0] for a in read_paths(sorted(FIXTURE_SEEDS.iterdir())).articles] + _polnear_texts(12)
+    texts += [QUOTED_ARTICLE, "Geneva", "", "\n\n  Officials met.  Officials met again."]
+    ours = list(nlp.get_pipe(TOK2VEC_COMPONENT).pipe(nlp.make_doc(t) for t in texts))
+    stock = list(nlp.get_pipe("tok2vec").pipe(nlp.make_doc(t) for t in texts))
+    for a, b in zip(ours, stock):
+        assert a.tensor.shape == b.tensor.shape == (len(a), 96)
+        assert (a.tensor == b.tensor).all(), a.text[:60]
