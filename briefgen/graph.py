@@ -64,9 +64,14 @@ def _curate(b: Briefing, curation: Curation, shown: dict[str, tuple[str, str]]) 
     moved = {old.slug: new.slug for old, new in zip((x for x in b.actors if x.slug not in dropped), actors)}
     quotes = tuple(
         replace(q, speaker_slug=None) if q.speaker_slug in dropped
-        else replace(q, speaker_slug=moved.get(q.speaker_slug, q.speaker_slug)) if q.speaker_slug else q
+        else replace(q, speaker_slug=moved[q.speaker_slug]) if q.speaker_slug and q.speaker_slug in moved
+        and moved[q.speaker_slug] != q.speaker_slug
+        else q
         for q in b.quotes
     )
+    if len(actors) == len(b.actors) and all(x is y for x, y in zip(actors, b.actors)) \
+            and all(x is y for x, y in zip(quotes, b.quotes)):
+        return b  # nothing curated here: the same record (the site graph's memo then knows it)
     return replace(b, actors=tuple(actors), quotes=quotes)
 
 
@@ -102,7 +107,7 @@ class ResolutionMemo:
     an article's wording, or an entities.toml save, mostly decides nothing anew), and the last site's
     briefings and entities (equal ones stay the same objects)."""
 
-    __slots__ = ("curated", "key_slugs", "plain", "site_briefings", "site_entities")
+    __slots__ = ("curated", "curation", "key_slugs", "linked", "plain", "site_briefings", "site_entities")
 
     def __init__(self) -> None:
         self.plain = Resolver()
@@ -116,6 +121,11 @@ class ResolutionMemo:
         self.key_slugs: dict[str, tuple[str, ...]] = {}
         """Per briefing slug, its key actors in the last site: an entity whose briefings' key actors are all
         as they were has the related entities it had."""
+        self.linked: dict[str, tuple[Briefing, dict[str, str], Briefing]] = {}
+        """Per briefing slug, the last site's curated briefing, its actors' pages and the briefing relinked to
+        them: the same briefing with the same pages is that very relinked one."""
+        self.curation: Curation | None = None
+        """The curation the last site was built with (an entity depends on it)."""
 
 
 def resolve_curated(briefings: Iterable[Briefing], curation: Curation,
@@ -148,7 +158,7 @@ def build_site(
     """
     curation = curation or Curation()
     ordered, resolution = resolve_curated(briefings, curation, memo)
-    linked = [_relink(b, page) for b, page in zip(ordered, resolution.pages)]
+    linked, changed = _relinked(ordered, resolution.pages, memo)
 
     pools: dict[str, _Pool] = defaultdict(_Pool)
     quotes_by: dict[str, list[QuoteRef]] = defaultdict(list)
@@ -171,12 +181,19 @@ def build_site(
     known = memo.site_entities if memo is not None else {}
     before_keys = memo.key_slugs if memo is not None else {}
     moved = {s for s, k in key_slugs.items() if before_keys.get(s) != k} if known else set()
+    # An entity none of whose briefings changed (nor any quote credited to it), under the same curation, is
+    # the entity it was when its name and kind are: its pool is the same briefings in the same order.
+    affected = _touched_entities(changed) if memo is not None and memo.curation == curation else None
     for slug, pool in pools.items():
         curated = curated_by_slug.get(slug)
         name = curated.name if curated and curated.named else resolution.names[slug]
+        same = known.get(slug)
+        if affected is not None and same is not None and slug not in affected and same.name == name \
+                and same.kind is (curated.kind if curated and curated.kind else resolution.kinds[slug]):
+            entities[slug] = same
+            continue
         dates = [b.article.date for b in pool.briefings if b.article.date]
         briefing_slugs = tuple(b.slug for b in pool.briefings)
-        same = known.get(slug)
         # _related reads only the key actors of the entity's briefings.
         related = same.related if same is not None and same.briefing_slugs == briefing_slugs \
             and moved.isdisjoint(briefing_slugs) else _related(slug, pool.briefings, key_slugs)
@@ -196,16 +213,55 @@ def build_site(
         )
     if memo is not None:
         for slug, entity in entities.items():
-            if (same := known.get(slug)) is not None and same == entity:
+            if (same := known.get(slug)) is not None and same is not entity and same == entity:
                 entities[slug] = same
-        memo.site_entities, memo.key_slugs = entities, key_slugs
+        memo.site_entities, memo.key_slugs, memo.curation = entities, key_slugs, curation
     # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
     # (Records are copied only when something differs: dataclasses.replace dominated this function.)
     before = memo.site_briefings if memo is not None else {}
-    final = tuple(_named(b, entities, before.get(b.slug)) for b in linked)
+    final = tuple(
+        found if (found := before.get(b.slug)) is not None and b.slug not in changed
+        and all(entities[a.slug] is known.get(a.slug) for a in b.actors)
+        and all(entities.get(q.speaker_slug) is known.get(q.speaker_slug) for q in b.quotes if q.speaker_slug)
+        else _named(b, entities, found)
+        for b in linked)
     if memo is not None:
         memo.site_briefings = {b.slug: b for b in final}
     return Site(title=title, briefings=final, entities=entities)
+
+
+def _relinked(ordered: list[Briefing], pages: list[dict[str, str]],
+              memo: ResolutionMemo | None) -> tuple[list[Briefing], dict[str, tuple[Briefing | None, Briefing | None]]]:
+    """Each briefing with its actors on their pages (``_relink``), and the briefings whose relinked record is
+    not the last site's (slug -> (last one, this one); None: not there); all of them without a memo."""
+    before = memo.linked if memo is not None else {}
+    linked: list[Briefing] = []
+    kept: dict[str, tuple[Briefing, dict[str, str], Briefing]] = {}
+    changed: dict[str, tuple[Briefing | None, Briefing | None]] = {}
+    for b, page in zip(ordered, pages):
+        last = before.get(b.slug)
+        relinked = last[2] if last is not None and last[0] is b and last[1] == page else _relink(b, page)
+        if last is None or relinked is not last[2]:
+            changed[b.slug] = (last[2] if last is not None else None, relinked)
+        kept[b.slug] = (b, page, relinked)
+        linked.append(relinked)
+    for slug, last in before.items():
+        if slug not in kept:
+            changed[slug] = (last[2], None)
+    if memo is not None:
+        memo.linked = kept
+    return linked, changed
+
+
+def _touched_entities(changed: dict[str, tuple[Briefing | None, Briefing | None]]) -> set[str]:
+    """The page slugs the changed briefings name (as actors or speakers), before and after the change."""
+    touched: set[str] = set()
+    for pair in changed.values():
+        for b in pair:
+            if b is not None:
+                touched.update(a.slug for a in b.actors)
+                touched.update(q.speaker_slug for q in b.quotes if q.speaker_slug)
+    return touched
 
 
 def unmatched_entries(site: Site, curation: Curation) -> list[Diagnostic]:

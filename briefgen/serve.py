@@ -56,14 +56,18 @@ log = logging.getLogger(__name__)
 
 QUIET_SECONDS = 0.1
 """How long files must stay unchanged before a rebuild starts: one editor save is several events."""
+SETTLED_SECONDS = 0.015
+"""The same after an event that ends a save (a file closed after writing, a file renamed into place): only
+what follows at once (the editor's metadata events) can still belong to that save."""
 KEEPALIVE_SECONDS = 5.0
 EVENTS_PATH = "/__briefgen__/events"
 ALL_INTERFACES = {"", "0.0.0.0", "::"}
 
 # Editor temp and swap files: vim (.x.swp, x~, 4913), emacs (#x#, .#x), JetBrains, Chrome, partial downloads.
 _IGNORED_NAME = re.compile(r"(^\.|~$|^#.*#$|\.sw[a-px]$|\.tmp$|^\d+$|___jb_\w+___$|\.crswap$|\.part$)")
-# Events that say a file changed; 'opened'/'closed' fire on every read (ours included) and would loop.
-_CHANGE_EVENTS = {"created", "modified", "deleted", "moved"}
+# Events that say a file changed: 'closed' is a close after writing (reads, ours included, close with
+# 'closed_no_write', and 'opened' fires on every read: both would loop).
+_CHANGE_EVENTS = {"created", "modified", "deleted", "moved", "closed"}
 
 
 # --- watching -------------------------------------------------------------------------------------------
@@ -97,21 +101,27 @@ def classify(path: str, config: Config, config_file: Path | None, *, is_director
 
 
 class PendingChanges:
-    """Changes waiting for a rebuild, with the quiet-window debounce."""
+    """Changes waiting for a rebuild, with the quiet-window debounce: ``quiet`` after the last event, or
+    ``settled`` when that event ended a save (``add(..., settled=True)``)."""
 
-    def __init__(self, quiet: float = QUIET_SECONDS) -> None:
+    def __init__(self, quiet: float = QUIET_SECONDS, settled: float = SETTLED_SECONDS) -> None:
         self.quiet = quiet
+        self.settled = min(settled, quiet)
         self._cond = threading.Condition()
         self._change: Change | None = None
         self._paths: set[str] = set()
         self._last = 0.0
+        self._window = quiet
         self._closed = False
 
-    def add(self, change: Change, path: str) -> None:
+    def add(self, change: Change, path: str, *, settled: bool = False) -> None:
+        """Note a change to ``path``; ``settled``: the event ends a save (closed after writing, renamed
+        into place), so the rebuild need not wait the whole quiet window for more of it."""
         with self._cond:
             self._change = change if self._change is None else max(self._change, change)
             self._paths.add(path)
             self._last = time.monotonic()
+            self._window = self.settled if settled else self.quiet
             self._cond.notify_all()
 
     def take(self) -> tuple[Change, set[str]] | None:
@@ -121,7 +131,7 @@ class PendingChanges:
                 if self._change is None:
                     self._cond.wait()
                     continue
-                remaining = self._last + self.quiet - time.monotonic()
+                remaining = self._last + self._window - time.monotonic()
                 if remaining > 0:
                     self._cond.wait(remaining)
                     continue
@@ -145,14 +155,16 @@ class _EventHandler(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type == "modified":
             return  # a file inside changed: that file has its own event
-        # A rename counts at both ends: an atomic save renames a temp file (ignored) onto the real one.
-        for raw in (event.src_path, getattr(event, "dest_path", "")):
+        # A rename counts at both ends: an atomic save renames a temp file (ignored) onto the real one. The
+        # file it leaves (vim renames the old one away, then writes a new one) is not a finished save.
+        moved_to = getattr(event, "dest_path", "")
+        for raw, settled in ((event.src_path, event.event_type == "closed"), (moved_to, True)):
             if raw:
                 path = os.fsdecode(raw)
                 change = classify(path, self.server.config, self.server.config_file, is_directory=event.is_directory)
                 if change is not None:
                     log.debug("change: %s %s", event.event_type, path)
-                    self.server.pending.add(change, path)
+                    self.server.pending.add(change, path, settled=settled)
 
 
 # --- state shared by the request threads ----------------------------------------------------------------

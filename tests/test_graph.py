@@ -64,3 +64,45 @@ def test_quote_speaker_without_entity_page_keeps_name_loses_link():
     site = build_site([briefing("x", None, [], [Quote("Hi there all.", "a US official", None, "said", 0, 5)])])
     q = site.briefing("x").quotes[0]
     assert q.speaker == "a US official" and q.speaker_slug is None
+
+
+def _same_site(a, b) -> None:
+    """Equal sites, entities in the same order (the pages list them in that order)."""
+    assert a == b
+    assert list(a.entities) == list(b.entities)
+    assert [e.related for e in a.entities.values()] == [e.related for e in b.entities.values()]
+
+
+def test_a_site_rebuilt_with_its_memo_after_edits_equals_one_built_from_scratch(tmp_path):
+    from dataclasses import replace
+
+    from briefgen.curation import Curation, load_curation
+    from briefgen.graph import ResolutionMemo
+
+    (tmp_path / "entities.toml").write_text('ignore = ["Ed Fox"]\n[entity."Bo Kim Sr."]\naliases = ["Bo Kim"]\n'
+                                            'description = "A note."\n', encoding="utf-8")
+    curated = load_curation(tmp_path / "entities.toml", tmp_path)
+    assert curated.entities and not curated.problems
+
+    corpus = {
+        "x": briefing("x", dt.date(2022, 3, 1), [person("Ann Lee", 2), person("Bo Kim")]),
+        "y": briefing("y", dt.date(2022, 3, 2), [person("Lee"), person("Bo Kim"), person("Cy Oh")],
+                      [Quote("We are ready for it.", "Lee", "lee", "said", 0, 5)]),
+        "z": briefing("z", dt.date(2022, 3, 3), [person("Cy Oh"), person("Di Ng")]),
+        "w": briefing("w", None, [person("Di Ng", 3), person("Ed Fox")]),
+    }
+    memo = ResolutionMemo()
+    edits = [
+        lambda c: c,  # nothing changed
+        lambda c: {**c, "z": replace(c["z"], actors=(*c["z"].actors, person("Ann Lee")))},  # an actor added
+        lambda c: {k: v for k, v in c.items() if k != "x"},  # a briefing gone: "Lee" is no longer Ann Lee's
+        lambda c: {**c, "x": briefing("x", dt.date(2022, 3, 1), [person("Ann Lee"), person("Fay Wu")])},  # back
+        lambda c: {**c, "w": replace(c["w"], article=replace(c["w"].article, date=dt.date(2023, 1, 1)))},  # moved
+        lambda c: {**c, "v": briefing("v", dt.date(2022, 3, 2), [person("Bo Kim", 4)],
+                                      [Quote("Not this week at all.", "Bo Kim", "bo-kim", "said", 0, 5)])},
+    ]
+    for curation in (Curation(), curated, Curation()):
+        for edit in edits:
+            corpus = edit(corpus)
+            incremental = build_site(list(corpus.values()), curation=curation, memo=memo)
+            _same_site(incremental, build_site(list(corpus.values()), curation=curation))

@@ -22,9 +22,11 @@ import pytest
 
 from briefgen.build import NlpProvider, build
 from briefgen.config import Config, load_config
-from briefgen.engine import Rebuild
+from watchdog.events import FileClosedEvent, FileMovedEvent
+
+from briefgen.engine import Change, Rebuild
 from briefgen.render import default_theme_dir
-from briefgen.serve import EVENTS_PATH, DevServer
+from briefgen.serve import EVENTS_PATH, DevServer, PendingChanges, _EventHandler
 
 from browsing import CHROMIUM, chromium
 from conftest import REPO, make_project
@@ -616,3 +618,50 @@ def test_serve_starts_and_rebuilds_with_symlink_loops_in_the_source(tmp_path: Pa
             event, data = events.until("problems")
         assert "seeds/b.md" in data and "Traceback" not in data
         assert served.get("/")[0] == 200
+
+
+def _taken_within(pending: PendingChanges, seconds: float) -> bool:
+    """Whether ``pending.take()`` hands its batch over within ``seconds`` (then closes it either way)."""
+    got: list[object] = []
+    taker = threading.Thread(target=lambda: got.append(pending.take()))
+    taker.start()
+    taker.join(seconds)
+    pending.close()
+    taker.join()
+    return bool(got) and got[0] is not None
+
+
+def test_a_finished_save_is_rebuilt_without_waiting_the_quiet_window():
+    # A minute's quiet window: only the settled window can let the batch go within seconds.
+    pending = PendingChanges(quiet=60.0, settled=0.01)
+    pending.add(Change.ARTICLES, "/p/seeds/a.txt")
+    pending.add(Change.ARTICLES, "/p/seeds/a.txt", settled=True)  # closed after writing
+    assert _taken_within(pending, 10.0)
+
+
+def test_an_event_after_a_finished_save_waits_the_quiet_window_again():
+    pending = PendingChanges(quiet=60.0, settled=0.01)
+    pending.add(Change.ARTICLES, "/p/seeds/a.txt", settled=True)
+    pending.add(Change.ARTICLES, "/p/seeds/b.txt")  # still being written
+    assert not _taken_within(pending, 0.5)
+
+
+def test_a_file_renamed_away_is_not_a_finished_save(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+
+    class Server:
+        config = load_config(root=tmp_path)
+        config_file = tmp_path / "briefgen.toml"
+        pending = PendingChanges(quiet=60.0, settled=0.01)
+
+    handler = _EventHandler(Server())  # type: ignore[arg-type]
+    # vim's save without a backup copy: the old file renamed away (to an ignored name), a new one written.
+    handler.on_any_event(FileMovedEvent(str(seeds / "a.txt"), str(seeds / "a.txt~")))
+    assert not _taken_within(Server.pending, 0.5)
+    Server.pending = PendingChanges(quiet=60.0, settled=0.01)
+    handler.on_any_event(FileMovedEvent(str(seeds / ".a.txt.tmp"), str(seeds / "a.txt")))  # renamed into place
+    assert _taken_within(Server.pending, 10.0)
+    Server.pending = PendingChanges(quiet=60.0, settled=0.01)
+    handler.on_any_event(FileClosedEvent(str(seeds / "a.txt")))
+    assert _taken_within(Server.pending, 10.0)

@@ -296,7 +296,7 @@ class DistinctTokenEmbedding:
         import numpy
 
         if not docs:
-            return self.tok2vec.predict(docs)
+            return list(self.tok2vec.predict(docs))
         rows = numpy.concatenate(self.features.predict(docs))
         order = numpy.lexsort(rows.T[::-1])
         ordered = rows[order]
@@ -317,7 +317,7 @@ class DistinctTokenEmbedding:
             vectors[unseen] = embedded[0]
             self._remember([keys[i] for i in unseen], embedded[0])
         bounds = numpy.cumsum([len(doc) for doc in docs])[:-1]
-        return self.encode.predict(numpy.split(vectors[copy_of], bounds))
+        return list(self.encode.predict(numpy.split(vectors[copy_of], bounds)))
 
     def _remember(self, keys: list[bytes], vectors: Any) -> None:
         import numpy
