@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ class Sentence:
 
 
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
+_COUNTED_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 
 
 def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[Sentence]:
@@ -33,6 +35,10 @@ def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[
     quoted_chars = bytearray(len(doc_text))
     for span in spans:
         quoted_chars[span.start : span.end] = b"\x01" * (span.end - span.start)
+    # Each sentence's entities as ``Span.ents`` finds them (from the first starting in it, up to the first
+    # running past its end), from one pass over doc.ents: ``sent.ents`` walks every entity of the doc.
+    ents = [(e.start, e.end, e.label_ in _COUNTED_LABELS) for e in doc.ents]
+    ent_starts = [start for start, _, _ in ents]
     sentences = []
     for sent in doc.sents:
         tokens = [t for t in sent if not t.is_space]
@@ -43,7 +49,11 @@ def make_sentences(doc: Any, spans: list[QuoteSpan], paragraph_of: Any) -> list[
             quoted_chars[start + a : start + b] = b"\x01" * (b - a)
         words = sum(1 for t in tokens if not t.is_punct)
         lemmas = tuple(t.lemma_.lower() for t in tokens if t.pos_ in _CONTENT_POS and not t.is_stop)
-        entities = sum(1 for e in sent.ents if e.label_ in {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+        entities = 0
+        for i in range(bisect_left(ent_starts, sent.start), len(ents)):
+            if ents[i][1] > sent.end:
+                break
+            entities += ents[i][2]
         quoted = sum(quoted_chars[start:end]) / max(end - start, 1)
         text = " ".join(doc_text[start:end].split())
         sentences.append(Sentence(text, start, end, paragraph_of(start), words, lemmas, entities, quoted))
