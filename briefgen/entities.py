@@ -43,6 +43,7 @@ from functools import lru_cache
 
 from briefgen.model import Actor, Briefing, EntityKind
 from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
+from briefgen.text import title_cased
 from briefgen.urls import slugify
 
 # Nationality and party words -> (the page they count for, its kind). World knowledge, not fitted: the
@@ -278,11 +279,6 @@ class _Roots:
 _QUOTES = "\"“”‘’«»"
 
 
-def _title_cased(text: str) -> bool:
-    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
-    return bool(words) and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
-
-
 def _only_in_titles(name: str, raw: str) -> bool:
     """``name`` occurs in the text, and only in title case: a headline line, or a quoted title
     ("‘Donald Trump Leads’ simply generates more attention")."""
@@ -292,12 +288,12 @@ def _only_in_titles(name: str, raw: str) -> bool:
         start = raw.rfind("\n", 0, m.start()) + 1
         end = raw.find("\n", m.end())
         line = raw[start : end if end >= 0 else len(raw)]
-        if _title_cased(line):
+        if title_cased(line):
             continue
         before, after = raw[start : m.start()], raw[m.end() : end if end >= 0 else len(raw)]
         opening = max(before.rfind(q) for q in _QUOTES)
         closing = [i for q in _QUOTES if (i := after.find(q)) >= 0]
-        if opening < 0 or not closing or not _title_cased(before[opening + 1 :] + name + after[: min(closing)]):
+        if opening < 0 or not closing or not title_cased(before[opening + 1 :] + name + after[: min(closing)]):
             return False
     return found
 

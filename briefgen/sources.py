@@ -18,7 +18,7 @@ from pathlib import Path
 
 from briefgen.errors import Diagnostic, Severity, SourceError, quote_path
 from briefgen.model import Article, Paragraph, pack_bounds
-from briefgen.text import strip_format
+from briefgen.text import strip_format, title_cased
 from briefgen.urls import slugify
 
 log = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ def parse_date(value: str, line: int | None = None, *, time_allowed: bool = Fals
 _HEADLINE = re.compile(r"\A\s*([^\n]+)\n[ \t\r]*\n(?=\s*\S)")
 _HEADLINE_AND_DECK = re.compile(r"\A\s*([^\n]+)\n[ \t]*([^\n]+)\n[ \t\r]*\n(?=\s*\S)")
 HEADLINE_LINE_CHARS = 200
-LEAD_SENTENCE_WORDS = 12
+LEAD_SENTENCE_WORDS = 15
 DECK_CHARS = 300
 """A deck is a sentence or two; a longer second line is a paragraph, and the opening no headline."""
 _SENTENCE_ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
@@ -354,9 +354,9 @@ def _headline(raw: str) -> tuple[str, int] | None:
     first = _HEADLINE.match(raw)
     if first:
         line = first.group(1).strip()
-        # A line that ends a sentence of many words opens the article ("A church was devastated by fire, which
-        # ... Wasilla."): the lead, not a headline.
-        if _SENTENCE_ENDED.search(line) and len(line.split()) >= LEAD_SENTENCE_WORDS:
+        # A line that ends a long sentence, not in headline case, opens the article ("A church was devastated by
+        # fire, which ... Wasilla."): the lead, not a headline (PolNeAR's headlines end with a full stop too).
+        if _SENTENCE_ENDED.search(line) and len(line.split()) >= LEAD_SENTENCE_WORDS and not title_cased(line):
             return None
         return (line, first.end(1)) if len(line) <= HEADLINE_LINE_CHARS else None
     pair = _HEADLINE_AND_DECK.match(raw)

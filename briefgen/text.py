@@ -1,4 +1,5 @@
-"""Invisible characters: what names, titles and slugs keep of a user's text."""
+"""Text helpers shared by the stages: invisible characters (what names, titles and slugs keep of a user's
+text), and headline case."""
 
 from __future__ import annotations
 
@@ -30,3 +31,9 @@ def clean_name(text: str) -> str:
     """A name as shown and compared: NFKC (full-width and compatibility forms folded), no format
     characters, whitespace runs as one space."""
     return " ".join(strip_format(unicodedata.normalize("NFKC", text)).split())
+
+
+def title_cased(text: str) -> bool:
+    """Written in headline case: at least four in five of its words over three letters start with a capital."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.8 * len(words)

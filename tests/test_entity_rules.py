@@ -249,6 +249,11 @@ def test_an_opening_sentence_on_the_first_line_is_the_lead_not_a_headline(tmp_pa
     (tmp_path / "church.txt").write_text(f"{lead}\n\nInvestigators were looking at arson.\n", encoding="utf-8")
     (tmp_path / "heist.txt").write_text("Paris Store Hit by Jewelry Heist\n\nFour men rammed their car into a store.\n",
                                         encoding="utf-8")
-    church, heist = sorted(read_paths(sorted(tmp_path.glob("*.txt"))).articles, key=lambda a: a.source)
+    # A long headline in headline case that ends with a full stop (as a corpus's export may write it) stays one.
+    poll = "Poll: Donald Trump Ties Hillary Clinton With Michael Bloomberg in a Three-Way Contest for the White House."
+    (tmp_path / "poll.txt").write_text(f"{poll}\n\nThe survey was taken last week.\n", encoding="utf-8")
+    church, heist, polled = sorted(read_paths(sorted(tmp_path.glob("*.txt"))).articles, key=lambda a: a.source)
     assert "Sarah Palin" in church.nlp_text  # its names are read
     assert "Paris Store" not in heist.nlp_text and heist.title == "Paris Store Hit by Jewelry Heist"
+    assert polled.title == poll.rstrip(".") or polled.title == poll
+    assert "Bloomberg" not in polled.nlp_text
