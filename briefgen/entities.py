@@ -399,11 +399,12 @@ class _Corpus:
         if fixed != self.fixed or len(briefings) != len(self.briefings):
             return False
         for i, (b, old) in enumerate(zip(briefings, self.briefings)):
-            if b is old or (b.article.raw == old.article.raw and b.slug == old.slug and b.actors == old.actors):
+            if b is old:
                 continue
-            if b.slug != old.slug or b.actors != old.actors \
-                    or not self.title_checked.isdisjoint(self.keys[i].values()) \
-                    or self.decide_briefing(i, b) != self.decided[i]:
+            if b.slug != old.slug or b.actors != old.actors:
+                return False
+            if b.article.raw != old.article.raw and (not self.title_checked.isdisjoint(self.keys[i].values())
+                                                     or self.decide_briefing(i, b) != self.decided[i]):
                 return False
         self.briefings = tuple(briefings)
         return True
@@ -727,15 +728,14 @@ class _Corpus:
     def _decide(self, b: Briefing, a: Actor, key: str, present: set[str], chosen: dict[str, str],
                 short_actors: list[tuple[str, str, EntityKind, str, int]],
                 unsure: list[tuple[str, str, str | None]]) -> None:
-        choice, how = self._choose(key, present, b.article.raw, self.cooc, self.idf)
+        choice, how = self._choose(key, present, b.article.raw)
         chosen[a.slug] = choice if choice is not None else self.roots.find(key)
         short_actors.append((chosen[a.slug], key, a.kind, a.name, a.mentions))
         if how in ("dominant", "ambiguous"):
             unsure.append((key, how, choice))
 
-    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
-                idf: dict[str, float]) -> tuple[str | None, str]:
-        root_df = self.root_df
+    def _choose(self, key: str, present: set[str], text: str) -> tuple[str | None, str]:
+        root_df, cooc, idf = self.root_df, self.cooc, self.idf
         named, ranked, contextual = self.ranked[key]
         inside = [c for c in named if c in present]
         if not ranked and not inside and not contextual:

@@ -309,6 +309,8 @@ def item_key(value: Any) -> bytes:
 
 
 _COPY_CHUNK = 1 << 20
+SEP = b",\n "
+"""Between two items of a list file."""
 
 
 def _json_list(records: Iterable[Any], *, known: dict[bytes, tuple[int, int]] | None = None,
@@ -370,10 +372,6 @@ def _json_list(records: Iterable[Any], *, known: dict[bytes, tuple[int, int]] | 
         return b"[]"
     buffer.write(b"\n]")
     return buffer.getvalue()
-
-
-SEP = b",\n "
-"""Between two items of a list file."""
 
 
 _loading = threading.local()

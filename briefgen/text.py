@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Every format character (Unicode category Cf): zero-width spaces and joiners, the bidi embeddings,
 # overrides and isolates (U+202A-E, U+2066-9), marks (U+200E/F, U+061C), the BOM / ZWNBSP, soft hyphen.
@@ -35,5 +36,10 @@ def clean_name(text: str) -> str:
 
 def title_cased(text: str) -> bool:
     """Written in headline case: at least four in five of its words over three letters start with a capital."""
-    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
-    return bool(words) and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+    return headline_case(re.findall(r"[A-Za-z][\w'’-]*", text))
+
+
+def headline_case(words: Iterable[str]) -> bool:
+    """``title_cased`` for words already split (a sentence's tokens): those over three letters are counted."""
+    long = [w for w in words if len(w) > 3]
+    return bool(long) and sum(w[0].isupper() for w in long) >= 0.8 * len(long)

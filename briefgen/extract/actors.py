@@ -11,7 +11,7 @@ from typing import Any
 
 from briefgen.model import Actor, EntityKind
 from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
-from briefgen.text import clean_name
+from briefgen.text import clean_name, headline_case
 from briefgen.urls import slugify
 
 LABEL_KINDS = {
@@ -290,7 +290,7 @@ def _untagged_name_tail(span: Any) -> list[Any]:
             or (span.label_ == "PERSON" and len(span) + len(tail) != 2):
         return []
     words = [t.text for t in span.sent if t.is_alpha and len(t.text) > 3]
-    return [] if sum(w[0].isupper() for w in words) >= 0.8 * len(words) else tail
+    return [] if not words or headline_case(words) else tail
 
 
 def _is_title_fragment(span: Any) -> bool:
