@@ -198,6 +198,18 @@ class Resolution:
     decisions: list[Decision] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Choices:
+    """One briefing's decisions: actor slug -> page key; its short actors (page key, key, kind, name, mentions);
+    its unsure decisions (key, how, choice); the pages its short names went to surely; whether one found none."""
+
+    chosen: dict[str, str]
+    short_actors: list[tuple[str, str, EntityKind, str, int]]
+    unsure: list[tuple[str, str, str | None]]
+    sure: set[str]
+    open: bool = False
+
+
 _POSSESSIVE_END = re.compile(r"'s?$")
 _WEB_SUFFIX = re.compile(r"\.(?:com|org|net)$")
 _WORD = re.compile(r"[\w&]+")
@@ -378,6 +390,7 @@ class _Corpus:
         self.short: dict[str, set[str]] = {}
         self.article_only: set[str] = set()  # short keys that join a candidate only in an article naming it
         self.short_actors: list[tuple[str, str, EntityKind, str, int]] = []  # (page key, key, kind, name, mentions)
+        self.needs_support: set[str] = set()  # short keys whose candidates need their article's support
 
     def _teams_are_organisations(self) -> None:
         """"Jacksonville Jaguars", "Kansas City Chiefs": a place's name and then a team's plural is a team, however
@@ -404,10 +417,18 @@ class _Corpus:
             if b.slug != old.slug or b.actors != old.actors:
                 return False
             if b.article.raw != old.article.raw and (not self.title_checked.isdisjoint(self.keys[i].values())
-                                                     or self.decide_briefing(i, b) != self.decided[i]):
+                                                     or not self._decides_alike(i, b)):
                 return False
         self.briefings = tuple(briefings)
         return True
+
+    def _decides_alike(self, i: int, b: Briefing) -> bool:
+        """Briefing ``i``, its text edited, makes the decisions it made: in the first look (on which every article's
+        second look depends), then in its own second look."""
+        first = self.decide_briefing(i, b, cooc=self.first_cooc)
+        if first != self.first[i]:
+            return False
+        return (self.decide_briefing(i, b, self.seen[i]) if first.open else first) == self.decided[i]
 
     def _plain(self, kind: EntityKind | None = None) -> list[str]:
         """Keys that are names as written (not canonical, not curated), of one kind if given."""
@@ -669,14 +690,9 @@ class _Corpus:
         self.root = {k: self.roots.find(k) for k in self.df}
         # Per briefing, the entities its full names are on: the context a short name is read in.
         present = [self._present(i) for i in range(len(self.keys))]
-        wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
-                  for c in found}
-        self.cooc: dict[str, set[str]] = defaultdict(set)
-        cooc = self.cooc
-        if wanted:
-            for entities in present:
-                for c in entities & wanted:
-                    cooc[c] |= entities
+        self.wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
+                       or k in self.needs_support for c in found}
+        self.cooc = self.first_cooc = self._cooccurrence(present)
         n = max(len(self.briefings), 1)
         self.idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
         # short key -> (its most frequent candidates, those of them frequent enough to go to without their name in the
@@ -690,52 +706,72 @@ class _Corpus:
             frequent = [c for c in ranked if self.root_df[c] >= self.df[k]] if contextual else ranked
             if k in self.article_only:
                 frequent, contextual = [], True
-            self.ranked[k] = ranked, frequent, contextual
-        self.decided = [self.decide_briefing(i, b, present[i]) for i, b in enumerate(self.briefings)]
-        for b, (_, short_actors, unsure) in zip(self.briefings, self.decided):
-            self.short_actors.extend(short_actors)
-            for item in unsure:
+            self.ranked[k] = ranked, frequent, contextual or k in self.needs_support
+        self.first = [self.decide_briefing(i, b, present[i]) for i, b in enumerate(self.briefings)]
+        # A second look where a short name found no sure page: the article's context, and every candidate's, now also
+        # hold the pages the other short names went to surely (an article that names Lindsay Lohan as "Lohan" only is
+        # still hers around "White"). Made from the first look of every article alike: the order does not matter.
+        self.seen = [present[i] | first.sure for i, first in enumerate(self.first)]
+        self.decided = self.first
+        if any(first.open for first in self.first):
+            self.cooc = self._cooccurrence(self.seen)
+            self.decided = [self.decide_briefing(i, b, self.seen[i]) if first.open else first
+                            for i, (b, first) in enumerate(zip(self.briefings, self.first))]
+        for b, decided in zip(self.briefings, self.decided):
+            self.short_actors.extend(decided.short_actors)
+            for item in decided.unsure:
                 self.unsure[item].append(b.slug)
-        return [chosen for chosen, _, _ in self.decided]
+        return [decided.chosen for decided in self.decided]
+
+    def _cooccurrence(self, present: list[set[str]]) -> dict[str, set[str]]:
+        """Candidate entity -> every entity of the articles it is in (only for candidates a context decides)."""
+        cooc: dict[str, set[str]] = defaultdict(set)
+        wanted = self.wanted
+        if wanted:
+            for entities in present:
+                for c in entities & wanted:
+                    cooc[c] |= entities
+        return cooc
 
     def _present(self, i: int) -> set[str]:
         return {self.root[k] for k in self.keys[i].values() if k not in self.short}
 
-    def decide_briefing(self, i: int, b: Briefing, present: set[str] | None = None) -> tuple[
-            dict[str, str], tuple[tuple[str, str, EntityKind, str, int], ...], tuple[tuple[str, str, str | None], ...]]:
-        """Briefing ``i``'s actors' pages (actor slug -> page key), its short actors (page key, key, kind, name,
-        mentions) and its unsure decisions (key, how, choice)."""
+    def decide_briefing(self, i: int, b: Briefing, present: set[str] | None = None,
+                        cooc: dict[str, set[str]] | None = None) -> _Choices:
+        """Briefing ``i``'s pages, read in ``present`` (default: its full names' entities) against ``cooc``."""
         own, short, root = self.keys[i], self.short, self.root
         present = self._present(i) if present is None else present
-        chosen: dict[str, str] = {}
-        short_actors: list[tuple[str, str, EntityKind, str, int]] = []
-        unsure: list[tuple[str, str, str | None]] = []
+        cooc = self.cooc if cooc is None else cooc
+        choices = _Choices({}, [], [], set())
         later = []  # a team's city last: the team may be named here by a short name only ("the Colts")
         for a in b.actors:
             k = own[a.slug]
             if k not in short:
-                chosen[a.slug] = root[k]
+                choices.chosen[a.slug] = root[k]
             elif k in self.article_only:
                 later.append(a)
             else:
-                self._decide(b, a, k, present, chosen, short_actors, unsure)
+                self._decide(b, a, k, present, cooc, choices)
         if later:
-            here = present | set(chosen.values())
+            here = present | set(choices.chosen.values())
             for a in later:
-                self._decide(b, a, own[a.slug], here, chosen, short_actors, unsure)
-        return chosen, tuple(short_actors), tuple(unsure)
+                self._decide(b, a, own[a.slug], here, cooc, choices)
+        return choices
 
-    def _decide(self, b: Briefing, a: Actor, key: str, present: set[str], chosen: dict[str, str],
-                short_actors: list[tuple[str, str, EntityKind, str, int]],
-                unsure: list[tuple[str, str, str | None]]) -> None:
-        choice, how = self._choose(key, present, b.article.raw)
-        chosen[a.slug] = choice if choice is not None else self.roots.find(key)
-        short_actors.append((chosen[a.slug], key, a.kind, a.name, a.mentions))
+    def _decide(self, b: Briefing, a: Actor, key: str, present: set[str], cooc: dict[str, set[str]],
+                choices: _Choices) -> None:
+        choice, how = self._choose(key, present, b.article.raw, cooc)
+        page = choices.chosen[a.slug] = choice if choice is not None else self.roots.find(key)
+        choices.short_actors.append((page, key, a.kind, a.name, a.mentions))
         if how in ("dominant", "ambiguous"):
-            unsure.append((key, how, choice))
+            choices.unsure.append((key, how, choice))
+        if how in ("article", "only", "context"):
+            choices.sure.add(page)
+        else:
+            choices.open = True
 
-    def _choose(self, key: str, present: set[str], text: str) -> tuple[str | None, str]:
-        root_df, cooc, idf = self.root_df, self.cooc, self.idf
+    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]]) -> tuple[str | None, str]:
+        root_df, idf = self.root_df, self.idf
         named, ranked, contextual = self.ranked[key]
         inside = [c for c in named if c in present]
         if not ranked and not inside and not contextual:
@@ -756,7 +792,7 @@ class _Corpus:
         if not pool:
             return None, "unsupported"
         if inside:
-            contextual = self._needs_context(key, pool)
+            contextual = self._needs_context(key, pool) or key in self.needs_support
         if len(pool) == 1 and not contextual:
             return pool[0], "only"
         others = present.difference(pool)

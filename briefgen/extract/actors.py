@@ -335,6 +335,7 @@ def extract_actors(doc: Any) -> ActorTable:
         raw.append((Mention(start, end, text, kind, span.root.i), gender))
 
     raw.extend((m, None) for m in _untagged_plural_names(doc))
+    _people_taken_for_organisations([m for m, _ in raw])
     actors: list[ActorInfo] = []
     by_key: dict[str, int] = {}
 
@@ -404,6 +405,26 @@ def extract_actors(doc: Any) -> ActorTable:
     _add_missed_surnames(doc, actors)
     mentions = sorted((m for a in actors for m in a.mentions), key=lambda m: m.start)
     return ActorTable(actors, mentions)
+
+
+def _people_taken_for_organisations(mentions: list[Mention]) -> None:
+    """"Bettie Page" tagged as an organisation in an article that writes "Page" alone as a person, mostly: a
+    person's full name, whose last word is the surname the article uses. Not a body named after a person ("Trump
+    Tower": "Tower" is no one), nor a title around a name the article also writes ("The Notorious Bettie Page"),
+    nor a team whose city the article writes alone ("Jacksonville Jaguars", where the model takes "Jaguars" for a
+    person)."""
+    alone = Counter(_key(m.text) for m in mentions if " " not in m.text)
+    as_person = Counter(_key(m.text) for m in mentions if " " not in m.text and m.kind is EntityKind.PERSON)
+    names = {_key(m.text) for m in mentions}
+    for m in mentions:
+        words = m.text.split()
+        if m.kind is not EntityKind.ORGANIZATION or not 2 <= len(words) <= 3 or m.text.isupper() \
+                or not all(w.isalpha() and w[0].isupper() for w in words) or words[-1].lower() in _ORG_HEADS:
+            continue
+        surname, first = _key(words[-1]), _key(words[0])
+        if as_person[surname] >= 2 and 2 * as_person[surname] > alone[surname] and 2 * as_person[first] >= alone[first] \
+                and (len(words) == 2 or _key(" ".join(words[1:])) not in names):
+            m.kind = EntityKind.PERSON
 
 
 def _add_missed_surnames(doc: Any, actors: list[ActorInfo]) -> None:
