@@ -215,6 +215,7 @@ _WEB_SUFFIX = re.compile(r"\.(?:com|org|net)$")
 _WORD = re.compile(r"[\w&]+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
 _DROPPED = str.maketrans("", "", ".'")
+_BLEND = re.compile(r"([A-Z][a-z]*)([A-Z][a-z]+)")
 _INITIALS_SKIP = frozenset({"of", "and", "the", "for", "on", "in", "&"})
 
 
@@ -483,6 +484,15 @@ class _Corpus:
                         roots.union(longer[k], k)
         self._join_spelling_variants(
             [(k, w) for k, w in plain if len(w) > 1 and kind[k] in (EntityKind.PERSON, EntityKind.ORGANIZATION)])
+        # One name written as one word or as two ("Trailblazers", "Trail Blazers"; "LaToya", "La Toya").
+        by_compact: dict[str, list[str]] = defaultdict(list)
+        for k, words in plain:
+            by_compact["".join(words)].append(k)
+        for group in by_compact.values():
+            for k in group[1:]:
+                if _compatible(kind[k], kind[group[0]]) \
+                        and (kind[k] is EntityKind.PERSON) == (kind[group[0]] is EntityKind.PERSON):
+                    roots.union(group[0], k)
         # An acronym some article defines ("Federal Bureau of Investigation (FBI)") is that name everywhere.
         for akey, fulls in self.alias_of.items():
             for full in fulls:
@@ -512,6 +522,34 @@ class _Corpus:
                 group = [stem, *group]
             for k in group[1:]:
                 roots.union(group[0], k)
+
+    def _blends(self) -> dict[str, set[str]]:
+        """"LiLo" (Lindsay Lohan), "J.Lo": a one-word name written with a capital inside, whose two parts begin a
+        person's first name and surname -> those people. A nickname like that names the person only where the
+        article supports it (``needs_support``): the full name in its text, or the people around it."""
+        blends: dict[str, tuple[str, str]] = {}
+        for k in self._plain(EntityKind.PERSON):
+            if " " in k:
+                continue
+            for form in self.forms[k]:
+                parts = _BLEND.fullmatch(form.replace(".", ""))
+                if parts and len(parts.group(2)) >= 2:
+                    blends[k] = parts.group(1).lower(), parts.group(2).lower()
+                    break
+        if not blends:
+            return {}
+        by_initials: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+        for k in self.full_people:
+            w = k.split()
+            core = w[:-1] if _is_suffix(w[-1]) else w
+            by_initials[(core[0][0], core[-1][0])].append((core[0], core[-1], k))
+        found: dict[str, set[str]] = {}
+        for k, (first, surname) in blends.items():
+            people = {full for f, s, full in by_initials.get((first[0], surname[0]), ())
+                      if f.startswith(first) and s.startswith(surname) and (f, s) != (first, surname)}
+            if people:
+                found[k] = people
+        return found
 
     def _join_plain_name_to_dominant_junior(self, by_ends: dict[tuple[str, str, str], list[str]]) -> None:
         """"Arcade Joseph Comeaux" where the corpus writes "Arcade Joseph Comeaux Jr." is the Jr.: when the Jr. is
@@ -609,7 +647,7 @@ class _Corpus:
                 continue
             for i in range(1, len(w) - (kind[k] is EntityKind.PERSON)):
                 tail = " ".join(w[i:])
-                tails[tail].add(k)  # a team is also written by its name alone: "the Colts"
+                tails[tail.replace(" ", "")].add(k)  # a team is also written by its name alone: "the Colts"
                 if kind[k] is EntityKind.ORGANIZATION and len(w) - i <= 2 and _team_word(w[-1]) and tail in self.df \
                         and kind[tail] is not EntityKind.PERSON:
                     teams[" ".join(w[:i])].add(k)
@@ -618,8 +656,11 @@ class _Corpus:
                     heads[w[0]].add(k)
                 initials[_initials(k)].add(k)
         alias_of = self.alias_of
+        blends = self._blends()
         for key in sorted(self._plain()):  # the unions below change later keys' roots: one fixed order
-            if " " in key and key not in tails and key not in heads and key not in alias_of \
+            # (tails are compared without spaces: "Trail Blazers" is the tail of "Portland Trailblazers")
+            compact = key.replace(" ", "")
+            if " " in key and compact not in tails and key not in heads and key not in alias_of \
                     and key not in self.facility_of and key not in teams:
                 continue  # most keys: a full name that no rule below can make short
             found: set[str] = set()
@@ -644,7 +685,7 @@ class _Corpus:
                           if " " not in key or (self.df[c] >= 2 * self.df[key] and self.df[c] >= 3)}
             # (a plural taken for a person that ends a team's name is the team: "Jaguars")
             team = k_kind is EntityKind.PERSON and " " not in key and _team_word(key)
-            longer = {c for c in tails.get(key, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
+            longer = {c for c in tails.get(compact, set()) | heads.get(key, set()) if _compatible(k_kind, kind[c])
                       and ((k_kind is EntityKind.PERSON) == (kind[c] is EntityKind.PERSON)
                            or (team and kind[c] is EntityKind.ORGANIZATION))}
             longer_roots = {roots.find(c) for c in longer} - {roots.find(key)}
@@ -655,7 +696,14 @@ class _Corpus:
             found |= longer
             if " " not in key and any(f.isupper() for f in self.forms[key]) and k_kind is not EntityKind.PERSON:
                 found |= initials.get(key, set())  # "AP": "Associated Press", wherever it is written out
+                if key not in initials and len(key) >= 3 and key[0] == "t" and key[1:] in initials:
+                    # "THR": "The Hollywood Reporter", whose "The" the key drops; only where its article supports it
+                    found |= initials[key[1:]]
+                    self.needs_support.add(key)
             found |= {c for c in self.alias_of.get(key, ()) if c in self.df and _compatible(k_kind, kind[c])}
+            if key in blends:
+                found |= blends[key]
+                self.needs_support.add(key)
             found = {roots.find(c) for c in found} - {roots.find(key)}
             if found:
                 self.short[key] = found

@@ -293,6 +293,35 @@ def _untagged_name_tail(span: Any) -> list[Any]:
     return [] if not words or headline_case(words) else tail
 
 
+_PERSON_NOUN_OPENERS = {"a", "an", "one"}
+# How singular nationality words end ("Australian", "Somali", "Briton", "Scot" aside): not a plural, not a surname.
+_NATIONALITY_ENDINGS = ("an", "ese", "i", "ish", "ch", "er", "ot", "ine")
+_MODIFIER_TAGS = {"JJ", "JJR", "JJS", "VBN", "HYPH", "CD", "NNP", "RB"}
+
+
+def _nationality_of_a_person(span: Any) -> bool:
+    """"the 40-year-old American in the sixth round", "One Australian and one English climber": a nationality word
+    as a noun for one person (after "a", "an", "one", or "the" and a modifier, and before no noun it could
+    describe) names that person, not the country: no mention of the country. A plural ("Americans") or a word
+    before a noun ("American troops", "Ethiopian-flagged") stays the country's."""
+    word = span.text.lower()
+    if span.label_ != "NORP" or len(span) != 1 or not word.endswith(_NATIONALITY_ENDINGS):
+        return False  # (the model tags some surnames so: "the 32-year-old Klitschko")
+    doc = span.doc
+    if span.end < len(doc) and doc[span.end].tag_ in _NOUN_TAGS | {"JJ", "CD", "HYPH"}:
+        return False
+    modifiers = 0
+    for t in reversed(doc[max(span.start - 6, 0) : span.start]):
+        word = t.lower_
+        if word in _PERSON_NOUN_OPENERS or (word == "the" and modifiers):
+            return True
+        hyphenated = t.i + 1 < len(doc) and doc[t.i + 1].tag_ == "HYPH"  # "40-year-old"
+        if (t.tag_ not in _MODIFIER_TAGS and not hyphenated) or "\n" in t.text_with_ws:
+            return False
+        modifiers += 1
+    return False
+
+
 def _is_title_fragment(span: Any) -> bool:
     """'State' in 'Secretary of State', 'Defense' in 'Department of Defense'."""
     if len(span) != 1 or span.start < 2:
@@ -311,7 +340,7 @@ def extract_actors(doc: Any) -> ActorTable:
     lower_words = frozenset(t.text for t in doc if t.is_lower)
     for span in doc.ents:
         kind = LABEL_KINDS.get(span.label_)
-        if kind is None or _is_title_fragment(span):
+        if kind is None or _is_title_fragment(span) or _nationality_of_a_person(span):
             continue
         cleaned = normalise_mention(span, lower_words)
         if cleaned is None:
