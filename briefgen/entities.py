@@ -131,6 +131,7 @@ _FACILITY_WORDS = {"center", "centre", "clinic", "facility", "treatment", "recov
 # "Staunton Police Department" is "Staunton Police", "Mediterranean Sea" is "the Mediterranean".
 _DROPPED_LAST_WORDS = {"department": EntityKind.ORGANIZATION, "sea": EntityKind.PLACE, "ocean": EntityKind.PLACE}
 _PLACE_ABBREVIATIONS = {"mt": "mount", "ft": "fort"}
+_LANDFORMS = {"mount", "mountain", "lake", "cape", "glacier", "volcano"}
 # Plural last words of companies, papers and institutions named after a place ("Texas Instruments", "New York
 # Times"): not a sports team, whose city is the team in its articles.
 _COMPANY_PLURALS = {"times", "news", "airlines", "airways", "instruments", "industries", "systems", "services",
@@ -498,6 +499,12 @@ class _Corpus:
             for full in fulls:
                 if " " in full and _initials(full) == akey and akey in df and full in df:
                     roots.union(full, akey)
+        # "Aoraki Mount Cook" is Mount Cook: a place's name ending in another place's name that is a landform's
+        # ("Mount", "Lake", "Cape") and a proper name, a second name put before it (not "South Wales" of "New South Wales").
+        for k, words in plain:
+            if len(words) >= 3 and kind[k] is EntityKind.PLACE and words[-2] in _LANDFORMS \
+                    and (tail := " ".join(words[-2:])) in df and kind[tail] is EntityKind.PLACE:
+                roots.union(tail, k)
         # Facilities named with a generic word: "Betty Ford Center", "Betty Ford Clinic", "Betty Ford Centre".
         stems: dict[str, list[str]] = defaultdict(list)
         for k, words in plain:
