@@ -354,6 +354,7 @@ class _Corpus:
         self.df: Counter[str] = Counter()
         self.canonical: dict[str, str] = {}
         self.alias_of: dict[str, Counter[str]] = defaultdict(Counter)  # short key -> longer keys it was an alias of
+        self.nicknamed: list[tuple[str, str]] = []  # (person key, key of a name with a nickname) of one article's actor
         self.unsure: dict[tuple[str, str, str | None], list[str]] = defaultdict(list)  # -> briefing slugs
         memo: dict[tuple[str, EntityKind], tuple[str, EntityKind | None, str | None]] = {}
 
@@ -375,7 +376,12 @@ class _Corpus:
                     self.canonical[key] = canon
                 for alias in a.aliases:  # in-article evidence that a short form is a longer one
                     if " " in key and " " in alias.strip():
-                        continue  # two full names: no evidence used
+                        # two full names: only a nickname inside the name ("Luis Gerardo (Jerry) Ortiz") says more
+                        if a.kind is EntityKind.PERSON:
+                            words, other = key.split(), key_of(alias, a.kind)[0].split()
+                            if len(other) > 1 and other[-1] == words[-1] and other[0] not in words:
+                                self.nicknamed.append((key, " ".join(other)))
+                        continue
                     akey = key_of(alias, a.kind)[0]
                     if akey and akey != key and not akey.startswith("=") and not key.startswith("="):
                         if " " not in akey:
@@ -460,6 +466,9 @@ class _Corpus:
                     and (same := by_ends.get((_NICKNAMES.get(words[0], words[0]), words[-1], ""))):
                 roots.union(same[0], k)
         self._join_plain_name_to_dominant_junior(by_ends)
+        for key, other in self.nicknamed:  # "Luis Gerardo Ortiz" where the article calls him "Jerry Ortiz" too
+            if other in df:
+                roots.union(key, other)
         # "Barack Obamas": the possessive without its apostrophe.
         for k in people:
             w = k.split()

@@ -105,6 +105,8 @@ class ActorInfo:
     gender: str | None = None
     canonical: str | None = None
     spoke: int = 0
+    nicknamed: set[str] = field(default_factory=set)
+    """Names the article gives the actor inside its full name ("Jerry Ortiz" of "Luis Gerardo (Jerry) Ortiz")."""
 
     @property
     def kind(self) -> EntityKind:
@@ -364,6 +366,11 @@ def extract_actors(doc: Any) -> ActorTable:
         raw.append((Mention(start, end, text, kind, span.root.i), gender))
 
     raw.extend((m, None) for m in _untagged_plural_names(doc))
+    nicknamed = _nicknamed_names(doc)
+    if nicknamed:  # the whole name replaces the model's pieces of it
+        raw = [(m, g) for m, g in raw if not any(m.start < n.end and n.start < m.end for n, _ in nicknamed)]
+        raw.extend((m, None) for m, _ in nicknamed)
+    nicknames = {m.start: keys for m, keys in nicknamed}
     _people_taken_for_organisations([m for m, _ in raw])
     actors: list[ActorInfo] = []
     by_key: dict[str, int] = {}
@@ -425,6 +432,9 @@ def extract_actors(doc: Any) -> ActorTable:
                 if len(matches) == 1:
                     full_key = _key(actors[matches.pop()].name)
             add(mention, full_key, gender)
+            for form in nicknames.get(mention.start, ()):  # "Jerry Ortiz" and "Jerry" are Luis Gerardo (Jerry) Ortiz
+                by_key.setdefault(_key(form), by_key[full_key])
+                actors[by_key[full_key]].nicknamed.add(form)
             people.setdefault(_key(core[-1]), []).append(by_key[full_key])
             people.setdefault(_key(core[0]), []).append(by_key[full_key])
             surnames.add(_key(core[-1]))
@@ -434,6 +444,45 @@ def extract_actors(doc: Any) -> ActorTable:
     _add_missed_surnames(doc, actors)
     mentions = sorted((m for a in actors for m in a.mentions), key=lambda m: m.start)
     return ActorTable(actors, mentions)
+
+
+_OPENING_MARKS = {"“": "”", '"': '"', "‘": "’", "'": "'", "(": ")", "``": "''"}
+
+
+def _nicknamed_names(doc: Any) -> list[tuple[Mention, tuple[str, ...]]]:
+    """'Vincent “The Chin” Gigante', 'Deputy Luis Gerardo (Jerry) Ortiz': a nickname in quotes or brackets
+    between a person's first names and surname, which the model tags apart or as a title. One person, named
+    without the nickname ("Vincent Gigante"), and with the keys of the nickname alone and before the surname,
+    by which the article may name them too. Only where the model tags the first names or the surname as a
+    person somewhere in the article."""
+    found: list[tuple[Mention, tuple[str, ...]]] = []
+    people = {t.lower_ for t in doc if t.ent_type_ == "PERSON"}
+    n = len(doc)
+    for i, t in enumerate(doc):
+        closing = _OPENING_MARKS.get(t.text)
+        if closing is None:
+            continue
+        first = i
+        while first > 0 and i - first < 3 and _name_word(doc[first - 1]):
+            first -= 1
+        while first < i and doc[first].lower_.rstrip(".") in HONORIFICS:
+            first += 1
+        end = i + 1
+        while end < n and end - i <= 3 and doc[end].text != closing and (_name_word(doc[end]) or doc[end].lower_ == "the"):
+            end += 1
+        if first == i or end + 1 >= n or doc[end].text != closing or end == i + 1 or not _name_word(doc[end + 1]):
+            continue
+        names, nick, surname = doc[first:i], [x.text for x in doc[i + 1 : end] if x.lower_ != "the"], doc[end + 1]
+        if not nick or "\n" in doc[first : end + 2].text or not ({x.lower_ for x in names} | {surname.lower_}) & people:
+            continue
+        text = " ".join([*(x.text for x in names), surname.text])
+        mention = Mention(names[0].idx, surname.idx + len(surname.text), text, EntityKind.PERSON, surname.i)
+        found.append((mention, (" ".join([*nick, surname.text]), " ".join(nick))))
+    return found
+
+
+def _name_word(token: Any) -> bool:
+    return token.tag_ in {"NNP", "NNPS"} and token.is_title and token.is_alpha
 
 
 def _people_taken_for_organisations(mentions: list[Mention]) -> None:
@@ -565,5 +614,5 @@ def rank_actors(table: ActorTable, text_length: int) -> list[ActorInfo]:
 
 def to_actor(info: ActorInfo) -> Actor:
     name = info.name
-    aliases = tuple(sorted({f for f in info.forms if f != name}))
+    aliases = tuple(sorted({f for f in (*info.forms, *info.nicknamed) if f != name}))
     return Actor(name=name, kind=info.kind, aliases=aliases, mentions=len(info.mentions), slug=slugify(name))
