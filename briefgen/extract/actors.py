@@ -79,6 +79,8 @@ _JOINERS = {"-", "–", "—", "/"}
 _ROLES = (HONORIFICS | _TITLE_HEADS | {
     "attorney", "spokesman", "spokeswoman", "administrator", "congressman", "congresswoman", "councilman",
     "councilwoman", "editor", "supervisor", "commissioner", "correspondent", "member", "justice", "age"}) - {"general"}
+# A person named for an office they may get, before it: "Nominee for Surgeon General".
+_NOMINEES = {"nominee", "candidate", "pick", "choice"}
 # An award or title written like a name ("National Player of the Year", "Coach of the Year"): nobody's name.
 _AWARD = re.compile(r"\bof the (?:year|decade|century|game|season|match)\b", re.IGNORECASE)
 
@@ -163,6 +165,8 @@ def normalise_mention(span: Any, lower_words: frozenset[str] = frozenset()) -> t
         while len(tokens) > 1 and tokens[0].lower_.rstrip(".") in HONORIFICS:
             word = tokens.pop(0).lower_.rstrip(".")
             gender = "m" if word in _MALE else "f" if word in _FEMALE else gender
+    while len(tokens) > 2 and tokens[0].lower_ in _NOMINEES and tokens[1].lower_ == "for":
+        tokens = tokens[2:]  # "Nominee for Surgeon General" is the office, "Candidate for Governor" too
     tokens = _name_tokens(tokens, span.label_)
     while tokens and (tokens[-1].is_punct or tokens[-1].lower_ in _POSSESSIVE_TOKENS):
         tokens.pop()
