@@ -509,7 +509,8 @@ class _Corpus:
                 if " " in full and _initials(full) == akey and akey in df and full in df:
                     roots.union(full, akey)
         # "Aoraki Mount Cook" is Mount Cook: a place's name ending in another place's name that is a landform's
-        # ("Mount", "Lake", "Cape") and a proper name, a second name put before it (not "South Wales" of "New South Wales").
+        # ("Mount", "Lake", "Cape") and a proper name, a second name put before it (not "South Wales" of "New South
+        # Wales").
         for k, words in plain:
             if len(words) >= 3 and kind[k] is EntityKind.PLACE and words[-2] in _LANDFORMS \
                     and (tail := " ".join(words[-2:])) in df and kind[tail] is EntityKind.PLACE:

@@ -316,15 +316,13 @@ def _nationality_of_a_person(span: Any) -> bool:
     doc = span.doc
     if span.end < len(doc) and doc[span.end].tag_ in _NOUN_TAGS | {"JJ", "CD", "HYPH"}:
         return False
-    modifiers = 0
-    for t in reversed(doc[max(span.start - 6, 0) : span.start]):
+    for modifiers, t in enumerate(reversed(doc[max(span.start - 6, 0) : span.start])):
         word = t.lower_
         if word in _PERSON_NOUN_OPENERS or (word == "the" and modifiers):
             return True
         hyphenated = t.i + 1 < len(doc) and doc[t.i + 1].tag_ == "HYPH"  # "40-year-old"
         if (t.tag_ not in _MODIFIER_TAGS and not hyphenated) or "\n" in t.text_with_ws:
             return False
-        modifiers += 1
     return False
 
 
@@ -472,7 +470,8 @@ def _nicknamed_names(doc: Any) -> list[tuple[Mention, tuple[str, ...]]]:
         while first < i and doc[first].lower_.rstrip(".") in HONORIFICS:
             first += 1
         end = i + 1
-        while end < n and end - i <= 3 and doc[end].text != closing and (_name_word(doc[end]) or doc[end].lower_ == "the"):
+        while end < n and end - i <= 3 and doc[end].text != closing \
+                and (_name_word(doc[end]) or doc[end].lower_ == "the"):
             end += 1
         if first == i or end + 1 >= n or doc[end].text != closing or end == i + 1 or not _name_word(doc[end + 1]):
             continue
@@ -504,8 +503,9 @@ def _people_taken_for_organisations(mentions: list[Mention]) -> None:
                 or not all(w.isalpha() and w[0].isupper() for w in words) or words[-1].lower() in _ORG_HEADS:
             continue
         surname, first = _key(words[-1]), _key(words[0])
-        if as_person[surname] >= 2 and 2 * as_person[surname] > alone[surname] and 2 * as_person[first] >= alone[first] \
-                and (len(words) == 2 or _key(" ".join(words[1:])) not in names):
+        inner_name = len(words) == 3 and _key(" ".join(words[1:])) in names
+        if as_person[surname] >= 2 and 2 * as_person[surname] > alone[surname] \
+                and 2 * as_person[first] >= alone[first] and not inner_name:
             m.kind = EntityKind.PERSON
 
 
