@@ -225,6 +225,8 @@ def _words(name: str, person: bool) -> tuple[str, ...]:
     text = _POSSESSIVE_END.sub("", text.strip())
     text = _WEB_SUFFIX.sub("", text)  # "TMZ.com" is TMZ
     words = _WORD.findall(text.translate(_DROPPED))  # "SAP-Arena" is "SAP Arena"
+    if any(w[0].isdigit() for w in words):  # "76ers" are the "Sixers", as their number is spoken
+        words = [_NUMBERED_TEAM.sub(_spoken_team, w) for w in words]
     while words and words[0] == "the":
         words = words[1:]
     if person:
@@ -238,6 +240,16 @@ def _words(name: str, person: bool) -> tuple[str, ...]:
         if words[0] in _PLACE_ABBREVIATIONS:
             words = [_PLACE_ABBREVIATIONS[words[0]], *words[1:]]
     return tuple(words)
+
+
+_NUMBERED_TEAM = re.compile(r"\d*(\d)ers")
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _spoken_team(number: re.Match[str]) -> str:
+    """"76ers" -> "sixers", "49ers" -> "niners": the last digit's word, as fans shorten the spoken number."""
+    word = _DIGIT_WORDS[int(number.group(1))]
+    return (word[:-1] if word.endswith("e") else word) + "ers"
 
 
 @lru_cache(maxsize=1 << 17)

@@ -276,6 +276,10 @@ def _untagged_name_word(token: Any) -> bool:
     return token.tag_ in {"NNP", "NNPS"} and not token.ent_type_ and token.text[:1].isupper()
 
 
+_NUMBERED_TEAM = re.compile(r"\d+ers", re.IGNORECASE)
+"""A team named for a number ("76ers", "49ers"): the rest of the name after its city ("Philadelphia 76ers")."""
+
+
 def _untagged_name_tail(span: Any) -> list[Any]:
     """"The Hollywood Reporter", "U.S. Surgeon General": capitalised words the model left out of the name it
     tagged, right after it, are the rest of a longer name (an organisation's, a facility's, a title's). Not in a
@@ -286,7 +290,8 @@ def _untagged_name_tail(span: Any) -> list[Any]:
     doc = span.doc
     tail: list[Any] = []
     i = span.end
-    while i < len(doc) and doc[i].tag_ in _NOUN_TAGS and not doc[i].ent_type_ and doc[i].is_title \
+    while i < len(doc) and doc[i].tag_ in _NOUN_TAGS and not doc[i].ent_type_ \
+            and (doc[i].is_title or _NUMBERED_TEAM.fullmatch(doc[i].text)) \
             and len(doc[i]) > 1 and doc[i - 1].whitespace_ == " " and _key(doc[i].text) not in NAME_SUFFIXES \
             and (doc[i].whitespace_ or i + 1 == len(doc) or (doc[i + 1].is_punct and doc[i + 1].text not in _JOINERS)):
         tail.append(doc[i])
