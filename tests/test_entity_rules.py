@@ -370,3 +370,25 @@ def test_an_office_named_with_its_nominee_is_the_office(nlp_provider):
     actors = parsed_actors(nlp_provider, "The White House released the list on Monday. Regina M. Benjamin, Nominee for "
                                          "Surgeon General, Department of Health and Human Services.")
     assert "Surgeon General" in actors and not [n for n in actors if n.startswith("Nominee")]
+
+
+def test_a_numbered_teams_name_is_the_team_and_its_spoken_short_form(nlp_provider):
+    actors = parsed_actors(nlp_provider, "The Philadelphia 76ers fired coach Maurice Cheeks on Saturday after a 9-14 "
+                                         "start.")
+    assert "Philadelphia 76ers" in actors and "Philadelphia" not in actors
+    shouted = parsed_actors(nlp_provider, "PHILADELPHIA 76ERS Fired Jim O'Brien, coach. Named Maurice Cheeks coach.")
+    assert "PHILADELPHIA 76ERS" in shouted
+    site = build_site([
+        briefing("n1", [actor("Philadelphia 76ers", O), actor("Maurice Cheeks")]),
+        briefing("n2", [actor("Sixers", O, mentions=3), actor("Allen Iverson")]),
+        briefing("n3", [actor("San Francisco 49ers", O), actor("Colin Kaepernick")]),
+        briefing("n4", [actor("Niners", O, mentions=2), actor("Jim Harbaugh")]),
+    ])
+    assert page_of(site, "n2", "Sixers") == page_of(site, "n1", "Philadelphia 76ers")
+    assert page_of(site, "n4", "Niners") == page_of(site, "n3", "San Francisco 49ers")
+
+
+def test_a_word_shouted_after_an_opening_a_is_no_name(nlp_provider):
+    actors = parsed_actors(nlp_provider, "A MAN was last night being quizzed by cops over the double murders of his "
+                                         "mum and sister in Millom.")
+    assert "MAN" not in actors and "Millom" in actors

@@ -206,11 +206,17 @@ def normalise_mention(span: Any, lower_words: frozenset[str] = frozenset()) -> t
 def _shouted_word(token: Any, lower_words: frozenset[str]) -> bool:
     """"A MAN was last night being quizzed", "TRIAL DATE SET FOR MAN ACCUSED": a common word that the article also
     writes in lower case, in capitals like every word before it in its sentence, is that word shouted (a lead-in
-    or a headline), not a name ("WHO" in "The WHO said" follows a written word; "US" is a country)."""
-    if not token.is_upper or len(token.text) < 2 or token.lower_ not in lower_words or _key(token.text) in _CANONICAL:
+    or a headline), not a name ("WHO" in "The WHO said" follows a written word; "US" is a country). Right after
+    an opening "A" and before lower case ("A MAN was"), it is shouted whether or not the article writes it again:
+    no name follows the indefinite article alone."""
+    if not token.is_upper or len(token.text) < 2 or _key(token.text) in _CANONICAL:
         return False
     doc = token.doc
-    return all(t.is_upper for t in doc[token.sent.start : token.i] if t.is_alpha)
+    start = token.sent.start
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if token.i == start + 1 and doc[start].lower_ in {"a", "an"} and after is not None and after.is_lower:
+        return True
+    return token.lower_ in lower_words and all(t.is_upper for t in doc[start : token.i] if t.is_alpha)
 
 
 def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
@@ -277,7 +283,8 @@ def _untagged_name_word(token: Any) -> bool:
 
 
 _NUMBERED_TEAM = re.compile(r"\d+ers", re.IGNORECASE)
-"""A team named for a number ("76ers", "49ers"): the rest of the name after its city ("Philadelphia 76ers")."""
+"""A team named for a number ("76ers", "49ers"; the model may take it for a number): the rest of the name after
+its city ("Philadelphia 76ers")."""
 
 
 def _untagged_name_tail(span: Any) -> list[Any]:
@@ -290,16 +297,20 @@ def _untagged_name_tail(span: Any) -> list[Any]:
     doc = span.doc
     tail: list[Any] = []
     i = span.end
-    while i < len(doc) and doc[i].tag_ in _NOUN_TAGS and not doc[i].ent_type_ \
-            and (doc[i].is_title or _NUMBERED_TEAM.fullmatch(doc[i].text)) \
+    while i < len(doc) and doc[i].tag_ in _NOUN_TAGS \
+            and ((doc[i].is_title and not doc[i].ent_type_) or _NUMBERED_TEAM.fullmatch(doc[i].text)) \
             and len(doc[i]) > 1 and doc[i - 1].whitespace_ == " " and _key(doc[i].text) not in NAME_SUFFIXES \
             and (doc[i].whitespace_ or i + 1 == len(doc) or (doc[i + 1].is_punct and doc[i + 1].text not in _JOINERS)):
         tail.append(doc[i])
         i += 1
+        if _NUMBERED_TEAM.fullmatch(doc[i - 1].text):
+            break  # the team's name ends with its number
     if not tail or span.label_ == "NORP" or (i < len(doc) and doc[i].ent_type_ == "PERSON") \
             or any(t.lower_.rstrip(".") in _ROLES or t.lower_[:-1] in _ROLES for t in tail) \
             or (span.label_ == "PERSON" and len(span) + len(tail) != 2):
         return []
+    if all(_NUMBERED_TEAM.fullmatch(t.text) for t in tail):
+        return tail  # (no headline's word: "PHILADELPHIA 76ERS Fired Jim O'Brien")
     words = [t.text for t in span.sent if t.is_alpha and len(t.text) > 3]
     return [] if not words or headline_case(words) else tail
 
