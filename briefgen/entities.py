@@ -202,12 +202,13 @@ class Resolution:
 @dataclass(slots=True)
 class _Choices:
     """One briefing's decisions: actor slug -> page key; its short actors (page key, key, kind, name, mentions);
-    its unsure decisions (key, how, choice); the pages its short names went to surely; whether one found none."""
+    its unsure decisions (key, how, choice); the (key, page) of its short names that went to a page surely; whether
+    one found none."""
 
     chosen: dict[str, str]
     short_actors: list[tuple[str, str, EntityKind, str, int]]
     unsure: list[tuple[str, str, str | None]]
-    sure: set[str]
+    sure: list[tuple[str, str]]
     open: bool = False
 
 
@@ -445,10 +446,10 @@ class _Corpus:
     def _decides_alike(self, i: int, b: Briefing) -> bool:
         """Briefing ``i``, its text edited, makes the decisions it made: in the first look (on which every article's
         second look depends), then in its own second look."""
-        first = self.decide_briefing(i, b, cooc=self.first_cooc)
+        first = self.decide_briefing(i, b)
         if first != self.first[i]:
             return False
-        return (self.decide_briefing(i, b, self.seen[i]) if first.open else first) == self.decided[i]
+        return (self.decide_briefing(i, b, self.seen[i], second=True) if first.open else first) == self.decided[i]
 
     def _plain(self, kind: EntityKind | None = None) -> list[str]:
         """Keys that are names as written (not canonical, not curated), of one kind if given."""
@@ -770,6 +771,7 @@ class _Corpus:
         self.wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
                        or k in self.needs_support for c in found}
         self.cooc = self.first_cooc = self._cooccurrence(present)
+        self.usual: dict[str, str] = {}
         n = max(len(self.briefings), 1)
         self.idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
         # short key -> (its most frequent candidates, those of them frequent enough to go to without their name in the
@@ -787,12 +789,18 @@ class _Corpus:
         self.first = [self.decide_briefing(i, b, present[i]) for i, b in enumerate(self.briefings)]
         # A second look where a short name found no sure page: the article's context, and every candidate's, now also
         # hold the pages the other short names went to surely (an article that names Lindsay Lohan as "Lohan" only is
-        # still hers around "White"). Made from the first look of every article alike: the order does not matter.
-        self.seen = [present[i] | first.sure for i, first in enumerate(self.first)]
+        # still hers around "White"), and a name that went surely to one page in most of its articles may go there
+        # with its article's context alone, however rare that page ("Morningside": Morningside Recovery). Made from
+        # the first look of every article alike: the order of articles does not matter.
+        self.seen = [present[i] | {page for _, page in first.sure} for i, first in enumerate(self.first)]
         self.decided = self.first
         if any(first.open for first in self.first):
+            went = Counter(sure for first in self.first for sure in first.sure)
+            for (key, page), n in sorted(went.items()):
+                if n >= 2 and 2 * n >= self.df[key] and page not in self.ranked[key][1]:
+                    self.usual[key] = page
             self.cooc = self._cooccurrence(self.seen)
-            self.decided = [self.decide_briefing(i, b, self.seen[i]) if first.open else first
+            self.decided = [self.decide_briefing(i, b, self.seen[i], second=True) if first.open else first
                             for i, (b, first) in enumerate(zip(self.briefings, self.first))]
         for b, decided in zip(self.briefings, self.decided):
             self.short_actors.extend(decided.short_actors)
@@ -813,13 +821,13 @@ class _Corpus:
     def _present(self, i: int) -> set[str]:
         return {self.root[k] for k in self.keys[i].values() if k not in self.short}
 
-    def decide_briefing(self, i: int, b: Briefing, present: set[str] | None = None,
-                        cooc: dict[str, set[str]] | None = None) -> _Choices:
-        """Briefing ``i``'s pages, read in ``present`` (default: its full names' entities) against ``cooc``."""
+    def decide_briefing(self, i: int, b: Briefing, present: set[str] | None = None, second: bool = False) -> _Choices:
+        """Briefing ``i``'s pages, read in ``present`` (default: its full names' entities), in the first or the
+        second look."""
         own, short, root = self.keys[i], self.short, self.root
         present = self._present(i) if present is None else present
-        cooc = self.cooc if cooc is None else cooc
-        choices = _Choices({}, [], [], set())
+        look = (self.cooc, self.usual) if second else (self.first_cooc, {})
+        choices = _Choices({}, [], [], [])
         later = []  # a team's city last: the team may be named here by a short name only ("the Colts")
         for a in b.actors:
             k = own[a.slug]
@@ -828,26 +836,27 @@ class _Corpus:
             elif k in self.article_only:
                 later.append(a)
             else:
-                self._decide(b, a, k, present, cooc, choices)
+                self._decide(b, a, k, present, look, choices)
         if later:
             here = present | set(choices.chosen.values())
             for a in later:
-                self._decide(b, a, own[a.slug], here, cooc, choices)
+                self._decide(b, a, own[a.slug], here, look, choices)
         return choices
 
-    def _decide(self, b: Briefing, a: Actor, key: str, present: set[str], cooc: dict[str, set[str]],
-                choices: _Choices) -> None:
-        choice, how = self._choose(key, present, b.article.raw, cooc)
+    def _decide(self, b: Briefing, a: Actor, key: str, present: set[str],
+                look: tuple[dict[str, set[str]], dict[str, str]], choices: _Choices) -> None:
+        choice, how = self._choose(key, present, b.article.raw, *look)
         page = choices.chosen[a.slug] = choice if choice is not None else self.roots.find(key)
         choices.short_actors.append((page, key, a.kind, a.name, a.mentions))
         if how in ("dominant", "ambiguous"):
             choices.unsure.append((key, how, choice))
         if how in ("article", "only", "context"):
-            choices.sure.add(page)
+            choices.sure.append((key, page))
         else:
             choices.open = True
 
-    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]]) -> tuple[str | None, str]:
+    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
+                usual: dict[str, str]) -> tuple[str | None, str]:
         root_df, idf = self.root_df, self.idf
         named, ranked, contextual = self.ranked[key]
         inside = [c for c in named if c in present]
@@ -865,7 +874,7 @@ class _Corpus:
             return inside[0], "article"
         if key in self.article_only:
             return None, "unsupported"
-        pool = inside or ranked
+        pool = inside or ranked or ([usual[key]] if key in usual else [])
         if not pool:
             return None, "unsupported"
         if inside:
