@@ -507,6 +507,18 @@ class _Corpus:
                         roots.union(longer[k], k)
         self._join_spelling_variants(
             [(k, w) for k, w in plain if len(w) > 1 and kind[k] in (EntityKind.PERSON, EntityKind.ORGANIZATION)])
+        # "Turkeminstan": a long place's or organisation's name with two letters swapped (same letters, same ends), in
+        # far fewer articles than the name it misspells. Never a person's ("Johnson" and "Johnston" are two).
+        misspelt: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for k in (k for k in df if not k.startswith("@")):
+            name = k.removeprefix("=")  # (a country's own name is a canonical key: "=turkmenistan")
+            if len(name) >= 8 and name.isalpha() and kind[k] in (EntityKind.PLACE, EntityKind.ORGANIZATION):
+                misspelt[(name[:2], name[-2:], "".join(sorted(name)))].append(k)
+        for group in misspelt.values():
+            if len(group) == 2 and kind[group[0]] is kind[group[1]]:
+                rare, usual = sorted(group, key=lambda k: (df[k], k))
+                if DOMINANCE * df[rare] <= df[usual]:
+                    roots.union(usual, rare)
         # One name written as one word or as two ("Trailblazers", "Trail Blazers"; "LaToya", "La Toya").
         by_compact: dict[str, list[str]] = defaultdict(list)
         for k, words in plain:
