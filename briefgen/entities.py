@@ -131,6 +131,9 @@ _FACILITY_WORDS = {"center", "centre", "clinic", "facility", "treatment", "recov
 # "Staunton Police Department" is "Staunton Police", "Mediterranean Sea" is "the Mediterranean".
 _DROPPED_LAST_WORDS = {"department": EntityKind.ORGANIZATION, "sea": EntityKind.PLACE, "ocean": EntityKind.PLACE}
 _PLACE_ABBREVIATIONS = {"mt": "mount", "ft": "fort"}
+# Words that make another body of a name: "University of South Alabama" is not the University of Alabama.
+_QUALIFIERS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "new",
+               "upper", "lower", "greater", "northeast", "northwest", "southeast", "southwest", "junior", "senior"}
 _LANDFORMS = {"mount", "mountain", "lake", "cape", "glacier", "volcano"}
 # Plural last words of companies, papers and institutions named after a place ("Texas Instruments", "New York
 # Times"): not a sports team, whose city is the team in its articles.
@@ -619,7 +622,8 @@ class _Corpus:
         forms of one name ("Katie"/"Kathryn", "Alexis"/"Alexandros"), are one when their articles share a rarer
         actor (for first names, which may be two people's: two; for a familiar form, "Gary"/"Garrett": three, and
         a fifth of the actors around the rarer name): a misspelling or a familiar form in one article, not another
-        person."""
+        person. So are two organisations of one first and last word, one the other with words left out ("Central
+        Election Commission", "Central Election and Referendum Commission"), when their articles share two."""
         first: dict[tuple[int, int, str, str], tuple[str, str, bool]] = {}
         blocks: dict[tuple[int, int, str, str], list[tuple[str, str, bool]]] = {}  # only blocks of two or more
         for k, w in names:
@@ -643,6 +647,18 @@ class _Corpus:
                             pairs[(kx, ky)] = 1
                         elif i == 0 and person and (form := _first_name_forms(a, b)):
                             pairs[(kx, ky)] = 2 if form == "prefix" else 3
+        ends: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        for k, w in names:
+            if len(w) >= 3 and self.kind[k] is EntityKind.ORGANIZATION:
+                ends[(w[0], w[-1])].append((k, w))
+        for same_ends in ends.values():
+            if 1 < len(same_ends) <= 20:
+                for x, (kx, wx) in enumerate(same_ends):
+                    for ky, wy in same_ends[x + 1 :]:
+                        shorter, longer = sorted((wx, wy), key=len)
+                        if len(shorter) < len(longer) and _inside(shorter, longer) \
+                                and _QUALIFIERS.isdisjoint(set(longer) - set(shorter)):
+                            pairs.setdefault((kx, ky), 2)
         if not pairs:
             return
         involved = {k for pair in pairs for k in pair}
@@ -984,6 +1000,12 @@ def _first_name_forms(a: str, b: str) -> str | None:
         return "prefix" if len(short) >= 3 and long[len(short) :] not in _FEMININE_ENDINGS else None
     stem = next((short[: -len(e)] for e in _FAMILIAR_ENDINGS if short.endswith(e)), "")
     return "familiar" if len(stem) >= 3 and long.startswith(stem) else None
+
+
+def _inside(shorter: tuple[str, ...], longer: tuple[str, ...]) -> bool:
+    """Every word of ``shorter`` is in ``longer``, in order."""
+    rest = iter(longer)
+    return all(word in rest for word in shorter)
 
 
 def _one_edit(a: str, b: str, doubled_only: bool = False) -> bool:
