@@ -647,6 +647,8 @@ class _Corpus:
                             pairs[(kx, ky)] = 1
                         elif i == 0 and person and (form := _first_name_forms(a, b)):
                             pairs[(kx, ky)] = 2 if form == "prefix" else 3
+                        elif i == 0 and not (px or py) and _familiar_place(a, b):
+                            pairs[(kx, ky)] = 3  # "Philly Sixers", "Indy Colts": a city's familiar form
         ends: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         for k, w in names:
             if len(w) >= 3 and self.kind[k] is EntityKind.ORGANIZATION:
@@ -1000,6 +1002,13 @@ def _first_name_forms(a: str, b: str) -> str | None:
         return "prefix" if len(short) >= 3 and long[len(short) :] not in _FEMININE_ENDINGS else None
     stem = next((short[: -len(e)] for e in _FAMILIAR_ENDINGS if short.endswith(e)), "")
     return "familiar" if len(stem) >= 3 and long.startswith(stem) else None
+
+
+def _familiar_place(a: str, b: str) -> bool:
+    """The shorter is the longer's beginning and a familiar ending: "Philly" of Philadelphia, "Indy" of Indianapolis."""
+    short, long = sorted((a, b), key=lambda w: (len(w), w))
+    stem = next((short[: -len(e)] for e in ("ly", "y", "ie") if short.endswith(e)), "")
+    return len(stem) >= 3 and len(long) > len(short) + 2 and long.startswith(stem)
 
 
 def _inside(shorter: tuple[str, ...], longer: tuple[str, ...]) -> bool:
