@@ -392,3 +392,54 @@ def test_a_word_shouted_after_an_opening_a_is_no_name(nlp_provider):
     actors = parsed_actors(nlp_provider, "A MAN was last night being quizzed by cops over the double murders of his "
                                          "mum and sister in Millom.")
     assert "MAN" not in actors and "Millom" in actors
+
+
+def test_a_short_name_usually_given_to_one_page_goes_there_on_its_articles_context():
+    # "Morningside" is the rehab centre in most of its articles, which name the centre; one more names only the word,
+    # around the same people: the centre. One about another Morningside, around other actors, stays apart.
+    rehab = [actor("Lindsay Lohan", mentions=2), actor("Mark Heller")]
+    site = build_site([
+        *(briefing(f"named{i}", [actor("Morningside", mentions=2), actor("Morningside Recovery", O), *rehab])
+          for i in range(3)),
+        briefing("word", [actor("Morningside"), *rehab]),
+        briefing("elsewhere", [actor("Morningside"), actor("Harlem", L)]),
+        *OTHER_NEWS,
+    ])
+    centre = page_of(site, "named0", "Morningside Recovery")
+    assert page_of(site, "named1", "Morningside") == centre and page_of(site, "word", "Morningside") == centre
+    assert page_of(site, "elsewhere", "Morningside") != centre
+
+
+def test_a_long_name_with_two_letters_swapped_is_the_name_it_misspells():
+    site = build_site([
+        *(briefing(f"t{i}", [actor("Turkmenistan", L), actor("Ashgabat", L)]) for i in range(3)),
+        briefing("typo", [actor("Turkeminstan", L), actor("Ashgabat", L)]),
+        briefing("p1", [actor("Ellen Johnson"), actor("Johnstone", L)]),
+    ])
+    assert page_of(site, "typo", "Turkeminstan") == page_of(site, "t0", "Turkmenistan")
+
+
+def test_an_organisation_with_words_left_out_is_one_where_their_articles_share_actors():
+    vote = [actor("Kurbanguly Berdymukhamedov"), actor("Ashgabat", L), actor("Mejlis", O)]
+    site = build_site([
+        briefing("c1", [actor("Central Election Commission", O), *vote]),
+        briefing("c2", [actor("Central Election and Referendum Commission", O), *vote]),
+        briefing("u1", [actor("University of Alabama", O), actor("Regina Benjamin"), actor("Mobile", L),
+                        actor("Bayou La Batre", L)]),
+        briefing("u2", [actor("University of South Alabama", O), actor("Regina Benjamin"), actor("Mobile", L),
+                        actor("Bayou La Batre", L)]),
+        *OTHER_NEWS,
+    ])
+    assert page_of(site, "c2", "Central Election and Referendum Commission") == \
+        page_of(site, "c1", "Central Election Commission")
+    assert page_of(site, "u2", "University of South Alabama") != page_of(site, "u1", "University of Alabama")
+
+
+def test_a_teams_name_with_its_citys_familiar_form_is_the_team():
+    team = [actor("Maurice Cheeks"), actor("Andre Iguodala"), actor("Samuel Dalembert"), actor("Wachovia Center", L)]
+    site = build_site([
+        briefing("s1", [actor("Philadelphia 76ers", O), *team]),
+        briefing("s2", [actor("Philly Sixers", O), *team]),
+        *OTHER_NEWS,
+    ])
+    assert page_of(site, "s2", "Philly Sixers") == page_of(site, "s1", "Philadelphia 76ers")
