@@ -6,7 +6,8 @@ decides across articles, from plain ``Actor`` records, deterministically and wit
 decision:
 
 1. Every actor gets a *key*: its name without case, dots, possessive, leading "the", honorifics (people),
-   middle initials (people) and company suffixes ("Microsoft Corp."); nationality and party words take
+   middle initials (people) and company suffixes ("Microsoft Corp."), a numbered team's number as spoken
+   ("76ers" -> "sixers"); nationality and party words take
    their country's or party's key ("Chinese" -> China, "Republicans"/"GOP" -> Republican Party), and a
    dotted state abbreviation its state ("N.C." -> North Carolina). Same key, same page.
 2. Full names join: two people with the same first name (or its usual short form, "Mo" Maurice), surname and
@@ -15,15 +16,22 @@ decision:
    such a name taken for a place ("Mo Cheeks"); a name found only in a headline-like line that is a
    better-known person's name plus a word is that person ("Donald Trump Leads"); a person's name plus "s"
    is that person ("Barack Obamas"); one letter misspelt in one word, or a first name's familiar form
-   ("Katie"/"Kathryn"), when their articles share rarer actors; a facility or body without its generic
-   last word ("Betty Ford Clinic"/"Center", "Staunton Police Department", "Mediterranean Sea").
+   ("Katie"/"Kathryn"), a city's familiar form ("Philly Sixers"), or an organisation with words left out
+   ("Central Election (and Referendum) Commission"), when their articles share rarer actors; a facility or
+   body without its generic last word ("Betty Ford Clinic"/"Center", "Staunton Police Department",
+   "Mediterranean Sea"); a name written as one word or two ("Trailblazers"); a place before a landform's name
+   ("Aoraki Mount Cook"); a long place name with two letters swapped, far rarer ("Turkeminstan"); a person
+   whose article calls them by a nickname inside the name ("Luis Gerardo (Jerry) Ortiz" is Jerry Ortiz).
 3. A short name (a surname or first name alone, also one taken for a place; an organisation's last word
-   such as "Colts"; an acronym some article defines; a person-tagged facility stem such as "Morningside";
-   a team's city, "Indianapolis", only where its article names the team) goes, article by article, to the
-   compatible full entity that article supports:
+   such as "Colts"; an acronym some article defines, or whose letters begin a name's words, maybe with its
+   "The" ("THR"); a person-tagged facility stem such as "Morningside"; a team's city, "Indianapolis", only
+   where its article names the team; a blend of a first name and a surname, "LiLo", only with its article's
+   support) goes, article by article, to the compatible full entity that article supports:
    one named in the same article first, else the one whose other articles share the most (rarer counted
    more) co-occurring actors with this article, else the corpus's dominant one when it clearly dominates,
-   else it stays its own page. The unsure ones (dominance alone, or no clear winner) are ``Decision`` records
+   else it stays its own page. Where that leaves a short name open, a second look reads every article with
+   the pages its short names went to surely as context too (and lets a short name go to the page it went to
+   in most of its articles on context alone). The unsure ones (dominance alone, or no clear winner) are ``Decision`` records
    (``briefgen entities --suggest``).
 4. A page's kind is the vote of all its mentions (the model's labels), its shown name the most used
    complete form ("Donald Trump": people need a first name and a surname), its slug made from that name.
