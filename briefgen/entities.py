@@ -31,8 +31,8 @@ decision:
    more) co-occurring actors with this article, else the corpus's dominant one when it clearly dominates,
    else it stays its own page. Where that leaves a short name open, a second look reads every article with
    the pages its short names went to surely as context too (and lets a short name go to the page it went to
-   in most of its articles on context alone). The unsure ones (dominance alone, or no clear winner) are ``Decision`` records
-   (``briefgen entities --suggest``).
+   in most of its articles on context alone). The unsure ones (dominance alone, or no clear winner) are
+   ``Decision`` records (``briefgen entities --suggest``).
 4. A page's kind is the vote of all its mentions (the model's labels), its shown name the most used
    complete form ("Donald Trump": people need a first name and a surname), its slug made from that name.
    All of it is computed from corpus counts, so the order of articles does not matter, and an article
