@@ -808,7 +808,8 @@ class _Corpus:
         present = [self._present(i) for i in range(len(self.keys))]
         self.wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
                        or k in self.needs_support for c in found}
-        self.cooc = self.first_cooc = self._cooccurrence(present)
+        self.cooc = self._cooccurrence(present)
+        self.more_cooc: dict[str, set[str]] = {}  # what the second look adds to ``cooc`` (kept apart: memory)
         self.usual: dict[str, str] = {}
         n = max(len(self.briefings), 1)
         self.idf = {r: math.log(1 + n / max(c, 1)) for r, c in self.root_df.items()}
@@ -830,15 +831,16 @@ class _Corpus:
         # still hers around "White"), and a name that went surely to one page in most of its articles may go there
         # with its article's context alone, however rare that page ("Morningside": Morningside Recovery). Made from
         # the first look of every article alike: the order of articles does not matter.
-        self.seen = [present[i] | {page for _, page in first.sure} for i, first in enumerate(self.first)]
+        seen = [present[i] | {page for _, page in first.sure} for i, first in enumerate(self.first)]
+        self.seen = {i: seen[i] for i, first in enumerate(self.first) if first.open}  # (for ``Resolver``)
         self.decided = self.first
-        if any(first.open for first in self.first):
+        if self.seen:
             went = Counter(sure for first in self.first for sure in first.sure)
             for (key, page), n in sorted(went.items()):
                 if n >= 2 and 2 * n >= self.df[key] and page not in self.ranked[key][1]:
                     self.usual[key] = page
-            self.cooc = self._cooccurrence(self.seen)
-            self.decided = [self.decide_briefing(i, b, self.seen[i], second=True) if first.open else first
+            self.more_cooc = self._more_cooccurrence(seen)
+            self.decided = [self.decide_briefing(i, b, seen[i], second=True) if first.open else first
                             for i, (b, first) in enumerate(zip(self.briefings, self.first))]
         for b, decided in zip(self.briefings, self.decided):
             self.short_actors.extend(decided.short_actors)
@@ -856,6 +858,16 @@ class _Corpus:
                     cooc[c] |= entities
         return cooc
 
+    def _more_cooccurrence(self, seen: list[set[str]]) -> dict[str, set[str]]:
+        """``_cooccurrence(seen)`` less what ``cooc`` holds already (``seen`` holds every article's ``present``)."""
+        more: dict[str, set[str]] = defaultdict(set)
+        wanted, cooc = self.wanted, self.cooc
+        if wanted:
+            for entities in seen:
+                for c in entities & wanted:
+                    more[c] |= entities - known if (known := cooc.get(c)) else entities
+        return {c: found for c, found in more.items() if found}
+
     def _present(self, i: int) -> set[str]:
         return {self.root[k] for k in self.keys[i].values() if k not in self.short}
 
@@ -864,7 +876,7 @@ class _Corpus:
         second look."""
         own, short, root = self.keys[i], self.short, self.root
         present = self._present(i) if present is None else present
-        look = (self.cooc, self.usual) if second else (self.first_cooc, {})
+        look = (self.more_cooc, self.usual) if second else ({}, {})
         choices = _Choices({}, [], [], [])
         later = []  # a team's city last: the team may be named here by a short name only ("the Colts")
         for a in b.actors:
@@ -883,6 +895,7 @@ class _Corpus:
 
     def _decide(self, b: Briefing, a: Actor, key: str, present: set[str],
                 look: tuple[dict[str, set[str]], dict[str, str]], choices: _Choices) -> None:
+        """``look``: what the second look adds to the co-occurrences, and its usual pages (both empty in the first)."""
         choice, how = self._choose(key, present, b.article.raw, *look)
         page = choices.chosen[a.slug] = choice if choice is not None else self.roots.find(key)
         choices.short_actors.append((page, key, a.kind, a.name, a.mentions))
@@ -893,9 +906,9 @@ class _Corpus:
         else:
             choices.open = True
 
-    def _choose(self, key: str, present: set[str], text: str, cooc: dict[str, set[str]],
+    def _choose(self, key: str, present: set[str], text: str, more_cooc: dict[str, set[str]],
                 usual: dict[str, str]) -> tuple[str | None, str]:
-        root_df, idf = self.root_df, self.idf
+        root_df, idf, cooc = self.root_df, self.idf, self.cooc
         named, ranked, contextual = self.ranked[key]
         inside = [c for c in named if c in present]
         if not ranked and not inside and not contextual:
@@ -920,7 +933,9 @@ class _Corpus:
         if len(pool) == 1 and not contextual:
             return pool[0], "only"
         others = present.difference(pool)
-        scores = sorted([(-sum([idf.get(o, 0.0) for o in others & cooc[c]]), -root_df[c], c) for c in pool])
+        scores = sorted([(-sum([idf.get(o, 0.0) for o in others & cooc[c]])
+                          - sum([idf.get(o, 0.0) for o in others & more_cooc.get(c, set())]), -root_df[c], c)
+                         for c in pool])
         scores = [(-score, -df, c) for score, df, c in scores]
         best, second = scores[0][0], scores[1][0] if len(scores) > 1 else 0.0
         if best >= CONTEXT_MIN and best >= CONTEXT_MARGIN * second + 1.0:
