@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -360,6 +361,7 @@ class _Speakers:
         # The last speaker named outright (not by a pronoun), even one the model did not tag ("D’Souza
         # replied"): (char offset, phrase, actor or None).
         self.last_named: tuple[int, str, ActorInfo | None] | None = None
+        self._people_by_pronouns()
 
     def cue_for(self, span: QuoteSpan) -> Any | None:
         """The speech verb (or 'according') governing the quote, outside any quote, in its sentences."""
@@ -770,21 +772,72 @@ class _Speakers:
                 return actor
         return None
 
-    def _only_a_place(self, actor: ActorInfo) -> bool:
-        """Every mention is where something happens ('in Rotterdam', 'over Rotterdam', 'the port of
-        Rotterdam'): a place the model took for a person, which no he/she refers to. Read from the words
-        before the name, not the parse: the parser reads only the text around quotes."""
+    def _placed(self, mention: Mention) -> bool:
+        """The mention is where something happens ('in Rotterdam', 'over Rotterdam', 'the port of
+        Rotterdam'). Read from the words before the name, not the parse: the parser reads only the text
+        around quotes."""
         doc = self.doc
-        for mention in actor.mentions:
-            start = mention.token_i
-            while start > 0 and doc[start].ent_iob_ == "I":  # back to the name's first word
-                start -= 1
-            before = doc[start - 1] if start > 0 else None
-            placed = before is not None and (before.lower_ in _PLACE_PREPOSITIONS or (
-                before.lower_ == "of" and start > 1 and doc[start - 2].lemma_.lower() in _PLACE_NOUNS))
-            if not placed:
-                return False
-        return bool(actor.mentions)
+        start = mention.token_i
+        while start > 0 and doc[start].ent_iob_ == "I":  # back to the name's first word
+            start -= 1
+        before = doc[start - 1] if start > 0 else None
+        return before is not None and (before.lower_ in _PLACE_PREPOSITIONS or (
+            before.lower_ == "of" and start > 1 and doc[start - 2].lemma_.lower() in _PLACE_NOUNS))
+
+    def _only_a_place(self, actor: ActorInfo) -> bool:
+        """Every mention is a place: a place the model took for a person, which no he/she refers to."""
+        return bool(actor.mentions) and all(self._placed(m) for m in actor.mentions)
+
+    def _people_by_pronouns(self) -> None:
+        """A name the model tagged as an organisation or a place ('Kasich', 'Reynolds', 'Maryam Violet') is
+        a person when the article says so: it is the surname of a person named in full ('John Kasich'), or,
+        as the subject of a speech verb, a he/she follows it more often than an 'it'/'its' (before anyone
+        else is named). Every rule that resolves a he/she then takes it: the article's own evidence beats
+        the model's one-sentence guess. A name that is ever a place ('in Hilton') or follows 'the' ('the
+        Associated Press') stays what the model said."""
+        surnames = {a.name.split()[-1]: a for a in self.table.actors
+                    if a.kind is EntityKind.PERSON and len(a.name.split()) > 1}
+        for actor in self.table.actors:
+            if actor.kind not in {EntityKind.ORGANIZATION, EntityKind.PLACE} or actor.canonical is not None \
+                    or not all(_name_like(form) for form in actor.forms) \
+                    or any(self._placed(m) or self._after_the(m) for m in actor.mentions):
+                continue
+            votes: Counter[str] = Counter()
+            for mention in actor.mentions:
+                token = self.doc[mention.token_i]
+                if token.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[token.i] and self._is_cue(token.head):
+                    votes[self._pronoun_after(mention, actor)] += 1
+            voted = None
+            if votes["m"] + votes["f"] > votes["n"]:
+                voted = "m" if votes["m"] >= votes["f"] else "f"
+            person = surnames.get(actor.name)
+            if person is not None or voted is not None:
+                actor.kinds[EntityKind.PERSON] += sum(actor.kinds.values()) + 1
+                actor.gender = (person.gender if person is not None else None) or voted
+
+    def _after_the(self, mention: Mention) -> bool:
+        start = mention.token_i
+        while start > 0 and self.doc[start].ent_iob_ == "I":
+            start -= 1
+        # The model's entity may hold the article itself ('The Associated Press').
+        return self.doc[start].lower_ == "the" or (start > 0 and self.doc[start - 1].lower_ == "the")
+
+    def _pronoun_after(self, mention: Mention, actor: ActorInfo) -> str:
+        """'m'/'f' for the first he/she after a subject's mention (in its sentence or the 40 words after,
+        outside quotes), 'n' for a first 'it'/'its', '' when another person is named first or none follows."""
+        doc = self.doc
+        token = doc[mention.token_i]
+        end = min(len(doc), token.sent.end + 40)
+        for t in doc[token.i + 1 : end]:
+            if self.quoted[t.i] or t.idx < mention.end:
+                continue
+            if t.lower_ in {"he", "she"}:
+                return "m" if t.lower_ == "he" else "f"
+            if t.lower_ == "its" or (t.lower_ == "it" and t.dep_ in {"nsubj", "nsubjpass"}):
+                return "n"
+            if t.ent_type_ == "PERSON" and self.table.at(t.idx, t.idx + len(t.text)) is not actor:
+                return ""
+        return ""
 
     def resolve_pronoun(self, pronoun: str, position: int) -> ActorInfo | None:
         """Nearest compatible actor before ``position``; grammatical subjects and recent speakers first."""
@@ -833,23 +886,6 @@ class _Speakers:
         for mention in reversed(candidates):
             actor = self.table.by_id(mention.actor)
             if compatible(actor):
-                return actor
-        if kind in {"m", "f"}:
-            return self._person_mistagged(candidates, kind)
-        return None
-
-    def _person_mistagged(self, candidates: list[Mention], gender: str) -> ActorInfo | None:
-        """A he/she that can only refer to a one-word name the model tagged as an organisation or a place
-        ('Ford told reporters … “…,” he said'): the nearest such name that is a grammatical subject is a
-        person after all, for the rest of the article."""
-        for mention in reversed(candidates):
-            actor = self.table.by_id(mention.actor)
-            names = set(actor.forms)
-            if actor.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE} and actor.canonical is None \
-                    and all(len(n.split()) == 1 and n.istitle() for n in names) \
-                    and self.doc[mention.token_i].dep_ in {"nsubj", "nsubjpass"}:
-                actor.kinds[EntityKind.PERSON] += sum(actor.kinds.values()) + 1
-                actor.gender = gender
                 return actor
         return None
 
@@ -1024,6 +1060,15 @@ _BYLINE = re.compile(rf"(?:^|[-–—]\s*|\bMore from\s+)([A-Z][\w’'.&-]*(?:[ 
 _CLIMBING = {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis", "dep"}
 """Relations by which a subject-less speech verb takes the subject of the word it hangs on ('dep': the
 parser's unlabelled attachment, as in 'Carter, exasperated, finally responded: “…”')."""
+
+
+def _name_like(form: str) -> bool:
+    """One to three capitalised words with no digits and no noun of an institution or a place ('Kasich',
+    'Maryam Violet'; not 'FBI', 'Clark County', 'Justice Department')."""
+    words = form.split()
+    return 0 < len(words) <= 3 and all(w[:1].isupper() and not w.isupper() for w in words) \
+        and not any(c.isdigit() for c in form) \
+        and words[-1].lower() not in _ORG_NOUNS | _INSTITUTIONS | _PLACE_NOUNS | _DOCUMENTS
 
 
 def _main_subject(token: Any) -> bool:
