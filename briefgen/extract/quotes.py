@@ -39,6 +39,8 @@ SPEECH_VERBS = {
 }
 # Verbs that are speech only with their particle.
 _PHRASAL = {"shoot": "back", "fire": "back", "hit": "back", "point": "out", "chime": "in", "go": "on"}
+# Cues that say the speaker has spoken before: '“…,” he added', 'she went on', 'he continued'.
+_RESUMING = {"add", "continue", "go", "reiterate", "repeat"}
 _CONTINUE_ONLY = {"continue", "begin", "start", "put", "read", "echo", "agree"}
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "n"}
 _ORG_NOUNS = {
@@ -531,7 +533,7 @@ class _Speakers:
                     subject = agents[0]  # 'Sanders was asked by host Bill Maher, “…”': the asker speaks
                 if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
                     subject = verb.head  # "Mayor X, who said: …" -> X
-                return self._resolve(subject, position, cue.text)
+                return self._resolve(subject, position, cue.text, resuming=cue.lemma_.lower() in _RESUMING)
             if verb is cue and (inverted := self._inverted_subject(verb)) is not None:
                 return self._resolve(inverted, position, cue.text)
             if verb is cue and (named := self._name_right_before(verb)) is not None:
@@ -603,9 +605,12 @@ class _Speakers:
             return names[0] if names else doc[start - 1]
         return None
 
-    def _resolve(self, head: Any, position: int, cue: str) -> _Attribution:
+    def _resolve(self, head: Any, position: int, cue: str, resuming: bool = False) -> _Attribution:
+        """The speaker a subject names. ``resuming``: the cue says the speaker spoke before ('added')."""
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PRONOUNS:
+            if resuming and (earlier := self._earlier_speaker(lower, position)) is not None:
+                return _Attribution(earlier[0], earlier[1], cue, pronoun=True)
             carried = self._recent_named(lower, position)
             if carried is not None:
                 return _Attribution(carried[1], carried[2], cue, pronoun=True)
@@ -839,26 +844,62 @@ class _Speakers:
                 return ""
         return ""
 
+    def _sentence_subject(self, token: Any) -> bool:
+        """The main clause's subject (``_main_subject``), the subject of a sentence's first clause ('Soon
+        after the murder, Trump asserted that …: “…,” he claimed'), or a name the parser gave another label
+        that opens its sentence with only conjunctions, adverbs, punctuation and its own title before it
+        ('And Obama, for all the progress …, seems to agree' parsed as a modifier; 'Rep. Devin Nunes
+        (R-Calif.), chairman of …, didn't …' parsed as the root)."""
+        if _main_subject(token):
+            return True
+        sent = token.sent
+        before = [t for t in self.doc[sent.start : token.left_edge.i if token.dep_ == "ROOT" else token.i]
+                  if not self.quoted[t.i] and not t.is_space]
+        if token.dep_ in {"nsubj", "nsubjpass"}:
+            return not any(t.pos_ in {"VERB", "AUX"} for t in before)
+        if token.dep_ not in {"ROOT", "npadvmod", "advmod", "dep"} or token.pos_ != "PROPN":
+            return False
+        return all(t.pos_ in {"CCONJ", "ADV", "PUNCT"} or t.head.i == token.i or t.ent_iob_ == "I" for t in before)
+
+    def _compatible(self, kind: str) -> Any:
+        """Which actors a pronoun or role noun of this kind can be: 'm'/'f' a person not of the other
+        gender, 'x' any person, 'n' ('it') an organisation or a place, else ('they') any group of people."""
+        if kind in {"m", "f"}:
+            return lambda a: a.kind is EntityKind.PERSON and a.gender in {None, kind} and not self._only_a_place(a)
+        if kind == "x":
+            return lambda a: a.kind is EntityKind.PERSON and not self._only_a_place(a)
+        if kind == "n":
+            return lambda a: a.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE}
+        return lambda a: a.kind in {EntityKind.ORGANIZATION, EntityKind.GROUP, EntityKind.PLACE}
+
+    def _earlier_speaker(self, pronoun: str, position: int) -> tuple[str, ActorInfo | None] | None:
+        """'“…,” he added': the verb says he has spoken already, so he is the latest compatible person who
+        did, in a quote or in the writer's report ('Zimmerman said he …', 'Obama addressed it, stating …'), within 1,500 characters, even
+        with someone who did not speak named in between (a photo caption, 'Timothy Smith holds up the gun')."""
+        gender = PRONOUNS.get(pronoun)
+        if gender not in {"m", "f"}:
+            return None
+        compatible = self._compatible(gender)
+        spoke: list[tuple[int, str, ActorInfo | None]] = [
+            (offset, actor.name, actor) for offset, actor in self.history if compatible(actor)]
+        if self.last_named is not None and self.last_named[1][:1].isupper() and (
+                self.last_named[2] is None or compatible(self.last_named[2])):
+            spoke.append(self.last_named)
+        for mention in self.table.mentions:
+            token = self.doc[mention.token_i]
+            verbs = [token.head, *(c for c in token.head.children if c.dep_ in {"advcl", "conj", "xcomp"})]
+            if mention.start < position and token.dep_ in {"nsubj", "nsubjpass"} \
+                    and any(self._is_cue(v) for v in verbs) and compatible(actor := self.table.by_id(mention.actor)):
+                spoke.append((mention.start, actor.name, actor))
+        spoke = [s for s in spoke if position - 1500 < s[0] < position]
+        if not spoke:
+            return None
+        _, name, actor = max(spoke, key=lambda s: s[0])
+        return name, actor
+
     def resolve_pronoun(self, pronoun: str, position: int) -> ActorInfo | None:
         """Nearest compatible actor before ``position``; grammatical subjects and recent speakers first."""
-        kind = PRONOUNS.get(pronoun, pronoun)  # or a role noun's 'm'/'f'/'x' (any person)
-        if kind in {"m", "f"}:
-
-            def compatible(a: ActorInfo) -> bool:
-                return a.kind is EntityKind.PERSON and a.gender in {None, kind} and not self._only_a_place(a)
-        elif kind == "x":
-
-            def compatible(a: ActorInfo) -> bool:
-                return a.kind is EntityKind.PERSON and not self._only_a_place(a)
-        elif kind == "n":
-
-            def compatible(a: ActorInfo) -> bool:
-                return a.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE}
-        else:
-
-            def compatible(a: ActorInfo) -> bool:
-                return a.kind in {EntityKind.ORGANIZATION, EntityKind.GROUP, EntityKind.PLACE}
-
+        compatible = self._compatible(PRONOUNS.get(pronoun, pronoun))  # or a role noun's 'm'/'f'/'x'
         doc = self.doc
         limit = position - 1500
         recent = self._last_speaker(position, compatible)
@@ -876,7 +917,7 @@ class _Speakers:
                 by_sentence.setdefault(doc[mention.token_i].sent.start, []).append((mention.token_i, actor))
         for found in by_sentence.values():
             for token_i, actor in found:
-                if _main_subject(doc[token_i]):
+                if self._sentence_subject(doc[token_i]):
                     return actor
             for token_i, actor in found:
                 if doc[token_i].dep_ in {"nsubj", "nsubjpass"} or (recent is not None and actor is recent):
@@ -1023,7 +1064,7 @@ class _Speakers:
                 # Clinton faces Trump, she replied' still continues the previous speaker); in an earlier
                 # sentence any subject does ('This is not the campaign Ayotte hoped to run. “…,” she said').
                 if other is not actor and other.kind is EntityKind.PERSON and other.gender in {None, gender} \
-                        and (_main_subject(token) or (token.dep_ in {"nsubj", "nsubjpass"}
+                        and (self._sentence_subject(token) or (token.dep_ in {"nsubj", "nsubjpass"}
                                                       and token.sent.start != sentence)):
                     return None
         return last
