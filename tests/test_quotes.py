@@ -300,3 +300,70 @@ def test_a_name_starting_with_a_common_first_name_is_a_person():
     assert _looks_like_person("Carly Fiorina")
     assert not _looks_like_person("Ford Foundation")
     assert not _looks_like_person("Global Times")
+
+
+def test_a_surname_the_model_takes_for_a_place_is_the_person_named_in_full(nlp_provider, tmp_path):
+    # The model tags this 'Kasich' as a place; the article named John Kasich, so 'he' is Kasich, not the
+    # other man who was the subject a sentence earlier.
+    b = brief(
+        """
+Ohio Gov. John Kasich and Sen. Marco Rubio campaigned across New Hampshire on Monday, a day before the primary.
+
+Rubio drew the bigger crowd in Manchester, where he spoke for an hour about national security.
+
+Kasich told voters at a town hall in Windham that the state could still surprise everyone. “We have the momentum now,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert "Kasich" in speakers(b)["We have the"]
+    assert {a.name: a.kind.value for a in b.actors}["Kasich"] == "person"
+
+
+def test_a_name_that_speaks_and_is_then_he_is_a_person(nlp_provider, tmp_path):
+    # 'Nefzi' is tagged a place, but it says things and 'He said' follows: a man, the imam.
+    b = brief(
+        """
+Leaders of the mosque in Fort Pierce condemned the shooting at a meeting on Monday night, as police guarded the building.
+
+Dennis Gaskin, a neighbour, said he had seen the gunman at prayers a few times.
+
+Nefzi, the imam, said the congregation was horrified. He said the gunman had a psychological problem. “We are in shock,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["We are in"] == "Nefzi"
+    assert {a.name: a.kind.value for a in b.actors}["Nefzi"] == "person"
+
+
+def test_he_said_after_a_sentence_whose_subject_the_parser_mislabels(nlp_provider, tmp_path):
+    # The parser takes 'Obama' in 'And Obama, for all …, seems to agree' for a modifier, not the subject;
+    # it still opens the sentence, so the next 'he said' is Obama, not the previous speaker.
+    b = brief(
+        """
+Nearly 200 nations agreed in Paris on Saturday to cut the emissions that warm the planet.
+
+Ted Nordhaus, of the Breakthrough Institute, welcomed the deal but said it would not be enough. “No large economy has yet cut its emissions with renewables,” Nordhaus said.
+
+And Obama, for all the progress he helped wrangle from world leaders, seems to agree. “We don't yet know exactly what's going to work best,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["No large economy"] == "Ted Nordhaus"
+    assert got["We don't yet"] == "Obama"
+
+
+def test_he_added_is_the_last_man_who_spoke_not_a_caption_in_between(nlp_provider, tmp_path):
+    b = brief(
+        """
+George Zimmerman is selling the gun he used in the 2012 shooting in Sanford, Florida.
+
+“I’m a free American,” Zimmerman said. “I can do what I like with my possessions.”
+
+Sanford police officer Timothy Smith holds up the gun during the 2013 trial.
+
+“The firearm is fully functional and the holster is included,” he added.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["The firearm is"] == "George Zimmerman"
