@@ -401,9 +401,11 @@ class _Speakers:
             and doc[sent_end].idx <= span.end + 2
             and "\n" not in self.text[span.end : doc[sent_end].idx]
         ):
-            # The parser ended the sentence at the closing mark: '“…” Bush said.', '“…?” Trump asked.'
+            # The parser ended the sentence at the closing mark: '“…” Bush said.', '“…?” Trump asked.' A verb
+            # that says something of its own is another report ('“…” Ohio Gov. John Kasich said he would …').
             following = doc[sent_end].sent
-            after = [t for t in following[:6] if self._is_cue(t)]
+            after = [t for t in following[:6] if self._is_cue(t)
+                     and not any(c.dep_ in {"ccomp", "xcomp"} for c in t.children)]
         if after and not is_partial(self.text, span, doc[sent_start].idx):
             return after[0]
         colon = self._colon_verb(span)
@@ -529,8 +531,10 @@ class _Speakers:
                 subject = min(subjects, key=lambda c: abs(c.i - verb.i))
                 agents = [o for a in verb.children if a.dep_ == "agent" for o in a.children
                           if o.dep_ == "pobj" and not self.quoted[o.i]]
-                if subject.dep_ == "nsubjpass" and agents:
-                    subject = agents[0]  # 'Sanders was asked by host Bill Maher, “…”': the asker speaks
+                if subject.dep_ == "nsubjpass" and agents and verb is cue:
+                    # 'Sanders was asked by host Bill Maher, “…”': the asker speaks; in 'Silverman was joined by
+                    # Franken and joked, “…”' the joker is the passive verb's subject.
+                    subject = agents[0]
                 if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
                     subject = verb.head  # "Mayor X, who said: …" -> X
                 return self._resolve(subject, position, cue.text, resuming=cue.lemma_.lower() in _RESUMING)
@@ -608,7 +612,7 @@ class _Speakers:
     def _resolve(self, head: Any, position: int, cue: str, resuming: bool = False) -> _Attribution:
         """The speaker a subject names. ``resuming``: the cue says the speaker spoke before ('added')."""
         lower = head.lower_
-        if head.pos_ == "PRON" or lower in PRONOUNS:
+        if lower in PRONOUNS:  # other pronouns ("Some chanted", "Another tweeted") are speakers as written
             if resuming and (earlier := self._earlier_speaker(lower, position)) is not None:
                 return _Attribution(earlier[0], earlier[1], cue, pronoun=True)
             carried = self._recent_named(lower, position)
