@@ -367,3 +367,45 @@ Sanford police officer Timothy Smith holds up the gun during the 2013 trial.
         nlp_provider, tmp_path,
     )
     assert speakers(b)["The firearm is"] == "George Zimmerman"
+
+
+def test_some_and_another_speak_as_written(nlp_provider, tmp_path):
+    b = brief(
+        """
+Thousands of supporters packed the arena in Columbia, South Carolina, on Saturday night as the results came in.
+
+Supporters gave each other high-fives and held signs above their heads as they celebrated. Some chanted “USA! USA!”
+
+Online, the reaction was harsher. Another tweeted, “She thinks she is above the rules and the law.”
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["USA! USA!"] == "Some"
+    assert got["She thinks she"] == "Another"
+
+
+def test_the_subject_of_a_passive_verb_speaks_with_the_verb_joined_to_it(nlp_provider, tmp_path):
+    b = brief(
+        """
+The comedian Sarah Silverman returned to the stage at the convention on Monday night as the crowd began to chant.
+
+Silverman was joined on stage again by Minnesota Sen. Al Franken and joked, “Bernie or Bust people, you’re being ridiculous.”
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["Bernie or Bust"] == "Sarah Silverman"
+
+
+def test_a_quote_resumed_after_its_cue_is_not_the_next_sentence_s_report(nlp_provider, tmp_path):
+    b = brief(
+        """
+The campaign manager was charged with battery on Tuesday after a reporter said he grabbed her arm at a rally.
+
+"It's a very sad development," Cruz told reporters outside a restaurant in Milwaukee. "This is the consequence of the culture of the campaign." Ohio Gov. John Kasich said he would have fired the manager.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["It's a very"] == "Cruz"
+    assert got["This is the"] == "Cruz"
