@@ -614,12 +614,16 @@ class _Speakers:
         lower = head.lower_
         if lower in PRONOUNS:  # other pronouns ("Some chanted", "Another tweeted") are speakers as written
             if resuming and (earlier := self._earlier_speaker(lower, position)) is not None:
-                return _Attribution(earlier[0], earlier[1], cue, pronoun=True)
-            carried = self._recent_named(lower, position)
-            if carried is not None:
-                return _Attribution(carried[1], carried[2], cue, pronoun=True)
-            actor = self.resolve_pronoun(lower, position)
-            return _Attribution(actor.name if actor else None, actor, cue, pronoun=True)
+                name, actor = earlier
+            elif (carried := self._recent_named(lower, position)) is not None:
+                name, actor = carried[1], carried[2]
+            else:
+                actor = self.resolve_pronoun(lower, position)
+                name = actor.name if actor else None
+            if actor is not None and actor.gender is None and PRONOUNS[lower] in {"m", "f"}:
+                # '“Savage,” she said' tells Deja Stewart's gender, so a later 'he told me' is someone else.
+                actor.gender = PRONOUNS[lower]
+            return _Attribution(name, actor, cue, pronoun=True)
         left = head.left_edge.i
         if lower in _DOCUMENTS and (issuer := self._issuer(head)) is not None:
             return self._resolve(issuer, position, cue)
@@ -923,8 +927,13 @@ class _Speakers:
             for token_i, actor in found:
                 if self._sentence_subject(doc[token_i]):
                     return actor
+            sent = doc[found[0][0]].sent
+            if any(t.lower_ == pronoun and t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] for t in sent):
+                # '…, he noted, so it may be clear whether Trump will be the nominee': the sentence is still
+                # about the same 'he', so a name in what he says is not him; look further back.
+                continue
             for token_i, actor in found:
-                if doc[token_i].dep_ in {"nsubj", "nsubjpass"} or (recent is not None and actor is recent):
+                if _clause_subject(doc[token_i]) or (recent is not None and actor is recent):
                     return actor
         if recent is not None:
             return recent
@@ -1114,6 +1123,14 @@ def _name_like(form: str) -> bool:
     return 0 < len(words) <= 3 and all(w[:1].isupper() and not w.isupper() for w in words) \
         and not any(c.isdigit() for c in form) \
         and words[-1].lower() not in _ORG_NOUNS | _INSTITUTIONS | _PLACE_NOUNS | _DOCUMENTS
+
+
+def _clause_subject(token: Any) -> bool:
+    """The subject of some clause, or the person a 'who' clause tells of ('supported by Sen. Dianne
+    Feinstein, who said none of the emails …')."""
+    return token.dep_ in {"nsubj", "nsubjpass"} or any(
+        c.dep_ == "relcl" and any(s.dep_ in {"nsubj", "nsubjpass"} and s.lower_ == "who" for s in c.children)
+        for c in token.children)
 
 
 def _main_subject(token: Any) -> bool:
