@@ -409,3 +409,47 @@ The campaign manager was charged with battery on Tuesday after a reporter said h
     got = speakers(b)
     assert got["It's a very"] == "Cruz"
     assert got["This is the"] == "Cruz"
+
+
+def test_she_said_tells_a_gender_so_a_later_he_is_someone_else(nlp_provider, tmp_path):
+    b = brief(
+        """
+The senator's young supporters included Deja Stewart, a student from Ohio. “Savage,” she said, describing him.
+
+I met with Bernie Sanders in his office two days after his endorsement of the nominee.
+
+“What is absolutely imperative is that we keep the movement alive,” he told me.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Savage"] == "Deja Stewart"
+    assert got["What is absolutely"] == "Bernie Sanders"
+
+
+def test_he_said_skips_a_name_inside_what_the_same_he_noted(nlp_provider, tmp_path):
+    b = brief(
+        """
+Bill Bruch, a delegate from Washington state, said he had resisted calls from party leaders to declare the delegation's support for Donald Trump.
+
+States are called alphabetically, he noted, so it may be clear whether Trump will be the nominee by the time his state votes.
+
+“If for some reason we can’t get a nominee other than Trump, we might abstain,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["If for some"] == "Bill Bruch"
+
+
+def test_the_person_a_who_said_clause_tells_of_is_the_next_she(nlp_provider, tmp_path):
+    b = brief(
+        """
+The State Department said on Friday that it would not release 22 emails from Hillary Clinton's private server.
+
+Clinton's position was supported by Sen. Dianne Feinstein of California, who said none of the emails in question originated with Clinton.
+
+"It has never made sense to me that she can be held responsible for email exchanges that originated with someone else," she said in a statement.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["It has never"] == "Dianne Feinstein"
