@@ -453,3 +453,19 @@ Clinton's position was supported by Sen. Dianne Feinstein of California, who sai
         nlp_provider, tmp_path,
     )
     assert speakers(b)["It has never"] == "Dianne Feinstein"
+
+
+def test_agreed_before_a_quote_and_remembered_after_one_are_cues(nlp_provider, tmp_path):
+    b = brief(
+        """
+Polls show Donald Trump and Ted Cruz pulling away from the rest of the Republican field in Iowa, said David Redlawsk, a political scientist.
+
+Iowa State University's Dianne Bystrom agreed. "Mainstream Republicans are running out of time to find an alternative to Trump or Cruz."
+
+"An awful lot of analysts said, 'No, don't do this,' and she took it upon herself to prove them wrong," remembered Roy Verley, the company's former spokesman.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Mainstream Republicans are"] == "Dianne Bystrom"
+    assert got["An awful lot"] == "Roy Verley"

@@ -36,6 +36,7 @@ SPEECH_VERBS = {
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
     "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant", "press", "fume", "boom",
     "object", "protest", "reason", "sigh", "quote", "start", "sing", "chant", "bark", "growl", "snarl",
+    "remember",
 }
 # Verbs that are speech only with their particle.
 _PHRASAL = {"shoot": "back", "fire": "back", "hit": "back", "point": "out", "chime": "in", "go": "on"}
@@ -476,7 +477,9 @@ class _Speakers:
         # A sentence right after a quote ('“…?” | she asked.', split at the question mark) is that quote's cue.
         if any(self.quoted[t.i] for t in sent) or (sent.start > 0 and self.quoted[sent.start - 1]):
             return None
-        cues = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_VERBS - _CONTINUE_ONLY]
+        # 'Dianne Bystrom agreed. “…”': agreeing or echoing with nothing after it announces the quote too.
+        cues = [t for t in sent if t.pos_ == "VERB"
+                and t.lemma_.lower() in SPEECH_VERBS - (_CONTINUE_ONLY - {"agree", "echo"})]
         if not cues:
             return None
         verb = cues[-1]
