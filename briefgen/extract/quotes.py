@@ -616,6 +616,8 @@ class _Speakers:
         """The speaker a subject names. ``resuming``: the cue says the speaker spoke before ('added')."""
         lower = head.lower_
         if lower in PRONOUNS:  # other pronouns ("Some chanted", "Another tweeted") are speakers as written
+            name: str | None
+            actor: ActorInfo | None
             if resuming and (earlier := self._earlier_speaker(lower, position)) is not None:
                 name, actor = earlier
             elif (carried := self._recent_named(lower, position)) is not None:
@@ -885,8 +887,9 @@ class _Speakers:
 
     def _earlier_speaker(self, pronoun: str, position: int) -> tuple[str, ActorInfo | None] | None:
         """'“…,” he added': the verb says he has spoken already, so he is the latest compatible person who
-        did, in a quote or in the writer's report ('Zimmerman said he …', 'Obama addressed it, stating …'), within 1,500 characters, even
-        with someone who did not speak named in between (a photo caption, 'Timothy Smith holds up the gun')."""
+        did, in a quote or in the writer's report ('Zimmerman said he …', 'Obama addressed it, stating …'),
+        within 1,500 characters, even with someone who did not speak named in between (a photo caption,
+        'Timothy Smith holds up the gun')."""
         gender = PRONOUNS.get(pronoun)
         if gender not in {"m", "f"}:
             return None
@@ -899,9 +902,10 @@ class _Speakers:
         for mention in self.table.mentions:
             token = self.doc[mention.token_i]
             verbs = [token.head, *(c for c in token.head.children if c.dep_ in {"advcl", "conj", "xcomp"})]
+            speaker = self.table.by_id(mention.actor)
             if mention.start < position and token.dep_ in {"nsubj", "nsubjpass"} \
-                    and any(self._is_cue(v) for v in verbs) and compatible(actor := self.table.by_id(mention.actor)):
-                spoke.append((mention.start, actor.name, actor))
+                    and any(self._is_cue(v) for v in verbs) and compatible(speaker):
+                spoke.append((mention.start, speaker.name, speaker))
         spoke = [s for s in spoke if position - 1500 < s[0] < position]
         if not spoke:
             return None
