@@ -300,3 +300,172 @@ def test_a_name_starting_with_a_common_first_name_is_a_person():
     assert _looks_like_person("Carly Fiorina")
     assert not _looks_like_person("Ford Foundation")
     assert not _looks_like_person("Global Times")
+
+
+def test_a_surname_the_model_takes_for_a_place_is_the_person_named_in_full(nlp_provider, tmp_path):
+    # The model tags this 'Kasich' as a place; the article named John Kasich, so 'he' is Kasich, not the
+    # other man who was the subject a sentence earlier.
+    b = brief(
+        """
+Ohio Gov. John Kasich and Sen. Marco Rubio campaigned across New Hampshire on Monday, a day before the primary.
+
+Rubio drew the bigger crowd in Manchester, where he spoke for an hour about national security.
+
+Kasich told voters at a town hall in Windham that the state could still surprise everyone. “We have the momentum now,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert "Kasich" in speakers(b)["We have the"]
+    assert {a.name: a.kind.value for a in b.actors}["Kasich"] == "person"
+
+
+def test_a_name_that_speaks_and_is_then_he_is_a_person(nlp_provider, tmp_path):
+    # 'Nefzi' is tagged a place, but it says things and 'He said' follows: a man, the imam.
+    b = brief(
+        """
+Leaders of the mosque in Fort Pierce condemned the shooting at a meeting on Monday night, as police guarded the building.
+
+Dennis Gaskin, a neighbour, said he had seen the gunman at prayers a few times.
+
+Nefzi, the imam, said the congregation was horrified. He said the gunman had a psychological problem. “We are in shock,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["We are in"] == "Nefzi"
+    assert {a.name: a.kind.value for a in b.actors}["Nefzi"] == "person"
+
+
+def test_he_said_after_a_sentence_whose_subject_the_parser_mislabels(nlp_provider, tmp_path):
+    # The parser takes 'Obama' in 'And Obama, for all …, seems to agree' for a modifier, not the subject;
+    # it still opens the sentence, so the next 'he said' is Obama, not the previous speaker.
+    b = brief(
+        """
+Nearly 200 nations agreed in Paris on Saturday to cut the emissions that warm the planet.
+
+Ted Nordhaus, of the Breakthrough Institute, welcomed the deal but said it would not be enough. “No large economy has yet cut its emissions with renewables,” Nordhaus said.
+
+And Obama, for all the progress he helped wrangle from world leaders, seems to agree. “We don't yet know exactly what's going to work best,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["No large economy"] == "Ted Nordhaus"
+    assert got["We don't yet"] == "Obama"
+
+
+def test_he_added_is_the_last_man_who_spoke_not_a_caption_in_between(nlp_provider, tmp_path):
+    b = brief(
+        """
+George Zimmerman is selling the gun he used in the 2012 shooting in Sanford, Florida.
+
+“I’m a free American,” Zimmerman said. “I can do what I like with my possessions.”
+
+Sanford police officer Timothy Smith holds up the gun during the 2013 trial.
+
+“The firearm is fully functional and the holster is included,” he added.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["The firearm is"] == "George Zimmerman"
+
+
+def test_some_and_another_speak_as_written(nlp_provider, tmp_path):
+    b = brief(
+        """
+Thousands of supporters packed the arena in Columbia, South Carolina, on Saturday night as the results came in.
+
+Supporters gave each other high-fives and held signs above their heads as they celebrated. Some chanted “USA! USA!”
+
+Online, the reaction was harsher. Another tweeted, “She thinks she is above the rules and the law.”
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["USA! USA!"] == "Some"
+    assert got["She thinks she"] == "Another"
+
+
+def test_the_subject_of_a_passive_verb_speaks_with_the_verb_joined_to_it(nlp_provider, tmp_path):
+    b = brief(
+        """
+The comedian Sarah Silverman returned to the stage at the convention on Monday night as the crowd began to chant.
+
+Silverman was joined on stage again by Minnesota Sen. Al Franken and joked, “Bernie or Bust people, you’re being ridiculous.”
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["Bernie or Bust"] == "Sarah Silverman"
+
+
+def test_a_quote_resumed_after_its_cue_is_not_the_next_sentence_s_report(nlp_provider, tmp_path):
+    b = brief(
+        """
+The campaign manager was charged with battery on Tuesday after a reporter said he grabbed her arm at a rally.
+
+"It's a very sad development," Cruz told reporters outside a restaurant in Milwaukee. "This is the consequence of the culture of the campaign." Ohio Gov. John Kasich said he would have fired the manager.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["It's a very"] == "Cruz"
+    assert got["This is the"] == "Cruz"
+
+
+def test_she_said_tells_a_gender_so_a_later_he_is_someone_else(nlp_provider, tmp_path):
+    b = brief(
+        """
+The senator's young supporters included Deja Stewart, a student from Ohio. “Savage,” she said, describing him.
+
+I met with Bernie Sanders in his office two days after his endorsement of the nominee.
+
+“What is absolutely imperative is that we keep the movement alive,” he told me.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Savage"] == "Deja Stewart"
+    assert got["What is absolutely"] == "Bernie Sanders"
+
+
+def test_he_said_skips_a_name_inside_what_the_same_he_noted(nlp_provider, tmp_path):
+    b = brief(
+        """
+Bill Bruch, a delegate from Washington state, said he had resisted calls from party leaders to declare the delegation's support for Donald Trump.
+
+States are called alphabetically, he noted, so it may be clear whether Trump will be the nominee by the time his state votes.
+
+“If for some reason we can’t get a nominee other than Trump, we might abstain,” he said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["If for some"] == "Bill Bruch"
+
+
+def test_the_person_a_who_said_clause_tells_of_is_the_next_she(nlp_provider, tmp_path):
+    b = brief(
+        """
+The State Department said on Friday that it would not release 22 emails from Hillary Clinton's private server.
+
+Clinton's position was supported by Sen. Dianne Feinstein of California, who said none of the emails in question originated with Clinton.
+
+"It has never made sense to me that she can be held responsible for email exchanges that originated with someone else," she said in a statement.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["It has never"] == "Dianne Feinstein"
+
+
+def test_agreed_before_a_quote_and_remembered_after_one_are_cues(nlp_provider, tmp_path):
+    b = brief(
+        """
+Polls show Donald Trump and Ted Cruz pulling away from the rest of the Republican field in Iowa, said David Redlawsk, a political scientist.
+
+Iowa State University's Dianne Bystrom agreed. "Mainstream Republicans are running out of time to find an alternative to Trump or Cruz."
+
+"An awful lot of analysts said, 'No, don't do this,' and she took it upon herself to prove them wrong," remembered Roy Verley, the company's former spokesman.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Mainstream Republicans are"] == "Dianne Bystrom"
+    assert got["An awful lot"] == "Roy Verley"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +36,12 @@ SPEECH_VERBS = {
     "criticize", "criticise", "tout", "brag", "hint", "signal", "demand", "repeat", "assure", "inform",
     "react", "opine", "exhort", "elaborate", "scoff", "gush", "marvel", "rant", "press", "fume", "boom",
     "object", "protest", "reason", "sigh", "quote", "start", "sing", "chant", "bark", "growl", "snarl",
+    "remember",
 }
 # Verbs that are speech only with their particle.
 _PHRASAL = {"shoot": "back", "fire": "back", "hit": "back", "point": "out", "chime": "in", "go": "on"}
+# Cues that say the speaker has spoken before: '“…,” he added', 'she went on', 'he continued'.
+_RESUMING = {"add", "continue", "go", "reiterate", "repeat"}
 _CONTINUE_ONLY = {"continue", "begin", "start", "put", "read", "echo", "agree"}
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "n"}
 _ORG_NOUNS = {
@@ -360,6 +364,7 @@ class _Speakers:
         # The last speaker named outright (not by a pronoun), even one the model did not tag ("D’Souza
         # replied"): (char offset, phrase, actor or None).
         self.last_named: tuple[int, str, ActorInfo | None] | None = None
+        self._people_by_pronouns()
 
     def cue_for(self, span: QuoteSpan) -> Any | None:
         """The speech verb (or 'according') governing the quote, outside any quote, in its sentences."""
@@ -397,9 +402,11 @@ class _Speakers:
             and doc[sent_end].idx <= span.end + 2
             and "\n" not in self.text[span.end : doc[sent_end].idx]
         ):
-            # The parser ended the sentence at the closing mark: '“…” Bush said.', '“…?” Trump asked.'
+            # The parser ended the sentence at the closing mark: '“…” Bush said.', '“…?” Trump asked.' A verb
+            # that says something of its own is another report ('“…” Ohio Gov. John Kasich said he would …').
             following = doc[sent_end].sent
-            after = [t for t in following[:6] if self._is_cue(t)]
+            after = [t for t in following[:6] if self._is_cue(t)
+                     and not any(c.dep_ in {"ccomp", "xcomp"} for c in t.children)]
         if after and not is_partial(self.text, span, doc[sent_start].idx):
             return after[0]
         colon = self._colon_verb(span)
@@ -470,7 +477,9 @@ class _Speakers:
         # A sentence right after a quote ('“…?” | she asked.', split at the question mark) is that quote's cue.
         if any(self.quoted[t.i] for t in sent) or (sent.start > 0 and self.quoted[sent.start - 1]):
             return None
-        cues = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in SPEECH_VERBS - _CONTINUE_ONLY]
+        # 'Dianne Bystrom agreed. “…”': agreeing or echoing with nothing after it announces the quote too.
+        cues = [t for t in sent if t.pos_ == "VERB"
+                and t.lemma_.lower() in SPEECH_VERBS - (_CONTINUE_ONLY - {"agree", "echo"})]
         if not cues:
             return None
         verb = cues[-1]
@@ -525,11 +534,13 @@ class _Speakers:
                 subject = min(subjects, key=lambda c: abs(c.i - verb.i))
                 agents = [o for a in verb.children if a.dep_ == "agent" for o in a.children
                           if o.dep_ == "pobj" and not self.quoted[o.i]]
-                if subject.dep_ == "nsubjpass" and agents:
-                    subject = agents[0]  # 'Sanders was asked by host Bill Maher, “…”': the asker speaks
+                if subject.dep_ == "nsubjpass" and agents and verb is cue:
+                    # 'Sanders was asked by host Bill Maher, “…”': the asker speaks; in 'Silverman was joined by
+                    # Franken and joked, “…”' the joker is the passive verb's subject.
+                    subject = agents[0]
                 if subject.tag_ in {"WP", "WDT"} and verb.dep_ == "relcl":
                     subject = verb.head  # "Mayor X, who said: …" -> X
-                return self._resolve(subject, position, cue.text)
+                return self._resolve(subject, position, cue.text, resuming=cue.lemma_.lower() in _RESUMING)
             if verb is cue and (inverted := self._inverted_subject(verb)) is not None:
                 return self._resolve(inverted, position, cue.text)
             if verb is cue and (named := self._name_right_before(verb)) is not None:
@@ -601,14 +612,23 @@ class _Speakers:
             return names[0] if names else doc[start - 1]
         return None
 
-    def _resolve(self, head: Any, position: int, cue: str) -> _Attribution:
+    def _resolve(self, head: Any, position: int, cue: str, resuming: bool = False) -> _Attribution:
+        """The speaker a subject names. ``resuming``: the cue says the speaker spoke before ('added')."""
         lower = head.lower_
-        if head.pos_ == "PRON" or lower in PRONOUNS:
-            carried = self._recent_named(lower, position)
-            if carried is not None:
-                return _Attribution(carried[1], carried[2], cue, pronoun=True)
-            actor = self.resolve_pronoun(lower, position)
-            return _Attribution(actor.name if actor else None, actor, cue, pronoun=True)
+        if lower in PRONOUNS:  # other pronouns ("Some chanted", "Another tweeted") are speakers as written
+            name: str | None
+            actor: ActorInfo | None
+            if resuming and (earlier := self._earlier_speaker(lower, position)) is not None:
+                name, actor = earlier
+            elif (carried := self._recent_named(lower, position)) is not None:
+                name, actor = carried[1], carried[2]
+            else:
+                actor = self.resolve_pronoun(lower, position)
+                name = actor.name if actor else None
+            if actor is not None and actor.gender is None and PRONOUNS[lower] in {"m", "f"}:
+                # '“Savage,” she said' tells Deja Stewart's gender, so a later 'he told me' is someone else.
+                actor.gender = PRONOUNS[lower]
+            return _Attribution(name, actor, cue, pronoun=True)
         left = head.left_edge.i
         if lower in _DOCUMENTS and (issuer := self._issuer(head)) is not None:
             return self._resolve(issuer, position, cue)
@@ -770,42 +790,131 @@ class _Speakers:
                 return actor
         return None
 
-    def _only_a_place(self, actor: ActorInfo) -> bool:
-        """Every mention is where something happens ('in Rotterdam', 'over Rotterdam', 'the port of
-        Rotterdam'): a place the model took for a person, which no he/she refers to. Read from the words
-        before the name, not the parse: the parser reads only the text around quotes."""
+    def _placed(self, mention: Mention) -> bool:
+        """The mention is where something happens ('in Rotterdam', 'over Rotterdam', 'the port of
+        Rotterdam'). Read from the words before the name, not the parse: the parser reads only the text
+        around quotes."""
         doc = self.doc
-        for mention in actor.mentions:
-            start = mention.token_i
-            while start > 0 and doc[start].ent_iob_ == "I":  # back to the name's first word
-                start -= 1
-            before = doc[start - 1] if start > 0 else None
-            placed = before is not None and (before.lower_ in _PLACE_PREPOSITIONS or (
-                before.lower_ == "of" and start > 1 and doc[start - 2].lemma_.lower() in _PLACE_NOUNS))
-            if not placed:
-                return False
-        return bool(actor.mentions)
+        start = mention.token_i
+        while start > 0 and doc[start].ent_iob_ == "I":  # back to the name's first word
+            start -= 1
+        before = doc[start - 1] if start > 0 else None
+        return before is not None and (before.lower_ in _PLACE_PREPOSITIONS or (
+            before.lower_ == "of" and start > 1 and doc[start - 2].lemma_.lower() in _PLACE_NOUNS))
+
+    def _only_a_place(self, actor: ActorInfo) -> bool:
+        """Every mention is a place: a place the model took for a person, which no he/she refers to."""
+        return bool(actor.mentions) and all(self._placed(m) for m in actor.mentions)
+
+    def _people_by_pronouns(self) -> None:
+        """A name the model tagged as an organisation or a place ('Kasich', 'Reynolds', 'Maryam Violet') is
+        a person when the article says so: it is the surname of a person named in full ('John Kasich'), or,
+        as the subject of a speech verb, a he/she follows it more often than an 'it'/'its' (before anyone
+        else is named). Every rule that resolves a he/she then takes it: the article's own evidence beats
+        the model's one-sentence guess. A name that is ever a place ('in Hilton') or follows 'the' ('the
+        Associated Press') stays what the model said."""
+        surnames = {a.name.split()[-1]: a for a in self.table.actors
+                    if a.kind is EntityKind.PERSON and len(a.name.split()) > 1}
+        for actor in self.table.actors:
+            if actor.kind not in {EntityKind.ORGANIZATION, EntityKind.PLACE} or actor.canonical is not None \
+                    or not all(_name_like(form) for form in actor.forms) \
+                    or any(self._placed(m) or self._after_the(m) for m in actor.mentions):
+                continue
+            votes: Counter[str] = Counter()
+            for mention in actor.mentions:
+                token = self.doc[mention.token_i]
+                if token.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[token.i] and self._is_cue(token.head):
+                    votes[self._pronoun_after(mention, actor)] += 1
+            voted = None
+            if votes["m"] + votes["f"] > votes["n"]:
+                voted = "m" if votes["m"] >= votes["f"] else "f"
+            person = surnames.get(actor.name)
+            if person is not None or voted is not None:
+                actor.kinds[EntityKind.PERSON] += sum(actor.kinds.values()) + 1
+                actor.gender = (person.gender if person is not None else None) or voted
+
+    def _after_the(self, mention: Mention) -> bool:
+        start = mention.token_i
+        while start > 0 and self.doc[start].ent_iob_ == "I":
+            start -= 1
+        # The model's entity may hold the article itself ('The Associated Press').
+        return self.doc[start].lower_ == "the" or (start > 0 and self.doc[start - 1].lower_ == "the")
+
+    def _pronoun_after(self, mention: Mention, actor: ActorInfo) -> str:
+        """'m'/'f' for the first he/she after a subject's mention (in its sentence or the 40 words after,
+        outside quotes), 'n' for a first 'it'/'its', '' when another person is named first or none follows."""
+        doc = self.doc
+        token = doc[mention.token_i]
+        end = min(len(doc), token.sent.end + 40)
+        for t in doc[token.i + 1 : end]:
+            if self.quoted[t.i] or t.idx < mention.end:
+                continue
+            if t.lower_ in {"he", "she"}:
+                return "m" if t.lower_ == "he" else "f"
+            if t.lower_ == "its" or (t.lower_ == "it" and t.dep_ in {"nsubj", "nsubjpass"}):
+                return "n"
+            if t.ent_type_ == "PERSON" and self.table.at(t.idx, t.idx + len(t.text)) is not actor:
+                return ""
+        return ""
+
+    def _sentence_subject(self, token: Any) -> bool:
+        """The main clause's subject (``_main_subject``), the subject of a sentence's first clause ('Soon
+        after the murder, Trump asserted that …: “…,” he claimed'), or a name the parser gave another label
+        that opens its sentence with only conjunctions, adverbs, punctuation and its own title before it
+        ('And Obama, for all the progress …, seems to agree' parsed as a modifier; 'Rep. Devin Nunes
+        (R-Calif.), chairman of …, didn't …' parsed as the root)."""
+        if _main_subject(token):
+            return True
+        sent = token.sent
+        before = [t for t in self.doc[sent.start : token.left_edge.i if token.dep_ == "ROOT" else token.i]
+                  if not self.quoted[t.i] and not t.is_space]
+        if token.dep_ in {"nsubj", "nsubjpass"}:
+            return not any(t.pos_ in {"VERB", "AUX"} for t in before)
+        if token.dep_ not in {"ROOT", "npadvmod", "advmod", "dep"} or token.pos_ != "PROPN":
+            return False
+        return all(t.pos_ in {"CCONJ", "ADV", "PUNCT"} or t.head.i == token.i or t.ent_iob_ == "I" for t in before)
+
+    def _compatible(self, kind: str) -> Any:
+        """Which actors a pronoun or role noun of this kind can be: 'm'/'f' a person not of the other
+        gender, 'x' any person, 'n' ('it') an organisation or a place, else ('they') any group of people."""
+        if kind in {"m", "f"}:
+            return lambda a: a.kind is EntityKind.PERSON and a.gender in {None, kind} and not self._only_a_place(a)
+        if kind == "x":
+            return lambda a: a.kind is EntityKind.PERSON and not self._only_a_place(a)
+        if kind == "n":
+            return lambda a: a.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE}
+        return lambda a: a.kind in {EntityKind.ORGANIZATION, EntityKind.GROUP, EntityKind.PLACE}
+
+    def _earlier_speaker(self, pronoun: str, position: int) -> tuple[str, ActorInfo | None] | None:
+        """'“…,” he added': the verb says he has spoken already, so he is the latest compatible person who
+        did, in a quote or in the writer's report ('Zimmerman said he …', 'Obama addressed it, stating …'),
+        within 1,500 characters, even with someone who did not speak named in between (a photo caption,
+        'Timothy Smith holds up the gun')."""
+        gender = PRONOUNS.get(pronoun)
+        if gender not in {"m", "f"}:
+            return None
+        compatible = self._compatible(gender)
+        spoke: list[tuple[int, str, ActorInfo | None]] = [
+            (offset, actor.name, actor) for offset, actor in self.history if compatible(actor)]
+        if self.last_named is not None and self.last_named[1][:1].isupper() and (
+                self.last_named[2] is None or compatible(self.last_named[2])):
+            spoke.append(self.last_named)
+        for mention in self.table.mentions:
+            token = self.doc[mention.token_i]
+            verbs = [token.head, *(c for c in token.head.children if c.dep_ in {"advcl", "conj", "xcomp"})]
+            speaker = self.table.by_id(mention.actor)
+            if mention.start < position and token.dep_ in {"nsubj", "nsubjpass"} \
+                    and any(self._is_cue(v) for v in verbs) and compatible(speaker):
+                spoke.append((mention.start, speaker.name, speaker))
+        spoke = [s for s in spoke if position - 1500 < s[0] < position]
+        if not spoke:
+            return None
+        _, name, actor = max(spoke, key=lambda s: s[0])
+        return name, actor
 
     def resolve_pronoun(self, pronoun: str, position: int) -> ActorInfo | None:
         """Nearest compatible actor before ``position``; grammatical subjects and recent speakers first."""
-        kind = PRONOUNS.get(pronoun, pronoun)  # or a role noun's 'm'/'f'/'x' (any person)
-        if kind in {"m", "f"}:
-
-            def compatible(a: ActorInfo) -> bool:
-                return a.kind is EntityKind.PERSON and a.gender in {None, kind} and not self._only_a_place(a)
-        elif kind == "x":
-
-            def compatible(a: ActorInfo) -> bool:
-                return a.kind is EntityKind.PERSON and not self._only_a_place(a)
-        elif kind == "n":
-
-            def compatible(a: ActorInfo) -> bool:
-                return a.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE}
-        else:
-
-            def compatible(a: ActorInfo) -> bool:
-                return a.kind in {EntityKind.ORGANIZATION, EntityKind.GROUP, EntityKind.PLACE}
-
+        compatible = self._compatible(PRONOUNS.get(pronoun, pronoun))  # or a role noun's 'm'/'f'/'x'
         doc = self.doc
         limit = position - 1500
         recent = self._last_speaker(position, compatible)
@@ -823,33 +932,21 @@ class _Speakers:
                 by_sentence.setdefault(doc[mention.token_i].sent.start, []).append((mention.token_i, actor))
         for found in by_sentence.values():
             for token_i, actor in found:
-                if _main_subject(doc[token_i]):
+                if self._sentence_subject(doc[token_i]):
                     return actor
+            sent = doc[found[0][0]].sent
+            if any(t.lower_ == pronoun and t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] for t in sent):
+                # '…, he noted, so it may be clear whether Trump will be the nominee': the sentence is still
+                # about the same 'he', so a name in what he says is not him; look further back.
+                continue
             for token_i, actor in found:
-                if doc[token_i].dep_ in {"nsubj", "nsubjpass"} or (recent is not None and actor is recent):
+                if _clause_subject(doc[token_i]) or (recent is not None and actor is recent):
                     return actor
         if recent is not None:
             return recent
         for mention in reversed(candidates):
             actor = self.table.by_id(mention.actor)
             if compatible(actor):
-                return actor
-        if kind in {"m", "f"}:
-            return self._person_mistagged(candidates, kind)
-        return None
-
-    def _person_mistagged(self, candidates: list[Mention], gender: str) -> ActorInfo | None:
-        """A he/she that can only refer to a one-word name the model tagged as an organisation or a place
-        ('Ford told reporters … “…,” he said'): the nearest such name that is a grammatical subject is a
-        person after all, for the rest of the article."""
-        for mention in reversed(candidates):
-            actor = self.table.by_id(mention.actor)
-            names = set(actor.forms)
-            if actor.kind in {EntityKind.ORGANIZATION, EntityKind.PLACE} and actor.canonical is None \
-                    and all(len(n.split()) == 1 and n.istitle() for n in names) \
-                    and self.doc[mention.token_i].dep_ in {"nsubj", "nsubjpass"}:
-                actor.kinds[EntityKind.PERSON] += sum(actor.kinds.values()) + 1
-                actor.gender = gender
                 return actor
         return None
 
@@ -987,7 +1084,7 @@ class _Speakers:
                 # Clinton faces Trump, she replied' still continues the previous speaker); in an earlier
                 # sentence any subject does ('This is not the campaign Ayotte hoped to run. “…,” she said').
                 if other is not actor and other.kind is EntityKind.PERSON and other.gender in {None, gender} \
-                        and (_main_subject(token) or (token.dep_ in {"nsubj", "nsubjpass"}
+                        and (self._sentence_subject(token) or (token.dep_ in {"nsubj", "nsubjpass"}
                                                       and token.sent.start != sentence)):
                     return None
         return last
@@ -1024,6 +1121,23 @@ _BYLINE = re.compile(rf"(?:^|[-–—]\s*|\bMore from\s+)([A-Z][\w’'.&-]*(?:[ 
 _CLIMBING = {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis", "dep"}
 """Relations by which a subject-less speech verb takes the subject of the word it hangs on ('dep': the
 parser's unlabelled attachment, as in 'Carter, exasperated, finally responded: “…”')."""
+
+
+def _name_like(form: str) -> bool:
+    """One to three capitalised words with no digits and no noun of an institution or a place ('Kasich',
+    'Maryam Violet'; not 'FBI', 'Clark County', 'Justice Department')."""
+    words = form.split()
+    return 0 < len(words) <= 3 and all(w[:1].isupper() and not w.isupper() for w in words) \
+        and not any(c.isdigit() for c in form) \
+        and words[-1].lower() not in _ORG_NOUNS | _INSTITUTIONS | _PLACE_NOUNS | _DOCUMENTS
+
+
+def _clause_subject(token: Any) -> bool:
+    """The subject of some clause, or the person a 'who' clause tells of ('supported by Sen. Dianne
+    Feinstein, who said none of the emails …')."""
+    return token.dep_ in {"nsubj", "nsubjpass"} or any(
+        c.dep_ == "relcl" and any(s.dep_ in {"nsubj", "nsubjpass"} and s.lower_ == "who" for s in c.children)
+        for c in token.children)
 
 
 def _main_subject(token: Any) -> bool:
