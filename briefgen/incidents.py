@@ -28,7 +28,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -142,8 +142,14 @@ class IncidentMemo:
         self.columns = np.zeros(0, np.int32)
         """The last matrix's columns as vocabulary ids (its columns are numbered afresh each run)."""
         self.splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}
-        """A first-pass group's members -> a digest of its rows (as vocabulary ids and values, stored order)
-        and dates, and the parts it split into (positions in the group)."""
+        """A first-pass group's members -> a digest of its rows (``_row_digests``) and the parts it split
+        into (positions in the group)."""
+        self.copies: dict[tuple[str, ...], tuple[bytes, dict[str, str]]] = {}
+        """An incident's members (oldest first) -> a digest of their rows and their wire copies."""
+        self.links: dict[bytes, list[list[int]]] = {}
+        """A digest of a component of the first pass's strong edges (its nodes and edges) -> its groups."""
+        self.graph: _Graph | None = None
+        """The last neighbour graph, with each row's digest and choice of neighbours."""
         self.fingerprint: Callable[[Briefing], Any] | None = None
         """Stands for a briefing in ``records`` (a digest of all its fields; None: the briefing itself), so a
         memo kept apart from the site holds no second copy of the briefings. Set by its keeper, never saved."""
@@ -161,7 +167,7 @@ class IncidentMemo:
         self.texts = {key: tuple((number[ids], counts) for ids, counts in parts)  # type: ignore[misc]
                       for key, parts in self.texts.items()}
         self.columns = number[self.columns]
-        self.splits = {}  # their rows name terms by the old numbers
+        self.splits, self.copies, self.graph = {}, {}, None  # their rows name terms by the old numbers
 
     def ids(self, part: dict[str, int]) -> _Part:
         """The part's term ids and counts; new terms are numbered as they come."""
@@ -266,58 +272,193 @@ Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
 """A similarity graph: arrays i, j (i < j, each pair once) and the pair's cosine."""
 
 
+@dataclass
+class _Nearest:
+    """Each of some rows' chosen neighbours, as ``_block_neighbours`` chose them, with what tells a later
+    run whether it may keep them (``_kept_nearest``)."""
+
+    near: np.ndarray
+    """(rows, keep) positions of the neighbours (positive cosine), -1 past the last."""
+    value: np.ndarray
+    """(rows, keep) their cosines as the row's own sum gives them (float32), 0 past the last."""
+    left_out: np.ndarray
+    """(rows,) at least the largest cosine of a candidate not kept (0: every positive one was kept)."""
+    tied: np.ndarray
+    """(rows,) the last place was chosen among equal cosines by the whole row (see ``_row_choice``)."""
+
+
+@dataclass
+class _Graph:
+    """The neighbour graph of one run, for the next: which rows it was made of and each row's choice."""
+
+    slugs: tuple[str, ...]
+    rows: list[bytes]
+    """Each row's digest (``_row_digests``)."""
+    nearest: _Nearest
+    edges: Edges
+
+
 def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
-    """Each article's NEIGHBOURS most similar articles (positive cosine, inside the date window).
+    """Each article's NEIGHBOURS most similar articles (positive cosine, inside the date window)."""
+    if matrix.shape[0] < 2:
+        return _no_edges()
+    return _edges(_nearest(matrix, ordinals, np.arange(matrix.shape[0])))
+
+
+def _no_edges() -> Edges:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+
+
+def _keep(n: int) -> int:
+    return min(NEIGHBOURS, n - 1)
+
+
+def _nearest(matrix: Any, ordinals: np.ndarray, rows: np.ndarray) -> _Nearest:
+    """The neighbours of ``rows`` (in their order) among every article.
 
     Only articles sharing a term meet in the sparse product, a block of rows at a time. A dated article is
     compared only with the undated ones and those inside its window: the dated rows go in date order, so a
     block's candidates are one band of the sorted dates. Each cosine is the same float as in a product with
     every article (a row's sum runs over its own terms in their order, whichever columns are computed).
     Ties at the NEIGHBOURS-th place are broken as a selection over the whole row (``_row_choice``) breaks
-    them, so the graph does not depend on how the band is cut.
+    them, so the graph does not depend on how the band is cut, nor on which rows are asked for.
     """
     n = matrix.shape[0]
-    if n < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    keep = min(NEIGHBOURS, n - 1)
-    undated = np.flatnonzero(ordinals < 0)
+    keep = _keep(n)
+    out = _Nearest(np.full((len(rows), keep), -1, np.int32), np.zeros((len(rows), keep), np.float32),
+                   np.zeros(len(rows), np.float32), np.zeros(len(rows), bool))
+    everyone = np.flatnonzero(ordinals < 0)  # undated: a candidate of every row
     dated = np.flatnonzero(ordinals >= 0)
     dated = dated[np.argsort(ordinals[dated], kind="stable")]
     dates = ordinals[dated]
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    everyone = np.arange(n)
-    for start in range(0, len(undated), BLOCK):  # undated rows: every article is a candidate
-        found.append(_block_neighbours(matrix, undated[start:start + BLOCK], everyone, ordinals, keep))
+    place = np.argsort(rows, kind="stable")  # where each asked-for row goes in ``out``
+    asked = rows[place]
+    undated_rows = np.flatnonzero(ordinals[asked] < 0)
+    for start in range(0, len(undated_rows), BLOCK):  # undated rows: every article is a candidate
+        some = undated_rows[start:start + BLOCK]
+        _put(out, place[some], _block_neighbours(matrix, asked[some], np.arange(n), ordinals, keep))
+    dated_rows = np.flatnonzero(ordinals[asked] >= 0)
+    dated_rows = dated_rows[np.argsort(ordinals[asked[dated_rows]], kind="stable")]
+    row_dates = ordinals[asked[dated_rows]]
     # A block's candidates: the undated and the dated from its first date - window to its last + window.
     # Blocks grow while rows x candidates stays within BLOCK x articles (the memory of one block of rows
     # against everyone): fewer, taller blocks share the work of gathering the candidates' columns.
-    window_low = np.searchsorted(dates, dates - WINDOW_DAYS, "left")
-    window_high = np.searchsorted(dates, dates + WINDOW_DAYS, "right")
+    window_low = np.searchsorted(dates, row_dates - WINDOW_DAYS, "left")
+    window_high = np.searchsorted(dates, row_dates + WINDOW_DAYS, "right")
     start = 0
-    while start < len(dated):
-        stop = min(start + BLOCK, len(dated))
-        while stop < len(dated):
-            grown = min(stop + BLOCK, len(dated))
-            if (grown - start) * (len(undated) + window_high[grown - 1] - window_low[start]) > BLOCK * n:
+    while start < len(dated_rows):
+        stop = min(start + BLOCK, len(dated_rows))
+        while stop < len(dated_rows):
+            grown = min(stop + BLOCK, len(dated_rows))
+            if (grown - start) * (len(everyone) + window_high[grown - 1] - window_low[start]) > BLOCK * n:
                 break
             stop = grown
-        candidates = np.concatenate([undated, dated[window_low[start]:window_high[stop - 1]]])
-        found.append(_block_neighbours(matrix, dated[start:stop], candidates, ordinals, keep))
+        candidates = np.concatenate([everyone, dated[window_low[start]:window_high[stop - 1]]])
+        some = dated_rows[start:stop]
+        _put(out, place[some], _block_neighbours(matrix, asked[some], candidates, ordinals, keep))
         start = stop
-    i = np.concatenate([f[0] for f in found])
-    j = np.concatenate([f[1] for f in found])
-    v = np.concatenate([f[2] for f in found])
+    return out
+
+
+def _put(out: _Nearest, at: np.ndarray, found: _Nearest) -> None:
+    out.near[at], out.value[at], out.left_out[at], out.tied[at] = found.near, found.value, found.left_out, found.tied
+
+
+def _edges(nearest: _Nearest) -> Edges:
+    """The graph of every row's chosen neighbours: a pair found from both ends is one edge, with the cosine
+    as its lower-numbered article's row sums it."""
+    n = len(nearest.near)
+    found = nearest.near >= 0
+    i = np.broadcast_to(np.arange(n)[:, None], nearest.near.shape)[found]
+    j = nearest.near[found].astype(np.int64)
+    v = nearest.value[found]
     low, high = np.minimum(i, j), np.maximum(i, j)
-    # A pair found from both ends is one edge, with the cosine as its lower-numbered article's row sums it.
     order = np.lexsort((i != low, low * n + high))
     key = (low * n + high)[order]
     first = order[np.concatenate([[True], key[1:] != key[:-1]])] if len(key) else order
     return low[first], high[first], v[first]
 
 
+def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> list[bytes]:
+    """Each row's digest: its terms (as vocabulary ids, the same whatever this run's column numbers) and
+    values in their stored order (the order its sums run in) and its date. Two runs' rows with one digest
+    give the same cosines, float for float."""
+    ids = memoryview(columns[matrix.indices].astype("<i4")).cast("B")
+    data = memoryview(matrix.data.astype("<f4")).cast("B")
+    bounds = (matrix.indptr * 4).tolist()
+    blake2b = hashlib.blake2b
+    out = []
+    for k, date in enumerate(ordinals.tolist()):
+        h = blake2b(ids[bounds[k]:bounds[k + 1]], digest_size=16)
+        h.update(data[bounds[k]:bounds[k + 1]])
+        h.update(date.to_bytes(8, "little", signed=True))
+        out.append(h.digest())
+    return out
+
+
+def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _Nearest,
+                  last_rows: list[bytes]) -> _Nearest:
+    """Every row's neighbours, those of the last run kept where they must be the same.
+
+    A row whose own digest and whose neighbours' digests are unchanged, chosen without a tie, keeps its
+    neighbours but for the changed rows that now beat them: every other unchanged candidate is still below
+    its last place. Its cosines with the changed rows are taken as its own sums (its row against theirs),
+    and the choice is kept only when it is strict (no equal cosine at the last place, above every bound of
+    those left out); any other row is computed afresh (``_nearest``), as a run without a memo computes it.
+    """
+    keep = last.near.shape[1]
+    changed = np.fromiter(map(bytes.__ne__, rows, last_rows), bool, len(rows))
+    moved = np.flatnonzero(changed)
+    near_changed = (changed[last.near.clip(0)] & (last.near >= 0)).any(axis=1)
+    kept = np.flatnonzero(~changed & ~last.tied & ~near_changed)
+    out = _Nearest(last.near.copy(), last.value.copy(), last.left_out.copy(), last.tied.copy())
+    # The kept rows' cosines with the changed ones (as the kept row sums them), inside the date window.
+    product = (matrix[kept] @ matrix[moved].T.tocsr()).tocoo()
+    at, to, cosine = product.row, moved[product.col], product.data
+    a, b = ordinals[kept[at]], ordinals[to]
+    near = (cosine > 0) & ~((np.abs(a - b) > WINDOW_DAYS) & (a >= 0) & (b >= 0))
+    at, to, cosine = at[near], to[near], cosine[near]
+    value = out.value[kept]
+    full = out.near[kept, -1] >= 0
+    last_place = np.where(full, value.min(axis=1), 0.0)
+    enters = cosine >= last_place[at]
+    left_out = out.left_out[kept]
+    np.maximum.at(left_out, at[~enters], cosine[~enters])  # below the last place: left out again
+    # Rows a changed one enters: the old choice and the newcomers, the best ``keep`` taken.
+    at, to, cosine = at[enters], to[enters], cosine[enters]
+    order = np.argsort(at, kind="stable")
+    at, to, cosine = at[order], to[order], cosine[order]
+    entered, first, count = np.unique(at, return_index=True, return_counts=True)
+    width = keep + (int(count.max()) if len(count) else 0)
+    pool_near = np.full((len(entered), width), -1, np.int64)
+    pool_value = np.zeros((len(entered), width), np.float32)
+    pool_near[:, :keep], pool_value[:, :keep] = out.near[kept[entered]], value[entered]
+    slot = keep + np.arange(len(at)) - np.repeat(first, count)
+    pool_near[np.repeat(np.arange(len(entered)), count), slot] = to
+    pool_value[np.repeat(np.arange(len(entered)), count), slot] = cosine
+    best = np.argsort(-pool_value, axis=1, kind="stable")
+    pool_near = np.take_along_axis(pool_near, best, axis=1)
+    pool_value = np.take_along_axis(pool_value, best, axis=1)
+    next_value = pool_value[:, keep] if width > keep else np.zeros(len(entered), np.float32)
+    bound = np.maximum(left_out[entered], next_value)
+    strict = (pool_value[:, keep - 1] > bound) | ((pool_value[:, keep - 1] <= 0) & (left_out[entered] <= 0))
+    rows_in = kept[entered[strict]]
+    out.near[rows_in] = pool_near[strict, :keep]
+    out.value[rows_in] = pool_value[strict, :keep]
+    left_out[entered] = bound
+    out.left_out[kept] = left_out
+    again = np.ones(len(rows), bool)
+    again[kept] = False
+    again[kept[entered[~strict]]] = True
+    fresh = np.flatnonzero(again)
+    if len(fresh):
+        _put(out, fresh, _nearest(matrix, ordinals, fresh))
+    return out
+
+
 def _block_neighbours(matrix: Any, rows: np.ndarray, candidates: np.ndarray, ordinals: np.ndarray,
-                      keep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, neighbour, cosine) of each of ``rows``' ``keep`` nearest among ``candidates`` (positive only)."""
+                      keep: int) -> _Nearest:
+    """Each of ``rows``' ``keep`` nearest among ``candidates`` (positive only)."""
     block = (matrix[rows] @ matrix[candidates].T.tocsr()).toarray()
     block[rows[:, None] == candidates[None, :]] = 0.0
     block[_far_apart(ordinals, rows, candidates)] = 0.0
@@ -325,6 +466,7 @@ def _block_neighbours(matrix: Any, rows: np.ndarray, candidates: np.ndarray, ord
     if len(candidates) <= keep:
         best = np.broadcast_to(np.arange(len(candidates)), block.shape)
         tied = np.zeros(len(rows), dtype=bool)
+        next_value = np.zeros(len(rows), block.dtype)
     else:
         chosen = np.argpartition(-block, keep, axis=1)
         best = chosen[:, :keep]
@@ -342,8 +484,13 @@ def _block_neighbours(matrix: Any, rows: np.ndarray, candidates: np.ndarray, ord
             whole[:, candidates] = block[some]
             neighbours[some] = _row_choice(whole, keep)
             values[some] = np.take_along_axis(whole, neighbours[some], axis=1)
+    out = _Nearest(np.full((len(rows), keep), -1, np.int32), np.zeros((len(rows), keep), np.float32),
+                   np.maximum(next_value, 0).astype(np.float32), tied)
     positive = values > 0
-    return np.broadcast_to(rows[:, None], best.shape)[positive], neighbours[positive], values[positive]
+    width = values.shape[1]
+    out.near[:, :width] = np.where(positive, neighbours, -1)
+    out.value[:, :width] = np.where(positive, values, 0)
+    return out
 
 
 def _row_choice(whole: np.ndarray, keep: int) -> np.ndarray:
@@ -352,13 +499,15 @@ def _row_choice(whole: np.ndarray, keep: int) -> np.ndarray:
     return np.argpartition(-whole, keep - 1, axis=1)[:, :keep]
 
 
-def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
+def average_link(n: int, edges: Edges, threshold: float, last: dict[bytes, list[list[int]]] | None = None,
+                 kept: dict[bytes, list[list[int]]] | None = None) -> list[list[int]]:
     """Groups of 0..n-1: merge the two groups of highest mean pair similarity (a pair without an edge counts
     0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph.
 
     Two groups join only across an edge >= threshold (a mean of smaller values is smaller), and a merge
     changes no mean outside its own component of such edges: each component is merged on its own, with
-    its own edges, in the order it would be within the whole graph.
+    its own edges, in the order it would be within the whole graph. ``last``: a component's groups by the
+    digest of its nodes and edges, from the last run; ``kept`` gets those of this run.
     """
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
@@ -379,7 +528,14 @@ def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
             groups.append(sorted(component.tolist()))
             continue
         own = inside[edge_bounds[k]:edge_bounds[k + 1] if k + 1 < len(edge_bounds) else len(inside)]
-        groups.extend(_merge(component.tolist(), (edges[0][own], edges[1][own], edges[2][own]), threshold, n))
+        own_edges = edges[0][own], edges[1][own], edges[2][own]
+        if kept is None:
+            groups.extend(_merge(component.tolist(), own_edges, threshold, n))
+            continue
+        made_of = _arrays_digest(np.array([threshold, n]), component, *own_edges)
+        merged = (last or {}).get(made_of)
+        kept[made_of] = merged if merged is not None else _merge(component.tolist(), own_edges, threshold, n)
+        groups.extend(kept[made_of])
     return groups
 
 
@@ -522,18 +678,25 @@ class _Clustering:
         self.ordered = sorted(briefings, key=lambda b: b.slug)
         self.index = {b.slug: i for i, b in enumerate(self.ordered)}
         self.groups: list[list[str]] = []
+        self.memo = memo or IncidentMemo(kept=False)
+        self.used_copies: dict[tuple[str, ...], tuple[bytes, dict[str, str]]] = {}
+        """The wire copies this run found or took from the memo (its keeper's next ``memo.copies``)."""
         if not self.ordered:
             return
-        memo = memo or IncidentMemo(kept=False)
+        memo = self.memo
         # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
         with threadpool_limits(1, user_api="blas"):
             self.matrix = _matrix(self.ordered, memo)
             self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
                                      dtype=np.int64)
+            self.rows = _row_digests(self.matrix, memo.columns, self.ordinals) if memo.kept else []
             stage("vectors")
-            self.edges = _neighbour_graph(self.matrix, self.ordinals)
+            self.edges = self._neighbours()
             stage("neighbours")
-            coarse = average_link(len(self.ordered), self.edges, COARSE)
+            links: dict[bytes, list[list[int]]] | None = {} if memo.kept else None
+            coarse = average_link(len(self.ordered), self.edges, COARSE, memo.links, links)
+            if links is not None:
+                memo.links = links
             stage("average link")
             out: list[list[int]] = []
             splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}
@@ -543,8 +706,7 @@ class _Clustering:
                     _split(group, self.matrix, self.ordinals, self.edges, out)
                     continue
                 key = tuple(self.ordered[i].slug for i in group)
-                rows = self.matrix[np.array(group)]  # a split reads only these rows (and their dates)
-                made_of = _arrays_digest(memo.columns[rows.indices], rows.data, rows.indptr, self.ordinals[group])
+                made_of = self._rows_digest(group)  # a split reads only these rows (and their dates)
                 previous = memo.splits.get(key)
                 if previous is not None and previous[0] == made_of:
                     splits[key] = previous  # the same entry: its keeper need not save it again
@@ -560,14 +722,44 @@ class _Clustering:
             stage("splits")
         self.groups = sorted(([self.ordered[i].slug for i in sorted(g)] for g in out), key=lambda g: g[0])
 
+    def _neighbours(self) -> Edges:
+        """The neighbour graph, the last run's choices kept where its rows say they must be the same."""
+        n, memo = len(self.ordered), self.memo
+        if n < 2:
+            return _no_edges()
+        slugs = tuple(self.index)
+        last = memo.graph
+        if last is None or last.slugs != slugs or last.nearest.near.shape[1] != _keep(n):
+            nearest = _nearest(self.matrix, self.ordinals, np.arange(n))  # another corpus: every idf differs
+        elif last.rows == self.rows:
+            return last.edges
+        else:
+            nearest = _kept_nearest(self.matrix, self.ordinals, self.rows, last.nearest, last.rows)
+        edges = _edges(nearest)
+        if memo.kept:
+            memo.graph = _Graph(slugs, self.rows, nearest, edges)
+        return edges
+
+    def _rows_digest(self, group: list[int]) -> bytes:
+        """What a group's products read: its rows (and dates), in its order."""
+        return hashlib.blake2b(b"".join(self.rows[i] for i in group), digest_size=16).digest()
+
     def copies(self, members: list[Briefing]) -> dict[str, str]:
         """briefing slug -> the earliest member it is a near-duplicate of (``members``: oldest first)."""
         if len(members) < 2:
             return {}
         group = [self.index[b.slug] for b in members]
-        if len(group) <= DENSE_GROUP:
+        if len(group) > DENSE_GROUP:
+            return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges).toarray())
+        if not self.memo.kept:
             return _copies(members, _cosines(np.array(group), self.matrix, self.ordinals))
-        return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges).toarray())
+        key = tuple(b.slug for b in members)
+        made_of = self._rows_digest(group)
+        entry = self.memo.copies.get(key)
+        if entry is None or entry[0] != made_of:
+            entry = made_of, _copies(members, _cosines(np.array(group), self.matrix, self.ordinals))
+        self.used_copies[key] = entry
+        return entry[1]
 
 
 # ---------------------------------------------------------------- incidents as records of the site
@@ -766,7 +958,7 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo
         else:
             records[key] = made_of, _incident(members, copies, title, curated)
     if memo.kept:
-        memo.records = records
+        memo.records, memo.copies = records, clustering.used_copies
     incidents = {i.slug: i for i in sorted((i for _, i in records.values()), key=Incident.order)}
     stage("records")
     return replace(site, incidents=incidents), warnings
