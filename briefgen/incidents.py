@@ -27,7 +27,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,9 @@ WINDOW_DAYS = 7
 """Dated articles further apart than this are never one incident (undated ones rely on content alone)."""
 NEIGHBOURS = 30
 """Most similar articles kept per article in the first pass: at most NEIGHBOURS * articles edges."""
+RESERVE = 2 * NEIGHBOURS
+"""Most similar articles remembered per article for the next run (``IncidentMemo.graph``): after an edit an
+unchanged article's neighbours come from these and the changed articles, unless one it had drops out."""
 BLOCK = 128
 """Rows of the similarity product computed at a time (BLOCK x articles floats)."""
 COMMON_SHARE = 0.2
@@ -150,16 +153,20 @@ class IncidentMemo:
         """A digest of a component of the first pass's strong edges (its nodes and edges) -> its groups."""
         self.graph: _Graph | None = None
         """The last neighbour graph, with each row's digest and choice of neighbours."""
+        self.read: dict[int, tuple[Any, Any]] = {}
+        """id of an article or actors tuple the last run read -> (it, its text key or actor part): records are
+        frozen, so a keeper that passes the same objects again (serve) has them not digested and numbered
+        again. Never saved."""
         self.fingerprint: Callable[[Briefing], Any] | None = None
         """Stands for a briefing in ``records`` (a digest of all its fields; None: the briefing itself), so a
         memo kept apart from the site holds no second copy of the briefings. Set by its keeper, never saved."""
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "fingerprint"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("fingerprint", "read")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.fingerprint = None
+        self.fingerprint, self.read = None, {}
 
     def renumber(self, alive: np.ndarray, number: np.ndarray) -> None:
         """Keep only the terms ``alive`` marks, term i numbered ``number[i]`` (the texts: all in use)."""
@@ -168,6 +175,7 @@ class IncidentMemo:
                       for key, parts in self.texts.items()}
         self.columns = number[self.columns]
         self.splits, self.copies, self.graph = {}, {}, None  # their rows name terms by the old numbers
+        self.read = {k: v for k, v in self.read.items() if type(v[0]) is not tuple}  # actor parts: old numbers
 
     def ids(self, part: dict[str, int]) -> _Part:
         """The part's term ids and counts; new terms are numbered as they come."""
@@ -200,8 +208,9 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
 
     Terms become ids as each article is read, so only compact arrays outlive it (Counters for 20,000
     articles were hundreds of MB); the weighting is vectorised over all of them at once. Columns are
-    numbered in the order terms first occur (briefings in slug order, then parts): each row's sums run in
-    that order, so the same briefings give the same floats whatever the memo's vocabulary numbers.
+    numbered in the order terms first occur (briefings in slug order, then words, lead, numbers, actors: the
+    order an empty memo numbers them in): each row's sums run in that order, so the same briefings give the
+    same floats whatever the memo's vocabulary numbers.
     """
     from scipy import sparse
 
@@ -210,18 +219,26 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
     ids: list[np.ndarray] = []
     counts: list[np.ndarray] = []
+    last, read = memo.read, {}
+
+    def known(obj: Any, make: Callable[[Any], Any]) -> Any:
+        found = last.get(id(obj))
+        value = found[1] if found is not None and found[0] is obj else make(obj)
+        read[id(obj)] = obj, value
+        return value
+
     for b in briefings:
-        key = _text_key(b.article)
+        key = known(b.article, _text_key)
         text = texts.get(key) or memo.texts.get(key)
         if text is None:
             words, lead, numbers = _text_features(b.article)
             text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
         texts[key] = text
-        for part in (text[0], text[1], memo.ids(_actor_features(b)), text[2]):
+        for part in (*text, known(b.actors, lambda actors: memo.ids(_actor_features(b)))):
             ids.append(part[0])
             counts.append(part[1])
     if memo.kept:
-        memo.texts = texts
+        memo.texts, memo.read = texts, read
     # Memo ids -> columns numbered by first occurrence (a position is unique, so the order is total).
     seen = np.concatenate(ids) if ids else np.zeros(0, np.int32)
     if fresh:
@@ -251,7 +268,7 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     segment = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
     norm = np.sqrt(np.bincount(segment, weights=value * value, minlength=len(lengths)))
     norm[norm == 0] = 1.0
-    weight = np.tile(np.array(WEIGHTS, np.float64), n)
+    weight = np.tile(np.array([WEIGHTS[0], WEIGHTS[1], WEIGHTS[3], WEIGHTS[2]], np.float64), n)  # parts as read
     value *= (weight / norm).astype(np.float32)[segment]
     keep = value > 0
     rows = (segment // parts)[keep]
@@ -274,17 +291,17 @@ Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 @dataclass
 class _Nearest:
-    """Each of some rows' chosen neighbours, as ``_block_neighbours`` chose them, with what tells a later
-    run whether it may keep them (``_kept_nearest``)."""
+    """Each of some rows' most similar rows, best first: the first ``_keep`` are its neighbours as
+    ``_block_neighbours`` chooses them, the rest (up to RESERVE) what a later run may need (``_kept_nearest``)."""
 
     near: np.ndarray
-    """(rows, keep) positions of the neighbours (positive cosine), -1 past the last."""
+    """(rows, reserve) positions of the most similar rows (positive cosine), -1 past the last."""
     value: np.ndarray
-    """(rows, keep) their cosines as the row's own sum gives them (float32), 0 past the last."""
+    """(rows, reserve) their cosines as the row's own sum gives them (float32), 0 past the last."""
     left_out: np.ndarray
-    """(rows,) at least the largest cosine of a candidate not kept (0: every positive one was kept)."""
+    """(rows,) at least the largest cosine of a row not among them (0: every positive one is there)."""
     tied: np.ndarray
-    """(rows,) the last place was chosen among equal cosines by the whole row (see ``_row_choice``)."""
+    """(rows,) the neighbours were chosen among equal cosines by the whole row (see ``_row_choice``)."""
 
 
 @dataclass
@@ -313,36 +330,50 @@ def _keep(n: int) -> int:
     return min(NEIGHBOURS, n - 1)
 
 
+def _empty(rows: int, n: int) -> _Nearest:
+    width = min(RESERVE, n - 1)
+    return _Nearest(np.full((rows, width), -1, np.int32), np.zeros((rows, width), np.float32),
+                    np.zeros(rows, np.float32), np.zeros(rows, bool))
+
+
 def _nearest(matrix: Any, ordinals: np.ndarray, rows: np.ndarray) -> _Nearest:
     """The neighbours of ``rows`` (in their order) among every article.
 
-    Only articles sharing a term meet in the sparse product, a block of rows at a time. A dated article is
-    compared only with the undated ones and those inside its window: the dated rows go in date order, so a
-    block's candidates are one band of the sorted dates. Each cosine is the same float as in a product with
-    every article (a row's sum runs over its own terms in their order, whichever columns are computed).
-    Ties at the NEIGHBOURS-th place are broken as a selection over the whole row (``_row_choice``) breaks
-    them, so the graph does not depend on how the band is cut, nor on which rows are asked for.
+    Only articles sharing a term meet in the sparse product, a block of rows at a time (``_bands``). Each
+    cosine is the same float as in a product with every article (a row's sum runs over its own terms in
+    their order, whichever columns are computed). Ties at the NEIGHBOURS-th place are broken as a selection
+    over the whole row (``_row_choice``) breaks them, so the graph does not depend on how the band is cut,
+    nor on which rows are asked for.
     """
     n = matrix.shape[0]
     keep = _keep(n)
-    out = _Nearest(np.full((len(rows), keep), -1, np.int32), np.zeros((len(rows), keep), np.float32),
-                   np.zeros(len(rows), np.float32), np.zeros(len(rows), bool))
-    everyone = np.flatnonzero(ordinals < 0)  # undated: a candidate of every row
-    dated = np.flatnonzero(ordinals >= 0)
-    dated = dated[np.argsort(ordinals[dated], kind="stable")]
-    dates = ordinals[dated]
+    out = _empty(len(rows), n)
     place = np.argsort(rows, kind="stable")  # where each asked-for row goes in ``out``
     asked = rows[place]
-    undated_rows = np.flatnonzero(ordinals[asked] < 0)
-    for start in range(0, len(undated_rows), BLOCK):  # undated rows: every article is a candidate
-        some = undated_rows[start:start + BLOCK]
-        _put(out, place[some], _block_neighbours(matrix, asked[some], np.arange(n), ordinals, keep))
-    dated_rows = np.flatnonzero(ordinals[asked] >= 0)
-    dated_rows = dated_rows[np.argsort(ordinals[asked[dated_rows]], kind="stable")]
-    row_dates = ordinals[asked[dated_rows]]
-    # A block's candidates: the undated and the dated from its first date - window to its last + window.
-    # Blocks grow while rows x candidates stays within BLOCK x articles (the memory of one block of rows
-    # against everyone): fewer, taller blocks share the work of gathering the candidates' columns.
+    for block, candidates in _bands(ordinals, asked, np.arange(n)):
+        _put(out, place[block], _block_neighbours(matrix, asked[block], candidates, ordinals, keep))
+    return out
+
+
+def _bands(ordinals: np.ndarray, rows: np.ndarray, candidates: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Blocks of ``rows`` (positions in it), each with the ``candidates`` inside its date window.
+
+    An undated row meets every candidate; a dated one only the undated ones and those inside its window:
+    the dated rows go in date order, so a block's candidates are one band of the sorted dates. Blocks grow
+    while rows x candidates stays within BLOCK x articles (the memory of one block of rows against
+    everyone): fewer, taller blocks share the work of gathering the candidates' columns.
+    """
+    n = len(ordinals)
+    everyone = candidates[ordinals[candidates] < 0]
+    dated = candidates[ordinals[candidates] >= 0]
+    dated = dated[np.argsort(ordinals[dated], kind="stable")]
+    dates = ordinals[dated]
+    undated_rows = np.flatnonzero(ordinals[rows] < 0)
+    for start in range(0, len(undated_rows), BLOCK):
+        yield undated_rows[start:start + BLOCK], candidates
+    dated_rows = np.flatnonzero(ordinals[rows] >= 0)
+    dated_rows = dated_rows[np.argsort(ordinals[rows[dated_rows]], kind="stable")]
+    row_dates = ordinals[rows[dated_rows]]
     window_low = np.searchsorted(dates, row_dates - WINDOW_DAYS, "left")
     window_high = np.searchsorted(dates, row_dates + WINDOW_DAYS, "right")
     start = 0
@@ -353,11 +384,8 @@ def _nearest(matrix: Any, ordinals: np.ndarray, rows: np.ndarray) -> _Nearest:
             if (grown - start) * (len(everyone) + window_high[grown - 1] - window_low[start]) > BLOCK * n:
                 break
             stop = grown
-        candidates = np.concatenate([everyone, dated[window_low[start]:window_high[stop - 1]]])
-        some = dated_rows[start:stop]
-        _put(out, place[some], _block_neighbours(matrix, asked[some], candidates, ordinals, keep))
+        yield dated_rows[start:stop], np.concatenate([everyone, dated[window_low[start]:window_high[stop - 1]]])
         start = stop
-    return out
 
 
 def _put(out: _Nearest, at: np.ndarray, found: _Nearest) -> None:
@@ -368,10 +396,11 @@ def _edges(nearest: _Nearest) -> Edges:
     """The graph of every row's chosen neighbours: a pair found from both ends is one edge, with the cosine
     as its lower-numbered article's row sums it."""
     n = len(nearest.near)
-    found = nearest.near >= 0
-    i = np.broadcast_to(np.arange(n)[:, None], nearest.near.shape)[found]
-    j = nearest.near[found].astype(np.int64)
-    v = nearest.value[found]
+    near, value = nearest.near[:, :_keep(n)], nearest.value[:, :_keep(n)]
+    found = near >= 0
+    i = np.broadcast_to(np.arange(n)[:, None], near.shape)[found]
+    j = near[found].astype(np.int64)
+    v = value[found]
     low, high = np.minimum(i, j), np.maximum(i, j)
     order = np.lexsort((i != low, low * n + high))
     key = (low * n + high)[order]
@@ -398,58 +427,55 @@ def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> list
 
 def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _Nearest,
                   last_rows: list[bytes]) -> _Nearest:
-    """Every row's neighbours, those of the last run kept where they must be the same.
+    """Every row's neighbours, the last run's kept where they must be the same.
 
-    A row whose own digest and whose neighbours' digests are unchanged, chosen without a tie, keeps its
-    neighbours but for the changed rows that now beat them: every other unchanged candidate is still below
-    its last place. Its cosines with the changed rows are taken as its own sums (its row against theirs),
-    and the choice is kept only when it is strict (no equal cosine at the last place, above every bound of
-    those left out); any other row is computed afresh (``_nearest``), as a run without a memo computes it.
+    A row whose digest is unchanged, its neighbours chosen without a tie, has the same cosine (float for
+    float) with every unchanged row: its most similar rows are the unchanged ones it had and, computed
+    now as its own sums (its row against theirs), the changed ones; every other row is still at most its
+    bound. Its neighbours are the best of those when the choice is strict (no equal cosine at the last
+    place, the last above the bound); any other row is computed afresh (``_nearest``), as without a memo.
     """
-    keep = last.near.shape[1]
-    changed = np.fromiter(map(bytes.__ne__, rows, last_rows), bool, len(rows))
+    n = len(rows)
+    keep = _keep(n)
+    changed = np.fromiter(map(bytes.__ne__, rows, last_rows), bool, n)
     moved = np.flatnonzero(changed)
-    near_changed = (changed[last.near.clip(0)] & (last.near >= 0)).any(axis=1)
-    kept = np.flatnonzero(~changed & ~last.tied & ~near_changed)
+    kept = np.flatnonzero(~changed & ~last.tied)
     out = _Nearest(last.near.copy(), last.value.copy(), last.left_out.copy(), last.tied.copy())
-    # The kept rows' cosines with the changed ones (as the kept row sums them), inside the date window.
-    product = (matrix[kept] @ matrix[moved].T.tocsr()).tocoo()
-    at, to, cosine = product.row, moved[product.col], product.data
-    a, b = ordinals[kept[at]], ordinals[to]
-    near = (cosine > 0) & ~((np.abs(a - b) > WINDOW_DAYS) & (a >= 0) & (b >= 0))
-    at, to, cosine = at[near], to[near], cosine[near]
-    value = out.value[kept]
-    full = out.near[kept, -1] >= 0
-    last_place = np.where(full, value.min(axis=1), 0.0)
-    enters = cosine >= last_place[at]
-    left_out = out.left_out[kept]
-    np.maximum.at(left_out, at[~enters], cosine[~enters])  # below the last place: left out again
-    # Rows a changed one enters: the old choice and the newcomers, the best ``keep`` taken.
-    at, to, cosine = at[enters], to[enters], cosine[enters]
-    order = np.argsort(at, kind="stable")
-    at, to, cosine = at[order], to[order], cosine[order]
-    entered, first, count = np.unique(at, return_index=True, return_counts=True)
-    width = keep + (int(count.max()) if len(count) else 0)
-    pool_near = np.full((len(entered), width), -1, np.int64)
-    pool_value = np.zeros((len(entered), width), np.float32)
-    pool_near[:, :keep], pool_value[:, :keep] = out.near[kept[entered]], value[entered]
-    slot = keep + np.arange(len(at)) - np.repeat(first, count)
-    pool_near[np.repeat(np.arange(len(entered)), count), slot] = to
-    pool_value[np.repeat(np.arange(len(entered)), count), slot] = cosine
-    best = np.argsort(-pool_value, axis=1, kind="stable")
-    pool_near = np.take_along_axis(pool_near, best, axis=1)
-    pool_value = np.take_along_axis(pool_value, best, axis=1)
-    next_value = pool_value[:, keep] if width > keep else np.zeros(len(entered), np.float32)
-    bound = np.maximum(left_out[entered], next_value)
-    strict = (pool_value[:, keep - 1] > bound) | ((pool_value[:, keep - 1] <= 0) & (left_out[entered] <= 0))
-    rows_in = kept[entered[strict]]
-    out.near[rows_in] = pool_near[strict, :keep]
-    out.value[rows_in] = pool_value[strict, :keep]
-    left_out[entered] = bound
-    out.left_out[kept] = left_out
-    again = np.ones(len(rows), bool)
-    again[kept] = False
-    again[kept[entered[~strict]]] = True
+    width = last.near.shape[1]
+    again = changed | last.tied
+    # The kept rows' cosines with the changed ones inside their window, as each kept row sums them.
+    met: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for block, candidates in _bands(ordinals, kept, moved):
+        product = (matrix[kept[block]] @ matrix[candidates].T.tocsr()).toarray()
+        product[_far_apart(ordinals, kept[block], candidates)] = 0.0
+        at, to = np.nonzero(product > 0)
+        met.append((block[at], candidates[to], product[at, to]))
+    found = [np.concatenate(m) for m in zip(*met)] if met else [np.zeros(0, np.int64)] * 2 + [np.zeros(0, np.float32)]
+    order = np.argsort(found[0], kind="stable")
+    met_at, met_to, met_cosine = found[0][order], found[1][order], found[2][order]
+    bounds = np.searchsorted(met_at, np.arange(0, len(kept) + 16 * BLOCK, 16 * BLOCK))
+    for chunk, start in enumerate(range(0, len(kept), 16 * BLOCK)):  # a pool is rows x (width + changed met)
+        some = kept[start:start + 16 * BLOCK]
+        inside = slice(bounds[chunk], bounds[chunk + 1])
+        at, to, cosine = met_at[inside] - start, met_to[inside], met_cosine[inside]
+        count = np.bincount(at, minlength=len(some))
+        pool_near = np.full((len(some), width + int(count.max(initial=0))), -1, np.int64)
+        pool_value = np.zeros(pool_near.shape, np.float32)
+        had = last.near[some]
+        still = (had >= 0) & ~changed[had.clip(0)]  # unchanged rows it had: the same cosines
+        pool_near[:, :width] = np.where(still, had, -1)
+        pool_value[:, :width] = np.where(still, last.value[some], 0)
+        slot = width + np.arange(len(at)) - np.repeat(np.cumsum(count) - count, count)
+        pool_near[at, slot], pool_value[at, slot] = to, cosine
+        best = np.argsort(-pool_value, axis=1, kind="stable")[:, :width + 1]
+        pool_near = np.take_along_axis(pool_near, best, axis=1)
+        pool_value = np.take_along_axis(pool_value, best, axis=1)
+        bound = last.left_out[some]
+        last_place, next_place = pool_value[:, keep - 1], pool_value[:, keep] if width > keep else bound
+        strict = (last_place > np.maximum(next_place, bound)) | ((last_place <= 0) & (bound <= 0))
+        out.near[some], out.value[some] = pool_near[:, :width], pool_value[:, :width]
+        out.left_out[some] = np.maximum(bound, pool_value[:, width]) if pool_value.shape[1] > width else bound
+        again[some[~strict]] = True
     fresh = np.flatnonzero(again)
     if len(fresh):
         _put(out, fresh, _nearest(matrix, ordinals, fresh))
@@ -458,38 +484,46 @@ def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _N
 
 def _block_neighbours(matrix: Any, rows: np.ndarray, candidates: np.ndarray, ordinals: np.ndarray,
                       keep: int) -> _Nearest:
-    """Each of ``rows``' ``keep`` nearest among ``candidates`` (positive only)."""
+    """Each of ``rows``' most similar among ``candidates`` (positive only), best first; the first ``keep``
+    as a selection over the whole row chooses them."""
     block = (matrix[rows] @ matrix[candidates].T.tocsr()).toarray()
     block[rows[:, None] == candidates[None, :]] = 0.0
     block[_far_apart(ordinals, rows, candidates)] = 0.0
     n = matrix.shape[0]
-    if len(candidates) <= keep:
+    out = _empty(len(rows), n)
+    width = out.near.shape[1]
+    if len(candidates) <= width:
         best = np.broadcast_to(np.arange(len(candidates)), block.shape)
-        tied = np.zeros(len(rows), dtype=bool)
-        next_value = np.zeros(len(rows), block.dtype)
     else:
-        chosen = np.argpartition(-block, keep, axis=1)
-        best = chosen[:, :keep]
-        next_value = np.take_along_axis(block, chosen[:, keep:keep + 1], axis=1)[:, 0]
-        # The keep-th value shared with one left out: which of the equals is kept depends on the whole row.
-        tied = (next_value > 0) & (np.take_along_axis(block, best, axis=1).min(axis=1) == next_value)
+        chosen = np.argpartition(-block, width, axis=1)
+        best = chosen[:, :width]
+        out.left_out[:] = np.maximum(np.take_along_axis(block, chosen[:, width:width + 1], axis=1)[:, 0], 0)
     values = np.take_along_axis(block, best, axis=1)
-    neighbours = candidates[best]
+    order = np.argsort(-values, axis=1, kind="stable")
+    values = np.take_along_axis(values, order, axis=1)
+    neighbours = np.take_along_axis(candidates[best], order, axis=1)
+    if values.shape[1] > keep:
+        # The keep-th value shared with one left out: which of the equals is kept depends on the whole row.
+        next_value = values[:, keep]
+        tied = (next_value > 0) & (values[:, keep - 1] == next_value)
+    else:
+        next_value = out.left_out
+        tied = (next_value > 0) & (values[:, -1] == next_value)
     if tied.any():
-        neighbours, values = neighbours.copy(), values.copy()
         tied_rows = np.flatnonzero(tied)
         for chunk in range(0, len(tied_rows), BLOCK):  # BLOCK rows of every article at a time, as before
             some = tied_rows[chunk:chunk + BLOCK]
             whole = np.zeros((len(some), n), dtype=block.dtype)
             whole[:, candidates] = block[some]
-            neighbours[some] = _row_choice(whole, keep)
-            values[some] = np.take_along_axis(whole, neighbours[some], axis=1)
-    out = _Nearest(np.full((len(rows), keep), -1, np.int32), np.zeros((len(rows), keep), np.float32),
-                   np.maximum(next_value, 0).astype(np.float32), tied)
+            choice = _row_choice(whole, keep)
+            neighbours[some] = -1
+            values[some] = 0
+            neighbours[some, :keep] = choice
+            values[some, :keep] = np.take_along_axis(whole, choice, axis=1)
+    out.tied[:] = tied
     positive = values > 0
-    width = values.shape[1]
-    out.near[:, :width] = np.where(positive, neighbours, -1)
-    out.value[:, :width] = np.where(positive, values, 0)
+    out.near[:, :values.shape[1]] = np.where(positive, neighbours, -1)
+    out.value[:, :values.shape[1]] = np.where(positive, values, 0)
     return out
 
 
@@ -729,10 +763,13 @@ class _Clustering:
             return _no_edges()
         slugs = tuple(self.index)
         last = memo.graph
-        if last is None or last.slugs != slugs or last.nearest.near.shape[1] != _keep(n):
+        if last is None or last.slugs != slugs:
             nearest = _nearest(self.matrix, self.ordinals, np.arange(n))  # another corpus: every idf differs
         elif last.rows == self.rows:
             return last.edges
+        elif sum(map(bytes.__ne__, self.rows, last.rows)) > n // 3:
+            # Kept rows meet every changed one: past a third of the rows that costs more than it saves.
+            nearest = _nearest(self.matrix, self.ordinals, np.arange(n))
         else:
             nearest = _kept_nearest(self.matrix, self.ordinals, self.rows, last.nearest, last.rows)
         edges = _edges(nearest)

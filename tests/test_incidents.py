@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import random
+from collections import Counter
 import re
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from briefgen.build import BuildResult, build
 from briefgen.config import Config, load_config
 from briefgen.graph import build_site
 from briefgen.incident_curation import load_incident_curation
-from briefgen.model import Briefing
+from briefgen.model import Actor, Briefing, EntityKind
 from briefgen.sources import read_paths
 
 from conftest import REPO
@@ -476,11 +477,23 @@ def retold_corpus(folder: Path, copies: int, seed: int = 0) -> list[Path]:
     return paths
 
 
+def named_briefings(paths: list[Path]) -> list[Briefing]:
+    """Briefings with the articles' words and, as actors, the capitalised words they repeat (a vector's
+    actor part beside its words and numbers)."""
+    out = []
+    for a in read_paths(paths).articles:
+        names = Counter(re.findall(r"\b[A-Z][a-z]{3,}\b", a.nlp_text))
+        actors = tuple(Actor(name, EntityKind.ORGANIZATION, (), count, name.lower())
+                       for name, count in sorted(names.items()) if count > 1)
+        out.append(Briefing(a, (), actors, (), ()))
+    return out
+
+
 def test_a_memo_recomputes_only_what_an_edit_changed_and_gives_what_a_fresh_run_gives(tmp_path: Path,
                                                                                      monkeypatch):
-    """Edits, additions and removals on a corpus of retold stories: after each, the memoised run's neighbour
-    graph is the one a fresh run computes, array for array, and so are its incidents; an edit of one article
-    recomputes the neighbours of only some rows, and reuses the other groups' wire copies."""
+    """Edits, additions and removals on a corpus of retold stories: after each, the memoised run's vectors and
+    neighbour graph are the ones a fresh run computes, array for array, and so are its incidents; an edit of
+    one article recomputes the neighbours of only some rows, and reuses the other groups' wire copies."""
     import numpy as np
 
     paths = retold_corpus(tmp_path, 12)
@@ -495,13 +508,15 @@ def test_a_memo_recomputes_only_what_an_edit_changed_and_gives_what_a_fresh_run_
 
     def run() -> tuple[int, int]:
         """Rows whose neighbours the memoised run computed, and groups whose wire copies it did."""
-        site = build_site(plain_briefings(sorted(files.values())))
+        site = build_site(named_briefings(sorted(files.values())))
         asked.clear()
         compared.clear()
         memoised = incidents.with_incidents(site, memo=memo)[0]
         done = sum(asked), len(compared)
         assert memo.graph is not None
         fresh = incidents._Clustering(site.briefings)
+        again = incidents._matrix(fresh.ordered, memo)
+        assert np.array_equal(again.indices, fresh.matrix.indices) and np.array_equal(again.data, fresh.matrix.data)
         for want, got in zip(fresh.edges, memo.graph.edges):
             assert got.dtype == want.dtype and np.array_equal(got, want)
         assert memoised.incidents == incidents.with_incidents(site)[0].incidents
