@@ -783,20 +783,41 @@ class _Clustering:
 
     def copies(self, members: list[Briefing]) -> dict[str, str]:
         """briefing slug -> the earliest member it is a near-duplicate of (``members``: oldest first)."""
-        if len(members) < 2:
-            return {}
-        group = [self.index[b.slug] for b in members]
-        if len(group) > DENSE_GROUP:
-            return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges).toarray())
-        if not self.memo.kept:
-            return _copies(members, _cosines(np.array(group), self.matrix, self.ordinals))
-        key = tuple(b.slug for b in members)
-        made_of = self._rows_digest(group)
-        entry = self.memo.copies.get(key)
-        if entry is None or entry[0] != made_of:
-            entry = made_of, _copies(members, _cosines(np.array(group), self.matrix, self.ordinals))
-        self.used_copies[key] = entry
-        return entry[1]
+        return self.copies_of([members])[0]
+
+    def copies_of(self, incidents: list[list[Briefing]]) -> list[dict[str, str]]:
+        """``copies`` of each incident's members: those the memo does not have from the products of up to
+        COPY_BATCH rows at a time (a cosine is its row's own sum, whichever rows are multiplied with it)."""
+        out: list[dict[str, str]] = [{} for _ in incidents]
+        pending: list[tuple[int, list[int]]] = []
+        for k, members in enumerate(incidents):
+            if len(members) < 2:
+                continue
+            group = [self.index[b.slug] for b in members]
+            if len(group) > DENSE_GROUP:
+                out[k] = _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges).toarray())
+                continue
+            entry = self.memo.copies.get(tuple(b.slug for b in members)) if self.memo.kept else None
+            if entry is not None and entry[0] == self._rows_digest(group):
+                self.used_copies[tuple(b.slug for b in members)] = entry
+                out[k] = entry[1]
+            else:
+                pending.append((k, group))
+        while pending:
+            batch, size = [], 0
+            while pending and (not batch or size + len(pending[-1][1]) <= COPY_BATCH):
+                batch.append(pending.pop())
+                size += len(batch[-1][1])
+            index = np.concatenate([np.array(group) for _, group in batch])
+            cosines = _cosines(index, self.matrix, self.ordinals)
+            start = 0
+            for k, group in batch:
+                members = incidents[k]
+                out[k] = _copies(members, cosines[start:start + len(group), start:start + len(group)])
+                start += len(group)
+                if self.memo.kept:
+                    self.used_copies[tuple(b.slug for b in members)] = self._rows_digest(group), out[k]
+        return out
 
 
 # ---------------------------------------------------------------- incidents as records of the site
@@ -810,6 +831,8 @@ REDUNDANT = 0.5
 COPY_COSINE = 0.8
 """Two articles are copies of one story (a wire copy) at this cosine or more: reports of one event in an
 outlet's own words stay well below (about 0.3 to 0.6), a copy with a new headline or a line added above."""
+COPY_BATCH = 512
+"""Rows multiplied at a time to find wire copies (their incidents' pairs, and the pairs across them)."""
 _QUOTE_MARKS = re.compile("[\"“”«»„]|''|``")
 
 
@@ -979,11 +1002,10 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo
     if curation is not None and curation.entries:
         groups, titles, touched, warnings = apply_corrections(groups, curation)
     records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
-    for group in groups:
-        members = sorted((site.briefing(s) for s in group), key=_member_order)
+    ordered = [sorted((site.briefing(s) for s in group), key=_member_order) for group in groups]
+    for group, members, copies in zip(groups, ordered, clustering.copies_of(ordered)):
         title = next((titles[b.slug] for b in members if b.slug in titles), "")
         curated = bool(touched & set(group))
-        copies = clustering.copies(members)
         # All an incident record reads (its members by their fingerprints when the memo's keeper gives them).
         fingerprint = memo.fingerprint
         made_of = (tuple(map(fingerprint, members)) if fingerprint else tuple(members), tuple(copies.items()),
