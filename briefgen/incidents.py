@@ -149,8 +149,6 @@ class IncidentMemo:
         into (positions in the group)."""
         self.copies: dict[tuple[str, ...], tuple[bytes, dict[str, str]]] = {}
         """An incident's members (oldest first) -> a digest of their rows and their wire copies."""
-        self.links: dict[bytes, list[list[int]]] = {}
-        """A digest of a component of the first pass's strong edges (its nodes and edges) -> its groups."""
         self.graph: _Graph | None = None
         """The last neighbour graph, with each row's digest and choice of neighbours."""
         self.read: dict[int, tuple[Any, Any]] = {}
@@ -184,15 +182,6 @@ class IncidentMemo:
                               itertools.count(len(vocabulary))))
         return (np.fromiter(map(vocabulary.__getitem__, part), np.int32, len(part)),
                 np.fromiter(part.values(), np.float32, len(part)))
-
-
-def _arrays_digest(*arrays: np.ndarray) -> bytes:
-    """The arrays' types, shapes and values as one digest (a memo entry keeps this, not a copy of them)."""
-    h = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.digest()
 
 
 def _text_key(a: Article) -> _TextKey:
@@ -533,15 +522,13 @@ def _row_choice(whole: np.ndarray, keep: int) -> np.ndarray:
     return np.argpartition(-whole, keep - 1, axis=1)[:, :keep]
 
 
-def average_link(n: int, edges: Edges, threshold: float, last: dict[bytes, list[list[int]]] | None = None,
-                 kept: dict[bytes, list[list[int]]] | None = None) -> list[list[int]]:
+def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
     """Groups of 0..n-1: merge the two groups of highest mean pair similarity (a pair without an edge counts
     0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph.
 
     Two groups join only across an edge >= threshold (a mean of smaller values is smaller), and a merge
     changes no mean outside its own component of such edges: each component is merged on its own, with
-    its own edges, in the order it would be within the whole graph. ``last``: a component's groups by the
-    digest of its nodes and edges, from the last run; ``kept`` gets those of this run.
+    its own edges, in the order it would be within the whole graph.
     """
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
@@ -562,14 +549,7 @@ def average_link(n: int, edges: Edges, threshold: float, last: dict[bytes, list[
             groups.append(sorted(component.tolist()))
             continue
         own = inside[edge_bounds[k]:edge_bounds[k + 1] if k + 1 < len(edge_bounds) else len(inside)]
-        own_edges = edges[0][own], edges[1][own], edges[2][own]
-        if kept is None:
-            groups.extend(_merge(component.tolist(), own_edges, threshold, n))
-            continue
-        made_of = _arrays_digest(np.array([threshold, n]), component, *own_edges)
-        merged = (last or {}).get(made_of)
-        kept[made_of] = merged if merged is not None else _merge(component.tolist(), own_edges, threshold, n)
-        groups.extend(kept[made_of])
+        groups.extend(_merge(component.tolist(), (edges[0][own], edges[1][own], edges[2][own]), threshold, n))
     return groups
 
 
@@ -727,10 +707,7 @@ class _Clustering:
             stage("vectors")
             self.edges = self._neighbours()
             stage("neighbours")
-            links: dict[bytes, list[list[int]]] | None = {} if memo.kept else None
-            coarse = average_link(len(self.ordered), self.edges, COARSE, memo.links, links)
-            if links is not None:
-                memo.links = links
+            coarse = average_link(len(self.ordered), self.edges, COARSE)
             stage("average link")
             out: list[list[int]] = []
             splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}

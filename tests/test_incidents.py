@@ -465,7 +465,8 @@ def retold_corpus(folder: Path, copies: int, seed: int = 0) -> list[Path]:
                 del paragraphs[rng.randrange(1, len(paragraphs))]
             told = "\n\n".join(" ".join(rng.choice(words) if rng.random() < 0.15 else w for w in p.split())
                                  for p in paragraphs)
-            date = "" if rng.random() < 0.15 else f"date: {dt.date(2024, 3, 1) + dt.timedelta(days=rng.randrange(30))}\n"
+            day = dt.date(2024, 3, 1) + dt.timedelta(days=rng.randrange(30))
+            date = "" if rng.random() < 0.15 else f"date: {day}\n"
             text = f"---\ntitle: \"{a.title} ({k})\"\n{date}source: Outlet {k}\n---\n\n{told}\n"
             path = folder / f"{a.slug}-{k}.md"
             path.write_text(text, encoding="utf-8")
