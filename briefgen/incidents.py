@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from briefgen.errors import Diagnostic
-from briefgen.model import Article, Briefing, Incident, IncidentQuote, Quote, Site
+from briefgen.model import Actor, Article, Briefing, Incident, IncidentQuote, Quote, Site
 from briefgen.textrank import LENGTH_POWER, textrank
 
 if TYPE_CHECKING:
@@ -114,8 +114,8 @@ def _text_features(a: Article) -> tuple[dict[str, int], dict[str, int], dict[str
     return words, _kept(opening, "^"), numbers
 
 
-def _actor_features(b: Briefing) -> dict[str, int]:
-    return {"@" + x.slug: x.mentions for x in b.actors}
+def _actor_features(actors: Sequence[Actor]) -> dict[str, int]:
+    return {"@" + x.slug: x.mentions for x in actors}
 
 
 _TextKey = bytes
@@ -223,7 +223,7 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
             words, lead, numbers = _text_features(b.article)
             text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
         texts[key] = text
-        for part in (*text, known(b.actors, lambda actors: memo.ids(_actor_features(b)))):
+        for part in (*text, known(b.actors, lambda actors: memo.ids(_actor_features(actors)))):
             ids.append(part[0])
             counts.append(part[1])
     if memo.kept:
@@ -448,7 +448,8 @@ def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _N
         inside = slice(bounds[chunk], bounds[chunk + 1])
         at, to, cosine = met_at[inside] - start, met_to[inside], met_cosine[inside]
         count = np.bincount(at, minlength=len(some))
-        pool_near = np.full((len(some), width + int(count.max(initial=0))), -1, np.int64)
+        pooled = width + int(count.max(initial=0))
+        pool_near = np.full((len(some), pooled), -1, np.int64)
         pool_value = np.zeros(pool_near.shape, np.float32)
         had = last.near[some]
         still = (had >= 0) & ~changed[had.clip(0)]  # unchanged rows it had: the same cosines
@@ -463,7 +464,7 @@ def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _N
         last_place, next_place = pool_value[:, keep - 1], pool_value[:, keep] if width > keep else bound
         strict = (last_place > np.maximum(next_place, bound)) | ((last_place <= 0) & (bound <= 0))
         out.near[some], out.value[some] = pool_near[:, :width], pool_value[:, :width]
-        out.left_out[some] = np.maximum(bound, pool_value[:, width]) if pool_value.shape[1] > width else bound
+        out.left_out[some] = np.maximum(bound, pool_value[:, width]) if pooled > width else bound
         again[some[~strict]] = True
     fresh = np.flatnonzero(again)
     if len(fresh):
@@ -781,7 +782,8 @@ class _Clustering:
             else:
                 pending.append((k, group))
         while pending:
-            batch, size = [], 0
+            batch: list[tuple[int, list[int]]] = []
+            size = 0
             while pending and (not batch or size + len(pending[-1][1]) <= COPY_BATCH):
                 batch.append(pending.pop())
                 size += len(batch[-1][1])
