@@ -128,12 +128,14 @@ _Part = tuple[np.ndarray, np.ndarray]
 class IncidentMemo:
     """What one run of the incident stage lends the next, for a caller that runs it again and again on a
     corpus that changes a little (``serve``; an incremental build): each article's text parts as term ids
-    (reading the words is most of the work), each first-pass group's split and each incident's record.
+    (reading the words is most of the work), each row's most similar rows, each first-pass group's split,
+    each incident's wire copies and record.
 
     Every entry is a function of its whole key (an article's text; a group's members with their vectors,
-    float for float, and dates; an incident's member briefings, wire copies, title and curation), so a run
-    with a memo gives exactly what a run without one gives. Entries the last run did not use are dropped;
-    the vocabulary is renumbered when most of it is no longer used.
+    float for float, and dates; an incident's member briefings, wire copies, title and curation), or is
+    used only where it must equal what a run without it computes (``_kept_nearest``), so a run with a memo
+    gives exactly what a run without one gives. Entries the last run did not use are dropped; the
+    vocabulary is renumbered when most of it is no longer used.
     """
 
     def __init__(self, *, kept: bool = True) -> None:
