@@ -10,11 +10,11 @@ import dataclasses
 import datetime as dt
 import json
 import random
-from collections import Counter
 import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
