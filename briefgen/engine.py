@@ -378,7 +378,7 @@ def _parts(state: State) -> dict[str, Any]:
     memo = state.incident_memo
     return {"files": state.files, "records": state.records, "values": state.values,
             "objects": state.read_keys.objects, "memo.texts": memo.texts, "memo.records": memo.records,
-            "memo.splits": memo.splits, "memo.vocabulary": memo.vocabulary}
+            "memo.splits": memo.splits, "memo.copies": memo.copies, "memo.vocabulary": memo.vocabulary}
 
 
 def load_state(config: Config) -> State:
@@ -403,6 +403,7 @@ def load_state(config: Config) -> State:
         memo = IncidentMemo()
         memo.vocabulary, memo.texts = loaded["memo.vocabulary"], loaded["memo.texts"]
         memo.records, memo.splits, memo.columns = loaded["memo.records"], loaded["memo.splits"], manifest["columns"]
+        memo.copies = loaded.get("memo.copies", {})  # a state saved before the copies were kept has none
         state = State(files=loaded["files"], extraction_settings=manifest["extraction_settings"],
                       settings=manifest["settings"], values=loaded["values"], templates=manifest["templates"],
                       records=TouchedDict(loaded["records"]),

@@ -27,14 +27,14 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from briefgen.errors import Diagnostic
-from briefgen.model import Article, Briefing, Incident, IncidentQuote, Quote, Site
+from briefgen.model import Actor, Article, Briefing, Incident, IncidentQuote, Quote, Site
 from briefgen.textrank import LENGTH_POWER, textrank
 
 if TYPE_CHECKING:
@@ -57,6 +57,9 @@ WINDOW_DAYS = 7
 """Dated articles further apart than this are never one incident (undated ones rely on content alone)."""
 NEIGHBOURS = 30
 """Most similar articles kept per article in the first pass: at most NEIGHBOURS * articles edges."""
+RESERVE = 2 * NEIGHBOURS
+"""Most similar articles remembered per article for the next run (``IncidentMemo.graph``): after an edit an
+unchanged article's neighbours come from these and the changed articles, unless one it had drops out."""
 BLOCK = 128
 """Rows of the similarity product computed at a time (BLOCK x articles floats)."""
 COMMON_SHARE = 0.2
@@ -111,8 +114,8 @@ def _text_features(a: Article) -> tuple[dict[str, int], dict[str, int], dict[str
     return words, _kept(opening, "^"), numbers
 
 
-def _actor_features(b: Briefing) -> dict[str, int]:
-    return {"@" + x.slug: x.mentions for x in b.actors}
+def _actor_features(actors: Sequence[Actor]) -> dict[str, int]:
+    return {"@" + x.slug: x.mentions for x in actors}
 
 
 _TextKey = bytes
@@ -125,12 +128,14 @@ _Part = tuple[np.ndarray, np.ndarray]
 class IncidentMemo:
     """What one run of the incident stage lends the next, for a caller that runs it again and again on a
     corpus that changes a little (``serve``; an incremental build): each article's text parts as term ids
-    (reading the words is most of the work), each first-pass group's split and each incident's record.
+    (reading the words is most of the work), each row's most similar rows, each first-pass group's split,
+    each incident's wire copies and record.
 
     Every entry is a function of its whole key (an article's text; a group's members with their vectors,
-    float for float, and dates; an incident's member briefings, wire copies, title and curation), so a run
-    with a memo gives exactly what a run without one gives. Entries the last run did not use are dropped;
-    the vocabulary is renumbered when most of it is no longer used.
+    float for float, and dates; an incident's member briefings, wire copies, title and curation), or is
+    used only where it must equal what a run without it computes (``_kept_nearest``), so a run with a memo
+    gives exactly what a run without one gives. Entries the last run did not use are dropped; the
+    vocabulary is renumbered when most of it is no longer used.
     """
 
     def __init__(self, *, kept: bool = True) -> None:
@@ -142,18 +147,26 @@ class IncidentMemo:
         self.columns = np.zeros(0, np.int32)
         """The last matrix's columns as vocabulary ids (its columns are numbered afresh each run)."""
         self.splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}
-        """A first-pass group's members -> a digest of its rows (as vocabulary ids and values, stored order)
-        and dates, and the parts it split into (positions in the group)."""
+        """A first-pass group's members -> a digest of its rows (``_row_digests``) and the parts it split
+        into (positions in the group)."""
+        self.copies: dict[tuple[str, ...], tuple[bytes, dict[str, str]]] = {}
+        """An incident's members (oldest first) -> a digest of their rows and their wire copies."""
+        self.graph: _Graph | None = None
+        """The last neighbour graph, with each row's digest and choice of neighbours."""
+        self.read: dict[int, tuple[Any, Any]] = {}
+        """id of an article or actors tuple the last run read -> (it, its text key or actor part): records are
+        frozen, so a keeper that passes the same objects again (serve) has them not digested and numbered
+        again. Never saved."""
         self.fingerprint: Callable[[Briefing], Any] | None = None
         """Stands for a briefing in ``records`` (a digest of all its fields; None: the briefing itself), so a
         memo kept apart from the site holds no second copy of the briefings. Set by its keeper, never saved."""
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "fingerprint"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("fingerprint", "read")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.fingerprint = None
+        self.fingerprint, self.read = None, {}
 
     def renumber(self, alive: np.ndarray, number: np.ndarray) -> None:
         """Keep only the terms ``alive`` marks, term i numbered ``number[i]`` (the texts: all in use)."""
@@ -161,7 +174,8 @@ class IncidentMemo:
         self.texts = {key: tuple((number[ids], counts) for ids, counts in parts)  # type: ignore[misc]
                       for key, parts in self.texts.items()}
         self.columns = number[self.columns]
-        self.splits = {}  # their rows name terms by the old numbers
+        self.splits, self.copies, self.graph = {}, {}, None  # their rows name terms by the old numbers
+        self.read = {k: v for k, v in self.read.items() if type(v[0]) is not tuple}  # actor parts: old numbers
 
     def ids(self, part: dict[str, int]) -> _Part:
         """The part's term ids and counts; new terms are numbered as they come."""
@@ -170,15 +184,6 @@ class IncidentMemo:
                               itertools.count(len(vocabulary))))
         return (np.fromiter(map(vocabulary.__getitem__, part), np.int32, len(part)),
                 np.fromiter(part.values(), np.float32, len(part)))
-
-
-def _arrays_digest(*arrays: np.ndarray) -> bytes:
-    """The arrays' types, shapes and values as one digest (a memo entry keeps this, not a copy of them)."""
-    h = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.digest()
 
 
 def _text_key(a: Article) -> _TextKey:
@@ -194,8 +199,9 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
 
     Terms become ids as each article is read, so only compact arrays outlive it (Counters for 20,000
     articles were hundreds of MB); the weighting is vectorised over all of them at once. Columns are
-    numbered in the order terms first occur (briefings in slug order, then parts): each row's sums run in
-    that order, so the same briefings give the same floats whatever the memo's vocabulary numbers.
+    numbered in the order terms first occur (briefings in slug order, then words, lead, numbers, actors: the
+    order an empty memo numbers them in): each row's sums run in that order, so the same briefings give the
+    same floats whatever the memo's vocabulary numbers.
     """
     from scipy import sparse
 
@@ -204,18 +210,26 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
     ids: list[np.ndarray] = []
     counts: list[np.ndarray] = []
+    last, read = memo.read, {}
+
+    def known(obj: Any, make: Callable[[Any], Any]) -> Any:
+        found = last.get(id(obj))
+        value = found[1] if found is not None and found[0] is obj else make(obj)
+        read[id(obj)] = obj, value
+        return value
+
     for b in briefings:
-        key = _text_key(b.article)
+        key = known(b.article, _text_key)
         text = texts.get(key) or memo.texts.get(key)
         if text is None:
             words, lead, numbers = _text_features(b.article)
             text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
         texts[key] = text
-        for part in (text[0], text[1], memo.ids(_actor_features(b)), text[2]):
+        for part in (*text, known(b.actors, lambda actors: memo.ids(_actor_features(actors)))):
             ids.append(part[0])
             counts.append(part[1])
     if memo.kept:
-        memo.texts = texts
+        memo.texts, memo.read = texts, read
     # Memo ids -> columns numbered by first occurrence (a position is unique, so the order is total).
     seen = np.concatenate(ids) if ids else np.zeros(0, np.int32)
     if fresh:
@@ -245,7 +259,7 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     segment = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
     norm = np.sqrt(np.bincount(segment, weights=value * value, minlength=len(lengths)))
     norm[norm == 0] = 1.0
-    weight = np.tile(np.array(WEIGHTS, np.float64), n)
+    weight = np.tile(np.array([WEIGHTS[0], WEIGHTS[1], WEIGHTS[3], WEIGHTS[2]], np.float64), n)  # parts as read
     value *= (weight / norm).astype(np.float32)[segment]
     keep = value > 0
     rows = (segment // parts)[keep]
@@ -266,84 +280,243 @@ Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
 """A similarity graph: arrays i, j (i < j, each pair once) and the pair's cosine."""
 
 
-def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
-    """Each article's NEIGHBOURS most similar articles (positive cosine, inside the date window).
+@dataclass
+class _Nearest:
+    """Each of some rows' most similar rows, best first: the first ``_keep`` are its neighbours as
+    ``_block_neighbours`` chooses them, the rest (up to RESERVE) what a later run may need (``_kept_nearest``)."""
 
-    Only articles sharing a term meet in the sparse product, a block of rows at a time. A dated article is
-    compared only with the undated ones and those inside its window: the dated rows go in date order, so a
-    block's candidates are one band of the sorted dates. Each cosine is the same float as in a product with
-    every article (a row's sum runs over its own terms in their order, whichever columns are computed).
-    Ties at the NEIGHBOURS-th place are broken as a selection over the whole row (``_row_choice``) breaks
-    them, so the graph does not depend on how the band is cut.
+    near: np.ndarray
+    """(rows, reserve) positions of the most similar rows (positive cosine), -1 past the last."""
+    value: np.ndarray
+    """(rows, reserve) their cosines as the row's own sum gives them (float32), 0 past the last."""
+    left_out: np.ndarray
+    """(rows,) at least the largest cosine of a row not among them (0: every positive one is there)."""
+    tied: np.ndarray
+    """(rows,) the neighbours were chosen among equal cosines by the whole row (see ``_row_choice``)."""
+
+
+@dataclass
+class _Graph:
+    """The neighbour graph of one run, for the next: which rows it was made of and each row's choice."""
+
+    slugs: tuple[str, ...]
+    rows: list[bytes]
+    """Each row's digest (``_row_digests``)."""
+    nearest: _Nearest
+    edges: Edges
+
+
+def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
+    """Each article's NEIGHBOURS most similar articles (positive cosine, inside the date window)."""
+    if matrix.shape[0] < 2:
+        return _no_edges()
+    return _edges(_nearest(matrix, ordinals, np.arange(matrix.shape[0])))
+
+
+def _no_edges() -> Edges:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+
+
+def _keep(n: int) -> int:
+    return min(NEIGHBOURS, n - 1)
+
+
+def _empty(rows: int, n: int) -> _Nearest:
+    width = min(RESERVE, n - 1)
+    return _Nearest(np.full((rows, width), -1, np.int32), np.zeros((rows, width), np.float32),
+                    np.zeros(rows, np.float32), np.zeros(rows, bool))
+
+
+def _nearest(matrix: Any, ordinals: np.ndarray, rows: np.ndarray) -> _Nearest:
+    """The neighbours of ``rows`` (in their order) among every article.
+
+    Only articles sharing a term meet in the sparse product, a block of rows at a time (``_bands``). Each
+    cosine is the same float as in a product with every article (a row's sum runs over its own terms in
+    their order, whichever columns are computed). Ties at the NEIGHBOURS-th place are broken as a selection
+    over the whole row (``_row_choice``) breaks them, so the graph does not depend on how the band is cut,
+    nor on which rows are asked for.
     """
     n = matrix.shape[0]
-    if n < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    keep = min(NEIGHBOURS, n - 1)
-    undated = np.flatnonzero(ordinals < 0)
-    dated = np.flatnonzero(ordinals >= 0)
+    keep = _keep(n)
+    out = _empty(len(rows), n)
+    place = np.argsort(rows, kind="stable")  # where each asked-for row goes in ``out``
+    asked = rows[place]
+    for block, candidates in _bands(ordinals, asked, np.arange(n)):
+        _put(out, place[block], _block_neighbours(matrix, asked[block], candidates, ordinals, keep))
+    return out
+
+
+def _bands(ordinals: np.ndarray, rows: np.ndarray, candidates: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Blocks of ``rows`` (positions in it), each with the ``candidates`` inside its date window.
+
+    An undated row meets every candidate; a dated one only the undated ones and those inside its window:
+    the dated rows go in date order, so a block's candidates are one band of the sorted dates. Blocks grow
+    while rows x candidates stays within BLOCK x articles (the memory of one block of rows against
+    everyone): fewer, taller blocks share the work of gathering the candidates' columns.
+    """
+    n = len(ordinals)
+    everyone = candidates[ordinals[candidates] < 0]
+    dated = candidates[ordinals[candidates] >= 0]
     dated = dated[np.argsort(ordinals[dated], kind="stable")]
     dates = ordinals[dated]
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    everyone = np.arange(n)
-    for start in range(0, len(undated), BLOCK):  # undated rows: every article is a candidate
-        found.append(_block_neighbours(matrix, undated[start:start + BLOCK], everyone, ordinals, keep))
-    # A block's candidates: the undated and the dated from its first date - window to its last + window.
-    # Blocks grow while rows x candidates stays within BLOCK x articles (the memory of one block of rows
-    # against everyone): fewer, taller blocks share the work of gathering the candidates' columns.
-    window_low = np.searchsorted(dates, dates - WINDOW_DAYS, "left")
-    window_high = np.searchsorted(dates, dates + WINDOW_DAYS, "right")
+    undated_rows = np.flatnonzero(ordinals[rows] < 0)
+    for start in range(0, len(undated_rows), BLOCK):
+        yield undated_rows[start:start + BLOCK], candidates
+    dated_rows = np.flatnonzero(ordinals[rows] >= 0)
+    dated_rows = dated_rows[np.argsort(ordinals[rows[dated_rows]], kind="stable")]
+    row_dates = ordinals[rows[dated_rows]]
+    window_low = np.searchsorted(dates, row_dates - WINDOW_DAYS, "left")
+    window_high = np.searchsorted(dates, row_dates + WINDOW_DAYS, "right")
     start = 0
-    while start < len(dated):
-        stop = min(start + BLOCK, len(dated))
-        while stop < len(dated):
-            grown = min(stop + BLOCK, len(dated))
-            if (grown - start) * (len(undated) + window_high[grown - 1] - window_low[start]) > BLOCK * n:
+    while start < len(dated_rows):
+        stop = min(start + BLOCK, len(dated_rows))
+        while stop < len(dated_rows):
+            grown = min(stop + BLOCK, len(dated_rows))
+            if (grown - start) * (len(everyone) + window_high[grown - 1] - window_low[start]) > BLOCK * n:
                 break
             stop = grown
-        candidates = np.concatenate([undated, dated[window_low[start]:window_high[stop - 1]]])
-        found.append(_block_neighbours(matrix, dated[start:stop], candidates, ordinals, keep))
+        yield dated_rows[start:stop], np.concatenate([everyone, dated[window_low[start]:window_high[stop - 1]]])
         start = stop
-    i = np.concatenate([f[0] for f in found])
-    j = np.concatenate([f[1] for f in found])
-    v = np.concatenate([f[2] for f in found])
+
+
+def _put(out: _Nearest, at: np.ndarray, found: _Nearest) -> None:
+    out.near[at], out.value[at], out.left_out[at], out.tied[at] = found.near, found.value, found.left_out, found.tied
+
+
+def _edges(nearest: _Nearest) -> Edges:
+    """The graph of every row's chosen neighbours: a pair found from both ends is one edge, with the cosine
+    as its lower-numbered article's row sums it."""
+    n = len(nearest.near)
+    near, value = nearest.near[:, :_keep(n)], nearest.value[:, :_keep(n)]
+    found = near >= 0
+    i = np.broadcast_to(np.arange(n)[:, None], near.shape)[found]
+    j = near[found].astype(np.int64)
+    v = value[found]
     low, high = np.minimum(i, j), np.maximum(i, j)
-    # A pair found from both ends is one edge, with the cosine as its lower-numbered article's row sums it.
     order = np.lexsort((i != low, low * n + high))
     key = (low * n + high)[order]
     first = order[np.concatenate([[True], key[1:] != key[:-1]])] if len(key) else order
     return low[first], high[first], v[first]
 
 
+def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> list[bytes]:
+    """Each row's digest: its terms (as vocabulary ids, the same whatever this run's column numbers) and
+    values in their stored order (the order its sums run in) and its date. Two runs' rows with one digest
+    give the same cosines, float for float."""
+    ids = memoryview(columns[matrix.indices].astype("<i4")).cast("B")
+    data = memoryview(matrix.data.astype("<f4")).cast("B")
+    bounds = (matrix.indptr * 4).tolist()
+    blake2b = hashlib.blake2b
+    out = []
+    for k, date in enumerate(ordinals.tolist()):
+        h = blake2b(ids[bounds[k]:bounds[k + 1]], digest_size=16)
+        h.update(data[bounds[k]:bounds[k + 1]])
+        h.update(date.to_bytes(8, "little", signed=True))
+        out.append(h.digest())
+    return out
+
+
+def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _Nearest,
+                  last_rows: list[bytes]) -> _Nearest:
+    """Every row's neighbours, the last run's kept where they must be the same.
+
+    A row whose digest is unchanged, its neighbours chosen without a tie, has the same cosine (float for
+    float) with every unchanged row: its most similar rows are the unchanged ones it had and, computed
+    now as its own sums (its row against theirs), the changed ones; every other row is still at most its
+    bound. Its neighbours are the best of those when the choice is strict (no equal cosine at the last
+    place, the last above the bound); any other row is computed afresh (``_nearest``), as without a memo.
+    """
+    n = len(rows)
+    keep = _keep(n)
+    changed = np.fromiter(map(bytes.__ne__, rows, last_rows), bool, n)
+    moved = np.flatnonzero(changed)
+    kept = np.flatnonzero(~changed & ~last.tied)
+    out = _Nearest(last.near.copy(), last.value.copy(), last.left_out.copy(), last.tied.copy())
+    width = last.near.shape[1]
+    again = changed | last.tied
+    # The kept rows' cosines with the changed ones inside their window, as each kept row sums them.
+    met: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for block, candidates in _bands(ordinals, kept, moved):
+        product = (matrix[kept[block]] @ matrix[candidates].T.tocsr()).toarray()
+        product[_far_apart(ordinals, kept[block], candidates)] = 0.0
+        at, to = np.nonzero(product > 0)
+        met.append((block[at], candidates[to], product[at, to]))
+    found = [np.concatenate(m) for m in zip(*met)] if met else [np.zeros(0, np.int64)] * 2 + [np.zeros(0, np.float32)]
+    order = np.argsort(found[0], kind="stable")
+    met_at, met_to, met_cosine = found[0][order], found[1][order], found[2][order]
+    bounds = np.searchsorted(met_at, np.arange(0, len(kept) + 16 * BLOCK, 16 * BLOCK))
+    for chunk, start in enumerate(range(0, len(kept), 16 * BLOCK)):  # a pool is rows x (width + changed met)
+        some = kept[start:start + 16 * BLOCK]
+        inside = slice(bounds[chunk], bounds[chunk + 1])
+        at, to, cosine = met_at[inside] - start, met_to[inside], met_cosine[inside]
+        count = np.bincount(at, minlength=len(some))
+        pooled = width + int(count.max(initial=0))
+        pool_near = np.full((len(some), pooled), -1, np.int64)
+        pool_value = np.zeros(pool_near.shape, np.float32)
+        had = last.near[some]
+        still = (had >= 0) & ~changed[had.clip(0)]  # unchanged rows it had: the same cosines
+        pool_near[:, :width] = np.where(still, had, -1)
+        pool_value[:, :width] = np.where(still, last.value[some], 0)
+        slot = width + np.arange(len(at)) - np.repeat(np.cumsum(count) - count, count)
+        pool_near[at, slot], pool_value[at, slot] = to, cosine
+        best = np.argsort(-pool_value, axis=1, kind="stable")[:, :width + 1]
+        pool_near = np.take_along_axis(pool_near, best, axis=1)
+        pool_value = np.take_along_axis(pool_value, best, axis=1)
+        bound = last.left_out[some]
+        last_place, next_place = pool_value[:, keep - 1], pool_value[:, keep] if width > keep else bound
+        strict = (last_place > np.maximum(next_place, bound)) | ((last_place <= 0) & (bound <= 0))
+        out.near[some], out.value[some] = pool_near[:, :width], pool_value[:, :width]
+        out.left_out[some] = np.maximum(bound, pool_value[:, width]) if pooled > width else bound
+        again[some[~strict]] = True
+    fresh = np.flatnonzero(again)
+    if len(fresh):
+        _put(out, fresh, _nearest(matrix, ordinals, fresh))
+    return out
+
+
 def _block_neighbours(matrix: Any, rows: np.ndarray, candidates: np.ndarray, ordinals: np.ndarray,
-                      keep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, neighbour, cosine) of each of ``rows``' ``keep`` nearest among ``candidates`` (positive only)."""
+                      keep: int) -> _Nearest:
+    """Each of ``rows``' most similar among ``candidates`` (positive only), best first; the first ``keep``
+    as a selection over the whole row chooses them."""
     block = (matrix[rows] @ matrix[candidates].T.tocsr()).toarray()
     block[rows[:, None] == candidates[None, :]] = 0.0
     block[_far_apart(ordinals, rows, candidates)] = 0.0
     n = matrix.shape[0]
-    if len(candidates) <= keep:
+    out = _empty(len(rows), n)
+    width = out.near.shape[1]
+    if len(candidates) <= width:
         best = np.broadcast_to(np.arange(len(candidates)), block.shape)
-        tied = np.zeros(len(rows), dtype=bool)
     else:
-        chosen = np.argpartition(-block, keep, axis=1)
-        best = chosen[:, :keep]
-        next_value = np.take_along_axis(block, chosen[:, keep:keep + 1], axis=1)[:, 0]
-        # The keep-th value shared with one left out: which of the equals is kept depends on the whole row.
-        tied = (next_value > 0) & (np.take_along_axis(block, best, axis=1).min(axis=1) == next_value)
+        chosen = np.argpartition(-block, width, axis=1)
+        best = chosen[:, :width]
+        out.left_out[:] = np.maximum(np.take_along_axis(block, chosen[:, width:width + 1], axis=1)[:, 0], 0)
     values = np.take_along_axis(block, best, axis=1)
-    neighbours = candidates[best]
+    order = np.argsort(-values, axis=1, kind="stable")
+    values = np.take_along_axis(values, order, axis=1)
+    neighbours = np.take_along_axis(candidates[best], order, axis=1)
+    if values.shape[1] > keep:
+        # The keep-th value shared with one left out: which of the equals is kept depends on the whole row.
+        next_value = values[:, keep]
+        tied = (next_value > 0) & (values[:, keep - 1] == next_value)
+    else:
+        next_value = out.left_out
+        tied = (next_value > 0) & (values[:, -1] == next_value)
     if tied.any():
-        neighbours, values = neighbours.copy(), values.copy()
         tied_rows = np.flatnonzero(tied)
         for chunk in range(0, len(tied_rows), BLOCK):  # BLOCK rows of every article at a time, as before
             some = tied_rows[chunk:chunk + BLOCK]
             whole = np.zeros((len(some), n), dtype=block.dtype)
             whole[:, candidates] = block[some]
-            neighbours[some] = _row_choice(whole, keep)
-            values[some] = np.take_along_axis(whole, neighbours[some], axis=1)
+            choice = _row_choice(whole, keep)
+            neighbours[some] = -1
+            values[some] = 0
+            neighbours[some, :keep] = choice
+            values[some, :keep] = np.take_along_axis(whole, choice, axis=1)
+    out.tied[:] = tied
     positive = values > 0
-    return np.broadcast_to(rows[:, None], best.shape)[positive], neighbours[positive], values[positive]
+    out.near[:, :values.shape[1]] = np.where(positive, neighbours, -1)
+    out.value[:, :values.shape[1]] = np.where(positive, values, 0)
+    return out
 
 
 def _row_choice(whole: np.ndarray, keep: int) -> np.ndarray:
@@ -522,16 +695,20 @@ class _Clustering:
         self.ordered = sorted(briefings, key=lambda b: b.slug)
         self.index = {b.slug: i for i, b in enumerate(self.ordered)}
         self.groups: list[list[str]] = []
+        self.memo = memo or IncidentMemo(kept=False)
+        self.used_copies: dict[tuple[str, ...], tuple[bytes, dict[str, str]]] = {}
+        """The wire copies this run found or took from the memo (its keeper's next ``memo.copies``)."""
         if not self.ordered:
             return
-        memo = memo or IncidentMemo(kept=False)
+        memo = self.memo
         # Thousands of small eigenproblems: BLAS threads only contend for them (17x slower on 2 busy cores).
         with threadpool_limits(1, user_api="blas"):
             self.matrix = _matrix(self.ordered, memo)
             self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
                                      dtype=np.int64)
+            self.rows = _row_digests(self.matrix, memo.columns, self.ordinals) if memo.kept else []
             stage("vectors")
-            self.edges = _neighbour_graph(self.matrix, self.ordinals)
+            self.edges = self._neighbours()
             stage("neighbours")
             coarse = average_link(len(self.ordered), self.edges, COARSE)
             stage("average link")
@@ -543,8 +720,7 @@ class _Clustering:
                     _split(group, self.matrix, self.ordinals, self.edges, out)
                     continue
                 key = tuple(self.ordered[i].slug for i in group)
-                rows = self.matrix[np.array(group)]  # a split reads only these rows (and their dates)
-                made_of = _arrays_digest(memo.columns[rows.indices], rows.data, rows.indptr, self.ordinals[group])
+                made_of = self._rows_digest(group)  # a split reads only these rows (and their dates)
                 previous = memo.splits.get(key)
                 if previous is not None and previous[0] == made_of:
                     splits[key] = previous  # the same entry: its keeper need not save it again
@@ -560,14 +736,69 @@ class _Clustering:
             stage("splits")
         self.groups = sorted(([self.ordered[i].slug for i in sorted(g)] for g in out), key=lambda g: g[0])
 
+    def _neighbours(self) -> Edges:
+        """The neighbour graph, the last run's choices kept where its rows say they must be the same."""
+        n, memo = len(self.ordered), self.memo
+        if n < 2:
+            return _no_edges()
+        slugs = tuple(self.index)
+        last = memo.graph
+        if last is None or last.slugs != slugs:
+            nearest = _nearest(self.matrix, self.ordinals, np.arange(n))  # another corpus: every idf differs
+        elif last.rows == self.rows:
+            return last.edges
+        elif sum(map(bytes.__ne__, self.rows, last.rows)) > n // 3:
+            # Kept rows meet every changed one: past a third of the rows that costs more than it saves.
+            nearest = _nearest(self.matrix, self.ordinals, np.arange(n))
+        else:
+            nearest = _kept_nearest(self.matrix, self.ordinals, self.rows, last.nearest, last.rows)
+        edges = _edges(nearest)
+        if memo.kept:
+            memo.graph = _Graph(slugs, self.rows, nearest, edges)
+        return edges
+
+    def _rows_digest(self, group: list[int]) -> bytes:
+        """What a group's products read: its rows (and dates), in its order."""
+        return hashlib.blake2b(b"".join(self.rows[i] for i in group), digest_size=16).digest()
+
     def copies(self, members: list[Briefing]) -> dict[str, str]:
         """briefing slug -> the earliest member it is a near-duplicate of (``members``: oldest first)."""
-        if len(members) < 2:
-            return {}
-        group = [self.index[b.slug] for b in members]
-        if len(group) <= DENSE_GROUP:
-            return _copies(members, _cosines(np.array(group), self.matrix, self.ordinals))
-        return _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges).toarray())
+        return self.copies_of([members])[0]
+
+    def copies_of(self, incidents: list[list[Briefing]]) -> list[dict[str, str]]:
+        """``copies`` of each incident's members: those the memo does not have from the products of up to
+        COPY_BATCH rows at a time (a cosine is its row's own sum, whichever rows are multiplied with it)."""
+        out: list[dict[str, str]] = [{} for _ in incidents]
+        pending: list[tuple[int, list[int]]] = []
+        for k, members in enumerate(incidents):
+            if len(members) < 2:
+                continue
+            group = [self.index[b.slug] for b in members]
+            if len(group) > DENSE_GROUP:
+                out[k] = _copies(members, _affinity(group, self.matrix, self.ordinals, self.edges).toarray())
+                continue
+            entry = self.memo.copies.get(tuple(b.slug for b in members)) if self.memo.kept else None
+            if entry is not None and entry[0] == self._rows_digest(group):
+                self.used_copies[tuple(b.slug for b in members)] = entry
+                out[k] = entry[1]
+            else:
+                pending.append((k, group))
+        while pending:
+            batch: list[tuple[int, list[int]]] = []
+            size = 0
+            while pending and (not batch or size + len(pending[-1][1]) <= COPY_BATCH):
+                batch.append(pending.pop())
+                size += len(batch[-1][1])
+            index = np.concatenate([np.array(group) for _, group in batch])
+            cosines = _cosines(index, self.matrix, self.ordinals)
+            start = 0
+            for k, group in batch:
+                members = incidents[k]
+                out[k] = _copies(members, cosines[start:start + len(group), start:start + len(group)])
+                start += len(group)
+                if self.memo.kept:
+                    self.used_copies[tuple(b.slug for b in members)] = self._rows_digest(group), out[k]
+        return out
 
 
 # ---------------------------------------------------------------- incidents as records of the site
@@ -581,6 +812,8 @@ REDUNDANT = 0.5
 COPY_COSINE = 0.8
 """Two articles are copies of one story (a wire copy) at this cosine or more: reports of one event in an
 outlet's own words stay well below (about 0.3 to 0.6), a copy with a new headline or a line added above."""
+COPY_BATCH = 512
+"""Rows multiplied at a time to find wire copies (their incidents' pairs, and the pairs across them)."""
 _QUOTE_MARKS = re.compile("[\"“”«»„]|''|``")
 
 
@@ -750,11 +983,10 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo
     if curation is not None and curation.entries:
         groups, titles, touched, warnings = apply_corrections(groups, curation)
     records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
-    for group in groups:
-        members = sorted((site.briefing(s) for s in group), key=_member_order)
+    ordered = [sorted((site.briefing(s) for s in group), key=_member_order) for group in groups]
+    for group, members, copies in zip(groups, ordered, clustering.copies_of(ordered)):
         title = next((titles[b.slug] for b in members if b.slug in titles), "")
         curated = bool(touched & set(group))
-        copies = clustering.copies(members)
         # All an incident record reads (its members by their fingerprints when the memo's keeper gives them).
         fingerprint = memo.fingerprint
         made_of = (tuple(map(fingerprint, members)) if fingerprint else tuple(members), tuple(copies.items()),
@@ -766,7 +998,7 @@ def with_incidents(site: Site, curation: IncidentCuration | None = None, *, memo
         else:
             records[key] = made_of, _incident(members, copies, title, curated)
     if memo.kept:
-        memo.records = records
+        memo.records, memo.copies = records, clustering.used_copies
     incidents = {i.slug: i for i in sorted((i for _, i in records.values()), key=Incident.order)}
     stage("records")
     return replace(site, incidents=incidents), warnings

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from briefgen.build import BuildResult, build
 from briefgen.config import Config, load_config
 from briefgen.graph import build_site
 from briefgen.incident_curation import load_incident_curation
-from briefgen.model import Briefing
+from briefgen.model import Actor, Briefing, EntityKind
 from briefgen.sources import read_paths
 
 from conftest import REPO
@@ -447,6 +448,103 @@ def test_a_memo_from_earlier_runs_changes_no_incident(tmp_path: Path):
     for site in (first, second, first, third, second):
         assert incidents.with_incidents(site, memo=memo)[0].incidents == incidents.with_incidents(site)[0].incidents
     assert len(memo.vocabulary) < 30_000
+
+
+def retold_corpus(folder: Path, copies: int, seed: int = 0) -> list[Path]:
+    """Each fixture article told again by ``copies`` outlets: a share of its words swapped for words of the
+    other articles, a paragraph sometimes left out, its own date within a month (some undated), and now and
+    then a verbatim wire copy: alike as reports of one story are, with few exact ties."""
+    rng = random.Random(seed)
+    base = read_paths([*fixture_paths(), *sorted((FIXTURES.parent / "seeds").iterdir())]).articles
+    words = sorted({w for a in base for w in a.nlp_text.split()})
+    paths = []
+    for k in range(copies):
+        for a in base:
+            paragraphs = [p for p in a.nlp_text.split("\n\n") if p.strip()]
+            if len(paragraphs) > 2 and rng.random() < 0.5:
+                del paragraphs[rng.randrange(1, len(paragraphs))]
+            told = "\n\n".join(" ".join(rng.choice(words) if rng.random() < 0.15 else w for w in p.split())
+                                 for p in paragraphs)
+            day = dt.date(2024, 3, 1) + dt.timedelta(days=rng.randrange(30))
+            date = "" if rng.random() < 0.15 else f"date: {day}\n"
+            text = f"---\ntitle: \"{a.title} ({k})\"\n{date}source: Outlet {k}\n---\n\n{told}\n"
+            path = folder / f"{a.slug}-{k}.md"
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+            if rng.random() < 0.1:
+                copy = folder / f"{a.slug}-{k}-wire.md"
+                copy.write_text(text.replace(f"Outlet {k}", "Wire"), encoding="utf-8")
+                paths.append(copy)
+    return paths
+
+
+def named_briefings(paths: list[Path]) -> list[Briefing]:
+    """Briefings with the articles' words and, as actors, the capitalised words they repeat (a vector's
+    actor part beside its words and numbers)."""
+    out = []
+    for a in read_paths(paths).articles:
+        names = Counter(re.findall(r"\b[A-Z][a-z]{3,}\b", a.nlp_text))
+        actors = tuple(Actor(name, EntityKind.ORGANIZATION, (), count, name.lower())
+                       for name, count in sorted(names.items()) if count > 1)
+        out.append(Briefing(a, (), actors, (), ()))
+    return out
+
+
+def test_a_memo_recomputes_only_what_an_edit_changed_and_gives_what_a_fresh_run_gives(tmp_path: Path,
+                                                                                     monkeypatch):
+    """Edits, additions and removals on a corpus of retold stories: after each, the memoised run's vectors and
+    neighbour graph are the ones a fresh run computes, array for array, and so are its incidents; an edit of
+    one article recomputes the neighbours of only some rows, and reuses the other groups' wire copies."""
+    import numpy as np
+
+    paths = retold_corpus(tmp_path, 12)
+    asked: list[int] = []
+    nearest = incidents._nearest
+    monkeypatch.setattr(incidents, "_nearest", lambda m, o, rows: asked.append(len(rows)) or nearest(m, o, rows))
+    compared: list[int] = []
+    cosines = incidents._cosines
+    monkeypatch.setattr(incidents, "_cosines", lambda *a: compared.append(1) or cosines(*a))
+    memo = incidents.IncidentMemo()
+    files = {p.name: p for p in paths}
+
+    def run() -> tuple[int, int]:
+        """Rows whose neighbours the memoised run computed, and groups whose wire copies it did."""
+        site = build_site(named_briefings(sorted(files.values())))
+        asked.clear()
+        compared.clear()
+        memoised = incidents.with_incidents(site, memo=memo)[0]
+        done = sum(asked), len(compared)
+        assert memo.graph is not None
+        fresh = incidents._Clustering(site.briefings)
+        again = incidents._matrix(fresh.ordered, memo)
+        assert np.array_equal(again.indices, fresh.matrix.indices) and np.array_equal(again.data, fresh.matrix.data)
+        for want, got in zip(fresh.edges, memo.graph.edges):
+            assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert memoised.incidents == incidents.with_incidents(site)[0].incidents
+        return done
+
+    def edit(name: str, change) -> None:
+        path = tmp_path / f"edited-{len(list(tmp_path.glob('edited-*')))}" / name
+        path.parent.mkdir()
+        path.write_text(change(files[name].read_text(encoding="utf-8")), encoding="utf-8")
+        files[name] = path
+
+    assert run()[0] == len(files) and memo.copies
+    edit("meridian-fire-selby-3.md", lambda text: text + "\nThe ferry company said the Meridian was insured.\n")
+    rows, groups = run()
+    assert 0 < rows < len(files) // 2  # the edited row and those it meets; most rows kept
+    assert 0 < groups < len(memo.copies)  # the other incidents' wire copies reused
+    edit("council-school-budget-5.md", lambda text: re.sub(r"date: 2024-03-(\d\d)", r"date: 2024-04-\1", text))
+    run()
+    edit("aurora-fire-gazette-7.md", lambda _: (FIXTURES / "council-school-budget.md").read_text(encoding="utf-8"))
+    run()
+    (tmp_path / "joiner.md").write_text(JOINER, encoding="utf-8")
+    files["joiner.md"] = tmp_path / "joiner.md"
+    run()
+    for name in ("aurora-fire-courier-2.md", "harbour-fire-9.md", "storm-port-0.md"):
+        files.pop(name)
+    run()
+    assert run() == (0, 0)  # nothing changed: the last graph and copies as they were
 
 
 def reference_average_link(n: int, edges, threshold: float) -> list[list[int]]:
