@@ -435,8 +435,8 @@ def _bundle_outputs(bundles: dict[int, Path]) -> Iterator[Output | Kept]:
             rel = path.relative_to(bundle).as_posix()
             if path.is_file() and rel not in (_LISTING, _STATS) and not _UI_FILE.fullmatch(rel):
                 yield _bundle_file(f"{INDEX_DIR}/shard-{shard}/{rel}", path, listing.get(rel))
-    listing = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
-    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing).encode())
+    shards = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
+    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(shards).encode())
 
 
 def output_bytes(output: Output | Kept) -> bytes:
