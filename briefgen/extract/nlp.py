@@ -122,8 +122,8 @@ class QuoteParser:
         stream = iter(docs)
         while batch := list(itertools.islice(stream, batch_size)):
             found = [(doc, start, end) for doc in batch for start, end in quote_regions(doc)]
-            regions = self.parser.pipe((_region_doc(doc, start, end) for doc, start, end in found),
-                                       batch_size=batch_size)
+            regions = self.parser.pipe([_region_doc(doc, start, end) for doc, start, end in found],
+                                       batch_size=max(len(found), 1))  # all of them decode together
             parsed: dict[int, list[tuple[int, Any]]] = {}
             for (doc, start, _), region in zip(found, regions):
                 parsed.setdefault(id(doc), []).append((start, region))
@@ -158,6 +158,237 @@ def _write_parse(doc: Any, parsed: list[tuple[int, Any]]) -> None:
     merged = doc.to_array(["SENT_START"])
     merged[unparsed] = sentences[unparsed]
     doc.from_array(["SENT_START"], merged)
+
+
+class ParagraphArcEagerParser:
+    """The model's dependency ``parser``, same weights and the same heads and labels, with its greedy
+    arc-eager decoder run over every paragraph of a batch at once in numpy.
+
+    spaCy's decoder takes the GIL at each step of each Doc, as its ``ner`` does (``SentenceEntityRecognizer``).
+    A preset sentence start ``p`` (here a paragraph start) can be shifted only from an empty stack and an
+    empty buffer-front (``Shift`` is the only move that pushes a sentence start, and only with nothing on
+    the stack), and no arc crosses it, so from there on the parse is that of a fresh state starting at
+    ``p``: each paragraph decodes on its own, all paragraphs of a batch advance together, one move per
+    step. The one thing a paragraph leaves to the next is a ``Break`` made while ``p`` is the first word
+    of the buffer, which marks ``p + 1`` a sentence start; a paragraph decoded before that mark was known
+    is decoded again with it. Scores are computed as spaCy does (the same precomputed features summed in
+    the same order, the same maxout and the same gemm), the valid moves are ``ArcEager``'s, and the
+    result is written and deprojectivized as ``Parser.set_annotations`` does.
+
+    The stack and the pushed-back words are linked lists through per-token arrays (``below``), and each
+    head's children a list through ``previous``, newest first, as spaCy's ``nth_child`` reads them. A word
+    only loses its head when ``LeftArc`` reattaches the top of the stack, whose head is then the word
+    below it (a word that ``RightArc`` pushed lies on its head, and no arc is added under it while it is
+    there), and it is that head's newest right child: removing it is ``previous``'s one step back.
+    """
+
+    SHIFT, REDUCE, LEFT, RIGHT, BREAK = range(5)
+    MOVES = "SDLRB"
+
+    def __init__(self, parser: Any) -> None:
+        import numpy
+        from thinc.api import NumpyOps
+
+        self.parser = parser
+        self.ops = NumpyOps()
+        self.tok2vec, self.lower, self.upper = parser.model.layers
+        moves = parser.moves
+        if parser.model.attrs["unseen_classes"] or not parser.model.attrs["has_upper"] \
+                or parser.cfg["beam_width"] != 1 or self.lower.get_dim("nF") != 8:
+            raise ValueError("this parser model needs the stock decoder")
+        names = [moves.get_class_name(i) for i in range(moves.n_moves)]
+        if any(name.endswith("-subtok") for name in names):
+            raise ValueError("this parser model needs the stock decoder: it learnt tokens")
+        strings = parser.vocab.strings
+        self.kind_of = numpy.array([self.MOVES.index(name[0]) for name in names])
+        self.label_of = numpy.array([strings.add(name[2:]) if name[0] in "LR" else 0 for name in names],
+                                    dtype="uint64")
+        self.root = strings.add("ROOT")
+
+    def __call__(self, doc: Any) -> Any:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Any], *, batch_size: int = 256) -> Iterator[Any]:
+        stream = iter(docs)
+        while batch := list(itertools.islice(stream, batch_size)):
+            self._annotate([doc for doc in batch if len(doc)])
+            yield from batch
+
+    def _annotate(self, docs: list[Any]) -> None:
+        import numpy
+
+        if not docs:
+            return
+        cached = self.lower.predict(self.tok2vec.predict(docs))  # (tokens + 1, features, hidden, pieces)
+        cached = cached.reshape((cached.shape[0], cached.shape[1], -1))
+        lengths = numpy.array([len(doc) for doc in docs])
+        doc_ends = numpy.cumsum(lengths)
+        first = doc_ends - lengths
+        preset = numpy.concatenate([doc.to_array(["SENT_START"]) for doc in docs]).astype("int64")
+        opens = preset == 1
+        opens[first] = True
+        starts = numpy.flatnonzero(opens)
+        stops = numpy.append(starts[1:], len(preset))
+        ends = doc_ends[numpy.searchsorted(doc_ends, starts, side="right")]
+        follows = numpy.append(False, stops[:-1] < ends[1:])  # the paragraph before is of the same Doc
+        state = _ArcEagerState(preset, starts, stops, ends)
+        assumed = numpy.zeros(len(starts), dtype=bool)  # a Break before it marked its second word
+        again = numpy.arange(len(starts))
+        while len(again):
+            state.restart(again, assumed)
+            self._decode(state, cached, again)
+            wanted = numpy.append(False, state.marks_next[:-1]) & follows
+            again = numpy.flatnonzero(follows & (wanted != assumed))
+            assumed = wanted
+        old = numpy.concatenate([doc.to_array(["HEAD", "DEP"]) for doc in docs])
+        tokens = numpy.arange(len(preset))
+        attached = state.heads[:-1] >= 0
+        heads = numpy.where(attached, state.heads[:-1] - tokens, old[:, 0].astype("int64"))
+        deps = numpy.where(attached, state.labels[:-1], old[:, 1])
+        deps[heads == 0] = self.root
+        arcs = numpy.stack([heads.astype("uint64"), deps], axis=1)
+        for doc, a, b in zip(docs, first, doc_ends):
+            doc.from_array(["HEAD", "DEP"], arcs[a:b])
+            for hook in self.parser.postprocesses:
+                hook(doc)
+
+    def _decode(self, state: _ArcEagerState, cached: Any, live: Any) -> None:
+        import numpy
+
+        bias = self.lower.get_param("b").reshape(-1)
+        weights, output_bias = self.upper.get_param("W"), self.upper.get_param("b")
+        pieces = self.lower.get_dim("nP")
+        kind_of, label_of = self.kind_of, self.label_of
+        while len(live):
+            stack0, stack1, stack2, buffer0, buffer1, remaining = state.view(live)
+            features = (buffer0, buffer1, stack0, stack1, stack2, state.last_left[buffer0],
+                        state.last_left[stack0], state.last_right[stack0])
+            unmaxed = cached[features[0] + 1, 0]
+            for f in range(1, len(features)):
+                unmaxed = unmaxed + cached[features[f] + 1, f]
+            unmaxed = unmaxed + bias
+            hidden = unmaxed.reshape((len(live), -1, pieces)).max(axis=2)
+            scores = self.ops.gemm(hidden, weights, trans2=True)
+            scores += output_bias
+            depth = state.depth[live]
+            starts_b0 = state.is_start[buffer0]
+            valid = numpy.empty((len(live), 5), dtype=bool)
+            valid[:, self.SHIFT] = (depth == 0) | ((remaining >= 2) & ~starts_b0 & ~state.unshiftable[buffer0])
+            valid[:, self.REDUCE] = (depth > 0) & ((remaining == 0) | (depth != 1) | ~state.cannot_start[buffer0])
+            valid[:, self.LEFT] = valid[:, self.RIGHT] = (depth > 0) & (remaining > 0) & ~starts_b0
+            valid[:, self.BREAK] = (remaining >= 2) & (buffer1 == buffer0 + 1) & ~state.is_start[buffer1] \
+                & ~state.cannot_start[buffer1]
+            move = numpy.where(valid[:, kind_of], scores, -numpy.inf).argmax(axis=1)
+            kind, label = kind_of[move], label_of[move]
+            for chosen in range(5):
+                picked = numpy.flatnonzero(kind == chosen)
+                if len(picked):
+                    state.apply(chosen, live[picked], stack0[picked], buffer0[picked], buffer1[picked],
+                                label[picked])
+            live = live[~state.stopped(live)]
+
+
+class _ArcEagerState:
+    """The arc-eager states of every paragraph of a batch, one step of each at a time (see
+    ``ParagraphArcEagerParser``). Per-token arrays have one more entry, -1's: index -1 reads "no word"."""
+
+    def __init__(self, preset: Any, starts: Any, stops: Any, ends: Any) -> None:
+        import numpy
+
+        size = len(preset) + 1
+        self.preset_start = numpy.append(preset == 1, False)
+        self.cannot_start = numpy.append(preset == -1, False)
+        self.is_start = self.preset_start.copy()
+        self.unshiftable = numpy.zeros(size, dtype=bool)
+        self.heads = numpy.full(size, -1, dtype="int64")
+        self.labels = numpy.zeros(size, dtype="uint64")
+        self.last_left, self.last_right, self.previous, self.below, self.below_pushed_back = (
+            numpy.full(size, -1, dtype="int64") for _ in range(5))
+        self.paragraph_of = numpy.repeat(numpy.arange(len(starts)), stops - starts)
+        self.starts, self.stops, self.ends = starts, stops, ends
+        self.top, self.depth, self.pushed_back, self.n_pushed_back = (
+            numpy.zeros(len(starts), dtype="int64") for _ in range(4))
+        self.next_word = starts.copy()
+        self.marks_next = numpy.zeros(len(starts), dtype=bool)
+
+    def restart(self, paragraphs: Any, assumed: Any) -> None:
+        """Fresh states at these paragraphs' first words, their words as before any move."""
+        import numpy
+
+        words = numpy.flatnonzero(numpy.isin(self.paragraph_of, paragraphs))
+        for values, empty in ((self.heads, -1), (self.labels, 0), (self.last_left, -1), (self.last_right, -1),
+                              (self.unshiftable, False)):
+            values[words] = empty
+        self.is_start[words] = self.preset_start[words]
+        second = self.starts[paragraphs] + 1
+        marked = assumed[paragraphs] & (second < self.stops[paragraphs])
+        self.is_start[second[marked]] = True
+        self.top[paragraphs] = self.pushed_back[paragraphs] = -1
+        self.depth[paragraphs] = self.n_pushed_back[paragraphs] = 0
+        self.next_word[paragraphs] = self.starts[paragraphs]
+        self.marks_next[paragraphs] = False
+
+    def view(self, live: Any) -> tuple[Any, ...]:
+        """S0, S1, S2, B0, B1 and the buffer's length, as ``StateC`` gives them."""
+        import numpy
+
+        stack0 = self.top[live]
+        stack1 = self.below[stack0]
+        next_word, end, n_back = self.next_word[live], self.ends[live], self.n_pushed_back[live]
+        unread = numpy.where(next_word < end, next_word, -1)
+        buffer0 = numpy.where(n_back > 0, self.pushed_back[live], unread)
+        buffer1 = numpy.where(n_back > 1, self.below_pushed_back[self.pushed_back[live]],
+                              numpy.where(n_back == 1, unread, numpy.where(next_word + 1 < end, next_word + 1, -1)))
+        return stack0, stack1, self.below[stack1], buffer0, buffer1, end - next_word + n_back
+
+    def stopped(self, live: Any) -> Any:
+        """Finished, or at the next paragraph's first word with nothing left before it."""
+        return (self.depth[live] == 0) & (self.n_pushed_back[live] == 0) & (self.next_word[live] == self.stops[live])
+
+    def apply(self, kind: int, states: Any, stack0: Any, buffer0: Any, buffer1: Any, label: Any) -> None:
+        moves = ParagraphArcEagerParser
+        if kind == moves.SHIFT:
+            self._push(states, buffer0)
+        elif kind == moves.REDUCE:
+            back = (self.heads[stack0] < 0) & (self.depth[states] > 1)
+            self._pop(states, stack0)
+            self.unshiftable[stack0[back]] = True
+            self.below_pushed_back[stack0[back]] = self.pushed_back[states[back]]
+            self.pushed_back[states[back]] = stack0[back]
+            self.n_pushed_back[states[back]] += 1
+        elif kind == moves.LEFT:
+            self._add_arcs(buffer0, stack0, label)
+            self.unshiftable[buffer0] = False
+            self._pop(states, stack0)
+        elif kind == moves.RIGHT:
+            self._add_arcs(stack0, buffer0, label)
+            self._push(states, buffer0)
+        else:
+            self.is_start[buffer1] = True
+            self.marks_next[states[buffer0 == self.stops[states]]] = True
+
+    def _push(self, states: Any, words: Any) -> None:
+        back = self.n_pushed_back[states] > 0
+        self.pushed_back[states[back]] = self.below_pushed_back[words[back]]
+        self.n_pushed_back[states[back]] -= 1
+        self.next_word[states[~back]] += 1
+        self.below[words] = self.top[states]
+        self.top[states] = words
+        self.depth[states] += 1
+
+    def _pop(self, states: Any, words: Any) -> None:
+        self.top[states] = self.below[words]
+        self.depth[states] -= 1
+
+    def _add_arcs(self, heads: Any, children: Any, labels: Any) -> None:
+        had = self.heads[children] >= 0
+        self.last_right[self.heads[children[had]]] = self.previous[children[had]]  # see the class docstring
+        left = heads > children
+        for side, which in ((self.last_left, left), (self.last_right, ~left)):
+            self.previous[children[which]] = side[heads[which]]
+            side[heads[which]] = children[which]
+        self.heads[children] = heads
+        self.labels[children] = labels
 
 
 def mark_sentence_roots(doc: Any) -> Any:
@@ -547,7 +778,7 @@ def _register_components() -> None:
 
     @Language.factory(QUOTE_PARSER_COMPONENT)
     def make_quote_parser(nlp: Any, name: str) -> QuoteParser:
-        return QuoteParser(nlp.get_pipe("parser"))
+        return QuoteParser(ParagraphArcEagerParser(nlp.get_pipe("parser")))
 
     @Language.factory(ENTITY_COMPONENT)
     def make_entities(nlp: Any, name: str) -> SentenceEntityRecognizer:
