@@ -175,7 +175,7 @@ class ParagraphArcEagerParser:
     the same order, the same maxout and the same gemm), the valid moves are ``ArcEager``'s, and the
     result is written and deprojectivized as ``Parser.set_annotations`` does.
 
-    The stack and the pushed-back words are linked lists through per-token arrays (``below``), and each
+    The stack and the pushed-back words are linked lists through per-word arrays (``below``), and each
     head's children a list through ``previous``, newest first, as spaCy's ``nth_child`` reads them. A word
     only loses its head when ``LeftArc`` reattaches the top of the stack, whose head is then the word
     below it (a word that ``RightArc`` pushed lies on its head, and no arc is added under it while it is
@@ -184,6 +184,10 @@ class ParagraphArcEagerParser:
 
     SHIFT, REDUCE, LEFT, RIGHT, BREAK = range(5)
     MOVES = "SDLRB"
+    # A step costs about what three words cost the stock decoder, and the longest paragraph sets the number
+    # of steps (about two per word): a Doc with a longer one (an article without blank lines) is the stock
+    # decoder's.
+    LONGEST_DECODED = 150
 
     def __init__(self, parser: Any) -> None:
         import numpy
@@ -204,6 +208,23 @@ class ParagraphArcEagerParser:
         self.label_of = numpy.array([strings.add(name[2:]) if name[0] in "LR" else 0 for name in names],
                                     dtype="uint64")
         self.root = strings.add("ROOT")
+        self.valid_classes = self._validity_table()
+
+    def _validity_table(self) -> Any:
+        """Valid classes by ``_Words.situation``: ``ArcEager``'s ``is_valid`` rules, move by move."""
+        import numpy
+
+        table = numpy.zeros((_Words.SITUATIONS, 5), dtype=bool)
+        for code in range(_Words.SITUATIONS):
+            b0, b1, adjacent = code & 7, (code >> 3) & 7, (code >> 6) & 1
+            depth, remaining = (code >> 7) % 3, code // 384
+            b0_start, b0_unshiftable, b0_cannot = (bool(b0 & bit) for bit in _Words.FLAGS)
+            b1_start, b1_cannot = bool(b1 & _Words.START), bool(b1 & _Words.CANNOT_START)
+            table[code, self.SHIFT] = depth == 0 or (remaining >= 2 and not b0_start and not b0_unshiftable)
+            table[code, self.REDUCE] = depth > 0 and (remaining == 0 or depth != 1 or not b0_cannot)
+            table[code, self.LEFT] = table[code, self.RIGHT] = depth > 0 and remaining > 0 and not b0_start
+            table[code, self.BREAK] = remaining >= 2 and bool(adjacent) and not b1_start and not b1_cannot
+        return table[:, self.kind_of]
 
     def __call__(self, doc: Any) -> Any:
         return next(iter(self.pipe([doc])))
@@ -211,8 +232,18 @@ class ParagraphArcEagerParser:
     def pipe(self, docs: Iterable[Any], *, batch_size: int = 256) -> Iterator[Any]:
         stream = iter(docs)
         while batch := list(itertools.islice(stream, batch_size)):
-            self._annotate([doc for doc in batch if len(doc)])
+            long = {id(doc): doc for doc in batch if self._longest_paragraph(doc) > self.LONGEST_DECODED}
+            if long:
+                list(self.parser.pipe(long.values()))
+            self._annotate([doc for doc in batch if len(doc) and id(doc) not in long])
             yield from batch
+
+    @staticmethod
+    def _longest_paragraph(doc: Any) -> int:
+        import numpy
+
+        starts = numpy.flatnonzero(doc.to_array(["SENT_START"]) == 1)
+        return int(numpy.diff(numpy.concatenate([[0], starts, [len(doc)]])).max(initial=0))
 
     def _annotate(self, docs: list[Any]) -> None:
         import numpy
@@ -220,7 +251,6 @@ class ParagraphArcEagerParser:
         if not docs:
             return
         cached = self.lower.predict(self.tok2vec.predict(docs))  # (tokens + 1, features, hidden, pieces)
-        cached = cached.reshape((cached.shape[0], cached.shape[1], -1))
         lengths = numpy.array([len(doc) for doc in docs])
         doc_ends = numpy.cumsum(lengths)
         first = doc_ends - lengths
@@ -231,20 +261,23 @@ class ParagraphArcEagerParser:
         stops = numpy.append(starts[1:], len(preset))
         ends = doc_ends[numpy.searchsorted(doc_ends, starts, side="right")]
         follows = numpy.append(False, stops[:-1] < ends[1:])  # the paragraph before is of the same Doc
-        state = _ArcEagerState(preset, starts, stops, ends)
+        words = _Words(preset, starts, stops)
         assumed = numpy.zeros(len(starts), dtype=bool)  # a Break before it marked its second word
         again = numpy.arange(len(starts))
         while len(again):
-            state.restart(again, assumed)
-            self._decode(state, cached, again)
-            wanted = numpy.append(False, state.marks_next[:-1]) & follows
+            words.restart(again, assumed)
+            self._decode(words, cached.reshape((-1, cached.shape[2] * cached.shape[3])),
+                         numpy.stack([numpy.full(len(again), -1), numpy.zeros(len(again), dtype="int64"),
+                                      numpy.full(len(again), -1), numpy.zeros(len(again), dtype="int64"),
+                                      starts[again], ends[again], stops[again], again], axis=1))
+            wanted = numpy.append(False, words.marks_next[:-1]) & follows
             again = numpy.flatnonzero(follows & (wanted != assumed))
             assumed = wanted
         old = numpy.concatenate([doc.to_array(["HEAD", "DEP"]) for doc in docs])
         tokens = numpy.arange(len(preset))
-        attached = state.heads[:-1] >= 0
-        heads = numpy.where(attached, state.heads[:-1] - tokens, old[:, 0].astype("int64"))
-        deps = numpy.where(attached, state.labels[:-1], old[:, 1])
+        attached = words.heads[:-1] >= 0
+        heads = numpy.where(attached, words.heads[:-1] - tokens, old[:, 0].astype("int64"))
+        deps = numpy.where(attached, words.labels[:-1], old[:, 1])
         deps[heads == 0] = self.root
         arcs = numpy.stack([heads.astype("uint64"), deps], axis=1)
         for doc, a, b in zip(docs, first, doc_ends):
@@ -252,137 +285,110 @@ class ParagraphArcEagerParser:
             for hook in self.parser.postprocesses:
                 hook(doc)
 
-    def _decode(self, state: _ArcEagerState, cached: Any, live: Any) -> None:
+    def _decode(self, words: _Words, cached: Any, states: Any) -> None:
+        """Advance ``states`` (a row each: the stack's top word and depth, the pushed-back words' first and
+        count, the next unread word, the Doc's end, the paragraph's end, the paragraph) to their ends.
+
+        ``cached`` holds a row per (word + 1, feature): row ``f`` of the padding, then the words'."""
         import numpy
 
+        n_features = self.lower.get_dim("nF")
+        feature_rows = numpy.arange(n_features)
         bias = self.lower.get_param("b").reshape(-1)
         weights, output_bias = self.upper.get_param("W"), self.upper.get_param("b")
         pieces = self.lower.get_dim("nP")
-        kind_of, label_of = self.kind_of, self.label_of
-        while len(live):
-            stack0, stack1, stack2, buffer0, buffer1, remaining = state.view(live)
-            features = (buffer0, buffer1, stack0, stack1, stack2, state.last_left[buffer0],
-                        state.last_left[stack0], state.last_right[stack0])
-            unmaxed = cached[features[0] + 1, 0]
-            for f in range(1, len(features)):
-                unmaxed = unmaxed + cached[features[f] + 1, f]
-            unmaxed = unmaxed + bias
-            hidden = unmaxed.reshape((len(live), -1, pieces)).max(axis=2)
+        below, below_back, flags = words.below, words.below_pushed_back, words.flags
+        while len(states):
+            top, depth, back, n_back, next_word, end, stop = states[:, :7].T.copy()  # states is rewritten below
+            stack1 = below[top]
+            unread = numpy.where(next_word < end, next_word, -1)
+            buffer0 = numpy.where(n_back > 0, back, unread)
+            buffer1 = numpy.where(n_back > 1, below_back[back], numpy.where(
+                n_back == 1, unread, numpy.where(next_word + 1 < end, next_word + 1, -1)))
+            remaining = end - next_word + n_back
+            features = numpy.stack([buffer0, buffer1, top, stack1, below[stack1], words.last_left[buffer0],
+                                    words.last_left[top], words.last_right[top]], axis=1)
+            # The features' vectors summed in feature order, as spaCy's saxpy loop does, then the bias.
+            unmaxed = cached[(features + 1) * n_features + feature_rows].sum(axis=1)
+            unmaxed += bias
+            hidden = _maxout(unmaxed, pieces)
             scores = self.ops.gemm(hidden, weights, trans2=True)
             scores += output_bias
-            depth = state.depth[live]
-            starts_b0 = state.is_start[buffer0]
-            valid = numpy.empty((len(live), 5), dtype=bool)
-            valid[:, self.SHIFT] = (depth == 0) | ((remaining >= 2) & ~starts_b0 & ~state.unshiftable[buffer0])
-            valid[:, self.REDUCE] = (depth > 0) & ((remaining == 0) | (depth != 1) | ~state.cannot_start[buffer0])
-            valid[:, self.LEFT] = valid[:, self.RIGHT] = (depth > 0) & (remaining > 0) & ~starts_b0
-            valid[:, self.BREAK] = (remaining >= 2) & (buffer1 == buffer0 + 1) & ~state.is_start[buffer1] \
-                & ~state.cannot_start[buffer1]
-            move = numpy.where(valid[:, kind_of], scores, -numpy.inf).argmax(axis=1)
-            kind, label = kind_of[move], label_of[move]
-            for chosen in range(5):
-                picked = numpy.flatnonzero(kind == chosen)
-                if len(picked):
-                    state.apply(chosen, live[picked], stack0[picked], buffer0[picked], buffer1[picked],
-                                label[picked])
-            live = live[~state.stopped(live)]
+            valid = self.valid_classes[words.situation(buffer0, buffer1, depth, remaining)]
+            move = numpy.where(valid, scores, -numpy.inf).argmax(axis=1)
+            kind, label = self.kind_of[move], self.label_of[move]
+            left, right, reduce = kind == self.LEFT, kind == self.RIGHT, kind == self.REDUCE
+            push, pop = (kind == self.SHIFT) | right, reduce | left
+            arc = left | right
+            if arc.any():
+                words.add_arcs(numpy.where(left, buffer0, top)[arc], numpy.where(left, top, buffer0)[arc],
+                               label[arc])
+                flags[buffer0[left]] &= ~_Words.UNSHIFTABLE  # a word that takes a left child shifts again
+            breaks = kind == self.BREAK
+            if breaks.any():
+                flags[buffer1[breaks]] |= _Words.START
+                words.marks_next[states[breaks & (buffer0 == stop), 7]] = True
+            # Reduce puts a word without a head back on the buffer unless it is the stack's last.
+            unshift = reduce & (words.heads[top] < 0) & (depth > 1)
+            flags[top[unshift]] |= _Words.UNSHIFTABLE
+            below_back[top[unshift]] = back[unshift]
+            from_back = push & (n_back > 0)
+            below[buffer0[push]] = top[push]
+            states[:, 0] = numpy.where(push, buffer0, numpy.where(pop, stack1, top))
+            states[:, 1] = depth + push - pop
+            states[:, 2] = numpy.where(from_back, below_back[back], numpy.where(unshift, top, back))
+            states[:, 4] = next_word + (push & (n_back == 0))
+            states[:, 3] = n_back + unshift - from_back
+            done = (states[:, 1] == 0) & (states[:, 3] == 0) & (states[:, 4] == stop)
+            if done.any():
+                states = states[~done]
 
 
-class _ArcEagerState:
-    """The arc-eager states of every paragraph of a batch, one step of each at a time (see
-    ``ParagraphArcEagerParser``). Per-token arrays have one more entry, -1's: index -1 reads "no word"."""
+class _Words:
+    """Per-word state of every paragraph being decoded (see ``ParagraphArcEagerParser``): heads, labels,
+    children lists, the stack's and the pushed-back words' links, and flags. Each array has one more
+    entry, -1's and no flag: index -1 reads "no word"."""
 
-    def __init__(self, preset: Any, starts: Any, stops: Any, ends: Any) -> None:
+    FLAGS = START, UNSHIFTABLE, CANNOT_START = 1, 2, 4
+    SITUATIONS = 8 * 8 * 2 * 3 * 3  # B0's and B1's flags, B1 == B0 + 1, the stack's and the buffer's 0, 1, 2+
+
+    def __init__(self, preset: Any, starts: Any, stops: Any) -> None:
         import numpy
 
         size = len(preset) + 1
-        self.preset_start = numpy.append(preset == 1, False)
-        self.cannot_start = numpy.append(preset == -1, False)
-        self.is_start = self.preset_start.copy()
-        self.unshiftable = numpy.zeros(size, dtype=bool)
+        self.preset_flags = numpy.append(numpy.where(preset == 1, self.START, 0)
+                                         | numpy.where(preset == -1, self.CANNOT_START, 0), 0).astype("int64")
+        self.flags = self.preset_flags.copy()
         self.heads = numpy.full(size, -1, dtype="int64")
         self.labels = numpy.zeros(size, dtype="uint64")
         self.last_left, self.last_right, self.previous, self.below, self.below_pushed_back = (
             numpy.full(size, -1, dtype="int64") for _ in range(5))
         self.paragraph_of = numpy.repeat(numpy.arange(len(starts)), stops - starts)
-        self.starts, self.stops, self.ends = starts, stops, ends
-        self.top, self.depth, self.pushed_back, self.n_pushed_back = (
-            numpy.zeros(len(starts), dtype="int64") for _ in range(4))
-        self.next_word = starts.copy()
+        self.starts, self.stops = starts, stops
         self.marks_next = numpy.zeros(len(starts), dtype=bool)
 
     def restart(self, paragraphs: Any, assumed: Any) -> None:
-        """Fresh states at these paragraphs' first words, their words as before any move."""
+        """These paragraphs' words as before any move, their second word marked where ``assumed``."""
         import numpy
 
         words = numpy.flatnonzero(numpy.isin(self.paragraph_of, paragraphs))
-        for values, empty in ((self.heads, -1), (self.labels, 0), (self.last_left, -1), (self.last_right, -1),
-                              (self.unshiftable, False)):
+        for values, empty in ((self.heads, -1), (self.labels, 0), (self.last_left, -1), (self.last_right, -1)):
             values[words] = empty
-        self.is_start[words] = self.preset_start[words]
+        self.flags[words] = self.preset_flags[words]
         second = self.starts[paragraphs] + 1
-        marked = assumed[paragraphs] & (second < self.stops[paragraphs])
-        self.is_start[second[marked]] = True
-        self.top[paragraphs] = self.pushed_back[paragraphs] = -1
-        self.depth[paragraphs] = self.n_pushed_back[paragraphs] = 0
-        self.next_word[paragraphs] = self.starts[paragraphs]
+        self.flags[second[assumed[paragraphs] & (second < self.stops[paragraphs])]] |= self.START
         self.marks_next[paragraphs] = False
 
-    def view(self, live: Any) -> tuple[Any, ...]:
-        """S0, S1, S2, B0, B1 and the buffer's length, as ``StateC`` gives them."""
+    def situation(self, buffer0: Any, buffer1: Any, depth: Any, remaining: Any) -> Any:
+        """What the validity of a move reads, as one number per state."""
         import numpy
 
-        stack0 = self.top[live]
-        stack1 = self.below[stack0]
-        next_word, end, n_back = self.next_word[live], self.ends[live], self.n_pushed_back[live]
-        unread = numpy.where(next_word < end, next_word, -1)
-        buffer0 = numpy.where(n_back > 0, self.pushed_back[live], unread)
-        buffer1 = numpy.where(n_back > 1, self.below_pushed_back[self.pushed_back[live]],
-                              numpy.where(n_back == 1, unread, numpy.where(next_word + 1 < end, next_word + 1, -1)))
-        return stack0, stack1, self.below[stack1], buffer0, buffer1, end - next_word + n_back
+        return self.flags[buffer0] + 8 * self.flags[buffer1] + 64 * (buffer1 == buffer0 + 1) \
+            + 128 * numpy.minimum(depth, 2) + 384 * numpy.minimum(remaining, 2)
 
-    def stopped(self, live: Any) -> Any:
-        """Finished, or at the next paragraph's first word with nothing left before it."""
-        return (self.depth[live] == 0) & (self.n_pushed_back[live] == 0) & (self.next_word[live] == self.stops[live])
-
-    def apply(self, kind: int, states: Any, stack0: Any, buffer0: Any, buffer1: Any, label: Any) -> None:
-        moves = ParagraphArcEagerParser
-        if kind == moves.SHIFT:
-            self._push(states, buffer0)
-        elif kind == moves.REDUCE:
-            back = (self.heads[stack0] < 0) & (self.depth[states] > 1)
-            self._pop(states, stack0)
-            self.unshiftable[stack0[back]] = True
-            self.below_pushed_back[stack0[back]] = self.pushed_back[states[back]]
-            self.pushed_back[states[back]] = stack0[back]
-            self.n_pushed_back[states[back]] += 1
-        elif kind == moves.LEFT:
-            self._add_arcs(buffer0, stack0, label)
-            self.unshiftable[buffer0] = False
-            self._pop(states, stack0)
-        elif kind == moves.RIGHT:
-            self._add_arcs(stack0, buffer0, label)
-            self._push(states, buffer0)
-        else:
-            self.is_start[buffer1] = True
-            self.marks_next[states[buffer0 == self.stops[states]]] = True
-
-    def _push(self, states: Any, words: Any) -> None:
-        back = self.n_pushed_back[states] > 0
-        self.pushed_back[states[back]] = self.below_pushed_back[words[back]]
-        self.n_pushed_back[states[back]] -= 1
-        self.next_word[states[~back]] += 1
-        self.below[words] = self.top[states]
-        self.top[states] = words
-        self.depth[states] += 1
-
-    def _pop(self, states: Any, words: Any) -> None:
-        self.top[states] = self.below[words]
-        self.depth[states] -= 1
-
-    def _add_arcs(self, heads: Any, children: Any, labels: Any) -> None:
+    def add_arcs(self, heads: Any, children: Any, labels: Any) -> None:
         had = self.heads[children] >= 0
-        self.last_right[self.heads[children[had]]] = self.previous[children[had]]  # see the class docstring
+        self.last_right[self.heads[children[had]]] = self.previous[children[had]]  # see the parser's docstring
         left = heads > children
         for side, which in ((self.last_left, left), (self.last_right, ~left)):
             self.previous[children[which]] = side[heads[which]]
@@ -664,7 +670,7 @@ class SentenceEntityRecognizer:
             unmaxed = cached[b0 + 1, 0] + cached[numpy.where(is_open, entity_start[live] + 1, 0), 1]
             unmaxed = unmaxed + cached[numpy.where(is_open, b0, 0), 2]
             unmaxed = unmaxed + bias
-            hidden = unmaxed.reshape((len(live), -1, pieces)).max(axis=2)
+            hidden = _maxout(unmaxed, pieces)
             scores = self.ops.gemm(hidden, weights, trans2=True)
             scores += output_bias
             closed, nxt, space = ~is_open[:, None], has_next[b0][:, None], is_space[b0][:, None]
@@ -732,6 +738,17 @@ class CachedLemmatizer:
             lemmas.append(lemma)
         doc.from_array(["LEMMA"], numpy.array(lemmas, dtype="uint64"))
         return doc
+
+
+def _maxout(unmaxed: Any, pieces: int) -> Any:
+    """Each hidden unit's largest piece (pieces are adjacent in a row): the value spaCy's ``arg_max`` picks,
+    taken with elementwise maxima, as ``max(axis=...)`` over a short axis is about 15 times slower."""
+    import numpy
+
+    hidden = unmaxed[:, 0::pieces]
+    for piece in range(1, pieces):
+        hidden = numpy.maximum(hidden, unmaxed[:, piece::pieces])
+    return hidden
 
 
 def _hashed(constraints: dict[str, Any], strings: Any) -> dict[str, Any]:
