@@ -164,3 +164,35 @@ def test_the_distinct_token_tok2vec_gives_the_stock_component_s_vectors(nlp_prov
     for a, b in zip(ours, stock):
         assert a.tensor.shape == b.tensor.shape == (len(a), 96)
         assert (a.tensor == b.tensor).all(), a.text[:60]
+
+
+def test_the_paragraph_decoder_gives_the_stock_parser_s_heads_and_labels(nlp_provider):
+    """Heads, labels and sentence starts as the model's own parser sets them, on the regions the pipeline
+    parses (real articles when the shared corpus is there) and on whole texts: paragraphs that open with a
+    word the parser makes a sentence of its own (the paragraph before marks the next word a sentence start,
+    which the next paragraph must see), a one-word text and an empty one."""
+    from spacy.tokens import Doc
+
+    from briefgen.extract.nlp import ParagraphArcEagerParser, _region_doc, quote_regions
+
+    nlp = nlp_provider.get()
+    names = nlp.pipe_names
+    texts = [prepare(a)[0] for a in read_paths(sorted(FIXTURE_SEEDS.iterdir())).articles] + _polnear_texts(12)
+    lists = ["Officials met in Vienna.\n\n• Talks resumed on Monday.\n\n— He said “no” to the deal.\n\n"
+             "1. The first point.\n\n* Yes. We agree.",
+             "Talks.\n\n(AP) — The council met.\n\nOK. Fine.\n\n“ Never,” she said.\n\nHi! Hello there."]
+    with nlp.select_pipes(enable=names[: names.index(QUOTE_PARSER_COMPONENT)]):
+        docs = list(nlp.pipe([*texts, QUOTED_ARTICLE, *lists, "Geneva", ""]))
+    regions = [_region_doc(doc, start, end) for doc in docs for start, end in quote_regions(doc)]
+    regions += [_region_doc(doc, 0, len(doc)) for doc in docs[-4:]]
+    copies = [Doc(nlp.vocab).from_bytes(region.to_bytes()) for region in regions]
+    for copy, region in zip(copies, regions):
+        copy.tensor = region.tensor
+    stock = list(nlp.get_pipe("parser").pipe(regions))
+    ours = list(ParagraphArcEagerParser(nlp.get_pipe("parser")).pipe(copies))
+    assert sum(len(doc) for doc in ours) > 2000
+    columns = ["HEAD", "DEP", "SENT_START"]
+    for a, b in zip(ours, stock):
+        assert (a.to_array(columns) == b.to_array(columns)).all(), a.text[:60]
+    assert "•" in [s.text for s in ours[-4].sents]
+    assert [t.dep_ for t in ours[-2]] == ["ROOT"]

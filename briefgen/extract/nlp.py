@@ -122,8 +122,8 @@ class QuoteParser:
         stream = iter(docs)
         while batch := list(itertools.islice(stream, batch_size)):
             found = [(doc, start, end) for doc in batch for start, end in quote_regions(doc)]
-            regions = self.parser.pipe((_region_doc(doc, start, end) for doc, start, end in found),
-                                       batch_size=batch_size)
+            regions = self.parser.pipe([_region_doc(doc, start, end) for doc, start, end in found],
+                                       batch_size=max(len(found), 1))  # all of them decode together
             parsed: dict[int, list[tuple[int, Any]]] = {}
             for (doc, start, _), region in zip(found, regions):
                 parsed.setdefault(id(doc), []).append((start, region))
@@ -158,6 +158,243 @@ def _write_parse(doc: Any, parsed: list[tuple[int, Any]]) -> None:
     merged = doc.to_array(["SENT_START"])
     merged[unparsed] = sentences[unparsed]
     doc.from_array(["SENT_START"], merged)
+
+
+class ParagraphArcEagerParser:
+    """The model's dependency ``parser``, same weights and the same heads and labels, with its greedy
+    arc-eager decoder run over every paragraph of a batch at once in numpy.
+
+    spaCy's decoder takes the GIL at each step of each Doc, as its ``ner`` does (``SentenceEntityRecognizer``).
+    A preset sentence start ``p`` (here a paragraph start) can be shifted only from an empty stack and an
+    empty buffer-front (``Shift`` is the only move that pushes a sentence start, and only with nothing on
+    the stack), and no arc crosses it, so from there on the parse is that of a fresh state starting at
+    ``p``: each paragraph decodes on its own, all paragraphs of a batch advance together, one move per
+    step. The one thing a paragraph leaves to the next is a ``Break`` made while ``p`` is the first word
+    of the buffer, which marks ``p + 1`` a sentence start; a paragraph decoded before that mark was known
+    is decoded again with it. Scores are computed as spaCy does (the same precomputed features summed in
+    the same order, the same maxout and the same gemm), the valid moves are ``ArcEager``'s, and the
+    result is written and deprojectivized as ``Parser.set_annotations`` does.
+
+    The stack and the pushed-back words are linked lists through per-word arrays (``below``), and each
+    head's children a list through ``previous``, newest first, as spaCy's ``nth_child`` reads them. A word
+    only loses its head when ``LeftArc`` reattaches the top of the stack, whose head is then the word
+    below it (a word that ``RightArc`` pushed lies on its head, and no arc is added under it while it is
+    there), and it is that head's newest right child: removing it is ``previous``'s one step back.
+    """
+
+    SHIFT, REDUCE, LEFT, RIGHT, BREAK = range(5)
+    MOVES = "SDLRB"
+    # A step costs about what three words cost the stock decoder, and the longest paragraph sets the number
+    # of steps (about two per word): a Doc with a longer one (an article without blank lines) is the stock
+    # decoder's.
+    LONGEST_DECODED = 150
+
+    def __init__(self, parser: Any) -> None:
+        import numpy
+        from thinc.api import NumpyOps
+
+        self.parser = parser
+        self.ops = NumpyOps()
+        self.tok2vec, self.lower, self.upper = parser.model.layers
+        moves = parser.moves
+        if parser.model.attrs["unseen_classes"] or not parser.model.attrs["has_upper"] \
+                or parser.cfg["beam_width"] != 1 or self.lower.get_dim("nF") != 8:
+            raise ValueError("this parser model needs the stock decoder")
+        names = [moves.get_class_name(i) for i in range(moves.n_moves)]
+        if any(name.endswith("-subtok") for name in names):
+            raise ValueError("this parser model needs the stock decoder: it learnt tokens")
+        strings = parser.vocab.strings
+        self.kind_of = numpy.array([self.MOVES.index(name[0]) for name in names])
+        self.label_of = numpy.array([strings.add(name[2:]) if name[0] in "LR" else 0 for name in names],
+                                    dtype="uint64")
+        self.root = strings.add("ROOT")
+        self.valid_classes = self._validity_table()
+
+    def _validity_table(self) -> Any:
+        """Valid classes by ``_Words.situation``: ``ArcEager``'s ``is_valid`` rules, move by move."""
+        import numpy
+
+        table = numpy.zeros((_Words.SITUATIONS, 5), dtype=bool)
+        for code in range(_Words.SITUATIONS):
+            b0, b1, adjacent = code & 7, (code >> 3) & 7, (code >> 6) & 1
+            depth, remaining = (code >> 7) % 3, code // 384
+            b0_start, b0_unshiftable, b0_cannot = (bool(b0 & bit) for bit in _Words.FLAGS)
+            b1_start, b1_cannot = bool(b1 & _Words.START), bool(b1 & _Words.CANNOT_START)
+            table[code, self.SHIFT] = depth == 0 or (remaining >= 2 and not b0_start and not b0_unshiftable)
+            table[code, self.REDUCE] = depth > 0 and (remaining == 0 or depth != 1 or not b0_cannot)
+            table[code, self.LEFT] = table[code, self.RIGHT] = depth > 0 and remaining > 0 and not b0_start
+            table[code, self.BREAK] = remaining >= 2 and bool(adjacent) and not b1_start and not b1_cannot
+        return table[:, self.kind_of]
+
+    def __call__(self, doc: Any) -> Any:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Any], *, batch_size: int = 256) -> Iterator[Any]:
+        stream = iter(docs)
+        while batch := list(itertools.islice(stream, batch_size)):
+            long = {id(doc): doc for doc in batch if self._longest_paragraph(doc) > self.LONGEST_DECODED}
+            if long:
+                list(self.parser.pipe(long.values()))
+            self._annotate([doc for doc in batch if len(doc) and id(doc) not in long])
+            yield from batch
+
+    @staticmethod
+    def _longest_paragraph(doc: Any) -> int:
+        import numpy
+
+        starts = numpy.flatnonzero(doc.to_array(["SENT_START"]) == 1)
+        return int(numpy.diff(numpy.concatenate([[0], starts, [len(doc)]])).max(initial=0))
+
+    def _annotate(self, docs: list[Any]) -> None:
+        import numpy
+
+        if not docs:
+            return
+        cached = self.lower.predict(self.tok2vec.predict(docs))  # (tokens + 1, features, hidden, pieces)
+        lengths = numpy.array([len(doc) for doc in docs])
+        doc_ends = numpy.cumsum(lengths)
+        first = doc_ends - lengths
+        preset = numpy.concatenate([doc.to_array(["SENT_START"]) for doc in docs]).astype("int64")
+        opens = preset == 1
+        opens[first] = True
+        starts = numpy.flatnonzero(opens)
+        stops = numpy.append(starts[1:], len(preset))
+        ends = doc_ends[numpy.searchsorted(doc_ends, starts, side="right")]
+        follows = numpy.append(False, stops[:-1] < ends[1:])  # the paragraph before is of the same Doc
+        words = _Words(preset, starts, stops)
+        assumed = numpy.zeros(len(starts), dtype=bool)  # a Break before it marked its second word
+        again = numpy.arange(len(starts))
+        while len(again):
+            words.restart(again, assumed)
+            self._decode(words, cached.reshape((-1, cached.shape[2] * cached.shape[3])),
+                         numpy.stack([numpy.full(len(again), -1), numpy.zeros(len(again), dtype="int64"),
+                                      numpy.full(len(again), -1), numpy.zeros(len(again), dtype="int64"),
+                                      starts[again], ends[again], stops[again], again], axis=1))
+            wanted = numpy.append(False, words.marks_next[:-1]) & follows
+            again = numpy.flatnonzero(follows & (wanted != assumed))
+            assumed = wanted
+        old = numpy.concatenate([doc.to_array(["HEAD", "DEP"]) for doc in docs])
+        tokens = numpy.arange(len(preset))
+        attached = words.heads[:-1] >= 0
+        heads = numpy.where(attached, words.heads[:-1] - tokens, old[:, 0].astype("int64"))
+        deps = numpy.where(attached, words.labels[:-1], old[:, 1])
+        deps[heads == 0] = self.root
+        arcs = numpy.stack([heads.astype("uint64"), deps], axis=1)
+        for doc, a, b in zip(docs, first, doc_ends):
+            doc.from_array(["HEAD", "DEP"], arcs[a:b])
+            for hook in self.parser.postprocesses:
+                hook(doc)
+
+    def _decode(self, words: _Words, cached: Any, states: Any) -> None:
+        """Advance ``states`` (a row each: the stack's top word and depth, the pushed-back words' first and
+        count, the next unread word, the Doc's end, the paragraph's end, the paragraph) to their ends.
+
+        ``cached`` holds a row per (word + 1, feature): row ``f`` of the padding, then the words'."""
+        import numpy
+
+        n_features = self.lower.get_dim("nF")
+        feature_rows = numpy.arange(n_features)
+        bias = self.lower.get_param("b").reshape(-1)
+        weights, output_bias = self.upper.get_param("W"), self.upper.get_param("b")
+        pieces = self.lower.get_dim("nP")
+        below, below_back, flags = words.below, words.below_pushed_back, words.flags
+        while len(states):
+            top, depth, back, n_back, next_word, end, stop = states[:, :7].T.copy()  # states is rewritten below
+            stack1 = below[top]
+            unread = numpy.where(next_word < end, next_word, -1)
+            buffer0 = numpy.where(n_back > 0, back, unread)
+            buffer1 = numpy.where(n_back > 1, below_back[back], numpy.where(
+                n_back == 1, unread, numpy.where(next_word + 1 < end, next_word + 1, -1)))
+            remaining = end - next_word + n_back
+            features = numpy.stack([buffer0, buffer1, top, stack1, below[stack1], words.last_left[buffer0],
+                                    words.last_left[top], words.last_right[top]], axis=1)
+            # The features' vectors summed in feature order, as spaCy's saxpy loop does, then the bias.
+            unmaxed = cached[(features + 1) * n_features + feature_rows].sum(axis=1)
+            unmaxed += bias
+            hidden = _maxout(unmaxed, pieces)
+            scores = self.ops.gemm(hidden, weights, trans2=True)
+            scores += output_bias
+            valid = self.valid_classes[words.situation(buffer0, buffer1, depth, remaining)]
+            move = numpy.where(valid, scores, -numpy.inf).argmax(axis=1)
+            kind, label = self.kind_of[move], self.label_of[move]
+            left, right, reduce = kind == self.LEFT, kind == self.RIGHT, kind == self.REDUCE
+            push, pop = (kind == self.SHIFT) | right, reduce | left
+            arc = left | right
+            if arc.any():
+                words.add_arcs(numpy.where(left, buffer0, top)[arc], numpy.where(left, top, buffer0)[arc],
+                               label[arc])
+                flags[buffer0[left]] &= ~_Words.UNSHIFTABLE  # a word that takes a left child shifts again
+            breaks = kind == self.BREAK
+            if breaks.any():
+                flags[buffer1[breaks]] |= _Words.START
+                words.marks_next[states[breaks & (buffer0 == stop), 7]] = True
+            # Reduce puts a word without a head back on the buffer unless it is the stack's last.
+            unshift = reduce & (words.heads[top] < 0) & (depth > 1)
+            flags[top[unshift]] |= _Words.UNSHIFTABLE
+            below_back[top[unshift]] = back[unshift]
+            from_back = push & (n_back > 0)
+            below[buffer0[push]] = top[push]
+            states[:, 0] = numpy.where(push, buffer0, numpy.where(pop, stack1, top))
+            states[:, 1] = depth + push - pop
+            states[:, 2] = numpy.where(from_back, below_back[back], numpy.where(unshift, top, back))
+            states[:, 4] = next_word + (push & (n_back == 0))
+            states[:, 3] = n_back + unshift - from_back
+            done = (states[:, 1] == 0) & (states[:, 3] == 0) & (states[:, 4] == stop)
+            if done.any():
+                states = states[~done]
+
+
+class _Words:
+    """Per-word state of every paragraph being decoded (see ``ParagraphArcEagerParser``): heads, labels,
+    children lists, the stack's and the pushed-back words' links, and flags. Each array has one more
+    entry, -1's and no flag: index -1 reads "no word"."""
+
+    FLAGS = START, UNSHIFTABLE, CANNOT_START = 1, 2, 4
+    SITUATIONS = 8 * 8 * 2 * 3 * 3  # B0's and B1's flags, B1 == B0 + 1, the stack's and the buffer's 0, 1, 2+
+
+    def __init__(self, preset: Any, starts: Any, stops: Any) -> None:
+        import numpy
+
+        size = len(preset) + 1
+        self.preset_flags = numpy.append(numpy.where(preset == 1, self.START, 0)
+                                         | numpy.where(preset == -1, self.CANNOT_START, 0), 0).astype("int64")
+        self.flags = self.preset_flags.copy()
+        self.heads = numpy.full(size, -1, dtype="int64")
+        self.labels = numpy.zeros(size, dtype="uint64")
+        self.last_left, self.last_right, self.previous, self.below, self.below_pushed_back = (
+            numpy.full(size, -1, dtype="int64") for _ in range(5))
+        self.paragraph_of = numpy.repeat(numpy.arange(len(starts)), stops - starts)
+        self.starts, self.stops = starts, stops
+        self.marks_next = numpy.zeros(len(starts), dtype=bool)
+
+    def restart(self, paragraphs: Any, assumed: Any) -> None:
+        """These paragraphs' words as before any move, their second word marked where ``assumed``."""
+        import numpy
+
+        words = numpy.flatnonzero(numpy.isin(self.paragraph_of, paragraphs))
+        for values, empty in ((self.heads, -1), (self.labels, 0), (self.last_left, -1), (self.last_right, -1)):
+            values[words] = empty
+        self.flags[words] = self.preset_flags[words]
+        second = self.starts[paragraphs] + 1
+        self.flags[second[assumed[paragraphs] & (second < self.stops[paragraphs])]] |= self.START
+        self.marks_next[paragraphs] = False
+
+    def situation(self, buffer0: Any, buffer1: Any, depth: Any, remaining: Any) -> Any:
+        """What the validity of a move reads, as one number per state."""
+        import numpy
+
+        return self.flags[buffer0] + 8 * self.flags[buffer1] + 64 * (buffer1 == buffer0 + 1) \
+            + 128 * numpy.minimum(depth, 2) + 384 * numpy.minimum(remaining, 2)
+
+    def add_arcs(self, heads: Any, children: Any, labels: Any) -> None:
+        had = self.heads[children] >= 0
+        self.last_right[self.heads[children[had]]] = self.previous[children[had]]  # see the parser's docstring
+        left = heads > children
+        for side, which in ((self.last_left, left), (self.last_right, ~left)):
+            self.previous[children[which]] = side[heads[which]]
+            side[heads[which]] = children[which]
+        self.heads[children] = heads
+        self.labels[children] = labels
 
 
 def mark_sentence_roots(doc: Any) -> Any:
@@ -433,7 +670,7 @@ class SentenceEntityRecognizer:
             unmaxed = cached[b0 + 1, 0] + cached[numpy.where(is_open, entity_start[live] + 1, 0), 1]
             unmaxed = unmaxed + cached[numpy.where(is_open, b0, 0), 2]
             unmaxed = unmaxed + bias
-            hidden = unmaxed.reshape((len(live), -1, pieces)).max(axis=2)
+            hidden = _maxout(unmaxed, pieces)
             scores = self.ops.gemm(hidden, weights, trans2=True)
             scores += output_bias
             closed, nxt, space = ~is_open[:, None], has_next[b0][:, None], is_space[b0][:, None]
@@ -503,6 +740,17 @@ class CachedLemmatizer:
         return doc
 
 
+def _maxout(unmaxed: Any, pieces: int) -> Any:
+    """Each hidden unit's largest piece (pieces are adjacent in a row): the value spaCy's ``arg_max`` picks,
+    taken with elementwise maxima, as ``max(axis=...)`` over a short axis is about 15 times slower."""
+    import numpy
+
+    hidden = unmaxed[:, 0::pieces]
+    for piece in range(1, pieces):
+        hidden = numpy.maximum(hidden, unmaxed[:, piece::pieces])
+    return hidden
+
+
 def _hashed(constraints: dict[str, Any], strings: Any) -> dict[str, Any]:
     """A rule's token constraints with strings as their hashes: ``("IN"|"NOT_IN", set)`` for lists."""
     hashed: dict[str, Any] = {}
@@ -547,7 +795,7 @@ def _register_components() -> None:
 
     @Language.factory(QUOTE_PARSER_COMPONENT)
     def make_quote_parser(nlp: Any, name: str) -> QuoteParser:
-        return QuoteParser(nlp.get_pipe("parser"))
+        return QuoteParser(ParagraphArcEagerParser(nlp.get_pipe("parser")))
 
     @Language.factory(ENTITY_COMPONENT)
     def make_entities(nlp: Any, name: str) -> SentenceEntityRecognizer:
