@@ -240,7 +240,7 @@ def build(
     )
     from briefgen.render import JsonItems, Kept, Output, Renderer, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
-    from briefgen.write import Staging, build_lock, check_output_folder, publish, recover, refuse_emptying
+    from briefgen.write import build_lock, check_output_folder, publish, recover, refuse_emptying
 
     started = time.perf_counter()
     result = BuildResult()
@@ -296,7 +296,6 @@ def build(
             return result
         stage("plan")
         rendering = 0.0
-        staging = Staging()
 
         def outputs() -> Iterator[Output | Kept]:
             # Streamed into publish, so only one page is in memory at a time; timed apart from writing.
@@ -310,7 +309,6 @@ def build(
                     warn=lambda message: result.diagnostics.append(Diagnostic("search", message, Severity.WARNING)),
                     cache=BundleCache(config.cache_dir / "search", config.out),
                     report=result.search,
-                    staged=staging.path_of,
                 )
             while True:
                 started = time.perf_counter()
@@ -321,7 +319,7 @@ def build(
                 result.pages += output.path.endswith(".html")
                 yield output
 
-        result.written = publish(outputs(), config.out, spare=spare_site(config), staging_note=staging).written
+        result.written = publish(outputs(), config.out, spare=spare_site(config)).written
         stage("write")
         result.stages["write"] -= rendering
         result.stages["render"] = rendering

@@ -90,8 +90,7 @@ class Output:
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """An output whose bytes are already in a file, published as a link to it, not written again: one the
-    previous build published (the engine judged it clean), or a file of a cached search bundle."""
+    """An output left as the previous build published it (the engine judged it clean): not rendered again."""
 
     path: str
     sha256: bytes
@@ -99,8 +98,7 @@ class Kept:
     marked: bool
     """Whether the page is marked for the search index (``data-pagefind-body``)."""
     source: str | Path
-    """Where its bytes are now: the file in the published site (a string: a build keeps 300,000 of them), or
-    in the search bundle cache."""
+    """Where its bytes are now: the file in the published site (a string: a build keeps 300,000 of them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,7 +240,6 @@ def with_search_index(
     *,
     cache: BundleCache | None = None,
     report: SearchReport | None = None,
-    staged: Callable[[str], Path | None] | None = None,
 ) -> Iterator[Output | Kept]:
     """``outputs`` unchanged, then the search index (``pagefind/...``) of the HTML pages among them.
 
@@ -248,9 +247,6 @@ def with_search_index(
     ``cache`` when their pages are unchanged; without a cache Pagefind runs for every shard. A ``Kept`` page
     (unchanged since the last build) is not copied: its hash is known, and its published file is read only
     if its shard must be indexed again. When Pagefind cannot run, ``warn`` gets one line and no index follows.
-
-    ``staged``: where the consumer has put a page by the time it asks for the next output (``publish``
-    stages the new site): the page's copy for Pagefind is then a hard link to that file, not a second write.
     """
     report = report if report is not None else SearchReport()
     # Inside the cache when there is one: a build killed mid-way leaves its page copies where the cache's
@@ -276,7 +272,6 @@ def with_search_index(
         decided = False  # whether to start early is settled
         for output in outputs:
             parts = output.path.split("/")
-            copy_to: Path | None = None
             # Paths that could leave the folder are skipped here; publish refuses them with an error.
             if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts:
                 is_marked = output.marked if isinstance(output, Kept) else PAGE_MARKER in output.data
@@ -290,8 +285,10 @@ def with_search_index(
                         sources[output.path] = output.source
                         pages[output.path] = output.sha256
                     else:
-                        copy_to = root.joinpath("marked" if is_marked else "unmarked", *parts)
-                        sources[output.path] = copy_to
+                        target = root.joinpath("marked" if is_marked else "unmarked", *parts)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(output.data)
+                        sources[output.path] = target
                         pages[output.path] = hashlib.sha256(output.data).digest()
             elif not decided:
                 # The site's pages come before its data files: index them while the rest is written. Only for
@@ -303,8 +300,6 @@ def with_search_index(
                     if shard_count(len(pages), SHARD_PAGES) == 1:
                         early = _EarlyIndex(pages, dict(sources), root, cache, report)
             yield output
-            if copy_to is not None:
-                _copy_page(output, copy_to, staged(output.path) if staged else None)
         try:
             if early is not None and not late:
                 bundles = early.result()
@@ -317,19 +312,6 @@ def with_search_index(
             return
         if bundles:
             yield from _bundle_outputs(bundles)
-
-
-def _copy_page(output: Output | Kept, copy: Path, staged: Path | None) -> None:
-    """Pagefind's copy of a page: a link to where the page was staged when it was, else its bytes written."""
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    if staged is not None:
-        try:
-            os.link(staged, copy)
-            return
-        except OSError:  # not staged after all, or another file system
-            pass
-    assert isinstance(output, Output)
-    copy.write_bytes(output.data)
 
 
 def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None) -> dict[str, bytes]:
@@ -418,44 +400,22 @@ def _build_shards(
     return bundles
 
 
-def _bundle_outputs(bundles: dict[int, Path]) -> Iterator[Output | Kept]:
+def _bundle_outputs(bundles: dict[int, Path]) -> Iterator[Output]:
     """The published index: the UI files once, each bundle in its shard's folder, the list of shards.
 
-    A cached bundle's files are handed over as ``Kept`` (publish links them: thousands of files not read and
-    written again); a bundle outside the cache is read file by file as publish takes them.
+    Read file by file as publish takes them, never the whole index at once.
     """
     first = bundles[min(bundles)]
-    first_listing = _listing(first)
     for path in sorted(first.iterdir()):
         if _UI_FILE.fullmatch(path.name):
-            yield _bundle_file(f"{INDEX_DIR}/{path.name}", path, first_listing.get(path.name))
+            yield Output(f"{INDEX_DIR}/{path.name}", path.read_bytes())
     for shard, bundle in sorted(bundles.items()):
-        listing = _listing(bundle)
         for path in sorted(bundle.rglob("*")):
             rel = path.relative_to(bundle).as_posix()
             if path.is_file() and rel not in (_LISTING, _STATS) and not _UI_FILE.fullmatch(rel):
-                yield _bundle_file(f"{INDEX_DIR}/shard-{shard}/{rel}", path, listing.get(rel))
-    shards = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
-    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(shards).encode())
-
-
-def output_bytes(output: Output | Kept) -> bytes:
-    """The bytes of an output, read from its file when it is ``Kept``."""
-    return output.data if isinstance(output, Output) else Path(output.source).read_bytes()
-
-
-def _listing(bundle: Path) -> dict[str, str]:
-    """A cached bundle's files and their hashes (checked by ``BundleCache.get`` or written by ``put``); {}
-    for a bundle outside the cache."""
-    try:
-        listing = json.loads((bundle / _LISTING).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return listing if isinstance(listing, dict) else {}
-
-
-def _bundle_file(path: str, source: Path, digest: str | None) -> Output | Kept:
-    return Kept(path, bytes.fromhex(digest), False, source) if digest else Output(path, source.read_bytes())
+                yield Output(f"{INDEX_DIR}/shard-{shard}/{rel}", path.read_bytes())
+    listing = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
+    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing).encode())
 
 
 def _give_back_free_memory() -> None:
@@ -521,8 +481,8 @@ class LiveIndex:
             if self._files is None:
                 files: dict[str, bytes] = {}
                 for output in with_search_index(self._rendered(), self.warnings.append, cache=self._cache):
-                    if output.path.startswith(INDEX_DIR + "/"):
-                        files[output.path] = output_bytes(output)
+                    if output.path.startswith(INDEX_DIR + "/") and isinstance(output, Output):
+                        files[output.path] = output.data
                 for warning in self.warnings:
                     log.warning("%s", warning)
                 self._files = files

@@ -224,7 +224,6 @@ class _Spare:
 
     def __init__(self, root: Path, out: Path) -> None:
         self.root = root
-        self.out = f"{out}{os.sep}"
         self.published, _ = _tree(out)
         self.files, folders = _tree(root)
         self.folders = {root, *(root / f for f in folders)}
@@ -255,19 +254,12 @@ class _Spare:
         os.replace(tmp, target)
 
     def link(self, rel: str, source: str | Path) -> None:
-        """Make ``rel`` the file ``source`` itself (nothing to do when it already is)."""
+        """Make ``rel`` the published file ``source`` itself (nothing to do when it already is)."""
         found = self.files.get(rel)
-        if found is not None and found == self._inode(rel, str(source)):
+        wanted = self.published.get(rel)
+        if found is not None and wanted is not None and found == wanted:
             return
         self._replace(self.root / rel, lambda tmp: _link_or_copy(source, tmp))
-
-    def _inode(self, rel: str, source: str) -> tuple[int, bool] | None:
-        if source == self.out + rel:  # the published file: its inode is listed already
-            return self.published.get(rel)
-        try:
-            return os.lstat(source).st_ino, False
-        except OSError:
-            return None
 
     def write(self, rel: str, data: bytes) -> None:
         self._replace(self.root / rel, lambda tmp: tmp.write_bytes(data))
@@ -317,25 +309,12 @@ def _usable_spare(spare: Path | None, out: Path) -> bool:
         return False
 
 
-@dataclass(slots=True)
-class Staging:
-    """Where ``publish`` stages the new site, once it has started: an output it has taken is at
-    ``folder / output.path`` by the time it asks for the next one (the search index links its page copies)."""
-
-    folder: Path | None = None
-
-    def path_of(self, rel: str) -> Path | None:
-        return self.folder / rel if self.folder is not None else None
-
-
-def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None = None,
-            staging_note: Staging | None = None) -> WriteResult:
+def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None = None) -> WriteResult:
     """Write ``outputs`` as the complete new content of ``out``; a ``Kept`` output is the file it names
     (the published one), linked into the new site as it is.
 
     ``spare``: a folder to keep the retired site in, and to stage the next one from (see the module's
     docstring); it must be briefgen's own (a cache folder), since its files are replaced freely.
-    ``staging_note``: told where the new site is staged.
 
     Raises:
         OutputError: two outputs for one path, or a path escaping the folder.
@@ -352,8 +331,6 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
     else:
         staging = _staging(out)
         staging.mkdir(parents=True)
-    if staging_note is not None:
-        staging_note.folder = staging
     written = unchanged = 0
     paths: set[str] = set()
     folders: set[Path] = {staging}

@@ -103,8 +103,7 @@ def test_each_shard_is_its_own_bundle_and_the_ui_is_published_once(monkeypatch, 
     monkeypatch.setattr(search, "SHARD_PAGES", 2)
     pages = [Output(f"briefings/b{i}.html", b"<main data-pagefind-body>%d</main>" % i) for i in range(8)]
     cache = search.BundleCache(tmp_path / "cache", tmp_path / "site")
-    index = {o.path: search.output_bytes(o)
-             for o in list(search.with_search_index(pages, warn=print, cache=cache))[len(pages):]}
+    index = {o.path: o.data for o in list(search.with_search_index(pages, warn=print, cache=cache))[len(pages):]}
     bundles = json.loads(index["pagefind/shards.json"])["bundles"]
     assert len(bundles) == len(seen) >= 2 and sorted(p for s in seen for p in s) == sorted(o.path for o in pages)
     for folder, shard_pages in zip(bundles, seen):
@@ -113,7 +112,7 @@ def test_each_shard_is_its_own_bundle_and_the_ui_is_published_once(monkeypatch, 
                                                                    if p.count("/") > 1)
     # The same pages again: every bundle comes from the cache, byte for byte.
     again = list(search.with_search_index(pages, warn=print, cache=cache))[len(pages):]
-    assert len(seen) == len(bundles) and {o.path: search.output_bytes(o) for o in again} == index
+    assert len(seen) == len(bundles) and {o.path: o.data for o in again} == index
 
 
 @pytest.mark.nlp

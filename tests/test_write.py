@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import OutputError
-from briefgen.render import Kept, Output
+from briefgen.render import Output
 from briefgen.write import MANIFEST, build_lock, check_output_folder, publish, recover
 
 
@@ -157,21 +157,6 @@ def test_a_spare_folder_stages_each_publish_from_the_retired_site(tmp_path: Path
         assert result.written == 3 and result.unchanged == 1  # index, the new page, the manifest
         assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]
         assert spare.is_dir() and not (out / "a").exists()
-
-
-def test_a_file_kept_elsewhere_is_published_as_that_file_and_replaced_when_another_is_given(tmp_path: Path):
-    # A search bundle's files come from the cache: each build publishes the cache's file itself, the one of
-    # this build's bundle even where the retired site or the spare holds an older file at that path.
-    out, spare, cache = tmp_path / "site", tmp_path / "spare", tmp_path / "cache"
-    cache.mkdir()
-    for name, text in (("v1.js", "one"), ("v2.js", "two")):
-        (cache / name).write_text(text)
-    for build in ("v1.js", "v1.js", "v2.js", "v2.js", "v1.js"):
-        publish([Output("index.html", b"home"), Kept("pagefind/pagefind.js", b"", False, cache / build)], out,
-                spare=spare)
-        published = out / "pagefind" / "pagefind.js"
-        assert published.read_text() == (cache / build).read_text()
-        assert published.stat().st_ino == (cache / build).stat().st_ino  # linked, not written again
 
 
 def test_a_damaged_spare_folder_is_repaired_and_a_failed_publish_keeps_the_old_site(tmp_path: Path):
