@@ -812,6 +812,7 @@ class _Corpus:
                 self.article_only.discard(key)
             else:
                 self.short[key] = found
+        self.teams = {roots.find(k) for found in teams.values() for k in found}
         self.root_df: Counter[str] = Counter()
         for k, n in self.df.items():
             if k not in self.short:
@@ -982,18 +983,19 @@ class _Corpus:
         Colts beat Jacksonville"; sports pages write "at North Carolina", "in Philadelphia" for the team too), but the
         city where the article writes it as a place at least as often as otherwise: beside its state ("in
         Jacksonville, Fla.") or after a preposition of place in a sentence that names the team ("the Jaguars last
-        night in Jacksonville"). In an article that names no team of the city and never writes it as a place ("the
-        Colts overcame Jacksonville 31-24"), the team whose articles share two or more of this article's actors;
-        else the city."""
+        night in Jacksonville"). In an article that names no team of the city but names another team, and never writes
+        the city as a place ("the Colts overcame Jacksonville 31-24"), the team whose articles share two or more of this
+        article's actors; else the city (a political article's "Cleveland" shares Donald Trump and Ohio with the
+        Cavaliers' articles too)."""
         uses = _place_uses(name, text)
         if len(inside) == 1:
             forms = self.root_forms.get(inside[0], ())
             places = sum(1 for in_state, sentence in uses if in_state or any(f in sentence for f in forms))
             written = len(_alone(name).findall(text))
             return (None, "unsupported") if places and 2 * places >= written else (inside[0], "article")
-        if inside or uses:
-            return None, "unsupported"
         others = present.difference(named)
+        if inside or uses or self.teams.isdisjoint(others):
+            return None, "unsupported"
         shared = sorted(((len(found), c) for c in named
                          if len(found := others & (self.cooc[c] | more_cooc.get(c, set()))) >= 2), reverse=True)
         if shared and (len(shared) == 1 or shared[0][0] > shared[1][0]):

@@ -462,6 +462,7 @@ def test_something_at_a_named_place_is_that_place(nlp_provider):
 
 
 TEAM_GAMES = [briefing(f"game{i}", [actor("Jacksonville Jaguars", O), actor("Jaguars", O, 2), actor("Colts", O, 2),
+                                    actor("Indianapolis Colts", O),
                                     actor("David Garrard"), actor("Peyton Manning"), actor("Jacksonville", L)],
                        text="The Colts beat the Jacksonville Jaguars. Garrard gave Jacksonville the lead. The Jaguars "
                             "lost.")
@@ -476,13 +477,16 @@ def test_a_teams_city_in_an_article_naming_no_team_is_the_team_its_actors_point_
         # Beside the same actors, a city written as a place is the city...
         briefing("travel", [actor("Peyton Manning"), actor("Colts", O), actor("Jacksonville", L)],
                  text="Peyton Manning and the Colts flew in Jacksonville on Wednesday."),
-        # ...and an article sharing one actor with the team's is not enough.
-        briefing("court", [actor("Peyton Manning"), actor("Jacksonville", L)],
-                 text="Peyton Manning spoke as Jacksonville voted on a new tax."),
+        # ...and so is one in an article sharing one actor with the team's, or naming no other team.
+        briefing("court", [actor("Colts", O), actor("Jacksonville", L)],
+                 text="The owner of the Colts spoke as Jacksonville voted on a new tax."),
+        briefing("rally", [actor("Peyton Manning"), actor("David Garrard"), actor("Jacksonville", L)],
+                 text="Peyton Manning and David Garrard cheered as Jacksonville voted on a new tax."),
     ])
     team = page_of(site, "game0", "Jacksonville Jaguars")
     assert page_of(site, "recap", "Jacksonville") == team
-    assert page_of(site, "travel", "Jacksonville") != team and page_of(site, "court", "Jacksonville") != team
+    assert team not in {page_of(site, "travel", "Jacksonville"), page_of(site, "court", "Jacksonville"),
+                        page_of(site, "rally", "Jacksonville")}
 
 
 def test_a_teams_city_written_as_a_place_beside_its_team_is_the_city():
