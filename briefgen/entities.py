@@ -982,11 +982,11 @@ class _Corpus:
         """A team's city ("Jacksonville" of the Jacksonville Jaguars) in one article: the team the article names ("the
         Colts beat Jacksonville"; sports pages write "at North Carolina", "in Philadelphia" for the team too), but the
         city where the article writes it as a place at least as often as otherwise: beside its state ("in
-        Jacksonville, Fla.") or after a preposition of place in a sentence that names the team ("the Jaguars last
-        night in Jacksonville"). In an article that names no team of the city but names another team, and never writes
-        the city as a place ("the Colts overcame Jacksonville 31-24"), the team whose articles share two or more of this
-        article's actors; else the city (a political article's "Cleveland" shares Donald Trump and Ohio with the
-        Cavaliers' articles too)."""
+        Jacksonville, Fla.") or after a preposition of place in a sentence that names the team in full ("the
+        Jacksonville Jaguars last night in Jacksonville"). In an article that names no team of the city but names
+        another team, and never writes the city as a place ("the Colts overcame Jacksonville 31-24"), the team whose
+        articles share two or more of this article's actors; else the city (a political article's "Cleveland" shares
+        Donald Trump and Ohio with the Cavaliers' articles too)."""
         uses = _place_uses(name, text)
         if len(inside) == 1:
             forms = self.root_forms.get(inside[0], ())

@@ -539,7 +539,7 @@ def _teams_taken_for_people(doc: Any, mentions: list[Mention]) -> None:
     (not before a noun: "the Williams sisters" are people). A person whose first name is a place's ("Georgia
     Williams") is rarely written beside both."""
     places = {m.text for m in mentions if m.kind is EntityKind.PLACE}
-    teams = {}
+    teams: dict[str, str] = {}  # plural -> the team's whole name
     for m in mentions:
         words = m.text.split()
         if 2 <= len(words) <= 3 and " ".join(words[:-1]) in places \
