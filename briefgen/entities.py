@@ -317,6 +317,36 @@ class _Roots:
 _QUOTES = "\"“”‘’«»"
 
 
+# Words before a name that make it a place where it is ("in Jacksonville"; not "beat Jacksonville").
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "around", "across", "throughout", "into", "within",
+                                 "from"})
+_STATE_NAMES = frozenset(s.lower() for s in _STATES.values())
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+
+
+def _alone(name: str) -> re.Pattern[str]:
+    """``name`` as a whole word, not the start of a longer name ("Jacksonville" in "Jacksonville Jaguars")."""
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])(?! [A-Z])")
+
+
+def _place_uses(name: str, raw: str) -> list[tuple[bool, str]]:
+    """Where ``name`` is written as a place: (before its state, the sentence) for each time it follows a preposition
+    of place ("in Jacksonville", "in Northeast Philadelphia") or comes before its state ("Jacksonville, Fla.")."""
+    uses = []
+    for m in _alone(name).finditer(raw):
+        before = raw[max(0, m.start() - 30) : m.start()].split()[-2:]
+        state = re.match(r", ([A-Z][a-z]+)", raw[m.end() : m.end() + 20])
+        in_state = bool(state and (state.group(1).lower() in _STATES or state.group(1).lower() in _STATE_NAMES
+                                   or any(n.startswith(state.group(1).lower() + " ") for n in _STATE_NAMES)))
+        after_preposition = bool(before) and (before[-1].lower() in _PLACE_PREPOSITIONS or (
+            len(before) == 2 and before[0].lower() in _PLACE_PREPOSITIONS and before[1][:1].isupper()))
+        if in_state or after_preposition:
+            starts = [e.end() for e in _SENTENCE_END.finditer(raw, 0, m.start())]
+            end = _SENTENCE_END.search(raw, m.end())
+            uses.append((in_state, raw[starts[-1] if starts else 0 : end.start() if end else len(raw)]))
+    return uses
+
+
 def _only_in_titles(name: str, raw: str) -> bool:
     """``name`` occurs in the text, and only in title case: a headline line, or a quoted title
     ("‘Donald Trump Leads’ simply generates more attention")."""
@@ -782,6 +812,7 @@ class _Corpus:
                 self.article_only.discard(key)
             else:
                 self.short[key] = found
+        self.teams = {roots.find(k) for found in teams.values() for k in found}
         self.root_df: Counter[str] = Counter()
         for k, n in self.df.items():
             if k not in self.short:
@@ -807,7 +838,7 @@ class _Corpus:
         # Per briefing, the entities its full names are on: the context a short name is read in.
         present = [self._present(i) for i in range(len(self.keys))]
         self.wanted = {c for k, found in short.items() if len(found) > 1 or self._needs_context(k, list(found))
-                       or k in self.needs_support for c in found}
+                       or k in self.needs_support or k in self.article_only for c in found}
         self.cooc = self._cooccurrence(present)
         self.more_cooc: dict[str, set[str]] = {}  # what the second look adds to ``cooc`` (kept apart: memory)
         self.usual: dict[str, str] = {}
@@ -896,7 +927,7 @@ class _Corpus:
     def _decide(self, b: Briefing, a: Actor, key: str, present: set[str],
                 look: tuple[dict[str, set[str]], dict[str, str]], choices: _Choices) -> None:
         """``look``: what the second look adds to the co-occurrences, and its usual pages (both empty in the first)."""
-        choice, how = self._choose(key, present, b.article.raw, *look)
+        choice, how = self._choose(key, a.name, present, b.article.raw, *look)
         page = choices.chosen[a.slug] = choice if choice is not None else self.roots.find(key)
         choices.short_actors.append((page, key, a.kind, a.name, a.mentions))
         if how in ("dominant", "ambiguous"):
@@ -906,7 +937,7 @@ class _Corpus:
         else:
             choices.open = True
 
-    def _choose(self, key: str, present: set[str], text: str, more_cooc: dict[str, set[str]],
+    def _choose(self, key: str, name: str, present: set[str], text: str, more_cooc: dict[str, set[str]],
                 usual: dict[str, str]) -> tuple[str | None, str]:
         root_df, idf, cooc = self.root_df, self.idf, self.cooc
         named, ranked, contextual = self.ranked[key]
@@ -921,10 +952,10 @@ class _Corpus:
                     if f in text:
                         inside.append(c)
                         break
+        if key in self.article_only:
+            return self._team_or_city(name, text, inside, named, present, more_cooc)
         if len(inside) == 1:
             return inside[0], "article"
-        if key in self.article_only:
-            return None, "unsupported"
         pool = inside or ranked or ([usual[key]] if key in usual else [])
         if not pool:
             return None, "unsupported"
@@ -945,6 +976,31 @@ class _Corpus:
         if root_df[pool[0]] >= DOMINANCE * root_df[pool[1]]:
             return pool[0], "dominant"
         return None, "ambiguous"
+
+    def _team_or_city(self, name: str, text: str, inside: list[str], named: list[str], present: set[str],
+                      more_cooc: dict[str, set[str]]) -> tuple[str | None, str]:
+        """A team's city ("Jacksonville" of the Jacksonville Jaguars) in one article: the team the article names ("the
+        Colts beat Jacksonville"; sports pages write "at North Carolina", "in Philadelphia" for the team too), but the
+        city where the article writes it as a place at least as often as otherwise: beside its state ("in
+        Jacksonville, Fla.") or after a preposition of place in a sentence that names the team in full ("the
+        Jacksonville Jaguars last night in Jacksonville"). In an article that names no team of the city but names
+        another team, and never writes the city as a place ("the Colts overcame Jacksonville 31-24"), the team whose
+        articles share two or more of this article's actors; else the city (a political article's "Cleveland" shares
+        Donald Trump and Ohio with the Cavaliers' articles too)."""
+        uses = _place_uses(name, text)
+        if len(inside) == 1:
+            forms = self.root_forms.get(inside[0], ())
+            places = sum(1 for in_state, sentence in uses if in_state or any(f in sentence for f in forms))
+            written = len(_alone(name).findall(text))
+            return (None, "unsupported") if places and 2 * places >= written else (inside[0], "article")
+        others = present.difference(named)
+        if inside or uses or self.teams.isdisjoint(others):
+            return None, "unsupported"
+        shared = sorted(((len(found), c) for c in named
+                         if len(found := others & (self.cooc[c] | more_cooc.get(c, set()))) >= 2), reverse=True)
+        if shared and (len(shared) == 1 or shared[0][0] > shared[1][0]):
+            return shared[0][1], "context"
+        return None, "unsupported"
 
     # ---- step 4: pages
     def pages(self, page_keys: list[dict[str, str]]) -> Resolution:

@@ -443,3 +443,65 @@ def test_a_teams_name_with_its_citys_familiar_form_is_the_team():
         *OTHER_NEWS,
     ])
     assert page_of(site, "s2", "Philly Sixers") == page_of(site, "s1", "Philadelphia 76ers")
+
+
+def test_a_citys_name_and_a_plural_the_model_took_for_a_person_is_a_team(nlp_provider):
+    names = extracted(nlp_provider, "Peyton Manning led the Indianapolis Colts to a 31-24 win over the Jacksonville "
+                                    "Jaguars in Jacksonville, Fla. The Jaguars led for three quarters.")
+    assert ("Jaguars", O) in names and ("Jacksonville Jaguars", O) in names and ("Jacksonville", L) in names
+    # A person whose first name is a place's, and the family's name before a noun, stays a person.
+    names = extracted(nlp_provider, "Georgia Williams, a nurse from Georgia, said the Williams family moved.")
+    assert ("Georgia Williams", P) in names
+
+
+def test_something_at_a_named_place_is_that_place(nlp_provider):
+    names = extracted(nlp_provider, "Manning completed 29 of 34 passes in the Colts' victory over the Jaguars at "
+                                    "Jacksonville Municipal Stadium on Thursday.")
+    assert "Jacksonville Municipal Stadium" in {n for n, _ in names}
+    assert not [n for n, _ in names if n.startswith("Jaguars at")]
+
+
+TEAM_GAMES = [briefing(f"game{i}", [actor("Jacksonville Jaguars", O), actor("Jaguars", O, 2), actor("Colts", O, 2),
+                                    actor("Indianapolis Colts", O),
+                                    actor("David Garrard"), actor("Peyton Manning"), actor("Jacksonville", L)],
+                       text="The Colts beat the Jacksonville Jaguars. Garrard gave Jacksonville the lead. The Jaguars "
+                            "lost.")
+              for i in range(3)]
+
+
+def test_a_teams_city_in_an_article_naming_no_team_is_the_team_its_actors_point_to():
+    site = build_site([
+        *TEAM_GAMES,
+        briefing("recap", [actor("Peyton Manning"), actor("Colts", O), actor("Jacksonville", L, 2)],
+                 text="Peyton Manning helped the Colts overcome Jacksonville 31-24. Jacksonville is tough at home."),
+        # Beside the same actors, a city written as a place is the city...
+        briefing("travel", [actor("Peyton Manning"), actor("Colts", O), actor("Jacksonville", L)],
+                 text="Peyton Manning and the Colts flew in Jacksonville on Wednesday."),
+        # ...and so is one in an article sharing one actor with the team's, or naming no other team.
+        briefing("court", [actor("Colts", O), actor("Jacksonville", L)],
+                 text="The owner of the Colts spoke as Jacksonville voted on a new tax."),
+        briefing("rally", [actor("Peyton Manning"), actor("David Garrard"), actor("Jacksonville", L)],
+                 text="Peyton Manning and David Garrard cheered as Jacksonville voted on a new tax."),
+    ])
+    team = page_of(site, "game0", "Jacksonville Jaguars")
+    assert page_of(site, "recap", "Jacksonville") == team
+    assert team not in {page_of(site, "travel", "Jacksonville"), page_of(site, "court", "Jacksonville"),
+                        page_of(site, "rally", "Jacksonville")}
+
+
+def test_a_teams_city_written_as_a_place_beside_its_team_is_the_city():
+    site = build_site([
+        *TEAM_GAMES,
+        briefing("datelined", [actor("Jacksonville Jaguars", O), actor("Colts", O), actor("Jacksonville", L, 2)],
+                 text="The Colts beat the Jacksonville Jaguars in Jacksonville, Fla. Garrard drove Jacksonville to "
+                      "a score."),
+        briefing("venue", [actor("Jacksonville Jaguars", O), actor("Colts", O), actor("Jacksonville", L)],
+                 text="The Colts beat the Jacksonville Jaguars last night in Jacksonville."),
+        # Sports pages write "in Philadelphia" for the team too: a place now and then among team uses is the team.
+        briefing("mostly", [actor("Jacksonville Jaguars", O), actor("Colts", O), actor("Jacksonville", L, 4)],
+                 text="The Jacksonville Jaguars hosted the Colts in Jacksonville. Jacksonville led early. The Colts "
+                      "caught Jacksonville late. Jacksonville lost."),
+    ])
+    team = page_of(site, "game0", "Jacksonville Jaguars")
+    assert page_of(site, "datelined", "Jacksonville") != team and page_of(site, "venue", "Jacksonville") != team
+    assert page_of(site, "mostly", "Jacksonville") == team

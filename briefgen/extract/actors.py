@@ -72,6 +72,7 @@ _POSSESSIVE = re.compile(r"(?:['’‘]s|['’‘])$")
 _NOT_NAME_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "CC", "IN", "RB", "PRP", "PRP$", "WDT", "WP"}
 _POSSESSIVE_TOKENS = {"'s", "’s", "‘s", "'", "’"}
 _NAME_BREAKS = {":", ";", "|"}
+_PLACE_LABELS = {"FAC", "GPE", "LOC"}
 _NOUN_TAGS = {"NNP", "NNPS", "NN", "NNS"}
 _JOINERS = {"-", "–", "—", "/"}
 # Roles written after a name ("Hennepin County Attorney", "Academy President"): not part of it. "General" is a
@@ -225,8 +226,13 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
     A dateline before a spaced dash ("CLEVELAND - Donald Trump") is dropped; a possessive inside a person's
     span ends the name ("Donald Trump’s America": the name is Donald Trump), as it does in any span when
     lowercase words follow ("Obama’s agenda"); a verb, conjunction or preposition inside a person's span
-    ends it ("Donald Trump Leads Clinton"), and at either edge of any span it is not part of the name.
+    ends it ("Donald Trump Leads Clinton"), and at either edge of any span it is not part of the name. A place's
+    span of something "at" a named place ("the Jaguars at Jacksonville Municipal Stadium") is that place.
     """
+    if label in _PLACE_LABELS:
+        at = next((i for i, t in enumerate(tokens[1:-1], start=1) if t.lower_ == "at"), None)
+        if at is not None and tokens[at + 1].is_title:
+            tokens = tokens[at + 1 :]
     for i, t in enumerate(tokens[1:-1], start=1):
         if t.text in {"-", "–", "—", "--"} and t.whitespace_ and tokens[i - 1].whitespace_:
             tokens = tokens[i + 1 :]
@@ -390,6 +396,7 @@ def extract_actors(doc: Any) -> ActorTable:
         raw.extend((m, None) for m, _ in nicknamed)
     nicknames = {m.start: keys for m, keys in nicknamed}
     _people_taken_for_organisations([m for m, _ in raw])
+    _teams_taken_for_people(doc, [m for m, _ in raw])
     actors: list[ActorInfo] = []
     by_key: dict[str, int] = {}
 
@@ -523,6 +530,34 @@ def _people_taken_for_organisations(mentions: list[Mention]) -> None:
         if as_person[surname] >= 2 and 2 * as_person[surname] > alone[surname] \
                 and 2 * as_person[first] >= alone[first] and not inner_name:
             m.kind = EntityKind.PERSON
+
+
+def _teams_taken_for_people(doc: Any, mentions: list[Mention]) -> None:
+    """"Jacksonville Jaguars", "the Jaguars": a place's name and a capitalised plural is a team (an organisation),
+    however the model tagged it (a place, a person), and so is that plural alone, which the model takes for a
+    person's name, where the article tags the place's name alone as a place and writes "the" before the plural
+    (not before a noun: "the Williams sisters" are people). A person whose first name is a place's ("Georgia
+    Williams") is rarely written beside both."""
+    places = {m.text for m in mentions if m.kind is EntityKind.PLACE}
+    teams: dict[str, str] = {}  # plural -> the team's whole name
+    for m in mentions:
+        words = m.text.split()
+        if 2 <= len(words) <= 3 and " ".join(words[:-1]) in places \
+                and _TEAM_PLURAL.fullmatch(words[-1]):
+            teams[words[-1]] = m.text
+    if not teams:
+        return
+    n = len(doc)
+    after_the = {t.text for t in doc if t.text in teams and t.i > 0 and doc[t.i - 1].lower_ == "the"
+                 and not (t.i + 1 < n and doc[t.i + 1].tag_ in _NOUN_TAGS)}
+    for m in mentions:
+        plural = m.text.split()[-1]
+        if plural in after_the and (m.text == teams[plural] or (m.text == plural and m.kind is EntityKind.PERSON)):
+            m.kind = EntityKind.ORGANIZATION
+
+
+_TEAM_PLURAL = re.compile(r"[A-Z][a-z]+[^sui]s")
+"""A capitalised plural ("Jaguars", "Colts"), not a singular ending in s ("Davis", "Douglas", "Congress")."""
 
 
 def _add_missed_surnames(doc: Any, actors: list[ActorInfo]) -> None:
