@@ -856,6 +856,10 @@ class Engine:
         theirs (``corpus_memo``)."""
         self.reread = 0
         """Files read again by ``briefings`` (the rest were unchanged)."""
+        self._made: dict[str, Briefing] = {}
+        """The briefings the last ``briefings`` call returned, by slug: an article and extraction unchanged
+        since give that very object again, so the corpus stages' memos (which know records by identity)
+        see only the edited briefings as new."""
 
     # reading and extraction
 
@@ -955,8 +959,17 @@ class Engine:
             if progress:
                 progress(len(articles), len(articles))
         result.cached = len(kept) - len(missing) + (result.cached if missing else 0)
-        return [Briefing(a, e.summary, e.actors, e.quotes, e.context) for a, f in kept
-                if (e := f.extraction) is not None]
+        made: dict[str, Briefing] = {}
+        for a, f in kept:
+            if (e := f.extraction) is None:
+                continue
+            last = self._made.get(a.slug)
+            if last is None or last.article is not a or last.summary is not e.summary or last.actors is not e.actors \
+                    or last.quotes is not e.quotes or last.context is not e.context:
+                last = Briefing(a, e.summary, e.actors, e.quotes, e.context)
+            made[a.slug] = last
+        self._made = made
+        return list(made.values())
 
     def corpus_memo(self) -> IncidentMemo:
         """The incident memo for this build's corpus stage. It knows briefings by the digests the plan
