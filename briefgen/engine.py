@@ -36,6 +36,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -478,8 +479,10 @@ def save_state(config: Config, state: State) -> None:
         log.warning("%s: cannot record the build: %s", folder, exc)
 
 
+@lru_cache(maxsize=1)
 def code_digest() -> str:
-    """briefgen's own source, as a hash."""
+    """briefgen's own source, as a hash: taken once a process, as the code running in it is the code imported
+    (``serve`` asked for it twice a rebuild, reading every source file each time)."""
     h = hashlib.sha256()
     package = Path(briefgen.__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
@@ -978,7 +981,7 @@ class Engine:
         if self._last_digests is not None and self._accepted_site is not None:
             site = self._accepted_site
             self._digests.keep_from(self._last_digests, [*site.briefings, *(b.article for b in site.briefings),
-                                                         *site.entities.values()])
+                                                         *site.entities.values(), *site.incidents.values()])
         memo = self.state.incident_memo
         memo.fingerprint = self._digests.record
         return memo
