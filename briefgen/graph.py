@@ -164,10 +164,6 @@ def build_site(
     known = memo.site_entities if memo is not None else {}
     # Related = co-mentioned; key actors only, so a briefing with many names stays linear, not quadratic.
     key_slugs = {b.slug: tuple(a.slug for a in b.actors[:15]) for b in linked}
-    first_named: dict[str, int] = {}  # page slug -> the first briefing naming it: the entities' order
-    for n, b in enumerate(linked):
-        for a in b.actors:
-            first_named.setdefault(a.slug, n)
 
     def name_and_kind(slug: str) -> tuple[str, EntityKind]:
         curated = curated_by_slug.get(slug)
@@ -178,25 +174,32 @@ def build_site(
     # the entity it was when its name and kind are: its pool is the same briefings in the same order. Only
     # the others' pools are gathered.
     affected = _touched_entities(changed) if memo is not None and memo.curation == curation else None
-    pools = {slug: _Pool() for slug in first_named
-             if affected is None or slug in affected or (same := known.get(slug)) is None
-             or (same.name, same.kind) != name_and_kind(slug)}
+    named: set[str] = set()
+    order: list[str] = []  # every page slug, as the briefings first name it: the entities' order
+    pools: dict[str, _Pool] = {}
     quotes_by: dict[str, list[QuoteRef]] = defaultdict(list)
-    for n, b in enumerate(linked):
+    for b in linked:
         for a in b.actors:
-            if (pool := pools.get(a.slug)) is not None:
+            slug = a.slug
+            if slug not in named:
+                named.add(slug)
+                order.append(slug)
+                if affected is None or slug in affected or (same := known.get(slug)) is None \
+                        or (same.name, same.kind) != name_and_kind(slug):
+                    pools[slug] = _Pool()
+            if (pool := pools.get(slug)) is not None:
                 pool.names.add(a.name)
                 pool.aliases.update(a.aliases)
                 pool.mentions += a.mentions
                 pool.briefings.append(b)
         for q in b.quotes:  # credited to an entity named here or in an earlier briefing
-            if q.speaker_slug in pools and first_named[q.speaker_slug] <= n:
+            if q.speaker_slug in pools:
                 quotes_by[q.speaker_slug].append(QuoteRef(q, b.slug))
 
     entities: dict[str, Entity] = {}
     before_keys = memo.key_slugs if memo is not None else {}
     moved = {s for s, k in key_slugs.items() if before_keys.get(s) != k} if known else set()
-    for slug in first_named:
+    for slug in order:
         pool = pools.get(slug)
         if pool is None:
             entities[slug] = known[slug]
@@ -231,10 +234,14 @@ def build_site(
     # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
     # (Records are copied only when something differs: dataclasses.replace dominated this function.)
     before = memo.site_briefings if memo is not None else {}
+    # A briefing is the last site's unless it changed, names an entity that is not the last site's object
+    # (each entity lists every briefing naming it), or quotes one (or one gone).
+    renewed = {s for s in pools if entities[s] is not known.get(s)} | (known.keys() - entities.keys())
+    renamed = {slug for s in renewed for e in (entities.get(s), known.get(s)) if e is not None
+               for slug in e.briefing_slugs}
     final = tuple(
-        found if (found := before.get(b.slug)) is not None and b.slug not in changed
-        and all(entities[a.slug] is known.get(a.slug) for a in b.actors)
-        and all(entities.get(q.speaker_slug) is known.get(q.speaker_slug) for q in b.quotes if q.speaker_slug)
+        found if (found := before.get(b.slug)) is not None and b.slug not in changed and b.slug not in renamed
+        and not any(q.speaker_slug in renewed for q in b.quotes)
         else _named(b, entities, found)
         for b in linked)
     if memo is not None:
