@@ -7,9 +7,10 @@ For each site (the repository's seed articles, and the 840 PolNeAR articles when
 then ``entities.toml``), and prints the median time from the save to the ``reload`` event. ``--extract N``
 also times extracting N PolNeAR articles in-process (what a rebuild does once the server's threads run)
 beside forked workers (what ``briefgen build`` and the server's first build do), side by side. The
-PolNeAR project is made with ``/work/shared/tools/corpus_to_seeds.py`` unless ``--polnear`` names a project folder that already has
-``seeds/`` (and ideally a warm ``.briefgen-cache``: extracting 840 articles takes minutes).
-"""
+PolNeAR project is made with ``/work/shared/tools/corpus_to_seeds.py`` unless ``--polnear`` names a project
+folder that already has ``seeds/`` (and ideally a warm ``.briefgen-cache``: extracting 840 articles takes
+minutes). Beside each article save's reload time it prints the server's rebuild time, wall and the CPU time
+of its rebuild thread: on a machine other work keeps busy, the CPU time is the steadier figure."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from briefgen.build import NlpProvider  # noqa: E402
 from briefgen.config import load_config  # noqa: E402
+from briefgen.engine import Change, Rebuild  # noqa: E402
 from briefgen.render import default_theme_dir  # noqa: E402
 from briefgen.serve import EVENTS_PATH, DevServer  # noqa: E402
 from briefgen.urls import slugify  # noqa: E402
@@ -73,6 +75,34 @@ def time_to_reload(server: DevServer, page: str, save) -> float:
             return elapsed
 
 
+class RebuildClock:
+    """The server's rebuilds from now on: wall time, and the CPU time of its rebuild thread (which a busy
+    machine inflates far less than the wall clock)."""
+
+    def __init__(self, server: DevServer) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self._since: float | None = None
+        server.on_rebuild = self._rebuilt
+        server.pending.add(Change.ARTICLES, str(server.config.source))  # a first rebuild starts the thread clock
+        deadline = time.monotonic() + 60
+        while self._since is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def _rebuilt(self, outcome: Rebuild) -> None:  # on the rebuild thread, which idles between rebuilds
+        now = time.thread_time()
+        if self._since is not None:
+            self.wall.append(outcome.seconds)
+            self.cpu.append(now - self._since)
+        self._since = now
+
+    def summary(self) -> str:
+        if not self.wall:
+            return "no rebuild seen"
+        return (f"rebuild in the server: median {statistics.median(self.wall) * 1000:.0f} ms wall, "
+                f"{statistics.median(self.cpu) * 1000:.0f} ms CPU of its thread")
+
+
 def bench_site(name: str, root: Path, nlp: NlpProvider, edits: int) -> None:
     config = load_config(root=root)
     started = time.perf_counter()
@@ -99,6 +129,7 @@ def bench_site(name: str, root: Path, nlp: NlpProvider, edits: int) -> None:
         # A sentence no earlier run saved: the edited article is extracted, not found in the (shared) cache.
         run = time.time_ns()
         times = []
+        rebuilds = RebuildClock(server)
         for i in range(edits):
             def save(i: int = i) -> None:
                 article.write_text(original.rstrip() + f"\n\nThe analyst added note number {i} of {run}.\n",
@@ -106,7 +137,7 @@ def bench_site(name: str, root: Path, nlp: NlpProvider, edits: int) -> None:
             times.append(time_to_reload(server, pages["briefing page"], save))
         article.write_text(original, encoding="utf-8")
         print(f"  article edit -> reload, briefing page: median {statistics.median(times) * 1000:.0f} ms "
-              f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, n={len(times)})")
+              f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, n={len(times)}); {rebuilds.summary()}")
         # The most mentioned entity whose page is named after it (curating a name moves it to that name's page).
         entity = max((e for e in server.hub.snapshot.site.entities.values() if e.slug == slugify(e.name)),
                      key=lambda e: (e.mention_count, e.slug))

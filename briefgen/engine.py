@@ -36,6 +36,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -478,8 +479,10 @@ def save_state(config: Config, state: State) -> None:
         log.warning("%s: cannot record the build: %s", folder, exc)
 
 
+@lru_cache(maxsize=1)
 def code_digest() -> str:
-    """briefgen's own source, as a hash."""
+    """briefgen's own source, as a hash: taken once a process, as the code running in it is the code imported
+    (``serve`` asked for it twice a rebuild, reading every source file each time)."""
     h = hashlib.sha256()
     package = Path(briefgen.__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
@@ -856,6 +859,10 @@ class Engine:
         theirs (``corpus_memo``)."""
         self.reread = 0
         """Files read again by ``briefings`` (the rest were unchanged)."""
+        self._made: dict[str, Briefing] = {}
+        """The briefings the last ``briefings`` call returned, by slug: an article and extraction unchanged
+        since give that very object again, so the corpus stages' memos (which know records by identity)
+        see only the edited briefings as new."""
 
     # reading and extraction
 
@@ -955,8 +962,17 @@ class Engine:
             if progress:
                 progress(len(articles), len(articles))
         result.cached = len(kept) - len(missing) + (result.cached if missing else 0)
-        return [Briefing(a, e.summary, e.actors, e.quotes, e.context) for a, f in kept
-                if (e := f.extraction) is not None]
+        made: dict[str, Briefing] = {}
+        for a, f in kept:
+            if (e := f.extraction) is None:
+                continue
+            last = self._made.get(a.slug)
+            if last is None or last.article is not a or last.summary is not e.summary or last.actors is not e.actors \
+                    or last.quotes is not e.quotes or last.context is not e.context:
+                last = Briefing(a, e.summary, e.actors, e.quotes, e.context)
+            made[a.slug] = last
+        self._made = made
+        return list(made.values())
 
     def corpus_memo(self) -> IncidentMemo:
         """The incident memo for this build's corpus stage. It knows briefings by the digests the plan
@@ -965,7 +981,7 @@ class Engine:
         if self._last_digests is not None and self._accepted_site is not None:
             site = self._accepted_site
             self._digests.keep_from(self._last_digests, [*site.briefings, *(b.article for b in site.briefings),
-                                                         *site.entities.values()])
+                                                         *site.entities.values(), *site.incidents.values()])
         memo = self.state.incident_memo
         memo.fingerprint = self._digests.record
         return memo

@@ -374,9 +374,10 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
 class Resolver:
     """``resolve`` for a caller that resolves one corpus again and again (``serve``).
 
-    When the briefings are the last call's but for some whose actors are exactly as they were (an edit to an
-    article's wording), only those briefings' short names are decided again; if every decision is the one
-    made before, the last resolution is the answer. That is exactly what ``resolve`` gives: every count is
+    When the briefings are the last call's but for some whose actors are as they were, in any order that counts
+    alike (an edit to an article's wording moves where a name first comes: ``_Corpus._reordered_alike``), only
+    those briefings' short names are decided again; if every decision is the one made before, the last
+    resolution is the answer. That is exactly what ``resolve`` gives: every count is
     made from the actors alone, and an article's text is read only where a short name is decided and where a
     name is checked for a headline's words (a briefing holding such a name resolves afresh). Anything else
     (another actor, a briefing added, removed or moved, other curated pages) resolves afresh.
@@ -473,14 +474,25 @@ class _Corpus:
         """Whether ``briefings`` resolve as this corpus did (see ``Resolver``); if so they replace its own."""
         if fixed != self.fixed or len(briefings) != len(self.briefings):
             return False
+        reordered: dict[int, tuple[_Choices, _Choices]] = {}
         for i, (b, old) in enumerate(zip(briefings, self.briefings)):
             if b is old:
                 continue
-            if b.slug != old.slug or b.actors != old.actors:
+            if b.slug != old.slug:
                 return False
-            if b.article.raw != old.article.raw and (not self.title_checked.isdisjoint(self.keys[i].values())
-                                                     or not self._decides_alike(i, b)):
+            edited = b.article.raw != old.article.raw
+            if edited and not self.title_checked.isdisjoint(self.keys[i].values()):
                 return False
+            if b.actors != old.actors:
+                if (choices := self._reordered_alike(i, b)) is None:
+                    return False
+                reordered[i] = choices
+            elif edited and not self._decides_alike(i, b):
+                return False
+        for i, (first, decided) in reordered.items():  # the corpus as it would be made from these briefings
+            own = self.keys[i]
+            self.keys[i] = {a.slug: own[a.slug] for a in briefings[i].actors}
+            self.first[i], self.decided[i] = first, decided
         self.briefings = tuple(briefings)
         return True
 
@@ -491,6 +503,63 @@ class _Corpus:
         if first != self.first[i]:
             return False
         return (self.decide_briefing(i, b, self.seen[i], second=True) if first.open else first) == self.decided[i]
+
+    def _reordered_alike(self, i: int, b: Briefing) -> tuple[_Choices, _Choices] | None:
+        """Briefing ``i``'s decisions (first look, final) when it holds the same actors in another order and they
+        count and decide as they did; else None.
+
+        An edit moves where an actor is first named, and with it the actors' order (their salience). Counts are
+        sums, and the unions do not depend on the order they are made in (a root is its set's first key by
+        weight). The order only decides which of some keys, forms or unsure decisions a dict holds first, and
+        only among those this briefing is the first to add: ``_added_in_order`` names the few passes where that
+        matters. Elsewhere it is the briefing's own decisions, compared as sets.
+        """
+        old = self.briefings[i]
+        if Counter(b.actors) != Counter(old.actors) or len(self.keys[i]) != len(b.actors):
+            return None  # other actors, or two of one slug (which of them the keys hold depends on the order)
+        earlier = {self._key_and_form(a) for before in self.briefings[:i] for a in before.actors}
+        if self._added_in_order(b.actors, earlier) != self._added_in_order(old.actors, earlier):
+            return None
+        first = self.decide_briefing(i, b)
+        if not _same_choices(first, self.first[i]):
+            return None
+        decided = self.decide_briefing(i, b, self.seen[i], second=True) if first.open else first
+        if not _same_choices(decided, self.decided[i]):
+            return None
+        seen_unsure = {item for before in self.decided[:i] for item in before.unsure}
+        if [u for u in dict.fromkeys(decided.unsure) if u not in seen_unsure] != \
+                [u for u in dict.fromkeys(self.decided[i].unsure) if u not in seen_unsure]:
+            return None  # ``unsure`` (whose order breaks ties among the decisions) would hold them in another order
+        return first, decided
+
+    def _added_in_order(self, actors: Sequence[Actor],
+                        earlier: set[tuple[str, str]]) -> dict[tuple[str, ...], list[str]]:
+        """The keys and forms ``actors`` add to the counts before any other briefing (``earlier``: the (key, form)
+        pairs of the briefings before), in their order, per group within which a pass goes by that order: one
+        key's forms (``_blends``; the most used forms of a page), the keys of one page (their forms are added
+        to the page's in key order), of one compact spelling (``join_full_names`` joins a group's keys to its
+        first), and the names ending in a team's word (``_teams_are_organisations`` reads kinds it changes)."""
+        earlier_keys = {k for k, _ in earlier}
+        added: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        pairs = list(dict.fromkeys(map(self._key_and_form, actors)))
+        for k, form in pairs:
+            if (k, form) not in earlier:
+                added[("forms", k)].append(form)
+        for k in dict.fromkeys(k for k, _ in pairs):
+            if k in earlier_keys:
+                continue
+            added[("page", self.root[k])].append(k)
+            added[("compact", k.replace(" ", ""))].append(k)
+            if " " in k and _team_word(k.rsplit(" ", 1)[1]):
+                added[("team",)].append(k)
+        return added
+
+    def _key_and_form(self, a: Actor) -> tuple[str, str]:
+        """The key an actor is counted under, and the form it adds to that key's forms (as ``__init__`` counts)."""
+        if a.slug in self.fixed:
+            return "@" + a.slug, a.name
+        key, _, canonical = actor_key(a.name, a.kind)
+        return key or "@" + a.slug, canonical or a.name
 
     def _plain(self, kind: EntityKind | None = None) -> list[str]:
         """Keys that are names as written (not canonical, not curated), of one kind if given."""
@@ -1053,6 +1122,12 @@ class _Corpus:
             decisions.append(Decision(name, how, slug_of[choice] if choice else None, page, len(examples),
                                       tuple(sorted(examples)[:5]), candidates))
         return Resolution(pages, names, kinds, decisions)
+
+
+def _same_choices(a: _Choices, b: _Choices) -> bool:
+    """The same decisions, in whatever order the briefing's actors came in."""
+    return a.chosen == b.chosen and a.open == b.open and Counter(a.short_actors) == Counter(b.short_actors) \
+        and Counter(a.unsure) == Counter(b.unsure) and Counter(a.sure) == Counter(b.sure)
 
 
 def _compatible(a: EntityKind, b: EntityKind) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from briefgen.curation import Curation
 from briefgen.entities import Resolution, Resolver, resolve
 from briefgen.errors import Diagnostic, Severity
-from briefgen.model import Actor, Briefing, Entity, Quote, QuoteRef, Site
+from briefgen.model import Actor, Briefing, Entity, EntityKind, Quote, QuoteRef, Site
 
 MAX_RELATED = 12
 
@@ -160,38 +160,53 @@ def build_site(
     ordered, resolution = resolve_curated(briefings, curation, memo)
     linked, changed = _relinked(ordered, resolution.pages, memo)
 
-    pools: dict[str, _Pool] = defaultdict(_Pool)
-    quotes_by: dict[str, list[QuoteRef]] = defaultdict(list)
+    curated_by_slug = {c.slug: c for c in curation.entities}
+    known = memo.site_entities if memo is not None else {}
     # Related = co-mentioned; key actors only, so a briefing with many names stays linear, not quadratic.
-    key_slugs: dict[str, tuple[str, ...]] = {}
+    key_slugs = {b.slug: tuple(a.slug for a in b.actors[:15]) for b in linked}
+
+    def name_and_kind(slug: str) -> tuple[str, EntityKind]:
+        curated = curated_by_slug.get(slug)
+        return (curated.name if curated and curated.named else resolution.names[slug],
+                curated.kind if curated and curated.kind else resolution.kinds[slug])
+
+    # An entity none of whose briefings changed (nor any quote credited to it), under the same curation, is
+    # the entity it was when its name and kind are: its pool is the same briefings in the same order. Only
+    # the others' pools are gathered.
+    affected = _touched_entities(changed) if memo is not None and memo.curation == curation else None
+    named: set[str] = set()
+    order: list[str] = []  # every page slug, as the briefings first name it: the entities' order
+    pools: dict[str, _Pool] = {}
+    quotes_by: dict[str, list[QuoteRef]] = defaultdict(list)
     for b in linked:
-        key_slugs[b.slug] = tuple(a.slug for a in b.actors[:15])
         for a in b.actors:
-            pool = pools[a.slug]
-            pool.names.add(a.name)
-            pool.aliases.update(a.aliases)
-            pool.mentions += a.mentions
-            pool.briefings.append(b)
-        for q in b.quotes:
+            slug = a.slug
+            if slug not in named:
+                named.add(slug)
+                order.append(slug)
+                if affected is None or slug in affected or (same := known.get(slug)) is None \
+                        or (same.name, same.kind) != name_and_kind(slug):
+                    pools[slug] = _Pool()
+            if (pool := pools.get(slug)) is not None:
+                pool.names.add(a.name)
+                pool.aliases.update(a.aliases)
+                pool.mentions += a.mentions
+                pool.briefings.append(b)
+        for q in b.quotes:  # credited to an entity named here or in an earlier briefing
             if q.speaker_slug in pools:
                 quotes_by[q.speaker_slug].append(QuoteRef(q, b.slug))
 
     entities: dict[str, Entity] = {}
-    curated_by_slug = {c.slug: c for c in curation.entities}
-    known = memo.site_entities if memo is not None else {}
     before_keys = memo.key_slugs if memo is not None else {}
     moved = {s for s, k in key_slugs.items() if before_keys.get(s) != k} if known else set()
-    # An entity none of whose briefings changed (nor any quote credited to it), under the same curation, is
-    # the entity it was when its name and kind are: its pool is the same briefings in the same order.
-    affected = _touched_entities(changed) if memo is not None and memo.curation == curation else None
-    for slug, pool in pools.items():
-        curated = curated_by_slug.get(slug)
-        name = curated.name if curated and curated.named else resolution.names[slug]
-        same = known.get(slug)
-        if affected is not None and same is not None and slug not in affected and same.name == name \
-                and same.kind is (curated.kind if curated and curated.kind else resolution.kinds[slug]):
-            entities[slug] = same
+    for slug in order:
+        pool = pools.get(slug)
+        if pool is None:
+            entities[slug] = known[slug]
             continue
+        curated = curated_by_slug.get(slug)
+        name, kind = name_and_kind(slug)
+        same = known.get(slug)
         dates = [b.article.date for b in pool.briefings if b.article.date]
         briefing_slugs = tuple(b.slug for b in pool.briefings)
         # _related reads only the key actors of the entity's briefings.
@@ -200,7 +215,7 @@ def build_site(
         entities[slug] = Entity(
             slug=slug,
             name=name,
-            kind=(curated.kind if curated and curated.kind else resolution.kinds[slug]),
+            kind=kind,
             aliases=tuple(sorted((pool.aliases | pool.names) - {name})),
             mention_count=pool.mentions,
             briefing_slugs=briefing_slugs,
@@ -219,10 +234,14 @@ def build_site(
     # Actor names on briefings follow the site-wide entity name, so one actor reads the same everywhere.
     # (Records are copied only when something differs: dataclasses.replace dominated this function.)
     before = memo.site_briefings if memo is not None else {}
+    # A briefing is the last site's unless it changed, names an entity that is not the last site's object
+    # (each entity lists every briefing naming it), or quotes one (or one gone).
+    renewed = {s for s in pools if entities[s] is not known.get(s)} | (known.keys() - entities.keys())
+    renamed = {slug for s in renewed for e in (entities.get(s), known.get(s)) if e is not None
+               for slug in e.briefing_slugs}
     final = tuple(
-        found if (found := before.get(b.slug)) is not None and b.slug not in changed
-        and all(entities[a.slug] is known.get(a.slug) for a in b.actors)
-        and all(entities.get(q.speaker_slug) is known.get(q.speaker_slug) for q in b.quotes if q.speaker_slug)
+        found if (found := before.get(b.slug)) is not None and b.slug not in changed and b.slug not in renamed
+        and not any(q.speaker_slug in renewed for q in b.quotes)
         else _named(b, entities, found)
         for b in linked)
     if memo is not None:

@@ -325,3 +325,34 @@ def test_resolving_again_after_an_edit_gives_what_a_fresh_resolution_gives():
     prose = resolved_again(edited(10, "We met Donald Trump Leads, a plumber who said little about the race, "
                                       "not Donald Trump."))
     assert "donald-trump-leads" in prose.names and prose.pages[10] == {}
+
+
+def test_an_edit_that_reorders_an_articles_actors_resolves_as_a_fresh_resolution():
+    """An edit moves where a name is first written, and with it the order of the article's actors: ``serve``'s
+    Resolver keeps the last resolution where that order decides nothing, and resolves afresh where it does
+    (the first of three spellings of one name that an article is the first to write decides which join)."""
+    from dataclasses import replace
+
+    from briefgen.entities import Resolver, resolve
+
+    def moved(b: Briefing, order: tuple[int, ...], text: str) -> Briefing:
+        return replace(b, actors=tuple(b.actors[k] for k in order), article=replace(b.article, raw=text))
+
+    corpus = [
+        *(briefing(f"campaign{i}", [actor("Donald Trump", mentions=2), actor("Mike Pence")]) for i in range(2)),
+        briefing("rally", [actor("Donald Trump", mentions=3), actor("Ohio", L), actor("Mike Pence", mentions=2)],
+                 text="Donald Trump spoke in Ohio. Mike Pence followed him. Trump and Pence left."),
+        briefing("label", [actor("LaToya", O), actor("La Toya"), actor("Lat Oya")],
+                 text="LaToya, the label, signed La Toya. Lat Oya produced the record."),
+    ]
+    resolver = Resolver()
+    first = resolver.resolve(corpus)
+    rally = [*corpus[:2], moved(corpus[2], (0, 2, 1), "Donald Trump and Mike Pence spoke in Ohio. Trump left."),
+             corpus[3]]
+    assert resolver.resolve(rally) is first
+
+    label = [*rally[:3], moved(corpus[3], (1, 0, 2), "La Toya signed with LaToya, the label. Lat Oya produced it.")]
+    again, fresh = resolver.resolve(label), resolve(label)
+    assert (again.pages, again.names, again.kinds, again.decisions) == \
+        (fresh.pages, fresh.names, fresh.kinds, fresh.decisions)
+    assert again.pages[3] == {"la-toya": "lat-oya"} and first.pages[3] == {}

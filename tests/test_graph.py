@@ -100,6 +100,9 @@ def test_a_site_rebuilt_with_its_memo_after_edits_equals_one_built_from_scratch(
         lambda c: {**c, "w": replace(c["w"], article=replace(c["w"].article, date=dt.date(2023, 1, 1)))},  # moved
         lambda c: {**c, "v": briefing("v", dt.date(2022, 3, 2), [person("Bo Kim", 4)],
                                       [Quote("Not this week at all.", "Bo Kim", "bo-kim", "said", 0, 5)])},
+        # a quote credited to a name only a later briefing holds (the site lists briefings newest first)
+        lambda c: {**c, "y": replace(c["y"], quotes=(
+            *c["y"].quotes, Quote("Back next year, surely.", "Ed Fox", "ed-fox", "said", 0, 5)))},
     ]
     for curation in (Curation(), curated, Curation()):
         for edit in edits:
