@@ -265,8 +265,9 @@ def with_search_index(
         # until a marked one appears, for themes that mark nothing (then every page is indexed).
         marked: dict[str, bytes] = {}
         unmarked: dict[str, bytes] | None = {}
-        sources: dict[str, str | Path] = {}
-        """Where each page's bytes are: its copy in ``root``, or a kept page's published file."""
+        kept: dict[str, str] = {}
+        """A kept page's published file; a rendered page's bytes are copied to ``root/marked`` or
+        ``root/unmarked`` (no entry: at 20,000 briefings a path per page was tens of MB)."""
         early: _EarlyIndex | None = None
         late = False  # a page to index came after the early start: index again at the end
         decided = False  # whether to start early is settled
@@ -282,13 +283,12 @@ def with_search_index(
                 if pages is not None:
                     late = late or early is not None
                     if isinstance(output, Kept):
-                        sources[output.path] = output.source
+                        kept[output.path] = str(output.source)
                         pages[output.path] = output.sha256
                     else:
                         target = root.joinpath("marked" if is_marked else "unmarked", *parts)
                         target.parent.mkdir(parents=True, exist_ok=True)
                         target.write_bytes(output.data)
-                        sources[output.path] = target
                         pages[output.path] = hashlib.sha256(output.data).digest()
             elif not decided:
                 # The site's pages come before its data files: index them while the rest is written. Only for
@@ -298,7 +298,7 @@ def with_search_index(
                 if pages:
                     decided = True  # at the first data file after the pages, once
                     if shard_count(len(pages), SHARD_PAGES) == 1:
-                        early = _EarlyIndex(pages, dict(sources), root, cache, report)
+                        early = _EarlyIndex(pages, _Sources(root, dict(kept), unmarked is None), cache, report)
             yield output
         try:
             if early is not None and not late:
@@ -306,7 +306,8 @@ def with_search_index(
             else:
                 if early is not None:
                     early.result(ignore_errors=True)
-                bundles = _build_shards(_index_input(marked, unmarked), sources, root, cache, report)
+                bundles = _build_shards(_index_input(marked, unmarked), _Sources(root, kept, unmarked is None), cache,
+                                        report)
         except SearchUnavailable as exc:
             warn(str(exc))
             return
@@ -319,17 +320,29 @@ def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None) ->
     return marked if unmarked is None else unmarked
 
 
+class _Sources:
+    """Where each page to index is: a kept page's published file, else its copy under ``root``."""
+
+    def __init__(self, root: Path, kept: dict[str, str], marked: bool) -> None:
+        self.root = root
+        self.kept = kept
+        self.copies = root / ("marked" if marked else "unmarked")
+
+    def __getitem__(self, path: str) -> str | Path:
+        return self.kept.get(path) or self.copies.joinpath(*path.split("/"))
+
+
 class _EarlyIndex:
     """``_build_shards`` in a thread of its own (it mostly waits on Pagefind), over a snapshot of the pages."""
 
-    def __init__(self, pages: dict[str, bytes], sources: dict[str, str | Path], root: Path, cache: BundleCache | None,
+    def __init__(self, pages: dict[str, bytes], sources: _Sources, cache: BundleCache | None,
                  report: SearchReport) -> None:
         self._outcome: dict[int, Path] | BaseException | None = None
         snapshot = dict(pages)
 
         def run() -> None:
             try:
-                self._outcome = _build_shards(snapshot, sources, root, cache, report)
+                self._outcome = _build_shards(snapshot, sources, cache, report)
             except BaseException as exc:  # handed to the caller of result()
                 self._outcome = exc
 
@@ -347,11 +360,12 @@ class _EarlyIndex:
 
 
 def _build_shards(
-    pages: dict[str, bytes], sources: dict[str, str | Path], root: Path, cache: BundleCache | None, report: SearchReport
+    pages: dict[str, bytes], sources: _Sources, cache: BundleCache | None, report: SearchReport
 ) -> dict[int, Path]:
     """Each non-empty shard's bundle folder, from the cache or a Pagefind run over the shard's pages."""
     if not pages:
         raise SearchUnavailable("search index not built: no pages to index")
+    root = sources.root
     count = shard_count(len(pages), SHARD_PAGES)
     shards: dict[int, list[str]] = {}
     for path in sorted(pages):
