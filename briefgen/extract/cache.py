@@ -20,7 +20,7 @@ from briefgen.model import Actor, EntityKind, Extraction, Quote
 
 log = logging.getLogger(__name__)
 
-EXTRACT_VERSION = "13"
+EXTRACT_VERSION = "15"
 """Bump whenever extraction output changes, so old cache entries stop matching."""
 
 

@@ -866,6 +866,8 @@ class _Speakers:
         if _main_subject(token):
             return True
         sent = token.sent
+        if self._lost_subject(token):
+            return True
         before = [t for t in self.doc[sent.start : token.left_edge.i if token.dep_ == "ROOT" else token.i]
                   if not self.quoted[t.i] and not t.is_space]
         if token.dep_ in {"nsubj", "nsubjpass"}:
@@ -873,6 +875,18 @@ class _Speakers:
         if token.dep_ not in {"ROOT", "npadvmod", "advmod", "dep"} or token.pos_ != "PROPN":
             return False
         return all(t.pos_ in {"CCONJ", "ADV", "PUNCT"} or t.head.i == token.i or t.ent_iob_ == "I" for t in before)
+
+    def _lost_subject(self, token: Any) -> bool:
+        """The parser gave the sentence's main verb no subject and took the name before it for part of an
+        opening phrase ('Speaking in Harlem, Clinton, without naming him, also accused …' with Clinton in
+        apposition to Harlem; 'At an event in Ohio, 62-year-old Brenda Johnson also railed …' with her as the
+        object of 'in'): the last person named before that verb is its subject."""
+        root = token.sent.root
+        if root.pos_ not in {"VERB", "AUX"} or root.i <= token.i or self.quoted[token.i] \
+                or token.ent_type_ != "PERSON" or any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in root.children):
+            return False
+        return not any(t.ent_type_ == "PERSON" and t.ent_iob_ == "B" and not self.quoted[t.i]
+                       for t in self.doc[token.i + 1 : root.i])
 
     def _compatible(self, kind: str) -> Any:
         """Which actors a pronoun or role noun of this kind can be: 'm'/'f' a person not of the other
