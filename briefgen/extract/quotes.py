@@ -106,6 +106,9 @@ def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
     before = text[paragraph_start : span.start].rstrip()
     if not before:
         return False
+    earlier_lines, _, line = text[paragraph_start : span.start].rpartition("\n")
+    if earlier_lines and not line.strip() and re.search(r"[.!?:][)”\"’]*\Z", earlier_lines.rstrip()):
+        return False  # a quote opening its line after a finished sentence, where each paragraph is a line
     if span.opened and text[span.inner_start : span.inner_start + 1].islower():
         words = re.findall(r"[\w’'-]+", before[-60:].lower())
         sentence = re.split(r"[.!?][”\"’]?\s+", before)[-1]
@@ -683,6 +686,10 @@ class _Speakers:
         signs count (a title cue, an owner's possessive, 'on “…”')."""
         inner = self.text[span.inner_start : span.inner_end]
         words = inner.split()
+        comma = self.text[span.inner_end : span.end - span.close_width].strip() == "," \
+            or self.text[span.end : span.end + 1] == ","
+        if span.closed and comma and len(words) <= 25 and _BYLINE_AFTER.match(self.text, span.end):
+            return True  # a headline with its byline, in a digest: '—“Hamilton to play Chicago,” by Variety’s …'
         if not words or len(words) > 10:
             return False
         title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 or w in _TITLE_SMALL_WORDS
@@ -1131,6 +1138,9 @@ _NAME_WORD = r"(?:[A-Z][\w’'.&-]*|and|of|de|van|von)"
 _BYLINE = re.compile(rf"(?:^|[-–—]\s*|\bMore from\s+)([A-Z][\w’'.&-]*(?:[ \t]+{_NAME_WORD}){{0,5}})[ \t]*:[ \t]*\Z",
                      re.M)
 """A name after a dash or 'More from', right before the colon that introduces a quote."""
+
+_BYLINE_AFTER = re.compile(r"[ \t]*,?[ \t]*by[ \t]+(?:the[ \t]+)?[A-Z]")
+"""A byline right after a closing mark (and a comma): the quoted words are the title of someone's article."""
 
 _CLIMBING = {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis", "dep"}
 """Relations by which a subject-less speech verb takes the subject of the word it hangs on ('dep': the
