@@ -42,3 +42,19 @@ Welcome to the weekly digest of news from the city's arts and entertainment indu
     assert any(t.startswith("The musical will ride") for t in texts)
     # 'by' with no comma before it is the agent of the quoted words, not a byline.
     assert any(t.startswith("If there had not been") for t in texts)
+
+
+def test_a_closing_mark_typed_to_open_a_paragraph_opens_a_quote(nlp_provider, tmp_path):
+    # Comments pasted from a social network: a direction mark, then ” where “ belongs.
+    b = brief(
+        """
+The governor's post about the floods drew thousands of replies overnight.
+
+\u202a”Thank you for standing with the families who lost everything this week!!” posted Maria Delgado.
+
+\u202a”We need the bridge rebuilt before the winter, not next year,” wrote Tom Becker.
+""",
+        nlp_provider, tmp_path,
+    )
+    by_start = {q.text.split()[0]: q.speaker for q in b.quotes}
+    assert by_start == {"Thank": "Maria Delgado", "We": "Tom Becker"}

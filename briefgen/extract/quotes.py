@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -187,6 +188,11 @@ def find_quote_spans(text: str, paragraphs: tuple[Paragraph, ...]) -> list[Quote
     return spans
 
 
+def _opens_paragraph(text: str, lo: int, i: int) -> bool:
+    """Only spaces and invisible formatting characters (a left-to-right mark) stand before ``i``."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text[lo:i])
+
+
 def _double_spans(text: str, lo: int, hi: int, p_index: int, carried: bool) -> tuple[list[QuoteSpan], bool]:
     spans: list[QuoteSpan] = []
     stack: list[tuple[int, str]] = []  # (offset, mark)
@@ -200,6 +206,8 @@ def _double_spans(text: str, lo: int, hi: int, p_index: int, carried: bool) -> t
             c = "»" if c == "«" else "”"  # '…her here,“ said X': an opening mark typed where a closer belongs
         elif text.startswith("''", i) and i > lo and not text[i - 1].isspace() and (stack or carried):
             c, width = "”", 2  # the wire's closer
+        elif c in CLOSERS and not stack and not carried and _opens_paragraph(text, lo, i):
+            c = "«" if c == "»" else "“"  # '”Sorry Sarah, …!!” posted X': a closing mark typed to open a paragraph
         if carried and not stack and (c in CLOSERS or (c == STRAIGHT and not _opener_like(text, i, lo, hi))):
             # A closing mark before any opener ends the quote the previous paragraph left open.
             spans.append(_span(text, lo, i + width, True, p_index, opened=False, close_width=width))
