@@ -68,7 +68,11 @@ _TITLE_NOUNS = {
     "episode", "poem", "painting", "button", "label", "tab", "menu", "option", "slogan", "sign", "banner",
     "hashtag", "headline", "column", "article", "essay", "programme", "program", "musical", "opera", "single",
 }
-_TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "with", "for", "to", "in", "on", "at", "by", "from", "is"}
+_TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "with", "for", "to", "in", "on", "at", "by", "from", "is",
+                      "that", "into", "over", "than"}
+# Credits that follow a work's name: '“Orange is the New Black” star Dascha Polanco', '“Bachelor” host'.
+_WORK_CREDIT = re.compile(r"[ \t]+(?:star|stars|host|hosts|actor|actress|creator|author|producer|showrunner|"
+                          r"director|singer|cast|contestant|alum|alumna|alumnus)\b")
 _TITLE_CUES = {"titled", "entitled", "headlined", "dubbed", "labelled", "labeled", "marked", "nicknamed"}
 # Role nouns that, as 'the <role>' with no name, refer back to a person already named ('The presidential
 # candidate reiterated', 'the actress said'): gender when the noun has one, else any person. Nouns for
@@ -716,6 +720,9 @@ class _Speakers:
                 re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of", "told", "tells", "telling"}
                 or (before[-1].rstrip("s") in _TITLE_NOUNS and re.search(r"\w,?\s*$", lead))):
             return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”', 'her memoir, “Tough Choices”'
+        if title_case and span.closed and not ending.endswith((".", ",")) \
+                and _WORK_CREDIT.match(self.text, span.end):
+            return True  # '“Orange is the New Black” star Dascha Polanco': a work's name before its credit
         if title_case and len(words) <= 6 and self._subject_phrase(span):
             return True  # '“Sons of Trump” is an adaptation of …': the name is the subject of the writer's verb
         if governed:
