@@ -52,3 +52,19 @@ At a June campaign event in St. Clairsville, Ohio, 62-year-old Brenda Johnson al
         nlp_provider, tmp_path,
     )
     assert speakers(b)["They should speak"] == "Brenda Johnson"
+
+
+def test_a_speech_verb_after_a_name_and_a_parenthesis_or_a_participle_phrase(nlp_provider, tmp_path):
+    b = brief(
+        """
+Delegates streamed out of the arena in Cleveland late on Thursday as the balloons came down.
+
+On a morning radio show on Tuesday, while discussing a tweet from the nominee featuring an image of his rival and a pile of money, House Speaker Paul Ryan (R-WI) said “images like that have no place in a presidential campaign.”
+
+“We’ve had more successful conventions than this one,” Texas delegate Bill Eastland, wearing a cowboy hat and “Ted Cruz” campaign pins, said matter-of-factly as confetti fluttered down around him.
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["images like that"] == "Paul Ryan"
+    assert got["We’ve had more"] == "Bill Eastland"

@@ -584,17 +584,30 @@ class _Speakers:
         return _Attribution(cue=cue.text)
 
     def _name_right_before(self, verb: Any) -> Any | None:
-        """'…, her senior policy adviser, Jake Sullivan, said: “…”': a subject-less speech verb right after a
-        name (and its comma) that the parser hung elsewhere; that name is the subject it lost."""
+        """'…, her senior policy adviser, Jake Sullivan, said: “…”', 'Paul Ryan (R-WI) said “…”', 'Texas delegate
+        Bill Eastland, wearing a cowboy hat and “Ted Cruz” pins, said': a subject-less speech verb right after a
+        person's name that the parser hung elsewhere, or after the name and a parenthesis or a phrase between
+        commas with no clause of its own; that name is the subject it lost."""
         if verb.tag_ not in {"VBD", "VBZ", "VBP"}:
             return None  # a participle has no subject of its own ('… to Adelson, telling Reuters, “…”')
+        doc = self.doc
         i = verb.i - 1
-        if i >= 0 and self.doc[i].text == ",":
+        if i >= 0 and doc[i].text == ")":
+            while i > verb.sent.start and doc[i].text != "(":
+                i -= 1
             i -= 1
-        if i < 0 or self.quoted[i] or self.doc[i].pos_ != "PROPN":
+        elif i >= 0 and doc[i].text == ",":
+            i -= 1
+            phrase_start = next((j for j in range(i, max(verb.sent.start, i - 15) - 1, -1) if doc[j].text == ","), None)
+            inside = doc[phrase_start + 1 : i + 1] if phrase_start is not None else ()
+            if phrase_start is not None and inside[0].tag_ == "VBG" and not any(
+                    t.dep_ in {"nsubj", "nsubjpass"} or t.tag_ in {"VBD", "VBZ", "VBP", "MD"}
+                    for t in inside if not self.quoted[t.i]):
+                i = phrase_start - 1  # ', wearing a cowboy hat and “Ted Cruz” pins,'
+        if i < 0 or self.quoted[i] or doc[i].pos_ != "PROPN":
             return None
-        actor = self.table.at(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text))
-        return self.doc[i] if actor is not None and actor.kind is EntityKind.PERSON else None
+        actor = self.table.at(doc[i].idx, doc[i].idx + len(doc[i].text))
+        return doc[i] if actor is not None and actor.kind is EntityKind.PERSON else None
 
     def _inverted_subject(self, verb: Any) -> Any | None:
         """'“…,” added Gowdy.', '“…,” said David Brock, a Clinton confidant who heads …': the parser often
