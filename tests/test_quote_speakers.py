@@ -68,3 +68,19 @@ On a morning radio show on Tuesday, while discussing a tweet from the nominee fe
     got = speakers(b)
     assert got["images like that"] == "Paul Ryan"
     assert got["We’ve had more"] == "Bill Eastland"
+
+
+def test_a_statement_issued_before_a_comma_and_a_participle_cue_name_the_subject(nlp_provider, tmp_path):
+    b = brief(
+        """
+The band played a benefit concert for the senator in Los Angeles on Friday night.
+
+Band member Flea shared the news on social media last week, writing “Feels great to support someone I believe in. He only accepts small donations from individuals.”
+
+Immediately after the attacks, Governor Ellen Marsh issued a statement, “Last night, our state was attacked by a terrorist. My deepest sympathy goes out to the victims and their families.”
+""",
+        nlp_provider, tmp_path,
+    )
+    got = speakers(b)
+    assert got["Feels great to"] == "Flea"
+    assert got["Last night, our"] == "Ellen Marsh"

@@ -467,6 +467,8 @@ class _Speakers:
             return None
         if self.text[colon] == ".":
             return self._complete_speech_sentence(colon)
+        if self.text[colon] == ",":
+            return self._document_issued(colon)
         if self.text[colon] != ":":
             return None
         token = doc.char_span(colon, colon + 1, alignment_mode="expand")
@@ -481,6 +483,17 @@ class _Speakers:
         if subjects and self._actor_in(subjects[0]) is not None:
             return root
         return self._named_clause_before(token[0])
+
+    def _document_issued(self, comma: int) -> Any | None:
+        """'Trump issued a statement, “…”': the verb that issued the document named right before the comma."""
+        token = self.doc.char_span(comma, comma + 1, alignment_mode="expand")
+        if token is None or token[0].i == 0:
+            return None
+        document = self.doc[token[0].i - 1]
+        if document.lower_ not in _DOCUMENTS or document.dep_ != "dobj" or self.quoted[document.i]:
+            return None
+        verb = document.head
+        return verb if any(c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i] for c in verb.children) else None
 
     def _complete_speech_sentence(self, stop: int) -> Any | None:
         """'Sam Lau, the party's spokesman, said in a statement. “…”': a sentence right before the quote
@@ -581,7 +594,19 @@ class _Speakers:
                 verb = noun
             else:
                 break
+        if cue.tag_ == "VBG" and (subject := self._subject_before(cue)) is not None:
+            # 'Band member Flea shared the news, writing “…”' with 'writing' parsed as the quote's subject: the
+            # participle tells of the subject of the clause it follows.
+            return self._resolve(subject, position, cue.text)
         return _Attribution(cue=cue.text)
+
+    def _subject_before(self, participle: Any) -> Any | None:
+        """The subject of the last finite verb before ``participle`` in its sentence, outside quotes."""
+        for token in reversed(self.doc[participle.sent.start : participle.i]):
+            if not self.quoted[token.i] and token.pos_ in {"VERB", "AUX"} and token.tag_ in {"VBD", "VBZ", "VBP"}:
+                subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
+                return subjects[0] if subjects else None
+        return None
 
     def _name_right_before(self, verb: Any) -> Any | None:
         """'…, her senior policy adviser, Jake Sullivan, said: “…”', 'Paul Ryan (R-WI) said “…”', 'Texas delegate
