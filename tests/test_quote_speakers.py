@@ -84,3 +84,17 @@ Immediately after the attacks, Governor Ellen Marsh issued a statement, “Last 
     got = speakers(b)
     assert got["Feels great to"] == "Flea"
     assert got["Last night, our"] == "Ellen Marsh"
+
+
+def test_a_subject_and_verb_right_after_the_quote_attribute_it_whatever_the_verb(nlp_provider, tmp_path):
+    b = brief(
+        """
+French President François Hollande answered the American candidate's remarks about his country on Tuesday.
+
+Donald Trump claimed last week that France was no longer what it used to be.
+
+“France will always be France,” an angry Hollande retaliated. “It never gives up, because it still bears ideals that are recognized worldwide.”
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["France will always"] == "François Hollande"

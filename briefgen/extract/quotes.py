@@ -429,7 +429,35 @@ class _Speakers:
             return colon
         if before:
             return before[-1]  # for a fragment ('said the plan was “a disaster”') the verb before wins
-        return after[0] if after else None
+        return after[0] if after else self._attribution_frame(span)
+
+    def _attribution_frame(self, span: QuoteSpan) -> Any | None:
+        """'“…,” an angry Hollande retaliated.', '“…,” he surmised.': a quote closed on a comma, '!' or '?' and
+        followed by a short clause of a subject and a verb that says nothing else (no object, clause or
+        complement; the sentence ends or goes on with a place or time) is attributed by that verb, whatever
+        the verb is."""
+        if not span.closed or self.text[span.end - span.close_width - 1] not in ",!?":
+            return None
+        doc = self.doc
+        after = doc.char_span(span.end, min(len(self.text), span.end + 60), alignment_mode="contract")
+        if after is None or "\n" in self.text[span.end : span.end + 60].split(".")[0]:
+            return None
+        words = [t for t in after if not t.is_space][:6]
+        verb = next((t for t in words if t.pos_ == "VERB" and t.tag_ in {"VBD", "VBZ"}), None)
+        if verb is None or self.quoted[verb.i] or any(
+                c.dep_ in {"dobj", "ccomp", "xcomp", "acomp", "attr", "oprd"} and not self.quoted[c.i]
+                for c in verb.children):
+            return None
+        subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+        if not subjects or subjects[0].left_edge.i != words[0].i:
+            return None  # the clause must open right after the quote
+        following = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+        if following is not None and not (following.is_punct or following.pos_ in {"ADP", "ADV", "SCONJ"}):
+            return None
+        subject = subjects[0]
+        person = subject.lower_ in {"he", "she"} or (
+            self._actor_in(subject) is not None and self._actor_in(subject).kind is EntityKind.PERSON)
+        return verb if person else None
 
     def _colon_verb(self, span: QuoteSpan) -> Any | None:
         """'Rubio fired back forcefully: “…”': the verb the colon right before the quote belongs to."""
