@@ -1223,6 +1223,9 @@ _BYLINE = re.compile(rf"(?:^|[-–—]\s*|\bMore from\s+)([A-Z][\w’'.&-]*(?:[ 
 _BYLINE_AFTER = re.compile(r"[ \t]*,?[ \t]*by[ \t]+(?:the[ \t]+)?[A-Z]")
 """A byline right after a closing mark (and a comma): the quoted words are the title of someone's article."""
 
+_EXCERPT_AFTER_BYLINE = re.compile(r"[”\"],?[ \t]+by[ \t]+[^\n:“”\"]{2,80}:[ \t]*\Z")
+"""A headline's byline ending right before a quote: what follows is an excerpt of that article."""
+
 _CLIMBING = {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis", "dep"}
 """Relations by which a subject-less speech verb takes the subject of the word it hangs on ('dep': the
 parser's unlabelled attachment, as in 'Carter, exasperated, finally responded: “…”')."""
@@ -1346,6 +1349,8 @@ def extract_quotes(
             continue  # a cue-less short fragment: a scare quote
         if title_or_label(span, attribution):
             continue
+        if attribution.speaker is None and _EXCERPT_AFTER_BYLINE.search(raw, paragraphs[span.paragraph].start, span.start):
+            continue  # '“Headline,” by Variety's Gordon Cox: “…”': a digest's excerpt of the article it links
         partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
         actor = attribution.actor
         quotes.append(
