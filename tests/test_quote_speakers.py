@@ -98,3 +98,15 @@ Donald Trump claimed last week that France was no longer what it used to be.
         nlp_provider, tmp_path,
     )
     assert speakers(b)["France will always"] == "François Hollande"
+
+
+def test_a_participle_after_the_quote_does_not_take_it_from_the_verb_before(nlp_provider, tmp_path):
+    b = brief(
+        """
+The Hollywood conservatives' club is dissolving its formal organisation after a decade of meetings.
+
+Boreing said the members will still meet for drinks and speakers, but said, “It’s time we change how we do it,” promising the Friends of Abe will return to its roots.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["It’s time we"] == "Boreing"

@@ -423,6 +423,10 @@ class _Speakers:
             after = [t for t in following[:6] if self._is_cue(t)
                      and not any(c.dep_ in {"ccomp", "xcomp"} for c in t.children)]
         if after and not is_partial(self.text, span, doc[sent_start].idx):
+            if beside and after[0].tag_ == "VBG":
+                # 'but said, “It’s time we change,” promising the club will return …': a participle after the
+                # quote goes on about the speaker; the verb right before introduces the quote.
+                return beside[-1]
             return after[0]
         colon = self._colon_verb(span)
         if colon is not None:
