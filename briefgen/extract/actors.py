@@ -592,10 +592,12 @@ def _add_missed_surnames(doc: Any, actors: list[ActorInfo]) -> None:
 
 
 def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]] = ()) -> None:
-    """Guess each person's gender: from a common first name, else from the first he/she that follows a
-    sentence where they are the subject.
+    """Guess each person's gender: from a common first name, else from the he/she that follows a sentence
+    where they are the subject (``_pronoun_vote``), the most common vote over their mentions.
 
-    Pronouns inside quotations (``quoted``: character ranges) are the speaker talking about someone else.
+    Quotations (``quoted``: character ranges) are the speaker talking about someone else: a pronoun inside one
+    does not vote, and neither does a subject inside one ('“Clinton has to keep her support,” said Harrison …
+    he can deliver' tells nothing of Clinton).
     """
     length = len(doc.text)  # rebuilt from the tokens on every access: read it once
     inside = bytearray(length + 1)
@@ -611,27 +613,38 @@ def infer_genders(doc: Any, table: ActorTable, quoted: Sequence[tuple[int, int]]
         votes: Counter[str] = Counter()
         for m in info.mentions:
             token = doc[m.token_i]
-            if token.dep_ not in {"nsubj", "nsubjpass"}:
-                continue
-            sent = token.sent
-            window = doc[sent.end : min(len(doc), sent.end + 40)]
-            weak = None  # a his/her/him before any he/she, and before another person is named
-            for t in [*doc[token.i + 1 : sent.end], *window]:
-                if inside[t.idx]:
-                    continue
-                if t.lower_ in {"he", "she"}:
-                    votes["m" if t.lower_ == "he" else "f"] += 1
-                    break
-                if t.ent_type_ == "PERSON" and t.i not in own:
-                    # 'Kopp said agents want to interview Clinton and her aides': 'her' is Clinton's.
-                    break
-                if weak is None and t.lower_ in {"his", "him", "himself", "her", "hers", "herself"}:
-                    weak = "m" if t.lower_ in {"his", "him", "himself"} else "f"
-            else:
-                if weak is not None:
-                    votes[weak] += 1
+            if token.dep_ in {"nsubj", "nsubjpass"} and not inside[token.idx]:
+                vote = _pronoun_vote(doc, token, own, inside)
+                if vote:
+                    votes[vote] += 1
         if votes:
             info.gender = votes.most_common(1)[0][0]
+
+
+def _pronoun_vote(doc: Any, subject: Any, own: set[int], inside: bytearray) -> str | None:
+    """'m'/'f' from the pronouns after a subject, in its sentence and the 40 words after, until another person
+    is named: the first he/she, except that one inside what the subject reports ('Dexter Wakefield told the
+    paper that she was a regular': she is someone else, often) gives way to a later he/she of the writer's own
+    ('He said her family …'); with no he/she, the first his/her/him before anyone else is named."""
+    sent = subject.sent
+    reported = {t.i for c in subject.head.children if c.dep_ in {"ccomp", "xcomp"} for t in c.subtree}
+    weak = None
+    in_report = None
+    for t in [*doc[subject.i + 1 : sent.end], *doc[sent.end : min(len(doc), sent.end + 40)]]:
+        if inside[t.idx]:
+            continue
+        if t.lower_ in {"he", "she"}:
+            gender = "m" if t.lower_ == "he" else "f"
+            if t.i not in reported:
+                return gender
+            in_report = in_report or gender
+            continue
+        if t.ent_type_ == "PERSON" and t.i not in own:
+            # 'Kopp said agents want to interview Clinton and her aides': 'her' is Clinton's.
+            break
+        if weak is None and t.lower_ in {"his", "him", "himself", "her", "hers", "herself"}:
+            weak = "m" if t.lower_ in {"his", "him", "himself"} else "f"
+    return in_report or weak
 
 
 def _looks_like_person(text: str) -> bool:

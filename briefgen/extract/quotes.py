@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -67,7 +68,11 @@ _TITLE_NOUNS = {
     "episode", "poem", "painting", "button", "label", "tab", "menu", "option", "slogan", "sign", "banner",
     "hashtag", "headline", "column", "article", "essay", "programme", "program", "musical", "opera", "single",
 }
-_TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "with", "for", "to", "in", "on", "at", "by", "from", "is"}
+_TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "with", "for", "to", "in", "on", "at", "by", "from", "is",
+                      "that", "into", "over", "than"}
+# Credits that follow a work's name: '“Orange is the New Black” star Dascha Polanco', '“Bachelor” host'.
+_WORK_CREDIT = re.compile(r"[ \t]+(?:star|stars|host|hosts|actor|actress|creator|author|producer|showrunner|"
+                          r"director|singer|cast|contestant|alum|alumna|alumnus)\b")
 _TITLE_CUES = {"titled", "entitled", "headlined", "dubbed", "labelled", "labeled", "marked", "nicknamed"}
 # Role nouns that, as 'the <role>' with no name, refer back to a person already named ('The presidential
 # candidate reiterated', 'the actress said'): gender when the noun has one, else any person. Nouns for
@@ -106,6 +111,9 @@ def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
     before = text[paragraph_start : span.start].rstrip()
     if not before:
         return False
+    earlier_lines, _, line = text[paragraph_start : span.start].rpartition("\n")
+    if earlier_lines and not line.strip() and re.search(r"[.!?:][)”\"’]*\Z", earlier_lines.rstrip()):
+        return False  # a quote opening its line after a finished sentence, where each paragraph is a line
     if span.opened and text[span.inner_start : span.inner_start + 1].islower():
         words = re.findall(r"[\w’'-]+", before[-60:].lower())
         sentence = re.split(r"[.!?][”\"’]?\s+", before)[-1]
@@ -184,6 +192,11 @@ def find_quote_spans(text: str, paragraphs: tuple[Paragraph, ...]) -> list[Quote
     return spans
 
 
+def _opens_paragraph(text: str, lo: int, i: int) -> bool:
+    """Only spaces and invisible formatting characters (a left-to-right mark) stand before ``i``."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text[lo:i])
+
+
 def _double_spans(text: str, lo: int, hi: int, p_index: int, carried: bool) -> tuple[list[QuoteSpan], bool]:
     spans: list[QuoteSpan] = []
     stack: list[tuple[int, str]] = []  # (offset, mark)
@@ -197,6 +210,8 @@ def _double_spans(text: str, lo: int, hi: int, p_index: int, carried: bool) -> t
             c = "»" if c == "«" else "”"  # '…her here,“ said X': an opening mark typed where a closer belongs
         elif text.startswith("''", i) and i > lo and not text[i - 1].isspace() and (stack or carried):
             c, width = "”", 2  # the wire's closer
+        elif c in CLOSERS and not stack and not carried and _opens_paragraph(text, lo, i):
+            c = "«" if c == "»" else "“"  # '”Sorry Sarah, …!!” posted X': a closing mark typed to open a paragraph
         if carried and not stack and (c in CLOSERS or (c == STRAIGHT and not _opener_like(text, i, lo, hi))):
             # A closing mark before any opener ends the quote the previous paragraph left open.
             spans.append(_span(text, lo, i + width, True, p_index, opened=False, close_width=width))
@@ -408,13 +423,45 @@ class _Speakers:
             after = [t for t in following[:6] if self._is_cue(t)
                      and not any(c.dep_ in {"ccomp", "xcomp"} for c in t.children)]
         if after and not is_partial(self.text, span, doc[sent_start].idx):
+            if beside and after[0].tag_ == "VBG":
+                # 'but said, “It’s time we change,” promising the club will return …': a participle after the
+                # quote goes on about the speaker; the verb right before introduces the quote.
+                return beside[-1]
             return after[0]
         colon = self._colon_verb(span)
         if colon is not None:
             return colon
         if before:
             return before[-1]  # for a fragment ('said the plan was “a disaster”') the verb before wins
-        return after[0] if after else None
+        return after[0] if after else self._attribution_frame(span)
+
+    def _attribution_frame(self, span: QuoteSpan) -> Any | None:
+        """'“…,” an angry Hollande retaliated.', '“…,” he surmised.': a quote closed on a comma, '!' or '?' and
+        followed by a short clause of a subject and a verb that says nothing else (no object, clause or
+        complement; the sentence ends or goes on with a place or time) is attributed by that verb, whatever
+        the verb is."""
+        if not span.closed or self.text[span.end - span.close_width - 1] not in ",!?":
+            return None
+        doc = self.doc
+        after = doc.char_span(span.end, min(len(self.text), span.end + 60), alignment_mode="contract")
+        if after is None or "\n" in self.text[span.end : span.end + 60].split(".")[0]:
+            return None
+        words = [t for t in after if not t.is_space][:6]
+        verb = next((t for t in words if t.pos_ == "VERB" and t.tag_ in {"VBD", "VBZ"}), None)
+        if verb is None or self.quoted[verb.i] or any(
+                c.dep_ in {"dobj", "ccomp", "xcomp", "acomp", "attr", "oprd"} and not self.quoted[c.i]
+                for c in verb.children):
+            return None
+        subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+        if not subjects or subjects[0].left_edge.i != words[0].i:
+            return None  # the clause must open right after the quote
+        following = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+        if following is not None and not (following.is_punct or following.pos_ in {"ADP", "ADV", "SCONJ"}):
+            return None
+        subject = subjects[0]
+        person = subject.lower_ in {"he", "she"} or (
+            self._actor_in(subject) is not None and self._actor_in(subject).kind is EntityKind.PERSON)
+        return verb if person else None
 
     def _colon_verb(self, span: QuoteSpan) -> Any | None:
         """'Rubio fired back forcefully: “…”': the verb the colon right before the quote belongs to."""
@@ -452,6 +499,8 @@ class _Speakers:
             return None
         if self.text[colon] == ".":
             return self._complete_speech_sentence(colon)
+        if self.text[colon] == ",":
+            return self._document_issued(colon)
         if self.text[colon] != ":":
             return None
         token = doc.char_span(colon, colon + 1, alignment_mode="expand")
@@ -466,6 +515,17 @@ class _Speakers:
         if subjects and self._actor_in(subjects[0]) is not None:
             return root
         return self._named_clause_before(token[0])
+
+    def _document_issued(self, comma: int) -> Any | None:
+        """'Trump issued a statement, “…”': the verb that issued the document named right before the comma."""
+        token = self.doc.char_span(comma, comma + 1, alignment_mode="expand")
+        if token is None or token[0].i == 0:
+            return None
+        document = self.doc[token[0].i - 1]
+        if document.lower_ not in _DOCUMENTS or document.dep_ != "dobj" or self.quoted[document.i]:
+            return None
+        verb = document.head
+        return verb if any(c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i] for c in verb.children) else None
 
     def _complete_speech_sentence(self, stop: int) -> Any | None:
         """'Sam Lau, the party's spokesman, said in a statement. “…”': a sentence right before the quote
@@ -566,20 +626,45 @@ class _Speakers:
                 verb = noun
             else:
                 break
+        if cue.tag_ == "VBG" and (subject := self._subject_before(cue)) is not None:
+            # 'Band member Flea shared the news, writing “…”' with 'writing' parsed as the quote's subject: the
+            # participle tells of the subject of the clause it follows.
+            return self._resolve(subject, position, cue.text)
         return _Attribution(cue=cue.text)
 
+    def _subject_before(self, participle: Any) -> Any | None:
+        """The subject of the last finite verb before ``participle`` in its sentence, outside quotes."""
+        for token in reversed(self.doc[participle.sent.start : participle.i]):
+            if not self.quoted[token.i] and token.pos_ in {"VERB", "AUX"} and token.tag_ in {"VBD", "VBZ", "VBP"}:
+                subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[c.i]]
+                return subjects[0] if subjects else None
+        return None
+
     def _name_right_before(self, verb: Any) -> Any | None:
-        """'…, her senior policy adviser, Jake Sullivan, said: “…”': a subject-less speech verb right after a
-        name (and its comma) that the parser hung elsewhere; that name is the subject it lost."""
+        """'…, her senior policy adviser, Jake Sullivan, said: “…”', 'Paul Ryan (R-WI) said “…”', 'Texas delegate
+        Bill Eastland, wearing a cowboy hat and “Ted Cruz” pins, said': a subject-less speech verb right after a
+        person's name that the parser hung elsewhere, or after the name and a parenthesis or a phrase between
+        commas with no clause of its own; that name is the subject it lost."""
         if verb.tag_ not in {"VBD", "VBZ", "VBP"}:
             return None  # a participle has no subject of its own ('… to Adelson, telling Reuters, “…”')
+        doc = self.doc
         i = verb.i - 1
-        if i >= 0 and self.doc[i].text == ",":
+        if i >= 0 and doc[i].text == ")":
+            while i > verb.sent.start and doc[i].text != "(":
+                i -= 1
             i -= 1
-        if i < 0 or self.quoted[i] or self.doc[i].pos_ != "PROPN":
+        elif i >= 0 and doc[i].text == ",":
+            i -= 1
+            phrase_start = next((j for j in range(i, max(verb.sent.start, i - 15) - 1, -1) if doc[j].text == ","), None)
+            inside = doc[phrase_start + 1 : i + 1] if phrase_start is not None else ()
+            if phrase_start is not None and inside[0].tag_ == "VBG" and not any(
+                    t.dep_ in {"nsubj", "nsubjpass"} or t.tag_ in {"VBD", "VBZ", "VBP", "MD"}
+                    for t in inside if not self.quoted[t.i]):
+                i = phrase_start - 1  # ', wearing a cowboy hat and “Ted Cruz” pins,'
+        if i < 0 or self.quoted[i] or doc[i].pos_ != "PROPN":
             return None
-        actor = self.table.at(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text))
-        return self.doc[i] if actor is not None and actor.kind is EntityKind.PERSON else None
+        actor = self.table.at(doc[i].idx, doc[i].idx + len(doc[i].text))
+        return doc[i] if actor is not None and actor.kind is EntityKind.PERSON else None
 
     def _inverted_subject(self, verb: Any) -> Any | None:
         """'“…,” added Gowdy.', '“…,” said David Brock, a Clinton confidant who heads …': the parser often
@@ -683,6 +768,10 @@ class _Speakers:
         signs count (a title cue, an owner's possessive, 'on “…”')."""
         inner = self.text[span.inner_start : span.inner_end]
         words = inner.split()
+        comma = self.text[span.inner_end : span.end - span.close_width].strip() == "," \
+            or self.text[span.end : span.end + 1] == ","
+        if span.closed and comma and len(words) <= 25 and _BYLINE_AFTER.match(self.text, span.end):
+            return True  # a headline with its byline, in a digest: '—“Hamilton to play Chicago,” by Variety’s …'
         if not words or len(words) > 10:
             return False
         title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 or w in _TITLE_SMALL_WORDS
@@ -701,6 +790,9 @@ class _Speakers:
                 re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of", "told", "tells", "telling"}
                 or (before[-1].rstrip("s") in _TITLE_NOUNS and re.search(r"\w,?\s*$", lead))):
             return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”', 'her memoir, “Tough Choices”'
+        if title_case and span.closed and not ending.endswith((".", ",")) \
+                and _WORK_CREDIT.match(self.text, span.end):
+            return True  # '“Orange is the New Black” star Dascha Polanco': a work's name before its credit
         if title_case and len(words) <= 6 and self._subject_phrase(span):
             return True  # '“Sons of Trump” is an adaptation of …': the name is the subject of the writer's verb
         if governed:
@@ -866,6 +958,8 @@ class _Speakers:
         if _main_subject(token):
             return True
         sent = token.sent
+        if self._lost_subject(token):
+            return True
         before = [t for t in self.doc[sent.start : token.left_edge.i if token.dep_ == "ROOT" else token.i]
                   if not self.quoted[t.i] and not t.is_space]
         if token.dep_ in {"nsubj", "nsubjpass"}:
@@ -873,6 +967,18 @@ class _Speakers:
         if token.dep_ not in {"ROOT", "npadvmod", "advmod", "dep"} or token.pos_ != "PROPN":
             return False
         return all(t.pos_ in {"CCONJ", "ADV", "PUNCT"} or t.head.i == token.i or t.ent_iob_ == "I" for t in before)
+
+    def _lost_subject(self, token: Any) -> bool:
+        """The parser gave the sentence's main verb no subject and took the name before it for part of an
+        opening phrase ('Speaking in Harlem, Clinton, without naming him, also accused …' with Clinton in
+        apposition to Harlem; 'At an event in Ohio, 62-year-old Brenda Johnson also railed …' with her as the
+        object of 'in'): the last person named before that verb is its subject."""
+        root = token.sent.root
+        if root.pos_ not in {"VERB", "AUX"} or root.i <= token.i or self.quoted[token.i] \
+                or token.ent_type_ != "PERSON" or any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in root.children):
+            return False
+        return not any(t.ent_type_ == "PERSON" and t.ent_iob_ == "B" and not self.quoted[t.i]
+                       for t in self.doc[token.i + 1 : root.i])
 
     def _compatible(self, kind: str) -> Any:
         """Which actors a pronoun or role noun of this kind can be: 'm'/'f' a person not of the other
@@ -1118,6 +1224,12 @@ _BYLINE = re.compile(rf"(?:^|[-–—]\s*|\bMore from\s+)([A-Z][\w’'.&-]*(?:[ 
                      re.M)
 """A name after a dash or 'More from', right before the colon that introduces a quote."""
 
+_BYLINE_AFTER = re.compile(r"[ \t]*,?[ \t]*by[ \t]+(?:the[ \t]+)?[A-Z]")
+"""A byline right after a closing mark (and a comma): the quoted words are the title of someone's article."""
+
+_EXCERPT_AFTER_BYLINE = re.compile(r"[”\"],?[ \t]+by[ \t]+[^\n:“”\"]{2,80}:[ \t]*\Z")
+"""A headline's byline ending right before a quote: what follows is an excerpt of that article."""
+
 _CLIMBING = {"conj", "advcl", "xcomp", "ccomp", "relcl", "acl", "parataxis", "dep"}
 """Relations by which a subject-less speech verb takes the subject of the word it hangs on ('dep': the
 parser's unlabelled attachment, as in 'Carter, exasperated, finally responded: “…”')."""
@@ -1241,6 +1353,8 @@ def extract_quotes(
             continue  # a cue-less short fragment: a scare quote
         if title_or_label(span, attribution):
             continue
+        if attribution.speaker is None and _EXCERPT_AFTER_BYLINE.search(raw, paragraphs[span.paragraph].start, span.start):
+            continue  # '“Headline,” by Variety's Gordon Cox: “…”': a digest's excerpt of the article it links
         partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
         actor = attribution.actor
         quotes.append(
