@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -162,7 +163,7 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a))
 
 
-def _foreign_files(out: Path, owned: set[str], found: dict[str, tuple[int, bool]] | None = None) -> Iterator[str]:
+def _foreign_files(out: Path, owned: set[str], found: dict[str, int] | None = None) -> Iterator[str]:
     """Files (and symlinks) in ``out`` that briefgen did not write: never deleted. ``found``: ``out``'s
     files if already listed."""
     if found is None:
@@ -172,10 +173,13 @@ def _foreign_files(out: Path, owned: set[str], found: dict[str, tuple[int, bool]
             yield rel
 
 
-def _tree(root: Path) -> tuple[dict[str, tuple[int, bool]], list[str]]:
-    """Every file and symlink below ``root`` (a symlinked folder is not entered) as relative path -> (inode,
-    is a symlink), and every folder, deepest last. From ``scandir`` alone: no file is stat'ed."""
-    found: dict[str, tuple[int, bool]] = {}
+def _tree(root: Path) -> tuple[dict[str, int], list[str]]:
+    """Every file and symlink below ``root`` (a symlinked folder is not entered) as relative path -> its inode,
+    negated for a symlink, and every folder, deepest last. From ``scandir`` alone: no file is stat'ed.
+
+    Paths are interned, so the site's and the spare folder's listings share them: at 20,000 briefings each
+    listing holds some 200,000 paths."""
+    found: dict[str, int] = {}
     folders: list[str] = []
     stack = [("", str(root))]
     while stack:
@@ -187,7 +191,7 @@ def _tree(root: Path) -> tuple[dict[str, tuple[int, bool]], list[str]]:
                     folders.append(rel)
                     stack.append((rel + "/", entry.path))
                 else:
-                    found[rel] = (entry.inode(), entry.is_symlink())
+                    found[sys.intern(rel)] = -entry.inode() if entry.is_symlink() else entry.inode()
     return found, folders
 
 
@@ -266,7 +270,7 @@ class _Spare:
 
     def carry_link(self, rel: str, source: Path) -> None:
         target = self.root / rel
-        if self.files.get(rel, (0, False))[1] and os.readlink(target) == os.readlink(source):
+        if self.files.get(rel, 0) < 0 and os.readlink(target) == os.readlink(source):
             return
         self._replace(target, lambda tmp: os.symlink(os.readlink(source), tmp))
 
@@ -290,8 +294,8 @@ def _make_spare(out: Path, spare: Path) -> None:
         spare.mkdir(parents=True)
         for folder in folders:
             (spare / folder).mkdir()
-        for rel, (_, is_link) in found.items():
-            if is_link:
+        for rel, node in found.items():
+            if node < 0:  # a symlink
                 os.symlink(os.readlink(out / rel), spare / rel)
             else:
                 os.link(out / rel, spare / rel)
@@ -419,8 +423,8 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
 
 def _manifest(out: Path) -> set[str]:
     try:
-        return set(json.loads((out / MANIFEST).read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        return set(map(sys.intern, json.loads((out / MANIFEST).read_text(encoding="utf-8"))))
+    except (OSError, ValueError, TypeError):  # TypeError: a manifest edited into something else than paths
         return set()
 
 
