@@ -459,8 +459,8 @@ class _Speakers:
         if following is not None and not (following.is_punct or following.pos_ in {"ADP", "ADV", "SCONJ"}):
             return None
         subject = subjects[0]
-        person = subject.lower_ in {"he", "she"} or (
-            self._actor_in(subject) is not None and self._actor_in(subject).kind is EntityKind.PERSON)
+        actor = self._actor_in(subject)
+        person = subject.lower_ in {"he", "she"} or (actor is not None and actor.kind is EntityKind.PERSON)
         return verb if person else None
 
     def _colon_verb(self, span: QuoteSpan) -> Any | None:
@@ -656,8 +656,8 @@ class _Speakers:
         elif i >= 0 and doc[i].text == ",":
             i -= 1
             phrase_start = next((j for j in range(i, max(verb.sent.start, i - 15) - 1, -1) if doc[j].text == ","), None)
-            inside = doc[phrase_start + 1 : i + 1] if phrase_start is not None else ()
-            if phrase_start is not None and inside[0].tag_ == "VBG" and not any(
+            inside = doc[phrase_start + 1 : i + 1] if phrase_start is not None else doc[0:0]
+            if phrase_start is not None and len(inside) and inside[0].tag_ == "VBG" and not any(
                     t.dep_ in {"nsubj", "nsubjpass"} or t.tag_ in {"VBD", "VBZ", "VBP", "MD"}
                     for t in inside if not self.quoted[t.i]):
                 i = phrase_start - 1  # ', wearing a cowboy hat and “Ted Cruz” pins,'
