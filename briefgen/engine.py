@@ -36,7 +36,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -1087,8 +1087,7 @@ def build_outputs(plan: Plan, records: dict[str, Record], out: Path, result: Bui
     differs from its published file.
     """
     chosen = list(plan.jobs) if verify else [p for p in plan.jobs if p not in plan.clean]
-    renders = [_bound(plan.jobs[p], plan.site) for p in chosen]
-    rendered = render_many(renders, processes)
+    rendered = render_many([plan.jobs[p] for p in chosen], partial(render_recorded, site=plan.site), processes)
     result.rendered = len(chosen)
     for path in plan.jobs:
         if path in plan.clean and not verify:
@@ -1108,10 +1107,6 @@ def build_outputs(plan: Plan, records: dict[str, Record], out: Path, result: Bui
                     path, "the engine judged it unchanged, but a fresh render differs (--verify)"))
         records[path] = record
         yield output
-
-
-def _bound(job: Job, site: Site) -> Callable[[], Rendered]:
-    return lambda: render_recorded(job, site)
 
 
 def commit_build(engine: Engine, plan: Plan, out: Path, config: Config, *, rendered: Iterable[str]) -> None:
