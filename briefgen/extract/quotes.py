@@ -1353,7 +1353,8 @@ def extract_quotes(
             continue  # a cue-less short fragment: a scare quote
         if title_or_label(span, attribution):
             continue
-        if attribution.speaker is None and _EXCERPT_AFTER_BYLINE.search(raw, paragraphs[span.paragraph].start, span.start):
+        opens = paragraphs[span.paragraph].start
+        if attribution.speaker is None and _EXCERPT_AFTER_BYLINE.search(raw, opens, span.start):
             continue  # '“Headline,” by Variety's Gordon Cox: “…”': a digest's excerpt of the article it links
         partial = is_partial(speakers.text, span, paragraphs[span.paragraph].start)
         actor = attribution.actor
