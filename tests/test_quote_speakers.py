@@ -110,3 +110,34 @@ Boreing said the members will still meet for drinks and speakers, but said, “I
         nlp_provider, tmp_path,
     )
     assert speakers(b)["It’s time we"] == "Boreing"
+
+
+def test_a_name_the_model_once_takes_for_a_person_is_the_she_after_it(nlp_provider, tmp_path):
+    # The model tags 'Rihanna' a place twice and a person once; the 'she' after her is hers, not the other
+    # honoree's, though a name ('Rockstar') sits in the clause describing her.
+    b = brief(
+        """
+Black women of all ages gathered to celebrate the anniversary of the mentoring organization on Friday. They applauded strong messages of empowerment from influential women like Rihanna, Shonda Rhimes and Amandla Stenberg.
+
+Two other standout moments from the evening came from superstars Shonda Rhimes and Rihanna who both shared empowering messages as they accepted awards.
+
+“Change the world and when you’ve done that, change it again,” Rhimes said.
+
+Meanwhile Rihanna, who was honored with the prestigious Rockstar award, spoke about the importance of self-love and self-acceptance. “The minute you learn to love yourself, you would not want to be anyone else,” she said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["The minute you"] == "Rihanna"
+
+
+def test_a_speaker_described_by_a_who_clause_is_named_as_written(nlp_provider, tmp_path):
+    # The parser hangs 'official' on 'team' and leaves 'said' without a subject.
+    b = brief(
+        """
+The senator from Vermont has met the president twice this year to talk about the campaign.
+
+Although there is no such overlap with Sanders's team, a White House official who spoke anonymously to discuss internal strategy said Wednesday, "Certainly there are discussions between the White House and the Sanders campaign." The aide declined to specify the nature of those discussions.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["Certainly there are"] == "a White House official"

@@ -605,6 +605,8 @@ class _Speakers:
                 return self._resolve(inverted, position, cue.text)
             if verb is cue and (named := self._name_right_before(verb)) is not None:
                 return self._resolve(named, position, cue.text)
+            if verb is cue and (described := self._noun_before_relative_clause(verb)) is not None:
+                return self._resolve(described, position, cue.text)
             if verb.dep_ in {"advcl", "conj"} and verb.head.dep_ == "ccomp" and self._is_cue(verb.head.head):
                 # 'Trump told Newsmax that Romney had …, adding, “…”', 'Suu Kyi said it was too early … but
                 # added, “…”': the parser hangs the second verb on the reported clause; it is the teller's.
@@ -665,6 +667,30 @@ class _Speakers:
             return None
         actor = self.table.at(doc[i].idx, doc[i].idx + len(doc[i].text))
         return doc[i] if actor is not None and actor.kind is EntityKind.PERSON else None
+
+    def _noun_before_relative_clause(self, verb: Any) -> Any | None:
+        """'a White House official who spoke anonymously to discuss strategy said Wednesday, “…”': the parser
+        hangs the noun on an earlier phrase and leaves the speech verb without a subject; a relative clause
+        that ends right before the verb (a comma between allowed) describes its subject, the noun it is on."""
+        if verb.tag_ not in {"VBD", "VBZ", "VBP"}:
+            return None
+        doc = self.doc
+        last = verb.i - 1
+        if last > verb.sent.start and doc[last].text == ",":
+            last -= 1
+        if last < verb.sent.start or self.quoted[last]:
+            return None
+        clause = doc[last]
+        for _ in range(len(doc)):  # up the tree to the clause that ends there (a parse tree has no cycles)
+            if clause.dep_ == "relcl" or clause.head is clause or clause.head.right_edge.i != last:
+                break
+            clause = clause.head
+        if clause.dep_ != "relcl" or clause.right_edge.i != last:
+            return None
+        noun = clause.head
+        if self.quoted[noun.i] or noun.pos_ not in {"NOUN", "PROPN"} or noun.i >= verb.i:
+            return None
+        return noun
 
     def _inverted_subject(self, verb: Any) -> Any | None:
         """'“…,” added Gowdy.', '“…,” said David Brock, a Clinton confidant who heads …': the parser often
@@ -913,9 +939,13 @@ class _Speakers:
                     or any(self._placed(m) or self._after_the(m) for m in actor.mentions):
                 continue
             votes: Counter[str] = Counter()
+            # Where the model itself once took the name for a person ('Rihanna' a place twice, a person once),
+            # a he/she after it as the subject of any verb counts, not only of a speech verb.
+            once_a_person = actor.kinds[EntityKind.PERSON] > 0
             for mention in actor.mentions:
                 token = self.doc[mention.token_i]
-                if token.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[token.i] and self._is_cue(token.head):
+                if token.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[token.i] \
+                        and (once_a_person or self._is_cue(token.head)):
                     votes[self._pronoun_after(mention, actor)] += 1
             voted = None
             if votes["m"] + votes["f"] > votes["n"]:
@@ -938,8 +968,11 @@ class _Speakers:
         doc = self.doc
         token = doc[mention.token_i]
         end = min(len(doc), token.sent.end + 40)
+        # 'Rihanna, who was honored with the Rockstar award, spoke …': a name in a clause or apposition that
+        # describes the subject is not someone else taking over the sentence.
+        describing = {d.i for c in token.children if c.dep_ in {"relcl", "appos", "acl"} for d in c.subtree}
         for t in doc[token.i + 1 : end]:
-            if self.quoted[t.i] or t.idx < mention.end:
+            if self.quoted[t.i] or t.idx < mention.end or t.i in describing:
                 continue
             if t.lower_ in {"he", "she"}:
                 return "m" if t.lower_ == "he" else "f"
