@@ -141,3 +141,26 @@ Although there is no such overlap with Sanders's team, a White House official wh
         nlp_provider, tmp_path,
     )
     assert speakers(b)["Certainly there are"] == "a White House official"
+
+
+def test_the_owner_of_the_sentence_subject_is_the_she_after_the_comments(nlp_provider, tmp_path):
+    # After readers' comments, the writer's sentence is about Palin's posts: her 'she posted', not a commenter's.
+    b = brief(
+        """
+Former Alaska Gov. Sarah Palin sent the terrorist group a message after it ordered the killing of disabled children.
+
+“Note to terrorists: Over my dead body,” Palin posted via Facebook on Monday.
+
+Palin’s post resonated with Facebook viewers.
+
+”Sorry Sarah, you should have said ‘over their dead bodies‘, because I know you can handle a gun very well!!” posted Sharon Powers Geyer.
+
+”Children are gifts from God and are to be protected,” said John Krystek.
+
+Palin’s pugnacious posts about the group include one last week saying the danger it represents had been understated in the debate over Donald Trump’s immigration plan.
+
+“Come together, America, to focus on proactive solutions to protect our children from terrorism,” she posted.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["Come together, America,"] in {"Palin", "Sarah Palin"}

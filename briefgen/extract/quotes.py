@@ -1073,6 +1073,9 @@ class _Speakers:
             for token_i, actor in found:
                 if self._sentence_subject(doc[token_i]):
                     return actor
+            for token_i, actor in found:
+                if _owns_main_subject(doc[token_i]):
+                    return actor  # 'Palin’s posts include one saying …. “…,” she posted': the sentence is about hers
             sent = doc[found[0][0]].sent
             if any(t.lower_ == pronoun and t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] for t in sent):
                 # '…, he noted, so it may be clear whether Trump will be the nominee': the sentence is still
@@ -1294,6 +1297,11 @@ def _main_subject(token: Any) -> bool:
         return False
     verb = token.head
     return bool(verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT"))
+
+
+def _owns_main_subject(token: Any) -> bool:
+    """The owner of the main clause's subject ('Palin’s pugnacious posts about ISIS include …')."""
+    return token.dep_ == "poss" and _main_subject(token.head)
 
 
 def extract_quotes(
