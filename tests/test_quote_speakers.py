@@ -164,3 +164,18 @@ Palin’s pugnacious posts about the group include one last week saying the dang
         nlp_provider, tmp_path,
     )
     assert speakers(b)["Come together, America,"] in {"Palin", "Sarah Palin"}
+
+
+def test_any_verb_right_after_a_short_quote_with_a_name_after_it_attributes_it(nlp_provider, tmp_path):
+    # 'beamed' is no speech verb, and three words with no cue would be dropped as a scare quote.
+    b = brief(
+        """
+Trump fever took over the convention floor on Thursday night as the nominee accepted the party's nomination.
+
+One thousand supporters snapped his picture in unison, while a delegate in a pink shirt climbed atop her chair for a better view.
+
+“This is fantastic!” beamed Donald Hartley of Madison, Alabama, who snuck onto the floor from the guest seats to be closer to the action.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b).get("This is fantastic!") == "Donald Hartley"

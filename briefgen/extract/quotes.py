@@ -438,8 +438,9 @@ class _Speakers:
     def _attribution_frame(self, span: QuoteSpan) -> Any | None:
         """'“…,” an angry Hollande retaliated.', '“…,” he surmised.': a quote closed on a comma, '!' or '?' and
         followed by a short clause of a subject and a verb that says nothing else (no object, clause or
-        complement; the sentence ends or goes on with a place or time) is attributed by that verb, whatever
-        the verb is."""
+        complement; the sentence ends or goes on with a place or time), or by such a verb right after it with a
+        person's name as its subject ('“…!” beamed Donald Hartley of Madison'), is attributed by that verb,
+        whatever the verb is."""
         if not span.closed or self.text[span.end - span.close_width - 1] not in ",!?":
             return None
         doc = self.doc
@@ -452,12 +453,18 @@ class _Speakers:
                 c.dep_ in {"dobj", "ccomp", "xcomp", "acomp", "attr", "oprd"} and not self.quoted[c.i]
                 for c in verb.children):
             return None
-        subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
-        if not subjects or subjects[0].left_edge.i != words[0].i:
-            return None  # the clause must open right after the quote
-        following = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
-        if following is not None and not (following.is_punct or following.pos_ in {"ADP", "ADV", "SCONJ"}):
-            return None
+        if verb is words[0] and verb.text.islower():
+            # Inverted: '“This is fantastic!” beamed Donald Hartley of Madison, …'.
+            subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i > verb.i and not self.quoted[c.i]]
+            if not subjects or subjects[0].pos_ != "PROPN":
+                return None
+        else:
+            subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+            if not subjects or subjects[0].left_edge.i != words[0].i:
+                return None  # the clause must open right after the quote
+            following = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+            if following is not None and not (following.is_punct or following.pos_ in {"ADP", "ADV", "SCONJ"}):
+                return None
         subject = subjects[0]
         person = subject.lower_ in {"he", "she"} or (
             self._actor_in(subject) is not None and self._actor_in(subject).kind is EntityKind.PERSON)
