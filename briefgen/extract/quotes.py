@@ -108,6 +108,8 @@ def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
     A quote in lowercase that carries on the writer's sentence ('Ryan said that if the U.S. pulls back, “our
     oceans are going to save us.”') is a fragment too, unless a speech verb introduces it ('He added,
     “actually, …”') or it resumes a quote broken by its attribution ('“…,” Clinton said, “and …”')."""
+    if _runs_into_the_writers_words(text, span):
+        return True
     before = text[paragraph_start : span.start].rstrip()
     if not before:
         return False
@@ -141,6 +143,23 @@ def _sentence_goes_on(text: str, span: QuoteSpan) -> bool:
         return False
     word = after.group(1)
     return word not in {*PRONOUNS, "i", "we", "you", *_INTRODUCING} and not _speech_form(word)
+
+
+_FEW_WORDS = 7
+
+
+def _runs_into_the_writers_words(text: str, span: QuoteSpan) -> bool:
+    """'“Boots on the ground” would be appropriate, Carson said', 'said, “We are frustrated and horrified” by
+    the shooting': wherever the quote opens, a few quoted words (a statement of its own runs longer) after
+    which the writer's sentence goes on with words that are no attribution (no speech verb right before the
+    quote or among the next five words) are a piece of that sentence."""
+    if len(text[span.inner_start : span.inner_end].split()) > _FEW_WORDS or not _sentence_goes_on(text, span):
+        return False
+    before = re.findall(r"[\w’'-]+", text[max(0, span.start - 30) : span.start].lower())[-2:]
+    if any(w in _INTRODUCING or _speech_form(w) for w in before):
+        return False  # 'saying: “The struggle continues” and vowing …': what a speech verb introduces is whole
+    following = re.findall(r"[\w’'-]+", text[span.end : span.end + 60].lower())[:5]
+    return not any(w in _INTRODUCING or w == "according" or _speech_form(w) for w in following)
 
 
 def _speech_form(word: str) -> bool:
