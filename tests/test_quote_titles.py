@@ -24,3 +24,19 @@ The actress spoke at the festival in Austin on Saturday about her years on telev
     assert "Orange is the New Black" not in texts
     assert "All that Glitters is Not Gold" not in texts
     assert any(t.startswith("It took me years") for t in texts)
+
+
+def test_slogans_each_with_its_year_in_brackets_are_no_quotes(nlp_provider, tmp_path):
+    b = brief(
+        """
+The Swiss People's Party has run on fear of foreigners for two decades, and its posters show it.
+
+In 2005, the party campaigned hard against the country joining the border-free zone.
+
+“Lose safety? Lose work? No to Schengen” (2005) — “Yes to minaret ban” (2009). (SVP/Global Risk Insights.)
+
+“We will not let them divide us,” the party's leader said at a rally in Zurich on Sunday.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert [" ".join(q.text.split()[:3]) for q in b.quotes] == ["We will not"]

@@ -85,6 +85,8 @@ _ROLE_NOUNS = {
     "actress": "f",
 }
 MIN_UNATTRIBUTED_WORDS = 5
+# A year in brackets right after the closing mark, alone or ending a caption ('(2005)', '(election poster 2003)').
+_DATED_AFTER = re.compile(r"[ \t]*\((?:[^()\n]{0,60}\s)?(?:1[89]|20)\d\d\)")
 _PLACE_PREPOSITIONS = {"in", "at", "near", "across", "over", "throughout", "around", "outside", "inside", "into"}
 _PLACE_NOUNS = {"port", "city", "town", "village", "centre", "center", "outskirts", "suburb", "street", "province",
                 "region", "county", "capital", "coast", "heart", "mayor", "resident", "people"}
@@ -849,6 +851,8 @@ class _Speakers:
             return True  # '“Sons of Trump” is an adaptation of …': the name is the subject of the writer's verb
         if governed:
             return False
+        if span.closed and _DATED_AFTER.match(self.text, span.end):
+            return True  # '“Yes to minaret ban” (2009) — “…” (2010)': posters or headlines, each with its year
         tokens = self.doc.char_span(span.inner_start, span.inner_end, alignment_mode="expand")
         if tokens is None:
             return False
