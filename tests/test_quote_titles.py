@@ -40,3 +40,15 @@ In 2005, the party campaigned hard against the country joining the border-free z
         nlp_provider, tmp_path,
     )
     assert [" ".join(q.text.split()[:3]) for q in b.quotes] == ["We will not"]
+
+
+def test_the_name_of_an_ad_after_the_word_ad_is_no_quote(nlp_provider, tmp_path):
+    b = brief(
+        """
+The senator's campaign in South Carolina is starting slowly after his loss in New Hampshire.
+
+Its post-primary salvo began with a 45-second Web ad, "Playing Trump," in which children use a Trump action figure to act out the candidate's insults, yelling at each other across a playground.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert not [q for q in b.quotes if q.text.startswith("Playing Trump")]

@@ -67,6 +67,7 @@ _TITLE_NOUNS = {
     "book", "film", "movie", "song", "album", "show", "series", "play", "novel", "memoir", "documentary",
     "episode", "poem", "painting", "button", "label", "tab", "menu", "option", "slogan", "sign", "banner",
     "hashtag", "headline", "column", "article", "essay", "programme", "program", "musical", "opera", "single",
+    "ad", "advert", "commercial", "nickname", "class", "course",
 }
 _TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "with", "for", "to", "in", "on", "at", "by", "from", "is",
                       "that", "into", "over", "than"}
