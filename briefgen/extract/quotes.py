@@ -1104,9 +1104,6 @@ class _Speakers:
             for token_i, actor in found:
                 if self._sentence_subject(doc[token_i]):
                     return actor
-            for token_i, actor in found:
-                if _owns_main_subject(doc[token_i]):
-                    return actor  # 'Palin’s posts include one saying …. “…,” she posted': the sentence is about hers
             sent = doc[found[0][0]].sent
             if any(t.lower_ == pronoun and t.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[t.i] for t in sent):
                 # '…, he noted, so it may be clear whether Trump will be the nominee': the sentence is still
@@ -1115,6 +1112,9 @@ class _Speakers:
             for token_i, actor in found:
                 if _clause_subject(doc[token_i]) or (recent is not None and actor is recent):
                     return actor
+            for token_i, actor in found:
+                if PRONOUNS.get(pronoun) in {"m", "f"} and _owns_main_subject(doc[token_i]):
+                    return actor  # 'Palin’s posts include one saying …. “…,” she posted': the sentence is about hers
         if recent is not None:
             return recent
         for mention in reversed(candidates):
