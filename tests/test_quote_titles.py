@@ -33,7 +33,7 @@ The Swiss People's Party has run on fear of foreigners for two decades, and its 
 
 In 2005, the party campaigned hard against the country joining the border-free zone.
 
-“Lose safety? Lose work? No to Schengen” (2005) — “Yes to minaret ban” (2009). (SVP/Global Risk Insights.)
+“Lose safety? Lose work? No to Schengen” (2005) — “Free pass for all? No.” (2007) — “Yes to minaret ban” (2009). (SVP/Global Risk Insights.)
 
 “We will not let them divide us,” the party's leader said at a rally in Zurich on Sunday.
 """,

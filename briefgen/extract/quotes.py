@@ -827,6 +827,8 @@ class _Speakers:
             or self.text[span.end : span.end + 1] == ","
         if span.closed and comma and len(words) <= 25 and _BYLINE_AFTER.match(self.text, span.end):
             return True  # a headline with its byline, in a digest: '—“Hamilton to play Chicago,” by Variety’s …'
+        if not governed and span.closed and _DATED_AFTER.match(self.text, span.end):
+            return True  # '“Yes to minaret ban” (2009) — “Free pass? No.” (2007)': posters or headlines with their year
         if not words or len(words) > 10:
             return False
         title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 or w in _TITLE_SMALL_WORDS
@@ -852,8 +854,6 @@ class _Speakers:
             return True  # '“Sons of Trump” is an adaptation of …': the name is the subject of the writer's verb
         if governed:
             return False
-        if span.closed and _DATED_AFTER.match(self.text, span.end):
-            return True  # '“Yes to minaret ban” (2009) — “…” (2010)': posters or headlines, each with its year
         tokens = self.doc.char_span(span.inner_start, span.inner_end, alignment_mode="expand")
         if tokens is None:
             return False
