@@ -52,3 +52,16 @@ Its post-primary salvo began with a 45-second Web ad, "Playing Trump," in which 
         nlp_provider, tmp_path,
     )
     assert not [q for q in b.quotes if q.text.startswith("Playing Trump")]
+
+
+def test_the_name_of_a_class_after_the_word_class_is_no_quote(nlp_provider, tmp_path):
+    # 'class' ends in an s: it is not the plural of 'clas'.
+    b = brief(
+        """
+The candidate defended himself again on Sunday against reports questioning stories from his past.
+
+He wrote in his 1990 autobiography that he had been named the most honest student in a Yale psychology class, “Perceptions 301,” because he was the only one not to walk out after the professor told the students their exam papers had been burned.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert not [q for q in b.quotes if q.text.startswith("Perceptions")]

@@ -845,7 +845,7 @@ class _Speakers:
             return True
         if title_case and len(words) <= 6 and before and (
                 re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of", "told", "tells", "telling"}
-                or (before[-1].rstrip("s") in _TITLE_NOUNS and re.search(r"\w,?\s*$", lead))):
+                or ({before[-1], before[-1].removesuffix("s")} & _TITLE_NOUNS and re.search(r"\w,?\s*$", lead))):
             return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”', 'her memoir, “Tough Choices”'
         if title_case and span.closed and not ending.endswith((".", ",")) \
                 and _WORK_CREDIT.match(self.text, span.end):
