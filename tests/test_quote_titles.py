@@ -65,3 +65,15 @@ He wrote in his 1990 autobiography that he had been named the most honest studen
         nlp_provider, tmp_path,
     )
     assert not [q for q in b.quotes if q.text.startswith("Perceptions")]
+
+
+def test_a_one_word_nickname_with_its_full_stop_is_no_quote(nlp_provider, tmp_path):
+    b = brief(
+        """
+Betsy Ebeling has been friends with Hillary Clinton since they were girls in the Chicago suburbs.
+
+In her frequent emails, Ebeling admitted that she often referred to her friend by a nickname, “Gert.”
+""",
+        nlp_provider, tmp_path,
+    )
+    assert not [q for q in b.quotes if q.text.startswith("Gert")]

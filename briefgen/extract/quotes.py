@@ -835,17 +835,20 @@ class _Speakers:
                          for w in words) \
             and words[0][:1].isupper()
         ending = inner.rstrip("”’\"'")
-        # A full stop inside the marks may be the writer's own (American style): 'told ABC’s “Good Morning
-        # America.”'. Only a name in title case (two words or more) is read that way.
-        if ending.endswith(("!", "?")) or (ending.endswith(".") and not (title_case and len(words) >= 2)):
-            return False
         lead = self.text[max(0, span.start - 40) : span.start]
         before = re.findall(r"[\w’'-]+", lead.lower())
+        named_by_noun = bool(before) and bool({before[-1], before[-1].removesuffix("s")} & _TITLE_NOUNS)
+        # A full stop inside the marks may be the writer's own (American style): 'told ABC’s “Good Morning
+        # America.”', 'by a nickname, “Gert.”'. Only a name in title case (two words or more, or one after its
+        # noun) is read that way.
+        if ending.endswith(("!", "?")) or (
+                ending.endswith(".") and not (title_case and (len(words) >= 2 or named_by_noun))):
+            return False
         if before and before[-1] in _TITLE_CUES:
             return True
         if title_case and len(words) <= 6 and before and (
                 re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of", "told", "tells", "telling"}
-                or ({before[-1], before[-1].removesuffix("s")} & _TITLE_NOUNS and re.search(r"\w,?\s*$", lead))):
+                or (named_by_noun and re.search(r"\w,?\s*$", lead))):
             return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”', 'her memoir, “Tough Choices”'
         if title_case and span.closed and not ending.endswith((".", ",")) \
                 and _WORK_CREDIT.match(self.text, span.end):
