@@ -77,3 +77,17 @@ In her frequent emails, Ebeling admitted that she often referred to her friend b
         nlp_provider, tmp_path,
     )
     assert not [q for q in b.quotes if q.text.startswith("Gert")]
+
+
+def test_a_quote_in_capitals_on_a_line_of_its_own_is_a_subheading(nlp_provider, tmp_path):
+    b = brief(
+        """
+Donald Trump's remarks on everything from Muslims and women to the future of NATO have drawn criticism from Berlin, Paris and other European capitals.
+But neither Germany’s Angela Merkel nor France’s Francois Hollande have gone as far as Cameron in chiding Trump who, if he wins in November, would be in charge of the world’s most powerful nation.
+“EVENTUALLY VOTERS MAKE GOOD DECISIONS”
+Cameron will work with whoever is elected U.S. president and is committed to maintaining the special relationship, the prime minister’s spokesman said.
+“The PM has made his views clear on the comments Donald Trump has made,” the spokesman said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert not [q for q in b.quotes if q.text.startswith("EVENTUALLY")]

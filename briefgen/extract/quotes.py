@@ -827,6 +827,12 @@ class _Speakers:
             or self.text[span.end : span.end + 1] == ","
         if span.closed and comma and len(words) <= 25 and _BYLINE_AFTER.match(self.text, span.end):
             return True  # a headline with its byline, in a digest: '—“Hamilton to play Chicago,” by Variety’s …'
+        line_start = self.text.rfind("\n", 0, span.start) + 1
+        line_end = self.text.find("\n", span.end)
+        own_line = not self.text[line_start : span.start].strip() \
+            and not self.text[span.end : line_end if line_end != -1 else len(self.text)].strip()
+        if span.closed and own_line and len(words) >= 2 and inner.isupper() and inner.rstrip()[-1:].isalpha():
+            return True  # '“DIVISIVE, STUPID AND WRONG”' on a line of its own: a subheading quoting the story
         if not governed and span.closed and _DATED_AFTER.match(self.text, span.end):
             return True  # '“Yes to minaret ban” (2009) — “Free pass? No.” (2007)': posters or headlines with their year
         if not words or len(words) > 10:
