@@ -110,3 +110,72 @@ Boreing said the members will still meet for drinks and speakers, but said, “I
         nlp_provider, tmp_path,
     )
     assert speakers(b)["It’s time we"] == "Boreing"
+
+
+def test_a_name_the_model_once_takes_for_a_person_is_the_she_after_it(nlp_provider, tmp_path):
+    # The model tags 'Rihanna' a place twice and a person once; the 'she' after her is hers, not the other
+    # honoree's, though a name ('Rockstar') sits in the clause describing her.
+    b = brief(
+        """
+Black women of all ages gathered to celebrate the anniversary of the mentoring organization on Friday. They applauded strong messages of empowerment from influential women like Rihanna, Shonda Rhimes and Amandla Stenberg.
+
+Two other standout moments from the evening came from superstars Shonda Rhimes and Rihanna who both shared empowering messages as they accepted awards.
+
+“Change the world and when you’ve done that, change it again,” Rhimes said.
+
+Meanwhile Rihanna, who was honored with the prestigious Rockstar award, spoke about the importance of self-love and self-acceptance. “The minute you learn to love yourself, you would not want to be anyone else,” she said.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["The minute you"] == "Rihanna"
+
+
+def test_a_speaker_described_by_a_who_clause_is_named_as_written(nlp_provider, tmp_path):
+    # The parser hangs 'official' on 'team' and leaves 'said' without a subject.
+    b = brief(
+        """
+The senator from Vermont has met the president twice this year to talk about the campaign.
+
+Although there is no such overlap with Sanders's team, a White House official who spoke anonymously to discuss internal strategy said Wednesday, "Certainly there are discussions between the White House and the Sanders campaign." The aide declined to specify the nature of those discussions.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["Certainly there are"] == "a White House official"
+
+
+def test_the_owner_of_the_sentence_subject_is_the_she_after_the_comments(nlp_provider, tmp_path):
+    # After readers' comments, the writer's sentence is about Palin's posts: her 'she posted', not a commenter's.
+    b = brief(
+        """
+Former Alaska Gov. Sarah Palin sent the terrorist group a message after it ordered the killing of disabled children.
+
+“Note to terrorists: Over my dead body,” Palin posted via Facebook on Monday.
+
+Palin’s post resonated with Facebook viewers.
+
+”Sorry Sarah, you should have said ‘over their dead bodies‘, because I know you can handle a gun very well!!” posted Sharon Powers Geyer.
+
+”Children are gifts from God and are to be protected,” said John Krystek.
+
+Palin’s pugnacious posts about the group include one last week saying the danger it represents had been understated in the debate over Donald Trump’s immigration plan.
+
+“Come together, America, to focus on proactive solutions to protect our children from terrorism,” she posted.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b)["Come together, America,"] in {"Palin", "Sarah Palin"}
+
+
+def test_any_verb_right_after_a_short_quote_with_a_name_after_it_attributes_it(nlp_provider, tmp_path):
+    # 'beamed' is no speech verb, and three words with no cue would be dropped as a scare quote.
+    b = brief(
+        """
+Trump fever took over the convention floor on Thursday night as the nominee accepted the party's nomination.
+
+One thousand supporters snapped his picture in unison, while a delegate in a pink shirt climbed atop her chair for a better view.
+
+“This is fantastic!” beamed Donald Hartley of Madison, Alabama, who snuck onto the floor from the guest seats to be closer to the action.
+""",
+        nlp_provider, tmp_path,
+    )
+    assert speakers(b).get("This is fantastic!") == "Donald Hartley"

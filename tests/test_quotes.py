@@ -469,3 +469,19 @@ Iowa State University's Dianne Bystrom agreed. "Mainstream Republicans are runni
     got = speakers(b)
     assert got["Mainstream Republicans are"] == "Dianne Bystrom"
     assert got["An awful lot"] == "Roy Verley"
+
+
+def test_a_few_quoted_words_the_writers_sentence_runs_on_from_are_a_fragment(nlp_provider, tmp_path):
+    b = brief(
+        """
+Candidates called for a tougher response after the attacks in Paris that killed 129 people on Friday.
+
+"Boots on the ground" would be appropriate, Republican candidate Ben Carson said after the attacks.
+
+The imam said the community was "frustrated and horrified" by the shooting. He said, "We are a peaceful community and we always will be."
+""",
+        nlp_provider, tmp_path,
+    )
+    partial = {" ".join(q.text.split()[:3]): q.partial for q in b.quotes}
+    assert partial["Boots on the"] is True
+    assert partial["We are a"] is False

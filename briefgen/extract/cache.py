@@ -20,7 +20,7 @@ from briefgen.model import Actor, EntityKind, Extraction, Quote
 
 log = logging.getLogger(__name__)
 
-EXTRACT_VERSION = "16"
+EXTRACT_VERSION = "17"
 """Bump whenever extraction output changes, so old cache entries stop matching."""
 
 

@@ -67,6 +67,7 @@ _TITLE_NOUNS = {
     "book", "film", "movie", "song", "album", "show", "series", "play", "novel", "memoir", "documentary",
     "episode", "poem", "painting", "button", "label", "tab", "menu", "option", "slogan", "sign", "banner",
     "hashtag", "headline", "column", "article", "essay", "programme", "program", "musical", "opera", "single",
+    "ad", "advert", "commercial", "nickname", "class", "course",
 }
 _TITLE_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "with", "for", "to", "in", "on", "at", "by", "from", "is",
                       "that", "into", "over", "than"}
@@ -85,6 +86,8 @@ _ROLE_NOUNS = {
     "actress": "f",
 }
 MIN_UNATTRIBUTED_WORDS = 5
+# A year in brackets right after the closing mark, alone or ending a caption ('(2005)', '(election poster 2003)').
+_DATED_AFTER = re.compile(r"[ \t]*\((?:[^()\n]{0,60}\s)?(?:1[89]|20)\d\d\)")
 _PLACE_PREPOSITIONS = {"in", "at", "near", "across", "over", "throughout", "around", "outside", "inside", "into"}
 _PLACE_NOUNS = {"port", "city", "town", "village", "centre", "center", "outskirts", "suburb", "street", "province",
                 "region", "county", "capital", "coast", "heart", "mayor", "resident", "people"}
@@ -108,6 +111,8 @@ def is_partial(text: str, span: QuoteSpan, paragraph_start: int) -> bool:
     A quote in lowercase that carries on the writer's sentence ('Ryan said that if the U.S. pulls back, “our
     oceans are going to save us.”') is a fragment too, unless a speech verb introduces it ('He added,
     “actually, …”') or it resumes a quote broken by its attribution ('“…,” Clinton said, “and …”')."""
+    if _runs_into_the_writers_words(text, span):
+        return True
     before = text[paragraph_start : span.start].rstrip()
     if not before:
         return False
@@ -141,6 +146,23 @@ def _sentence_goes_on(text: str, span: QuoteSpan) -> bool:
         return False
     word = after.group(1)
     return word not in {*PRONOUNS, "i", "we", "you", *_INTRODUCING} and not _speech_form(word)
+
+
+_FEW_WORDS = 7
+
+
+def _runs_into_the_writers_words(text: str, span: QuoteSpan) -> bool:
+    """'“Boots on the ground” would be appropriate, Carson said', 'said, “We are frustrated and horrified” by
+    the shooting': wherever the quote opens, a few quoted words (a statement of its own runs longer) after
+    which the writer's sentence goes on with words that are no attribution (no speech verb right before the
+    quote or among the next five words) are a piece of that sentence."""
+    if len(text[span.inner_start : span.inner_end].split()) > _FEW_WORDS or not _sentence_goes_on(text, span):
+        return False
+    before = re.findall(r"[\w’'-]+", text[max(0, span.start - 30) : span.start].lower())[-2:]
+    if any(w in _INTRODUCING or _speech_form(w) for w in before):
+        return False  # 'saying: “The struggle continues” and vowing …': what a speech verb introduces is whole
+    following = re.findall(r"[\w’'-]+", text[span.end : span.end + 60].lower())[:5]
+    return not any(w in _INTRODUCING or w == "according" or _speech_form(w) for w in following)
 
 
 def _speech_form(word: str) -> bool:
@@ -438,8 +460,9 @@ class _Speakers:
     def _attribution_frame(self, span: QuoteSpan) -> Any | None:
         """'“…,” an angry Hollande retaliated.', '“…,” he surmised.': a quote closed on a comma, '!' or '?' and
         followed by a short clause of a subject and a verb that says nothing else (no object, clause or
-        complement; the sentence ends or goes on with a place or time) is attributed by that verb, whatever
-        the verb is."""
+        complement; the sentence ends or goes on with a place or time), or by such a verb right after it with a
+        person's name as its subject ('“…!” beamed Donald Hartley of Madison'), is attributed by that verb,
+        whatever the verb is."""
         if not span.closed or self.text[span.end - span.close_width - 1] not in ",!?":
             return None
         doc = self.doc
@@ -452,12 +475,18 @@ class _Speakers:
                 c.dep_ in {"dobj", "ccomp", "xcomp", "acomp", "attr", "oprd"} and not self.quoted[c.i]
                 for c in verb.children):
             return None
-        subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
-        if not subjects or subjects[0].left_edge.i != words[0].i:
-            return None  # the clause must open right after the quote
-        following = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
-        if following is not None and not (following.is_punct or following.pos_ in {"ADP", "ADV", "SCONJ"}):
-            return None
+        if verb is words[0] and verb.text.islower():
+            # Inverted: '“This is fantastic!” beamed Donald Hartley of Madison, …'.
+            subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i > verb.i and not self.quoted[c.i]]
+            if not subjects or subjects[0].pos_ != "PROPN":
+                return None
+        else:
+            subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+            if not subjects or subjects[0].left_edge.i != words[0].i:
+                return None  # the clause must open right after the quote
+            following = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+            if following is not None and not (following.is_punct or following.pos_ in {"ADP", "ADV", "SCONJ"}):
+                return None
         subject = subjects[0]
         actor = self._actor_in(subject)
         person = subject.lower_ in {"he", "she"} or (actor is not None and actor.kind is EntityKind.PERSON)
@@ -605,6 +634,8 @@ class _Speakers:
                 return self._resolve(inverted, position, cue.text)
             if verb is cue and (named := self._name_right_before(verb)) is not None:
                 return self._resolve(named, position, cue.text)
+            if verb is cue and (described := self._noun_before_relative_clause(verb)) is not None:
+                return self._resolve(described, position, cue.text)
             if verb.dep_ in {"advcl", "conj"} and verb.head.dep_ == "ccomp" and self._is_cue(verb.head.head):
                 # 'Trump told Newsmax that Romney had …, adding, “…”', 'Suu Kyi said it was too early … but
                 # added, “…”': the parser hangs the second verb on the reported clause; it is the teller's.
@@ -665,6 +696,30 @@ class _Speakers:
             return None
         actor = self.table.at(doc[i].idx, doc[i].idx + len(doc[i].text))
         return doc[i] if actor is not None and actor.kind is EntityKind.PERSON else None
+
+    def _noun_before_relative_clause(self, verb: Any) -> Any | None:
+        """'a White House official who spoke anonymously to discuss strategy said Wednesday, “…”': the parser
+        hangs the noun on an earlier phrase and leaves the speech verb without a subject; a relative clause
+        that ends right before the verb (a comma between allowed) describes its subject, the noun it is on."""
+        if verb.tag_ not in {"VBD", "VBZ", "VBP"}:
+            return None
+        doc = self.doc
+        last = verb.i - 1
+        if last > verb.sent.start and doc[last].text == ",":
+            last -= 1
+        if last < verb.sent.start or self.quoted[last]:
+            return None
+        clause = doc[last]
+        for _ in range(len(doc)):  # up the tree to the clause that ends there (a parse tree has no cycles)
+            if clause.dep_ == "relcl" or clause.head is clause or clause.head.right_edge.i != last:
+                break
+            clause = clause.head
+        if clause.dep_ != "relcl" or clause.right_edge.i != last:
+            return None
+        noun = clause.head
+        if self.quoted[noun.i] or noun.pos_ not in {"NOUN", "PROPN"} or noun.i >= verb.i:
+            return None
+        return noun
 
     def _inverted_subject(self, verb: Any) -> Any | None:
         """'“…,” added Gowdy.', '“…,” said David Brock, a Clinton confidant who heads …': the parser often
@@ -772,23 +827,34 @@ class _Speakers:
             or self.text[span.end : span.end + 1] == ","
         if span.closed and comma and len(words) <= 25 and _BYLINE_AFTER.match(self.text, span.end):
             return True  # a headline with its byline, in a digest: '—“Hamilton to play Chicago,” by Variety’s …'
+        line_start = self.text.rfind("\n", 0, span.start) + 1
+        line_end = self.text.find("\n", span.end)
+        own_line = not self.text[line_start : span.start].strip() \
+            and not self.text[span.end : line_end if line_end != -1 else len(self.text)].strip()
+        if span.closed and own_line and len(words) >= 2 and inner.isupper() and inner.rstrip()[-1:].isalpha():
+            return True  # '“DIVISIVE, STUPID AND WRONG”' on a line of its own: a subheading quoting the story
+        if not governed and span.closed and _DATED_AFTER.match(self.text, span.end):
+            return True  # '“Yes to minaret ban” (2009) — “Free pass? No.” (2007)': posters or headlines with their year
         if not words or len(words) > 10:
             return False
         title_case = all(w[:1].isupper() or not w[:1].isalpha() or len(w) <= 3 or w in _TITLE_SMALL_WORDS
                          for w in words) \
             and words[0][:1].isupper()
         ending = inner.rstrip("”’\"'")
-        # A full stop inside the marks may be the writer's own (American style): 'told ABC’s “Good Morning
-        # America.”'. Only a name in title case (two words or more) is read that way.
-        if ending.endswith(("!", "?")) or (ending.endswith(".") and not (title_case and len(words) >= 2)):
-            return False
         lead = self.text[max(0, span.start - 40) : span.start]
         before = re.findall(r"[\w’'-]+", lead.lower())
+        named_by_noun = bool(before) and bool({before[-1], before[-1].removesuffix("s")} & _TITLE_NOUNS)
+        # A full stop inside the marks may be the writer's own (American style): 'told ABC’s “Good Morning
+        # America.”', 'by a nickname, “Gert.”'. Only a name in title case (two words or more, or one after its
+        # noun) is read that way.
+        if ending.endswith(("!", "?")) or (
+                ending.endswith(".") and not (title_case and (len(words) >= 2 or named_by_noun))):
+            return False
         if before and before[-1] in _TITLE_CUES:
             return True
         if title_case and len(words) <= 6 and before and (
                 re.search(r"\w['’]s\s*$", lead) or before[-1] in {"on", "in", "of", "told", "tells", "telling"}
-                or (before[-1].rstrip("s") in _TITLE_NOUNS and re.search(r"\w,?\s*$", lead))):
+                or (named_by_noun and re.search(r"\w,?\s*$", lead))):
             return True  # 'ABC’s “Good Morning America”', 'appeared on “Today”', 'her memoir, “Tough Choices”'
         if title_case and span.closed and not ending.endswith((".", ",")) \
                 and _WORK_CREDIT.match(self.text, span.end):
@@ -913,9 +979,13 @@ class _Speakers:
                     or any(self._placed(m) or self._after_the(m) for m in actor.mentions):
                 continue
             votes: Counter[str] = Counter()
+            # Where the model itself once took the name for a person ('Rihanna' a place twice, a person once),
+            # a he/she after it as the subject of any verb counts, not only of a speech verb.
+            once_a_person = actor.kinds[EntityKind.PERSON] > 0
             for mention in actor.mentions:
                 token = self.doc[mention.token_i]
-                if token.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[token.i] and self._is_cue(token.head):
+                if token.dep_ in {"nsubj", "nsubjpass"} and not self.quoted[token.i] \
+                        and (once_a_person or self._is_cue(token.head)):
                     votes[self._pronoun_after(mention, actor)] += 1
             voted = None
             if votes["m"] + votes["f"] > votes["n"]:
@@ -938,8 +1008,11 @@ class _Speakers:
         doc = self.doc
         token = doc[mention.token_i]
         end = min(len(doc), token.sent.end + 40)
+        # 'Rihanna, who was honored with the Rockstar award, spoke …': a name in a clause or apposition that
+        # describes the subject is not someone else taking over the sentence.
+        describing = {d.i for c in token.children if c.dep_ in {"relcl", "appos", "acl"} for d in c.subtree}
         for t in doc[token.i + 1 : end]:
-            if self.quoted[t.i] or t.idx < mention.end:
+            if self.quoted[t.i] or t.idx < mention.end or t.i in describing:
                 continue
             if t.lower_ in {"he", "she"}:
                 return "m" if t.lower_ == "he" else "f"
@@ -1048,6 +1121,9 @@ class _Speakers:
             for token_i, actor in found:
                 if _clause_subject(doc[token_i]) or (recent is not None and actor is recent):
                     return actor
+            for token_i, actor in found:
+                if PRONOUNS.get(pronoun) in {"m", "f"} and _owns_main_subject(doc[token_i]):
+                    return actor  # 'Palin’s posts include one saying …. “…,” she posted': the sentence is about hers
         if recent is not None:
             return recent
         for mention in reversed(candidates):
@@ -1261,6 +1337,11 @@ def _main_subject(token: Any) -> bool:
         return False
     verb = token.head
     return bool(verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT"))
+
+
+def _owns_main_subject(token: Any) -> bool:
+    """The owner of the main clause's subject ('Palin’s pugnacious posts about ISIS include …')."""
+    return token.dep_ == "poss" and _main_subject(token.head)
 
 
 def extract_quotes(
