@@ -72,7 +72,6 @@ _POSSESSIVE = re.compile(r"(?:['’‘]s|['’‘])$")
 _NOT_NAME_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "CC", "IN", "RB", "PRP", "PRP$", "WDT", "WP"}
 _POSSESSIVE_TOKENS = {"'s", "’s", "‘s", "'", "’"}
 _NAME_BREAKS = {":", ";", "|"}
-_PLACE_LABELS = {"FAC", "GPE", "LOC"}
 _NOUN_TAGS = {"NNP", "NNPS", "NN", "NNS"}
 _JOINERS = {"-", "–", "—", "/"}
 # Roles written after a name ("Hennepin County Attorney", "Academy President"): not part of it. "General" is a
@@ -229,7 +228,7 @@ def _name_tokens(tokens: list[Any], label: str) -> list[Any]:
     ends it ("Donald Trump Leads Clinton"), and at either edge of any span it is not part of the name. A place's
     span of something "at" a named place ("the Jaguars at Jacksonville Municipal Stadium") is that place.
     """
-    if label in _PLACE_LABELS:
+    if LABEL_KINDS.get(label) is EntityKind.PLACE:
         at = next((i for i, t in enumerate(tokens[1:-1], start=1) if t.lower_ == "at"), None)
         if at is not None and tokens[at + 1].is_title:
             tokens = tokens[at + 1 :]
