@@ -268,7 +268,12 @@ def build(
         # The records made so far live for the whole build: frozen, the cyclic GC stops re-scanning them
         # on every full collection (graph ~17% faster at 2,000 briefings). Unfrozen when the build ends.
         gc.freeze()
-        site, problems = corpus_stage(briefings, config, stage=stage, incident_memo=engine.corpus_memo())
+        resolution = engine.resolution_memo(config)
+        site, problems = corpus_stage(briefings, config, stage=stage, incident_memo=engine.corpus_memo(),
+                                      resolution_memo=resolution)
+        resolved_anew = engine.keep_resolution(config, resolution)
+        del resolution  # the corpus's counts: not needed while the pages render
+        stage("graph")
         result.diagnostics.extend(problems)
         gc.freeze()
         dirs = theme_dirs(config.templates)
@@ -288,7 +293,7 @@ def build(
             # reproduce it file for file, so leave it (and the state, unless a file was read again).
             result.pages = sum(path.endswith(".html") for path in plan.jobs)
             stage("plan")
-            if engine.reread:
+            if engine.reread or resolved_anew:
                 engine.accept(plan.changes)
                 save_state(config, engine.state)
             result.site = site

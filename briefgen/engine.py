@@ -44,6 +44,7 @@ import briefgen
 from briefgen.build import BuildResult, NlpProvider, Progress, corpus_stage, extract_briefings
 from briefgen.config import Config
 from briefgen.curation import Curation, load_curation
+from briefgen.entities import Resolver
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.forking import fork_is_safe
 from briefgen.graph import ResolutionMemo
@@ -236,6 +237,9 @@ class State:
     """Digest of every file in the output folder after the last publish (path, size, time, inode)."""
     incident_memo: IncidentMemo = field(default_factory=IncidentMemo)
     """What the last incident stage lends the next (same result, cheaper)."""
+    resolvers: dict[str, str] = field(default_factory=dict)
+    """The entity resolvers the last corpus stage left (``ResolutionMemo``'s "plain" and "curated"): the file
+    in the state's folder that holds each (``Resolver.dumps``)."""
     touched_files: set[str] = field(default_factory=set)
     """Files whose entry is new, changed or gone since the state was last saved."""
     touched_values: set[str] = field(default_factory=set)
@@ -409,7 +413,8 @@ def load_state(config: Config) -> State:
                       settings=manifest["settings"], values=loaded["values"], templates=manifest["templates"],
                       records=TouchedDict(loaded["records"]),
                       read_keys=ReadKeys(objects[i] for i in range(len(objects))),
-                      published=manifest["published"], incident_memo=memo, saved=manifest["parts"])
+                      published=manifest["published"], incident_memo=memo, saved=manifest["parts"],
+                      resolvers=manifest.get("resolvers", {}))
         state.saved_maps = {k: v for k, v in _parts(state).items() if k not in _TOUCHED_PARTS}
         for name in _APPENDED_PARTS:
             _SAVED_LENGTHS[id(state.saved_maps[name])] = len(state.saved_maps[name])
@@ -459,12 +464,12 @@ def save_state(config: Config, state: State) -> None:
                 saved[name] = before
         manifest = {"format": STATE_FORMAT, "extraction_settings": state.extraction_settings,
                     "settings": state.settings, "templates": state.templates, "published": state.published,
-                    "columns": state.incident_memo.columns, "parts": saved}
+                    "columns": state.incident_memo.columns, "parts": saved, "resolvers": state.resolvers}
         tmp = folder / f".tmp-{token}"
         with tmp.open("wb") as f:
             pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, folder / _MANIFEST)  # a kill leaves the old state or the new one, never half of one
-        used = {_MANIFEST, *(n for entry in saved.values() for n in (entry[0], entry[2]))}
+        used = {_MANIFEST, *(n for entry in saved.values() for n in (entry[0], entry[2])), *state.resolvers.values()}
         for leftover in os.listdir(folder):
             if leftover not in used:
                 (folder / leftover).unlink(missing_ok=True)
@@ -898,6 +903,7 @@ class Engine:
         state = self.state
         if settings != state.extraction_settings:
             state.files = {}  # read and extract (from the extraction cache) everything again
+            state.resolvers = {}  # and resolve the entities afresh (briefgen's code may decide otherwise now)
             self.last_good = {}
             state.extraction_settings = settings
         found, unreadable = scan_source(config.source, config.root)
@@ -985,6 +991,41 @@ class Engine:
         memo = self.state.incident_memo
         memo.fingerprint = self._digests.record
         return memo
+
+    def resolution_memo(self, config: Config) -> ResolutionMemo:
+        """The entity resolvers the last build saved: an edit that decides nothing anew reuses their resolution
+        (``Resolver``), so the edit's corpus stage costs what changed, not the corpus."""
+        memo = ResolutionMemo()
+        folder = _state_folder(config)
+        for name, file in self.state.resolvers.items():
+            try:
+                setattr(memo, name, Resolver.loads((folder / file).read_bytes()))
+            except Exception as exc:  # a damaged file only costs resolving afresh
+                log.debug("%s: ignoring the saved resolver: %s", folder / file, exc)
+        return memo
+
+    def keep_resolution(self, config: Config, memo: ResolutionMemo) -> bool:
+        """Save the resolvers of ``memo`` that decided anything anew, each into a new file of the state's folder
+        (the state names it once saved: a build that fails leaves the last one named). Whether any was saved."""
+        folder = _state_folder(config)
+        saved = False
+        for name in ("plain", "curated"):
+            resolver: Resolver = getattr(memo, name)
+            data = resolver.dumps() if resolver.changed else None
+            if resolver.empty:
+                saved = self.state.resolvers.pop(name, None) is not None or saved
+            if data is None:
+                continue
+            file = f"resolver.{name}.{os.getpid()}-{time.time_ns()}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / file).write_bytes(data)
+            except OSError as exc:
+                log.warning("%s: cannot record the entity resolution: %s", folder, exc)
+                continue
+            self.state.resolvers[name] = file
+            saved = True
+        return saved
 
     # the plan
 

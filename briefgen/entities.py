@@ -41,13 +41,16 @@ decision:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import pickle
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, cast
 
 from briefgen.model import Actor, Briefing, EntityKind
 from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
@@ -372,7 +375,8 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
 
 
 class Resolver:
-    """``resolve`` for a caller that resolves one corpus again and again (``serve``).
+    """``resolve`` for a caller that resolves one corpus again and again (``serve``, and ``build`` through the
+    engine's state: ``dumps``/``loads``).
 
     When the briefings are the last call's but for some whose actors are as they were, in any order that counts
     alike (an edit to an article's wording moves where a name first comes: ``_Corpus._reordered_alike``), only
@@ -383,18 +387,109 @@ class Resolver:
     (another actor, a briefing added, removed or moved, other curated pages) resolves afresh.
     """
 
-    __slots__ = ("_corpus", "_resolution")
+    __slots__ = ("_corpus", "_resolution", "changed")
 
     def __init__(self) -> None:
         self._corpus: _Corpus | None = None
         self._resolution: Resolution | None = None
+        self.changed = False
+        """Whether a ``resolve`` decided anything anew since the resolver was made or loaded (``dumps`` again)."""
 
     def resolve(self, briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) -> Resolution:
         corpus = self._corpus
         if corpus is None or self._resolution is None or not corpus.decides_alike(briefings, fixed):
             corpus = self._corpus = _Corpus(briefings, fixed)
             self._resolution = corpus.resolve()
+            self.changed = True
+        elif corpus.rows is not None and corpus.rows.changed:
+            self.changed = True
         return self._resolution
+
+    @property
+    def empty(self) -> bool:
+        """Never resolved anything."""
+        return self._corpus is None
+
+    def dumps(self) -> bytes | None:
+        """The resolver as bytes for ``loads`` (None: it never resolved). Each briefing's own values are pickled
+        apart, so a loaded resolver unpickles only those of the briefings an edit changed."""
+        corpus, resolution = self._corpus, self._resolution
+        if corpus is None or resolution is None:
+            return None
+        return pickle.dumps((corpus.saved_tables(), resolution, corpus.saved_rows()), protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def loads(cls, data: bytes) -> Resolver:
+        tables, resolution, (slugs, shas, digests, blobs) = pickle.loads(data)
+        resolver = cls()
+        corpus = resolver._corpus = _Corpus.__new__(_Corpus)
+        corpus.__dict__.update(tables)
+        corpus.briefings = ()
+        rows = corpus.rows = _Rows(slugs, shas, digests, blobs)
+        # Typed as the lists a corpus made here holds: a loaded corpus only ever reads and replaces single rows.
+        corpus.keys = cast(list[dict[str, str]], _Column(rows, _KEYS))
+        corpus.first = cast(list[_Choices], _Column(rows, _FIRST))
+        corpus.decided = cast(list[_Choices], _Column(rows, _DECIDED))
+        corpus.seen = cast(dict[int, set[str]], _Column(rows, _SEEN))
+        corpus.titled = cast(dict[int, frozenset[str]], _Column(rows, _TITLED))
+        resolver._resolution = resolution
+        return resolver
+
+
+def _actors_digest(actors: Sequence[Actor]) -> bytes:
+    """Equal for equal actors in the same order, in any process (a saved corpus knows its briefings by it)."""
+    fields = [(a.name, a.kind.value, a.aliases, a.mentions, a.slug) for a in actors]
+    return hashlib.blake2b(pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
+
+
+_ACTORS, _KEYS, _FIRST, _DECIDED, _SEEN, _TITLED = range(6)
+"""A saved briefing's values: its actors, actor slug -> key, first look, final decisions, second look's context,
+the names it has only in headline-like lines."""
+
+
+class _Rows:
+    """The per-briefing values of a loaded corpus, each briefing's unpickled when first read."""
+
+    __slots__ = ("blobs", "changed", "digests", "shas", "slugs", "values")
+
+    def __init__(self, slugs: list[str], shas: list[str], digests: list[bytes], blobs: list[bytes]) -> None:
+        self.slugs, self.shas, self.digests, self.blobs = slugs, shas, digests, blobs
+        self.values: dict[int, list[Any]] = {}
+        self.changed: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.slugs)
+
+    def row(self, i: int) -> list[Any]:
+        found = self.values.get(i)
+        if found is None:
+            found = self.values[i] = list(pickle.loads(self.blobs[i]))
+        return found
+
+
+class _Column:
+    """One of a loaded corpus's per-briefing lists (``_Rows``), read and replaced by index."""
+
+    __slots__ = ("index", "rows")
+
+    def __init__(self, rows: _Rows, index: int) -> None:
+        self.rows, self.index = rows, index
+
+    def __getitem__(self, i: int) -> Any:
+        return self.rows.row(i)[self.index]
+
+    def __setitem__(self, i: int, value: Any) -> None:
+        self.rows.row(i)[self.index] = value
+        self.rows.changed.add(i)
+
+    def get(self, i: int) -> Any:
+        return self[i]
+
+
+_NOT_SAVED = frozenset({"briefings", "rows", "keys", "first", "decided", "seen", "titled", "df", "kind_votes", "forms",
+                        "unsure", "short_actors", "alias_of", "nicknamed", "canonical", "full_people", "wanted",
+                        "facility_of"})
+"""What a saved corpus leaves out: the per-briefing lists (saved apart), and what only ``resolve`` itself reads."""
 
 
 class _Corpus:
@@ -411,6 +506,12 @@ class _Corpus:
         self.alias_of: dict[str, Counter[str]] = defaultdict(Counter)  # short key -> longer keys it was an alias of
         self.nicknamed: list[tuple[str, str]] = []  # (person key, key of a name with a nickname) of one article's actor
         self.unsure: dict[tuple[str, str, str | None], list[str]] = defaultdict(list)  # -> briefing slugs
+        # The first briefing to count each (key, form) and each key: which of them a briefing adds before any
+        # other (``_reordered_alike``) without going over the briefings before it.
+        self.first_pair: dict[tuple[str, str], int] = {}
+        self.first_key: dict[str, int] = {}
+        self.rows: _Rows | None = None
+        """A loaded corpus's per-briefing values (``Resolver.loads``); None: this one's, in its lists."""
         memo: dict[tuple[str, EntityKind], tuple[str, EntityKind | None, str | None]] = {}
 
         def key_of(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str | None]:
@@ -427,6 +528,8 @@ class _Corpus:
                 own[a.slug] = key
                 self.kind_votes[key][forced or a.kind] += a.mentions
                 self.forms[key][canon or a.name] += a.mentions
+                self.first_pair.setdefault((key, canon or a.name), len(self.keys))
+                self.first_key.setdefault(key, len(self.keys))
                 if canon:
                     self.canonical[key] = canon
                 for alias in a.aliases:  # in-article evidence that a short form is a longer one
@@ -472,19 +575,36 @@ class _Corpus:
 
     def decides_alike(self, briefings: Sequence[Briefing], fixed: frozenset[str]) -> bool:
         """Whether ``briefings`` resolve as this corpus did (see ``Resolver``); if so they replace its own."""
-        if fixed != self.fixed or len(briefings) != len(self.briefings):
+        rows = self.rows
+        if fixed != self.fixed or len(briefings) != (len(rows) if rows is not None else len(self.briefings)):
             return False
         reordered: dict[int, tuple[_Choices, _Choices]] = {}
-        for i, (b, old) in enumerate(zip(briefings, self.briefings)):
-            if b is old:
-                continue
-            if b.slug != old.slug:
-                return False
-            edited = b.article.raw != old.article.raw
-            if edited and not self.title_checked.isdisjoint(self.keys[i].values()):
-                return False
-            if b.actors != old.actors:
-                if (choices := self._reordered_alike(i, b)) is None:
+        digests: dict[int, bytes] = {}
+        for i, b in enumerate(briefings):
+            if rows is None or self.briefings:  # this process's briefings: the same record is the same briefing
+                old = self.briefings[i]
+                if b is old:
+                    continue
+                if b.slug != old.slug:
+                    return False
+                edited, old_actors = b.article.raw != old.article.raw, old.actors
+                same = b.actors == old_actors
+                if rows is not None:
+                    digests[i] = _actors_digest(b.actors)
+            else:  # a loaded corpus knows its briefings by their files' digests and their actors' digests
+                if b.slug != rows.slugs[i]:
+                    return False
+                edited = b.article.sha256 != rows.shas[i]
+                digest = digests[i] = _actors_digest(b.actors)
+                same = digest == rows.digests[i]
+                if same and not edited:
+                    continue
+                old_actors = rows.row(i)[_ACTORS]
+            if edited and not self.title_checked.isdisjoint(self.keys[i].values()) \
+                    and self._titled(i, b) != (self.titled.get(i) or frozenset()):
+                return False  # a name it joined to a better-known one, or no longer joins (or the other way)
+            if not same:
+                if (choices := self._reordered_alike(i, b, old_actors)) is None:
                     return False
                 reordered[i] = choices
             elif edited and not self._decides_alike(i, b):
@@ -493,6 +613,12 @@ class _Corpus:
             own = self.keys[i]
             self.keys[i] = {a.slug: own[a.slug] for a in briefings[i].actors}
             self.first[i], self.decided[i] = first, decided
+        if rows is not None:
+            for i, b in enumerate(briefings):
+                if i in digests and (b.article.sha256 != rows.shas[i] or digests[i] != rows.digests[i]):
+                    rows.shas[i], rows.digests[i] = b.article.sha256, digests[i]
+                    rows.row(i)[_ACTORS] = b.actors
+                    rows.changed.add(i)
         self.briefings = tuple(briefings)
         return True
 
@@ -504,7 +630,7 @@ class _Corpus:
             return False
         return (self.decide_briefing(i, b, self.seen[i], second=True) if first.open else first) == self.decided[i]
 
-    def _reordered_alike(self, i: int, b: Briefing) -> tuple[_Choices, _Choices] | None:
+    def _reordered_alike(self, i: int, b: Briefing, old_actors: Sequence[Actor]) -> tuple[_Choices, _Choices] | None:
         """Briefing ``i``'s decisions (first look, final) when it holds the same actors in another order and they
         count and decide as they did; else None.
 
@@ -514,11 +640,9 @@ class _Corpus:
         only among those this briefing is the first to add: ``_added_in_order`` names the few passes where that
         matters. Elsewhere it is the briefing's own decisions, compared as sets.
         """
-        old = self.briefings[i]
-        if Counter(b.actors) != Counter(old.actors) or len(self.keys[i]) != len(b.actors):
+        if Counter(b.actors) != Counter(old_actors) or len(self.keys[i]) != len(b.actors):
             return None  # other actors, or two of one slug (which of them the keys hold depends on the order)
-        earlier = {self._key_and_form(a) for before in self.briefings[:i] for a in before.actors}
-        if self._added_in_order(b.actors, earlier) != self._added_in_order(old.actors, earlier):
+        if self._added_in_order(i, b.actors) != self._added_in_order(i, old_actors):
             return None
         first = self.decide_briefing(i, b)
         if not _same_choices(first, self.first[i]):
@@ -526,27 +650,25 @@ class _Corpus:
         decided = self.decide_briefing(i, b, self.seen[i], second=True) if first.open else first
         if not _same_choices(decided, self.decided[i]):
             return None
-        seen_unsure = {item for before in self.decided[:i] for item in before.unsure}
-        if [u for u in dict.fromkeys(decided.unsure) if u not in seen_unsure] != \
-                [u for u in dict.fromkeys(self.decided[i].unsure) if u not in seen_unsure]:
+        first_unsure = self.first_unsure
+        if [u for u in dict.fromkeys(decided.unsure) if first_unsure[u] >= i] != \
+                [u for u in dict.fromkeys(self.decided[i].unsure) if first_unsure[u] >= i]:
             return None  # ``unsure`` (whose order breaks ties among the decisions) would hold them in another order
         return first, decided
 
-    def _added_in_order(self, actors: Sequence[Actor],
-                        earlier: set[tuple[str, str]]) -> dict[tuple[str, ...], list[str]]:
-        """The keys and forms ``actors`` add to the counts before any other briefing (``earlier``: the (key, form)
-        pairs of the briefings before), in their order, per group within which a pass goes by that order: one
+    def _added_in_order(self, i: int, actors: Sequence[Actor]) -> dict[tuple[str, ...], list[str]]:
+        """The keys and forms ``actors`` (briefing ``i``'s, in some order) add to the counts before any other
+        briefing, in their order, per group within which a pass goes by that order: one
         key's forms (``_blends``; the most used forms of a page), the keys of one page (their forms are added
         to the page's in key order), of one compact spelling (``join_full_names`` joins a group's keys to its
         first), and the names ending in a team's word (``_teams_are_organisations`` reads kinds it changes)."""
-        earlier_keys = {k for k, _ in earlier}
         added: dict[tuple[str, ...], list[str]] = defaultdict(list)
         pairs = list(dict.fromkeys(map(self._key_and_form, actors)))
         for k, form in pairs:
-            if (k, form) not in earlier:
+            if self.first_pair[(k, form)] >= i:
                 added[("forms", k)].append(form)
         for k in dict.fromkeys(k for k, _ in pairs):
-            if k in earlier_keys:
+            if self.first_key[k] < i:
                 continue
             added[("page", self.root[k])].append(k)
             added[("compact", k.replace(" ", ""))].append(k)
@@ -609,11 +731,12 @@ class _Corpus:
                         longer[k] = shorter
                         break
         self.title_checked = frozenset(longer)  # names whose articles' text decides (see Resolver)
+        self.titled: dict[int, frozenset[str]] = {}
         if longer:
             for i, b in enumerate(self.briefings):
-                for a in b.actors:
-                    k = self.keys[i][a.slug]
-                    if k in longer and _only_in_titles(a.name, b.article.raw):
+                if titled := self._titled(i, b):
+                    self.titled[i] = titled
+                    for k in titled:
                         roots.union(longer[k], k)
         self._join_spelling_variants(
             [(k, w) for k, w in plain if len(w) > 1 and kind[k] in (EntityKind.PERSON, EntityKind.ORGANIZATION)])
@@ -674,6 +797,12 @@ class _Corpus:
                 group = [stem, *group]
             for k in group[1:]:
                 roots.union(group[0], k)
+
+    def _titled(self, i: int, b: Briefing) -> frozenset[str]:
+        """The names of ``title_checked`` that briefing ``i`` has only in headline-like lines."""
+        keys = self.keys[i]
+        return frozenset(k for a in b.actors
+                         if (k := keys[a.slug]) in self.title_checked and _only_in_titles(a.name, b.article.raw))
 
     def _blends(self) -> dict[str, set[str]]:
         """"LiLo" (Lindsay Lohan), "J.Lo": a one-word name written with a capital inside, whose two parts begin a
@@ -942,11 +1071,31 @@ class _Corpus:
             self.more_cooc = self._more_cooccurrence(seen)
             self.decided = [self.decide_briefing(i, b, seen[i], second=True) if first.open else first
                             for i, (b, first) in enumerate(zip(self.briefings, self.first))]
-        for b, decided in zip(self.briefings, self.decided):
+        self.first_unsure: dict[tuple[str, str, str | None], int] = {}
+        for i, (b, decided) in enumerate(zip(self.briefings, self.decided)):
             self.short_actors.extend(decided.short_actors)
             for item in decided.unsure:
                 self.unsure[item].append(b.slug)
+                self.first_unsure.setdefault(item, i)
         return [decided.chosen for decided in self.decided]
+
+    def saved_tables(self) -> dict[str, Any]:
+        """What ``Resolver.loads`` needs of the corpus besides its per-briefing values (``saved_rows``)."""
+        return {k: v for k, v in vars(self).items() if k not in _NOT_SAVED}
+
+    def saved_rows(self) -> tuple[list[str], list[str], list[bytes], list[bytes]]:
+        """Per briefing: its slug, its file's digest, its actors' digest and its values pickled apart."""
+        rows = self.rows
+        if rows is not None:  # loaded: only the briefings an edit changed are pickled again
+            blobs = [pickle.dumps(rows.values[i], protocol=pickle.HIGHEST_PROTOCOL) if i in rows.changed else blob
+                     for i, blob in enumerate(rows.blobs)]
+            return rows.slugs, rows.shas, rows.digests, blobs
+        briefings = self.briefings
+        return ([b.slug for b in briefings], [b.article.sha256 for b in briefings],
+                [_actors_digest(b.actors) for b in briefings],
+                [pickle.dumps([b.actors, self.keys[i], self.first[i], self.decided[i], self.seen.get(i),
+                               self.titled.get(i)],
+                              protocol=pickle.HIGHEST_PROTOCOL) for i, b in enumerate(briefings)])
 
     def _cooccurrence(self, present: list[set[str]]) -> dict[str, set[str]]:
         """Candidate entity -> every entity of the articles it is in (only for candidates a context decides)."""

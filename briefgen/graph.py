@@ -141,6 +141,8 @@ def resolve_curated(briefings: Iterable[Briefing], curation: Curation,
                                   if (slug := page.get(a.slug, a.slug)) in plain.names})
             for b, page in zip(ordered, plain.pages)
         ]
+    elif memo is not None:
+        memo.plain = Resolver()  # not needed without curation: nothing of an earlier one is kept
     fixed = frozenset(c.slug for c in curation.entities)
     return ordered, memo.curated.resolve(ordered, fixed) if memo is not None else resolve(ordered, fixed)
 

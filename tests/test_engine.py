@@ -201,6 +201,40 @@ def test_an_unchanged_entity_record_stops_the_invalidation(
     assert "briefings/canada-balloon.html" in rendered
 
 
+def test_a_build_reuses_the_entity_resolution_the_last_build_saved(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import briefgen.entities
+
+    resolved: list[int] = []
+    real = briefgen.entities._Corpus.resolve
+
+    def counting(corpus: Any) -> Any:
+        resolved.append(len(corpus.briefings))
+        return real(corpus)
+
+    monkeypatch.setattr(briefgen.entities._Corpus, "resolve", counting)
+    # With a curation, both resolvers are saved: the one before it and the one after.
+    (engine_config.root / "entities.toml").write_text('[entity."Canada"]\nkind = "place"\n', encoding="utf-8")
+    build(engine_config, nlp=nlp_provider)
+    assert len(resolved) == 2
+    resolved.clear()
+    # A new process (a new engine, the state read back from disk) after a sentence that names no one.
+    _append(engine_config.source / "canada-balloon.txt", "\nThe weather was calm that evening.\n")
+    edited = build(engine_config, nlp=nlp_provider)
+    assert edited.extracted == 1 and not edited.errors
+    assert resolved == []
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+    resolved.clear()
+    # Another article: every actor's page is decided afresh.
+    (engine_config.source / "brief.txt").write_text(
+        "date 2024-05-02\n\nThe Canadian coast guard said the harbour in Halifax reopened on Thursday.\n",
+        encoding="utf-8")
+    added = build(engine_config, nlp=nlp_provider)
+    assert not added.errors and resolved == [5, 5]
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider, name="clean2")
+
+
 def test_serve_reuses_the_pages_an_article_edit_leaves_unchanged(project: Path, tmp_path: Path,
                                                                nlp_provider: NlpProvider):
     from briefgen.engine import Change, LiveBuilder
