@@ -416,16 +416,21 @@ class Resolver:
         corpus, resolution = self._corpus, self._resolution
         if corpus is None or resolution is None:
             return None
-        return pickle.dumps((corpus.saved_tables(), resolution, corpus.saved_rows()), protocol=pickle.HIGHEST_PROTOCOL)
+        rows = corpus.rows
+        # A loaded corpus that decided alike changed only rows: its counts and resolution are saved as they came.
+        tables = rows.tables if rows is not None else pickle.dumps((corpus.saved_tables(), resolution),
+                                                                   protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((tables, corpus.saved_rows()), protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def loads(cls, data: bytes) -> Resolver:
-        tables, resolution, (slugs, shas, digests, blobs) = pickle.loads(data)
+        tables, (slugs, shas, digests, blobs) = pickle.loads(data)
+        counts, resolution = pickle.loads(tables)
         resolver = cls()
         corpus = resolver._corpus = _Corpus.__new__(_Corpus)
-        corpus.__dict__.update(tables)
+        corpus.__dict__.update(counts)
         corpus.briefings = ()
-        rows = corpus.rows = _Rows(slugs, shas, digests, blobs)
+        rows = corpus.rows = _Rows(slugs, shas, digests, blobs, tables)
         # Typed as the lists a corpus made here holds: a loaded corpus only ever reads and replaces single rows.
         corpus.keys = cast(list[dict[str, str]], _Column(rows, _KEYS))
         corpus.first = cast(list[_Choices], _Column(rows, _FIRST))
@@ -450,10 +455,13 @@ the names it has only in headline-like lines."""
 class _Rows:
     """The per-briefing values of a loaded corpus, each briefing's unpickled when first read."""
 
-    __slots__ = ("blobs", "changed", "digests", "shas", "slugs", "values")
+    __slots__ = ("blobs", "changed", "digests", "shas", "slugs", "tables", "values")
 
-    def __init__(self, slugs: list[str], shas: list[str], digests: list[bytes], blobs: list[bytes]) -> None:
+    def __init__(self, slugs: list[str], shas: list[str], digests: list[bytes], blobs: list[bytes],
+                 tables: bytes) -> None:
         self.slugs, self.shas, self.digests, self.blobs = slugs, shas, digests, blobs
+        self.tables = tables
+        """The corpus's counts and resolution as saved (a loaded corpus changes only rows)."""
         self.values: dict[int, list[Any]] = {}
         self.changed: set[int] = set()
 
