@@ -163,6 +163,7 @@ def corpus_stage(
     curations: tuple[Curation, IncidentCuration] | None = None,
     incident_memo: IncidentMemo | None = None,
     resolution_memo: ResolutionMemo | None = None,
+    resolved: Callable[[], None] = lambda: None,
     stage: Callable[[str], None] = lambda name: None,
 ) -> tuple[Site, list[Diagnostic]]:
     """The corpus stages after extraction: one page per real actor (entity resolution across every
@@ -172,7 +173,8 @@ def corpus_stage(
     ``curations``: the entity and incident curation to apply (``serve`` keeps the last good ones while the
     file is broken); read from ``config.entities`` when not given, their problems then among those returned.
     ``incident_memo``, ``resolution_memo``: kept by a caller that rebuilds one project again and again (same
-    result, cheaper).
+    result, cheaper). ``resolved`` is called once the entities are made, before the incidents (``build`` saves
+    the resolution memo then, and lets it go).
     ``stage`` is called with "graph" and "incidents" as each ends (the build's timings).
     """
     from briefgen.curation import load_curation
@@ -187,6 +189,7 @@ def corpus_stage(
     curation, incident_curation = curations
     site = build_site(briefings, title=config.title, curation=curation, memo=resolution_memo)
     problems.extend(unmatched_entries(site, curation))
+    resolved()
     stage("graph")
     site, unmatched = with_incidents(site, incident_curation, memo=incident_memo)
     problems.extend(unmatched)
@@ -270,10 +273,8 @@ def build(
         gc.freeze()
         resolution = engine.resolution_memo(config)
         site, problems = corpus_stage(briefings, config, stage=stage, incident_memo=engine.corpus_memo(),
-                                      resolution_memo=resolution)
-        resolved_anew = engine.keep_resolution(config, resolution)
-        del resolution  # the corpus's counts: not needed while the pages render
-        stage("graph")
+                                      resolution_memo=resolution,
+                                      resolved=lambda: engine.save_resolution(config, resolution))
         result.diagnostics.extend(problems)
         gc.freeze()
         dirs = theme_dirs(config.templates)
@@ -293,7 +294,7 @@ def build(
             # reproduce it file for file, so leave it (and the state, unless a file was read again).
             result.pages = sum(path.endswith(".html") for path in plan.jobs)
             stage("plan")
-            if engine.reread or resolved_anew:
+            if engine.reread or engine.resolved_anew:
                 engine.accept(plan.changes)
                 save_state(config, engine.state)
             result.site = site

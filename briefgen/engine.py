@@ -864,6 +864,8 @@ class Engine:
         theirs (``corpus_memo``)."""
         self.reread = 0
         """Files read again by ``briefings`` (the rest were unchanged)."""
+        self.resolved_anew = False
+        """Whether ``save_resolution`` saved (or forgot) a resolver: the state must be saved to name it."""
         self._made: dict[str, Briefing] = {}
         """The briefings the last ``briefings`` call returned, by slug: an article and extraction unchanged
         since give that very object again, so the corpus stages' memos (which know records by identity)
@@ -999,33 +1001,37 @@ class Engine:
         folder = _state_folder(config)
         for name, file in self.state.resolvers.items():
             try:
-                setattr(memo, name, Resolver.loads((folder / file).read_bytes()))
+                with (folder / file).open("rb") as f:
+                    setattr(memo, name, Resolver.load(f))
             except Exception as exc:  # a damaged file only costs resolving afresh
                 log.debug("%s: ignoring the saved resolver: %s", folder / file, exc)
         return memo
 
-    def keep_resolution(self, config: Config, memo: ResolutionMemo) -> bool:
+    def save_resolution(self, config: Config, memo: ResolutionMemo) -> None:
         """Save the resolvers of ``memo`` that decided anything anew, each into a new file of the state's folder
-        (the state names it once saved: a build that fails leaves the last one named). Whether any was saved."""
+        (the state names it once saved: a build that fails leaves the last one named), then let them go: the
+        corpus's counts are not needed while the incidents and pages are made. ``resolved_anew`` tells whether
+        any was saved."""
         folder = _state_folder(config)
-        saved = False
         for name in ("plain", "curated"):
             resolver: Resolver = getattr(memo, name)
-            data = resolver.dumps() if resolver.changed else None
+            setattr(memo, name, Resolver())
             if resolver.empty:
-                saved = self.state.resolvers.pop(name, None) is not None or saved
-            if data is None:
+                self.resolved_anew |= self.state.resolvers.pop(name, None) is not None
+            if not resolver.changed:
                 continue
             file = f"resolver.{name}.{os.getpid()}-{time.time_ns()}"
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                (folder / file).write_bytes(data)
+                with (folder / file).open("wb") as f:
+                    saved = resolver.dump(f)
             except OSError as exc:
                 log.warning("%s: cannot record the entity resolution: %s", folder, exc)
+                (folder / file).unlink(missing_ok=True)
                 continue
-            self.state.resolvers[name] = file
-            saved = True
-        return saved
+            if saved:
+                self.state.resolvers[name] = file
+                self.resolved_anew = True
 
     # the plan
 

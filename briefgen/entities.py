@@ -47,10 +47,10 @@ import math
 import pickle
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 from briefgen.model import Actor, Briefing, EntityKind
 from briefgen.names import FEMALE_FIRST_NAMES, HONORIFICS, MALE_FIRST_NAMES, NAME_SUFFIXES
@@ -376,7 +376,7 @@ def resolve(briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) 
 
 class Resolver:
     """``resolve`` for a caller that resolves one corpus again and again (``serve``, and ``build`` through the
-    engine's state: ``dumps``/``loads``).
+    engine's state: ``dump``/``load``).
 
     When the briefings are the last call's but for some whose actors are as they were, in any order that counts
     alike (an edit to an article's wording moves where a name first comes: ``_Corpus._reordered_alike``), only
@@ -393,7 +393,7 @@ class Resolver:
         self._corpus: _Corpus | None = None
         self._resolution: Resolution | None = None
         self.changed = False
-        """Whether a ``resolve`` decided anything anew since the resolver was made or loaded (``dumps`` again)."""
+        """Whether a ``resolve`` decided anything anew since the resolver was made or loaded (``dump`` again)."""
 
     def resolve(self, briefings: Sequence[Briefing], fixed: frozenset[str] = frozenset()) -> Resolution:
         corpus = self._corpus
@@ -410,21 +410,27 @@ class Resolver:
         """Never resolved anything."""
         return self._corpus is None
 
-    def dumps(self) -> bytes | None:
-        """The resolver as bytes for ``loads`` (None: it never resolved). Each briefing's own values are pickled
-        apart, so a loaded resolver unpickles only those of the briefings an edit changed."""
+    def dump(self, file: BinaryIO) -> bool:
+        """Write the resolver to ``file`` for ``load``; False (nothing written) when it never resolved. Each
+        briefing's own values are pickled apart, one after the other, so nothing holds the whole of it at once,
+        and a loaded resolver unpickles only those of the briefings an edit changed."""
         corpus, resolution = self._corpus, self._resolution
         if corpus is None or resolution is None:
-            return None
+            return False
         rows = corpus.rows
         # A loaded corpus that decided alike changed only rows: its counts and resolution are saved as they came.
         tables = rows.tables if rows is not None else pickle.dumps((corpus.saved_tables(), resolution),
                                                                    protocol=pickle.HIGHEST_PROTOCOL)
-        return pickle.dumps((tables, corpus.saved_rows()), protocol=pickle.HIGHEST_PROTOCOL)
+        slugs, shas, digests, blobs = corpus.saved_rows()
+        pickle.dump((tables, slugs, shas, digests), file, protocol=pickle.HIGHEST_PROTOCOL)
+        for blob in blobs:
+            pickle.dump(blob, file, protocol=pickle.HIGHEST_PROTOCOL)
+        return True
 
     @classmethod
-    def loads(cls, data: bytes) -> Resolver:
-        tables, (slugs, shas, digests, blobs) = pickle.loads(data)
+    def load(cls, file: BinaryIO) -> Resolver:
+        tables, slugs, shas, digests = pickle.load(file)
+        blobs = [pickle.load(file) for _ in slugs]
         counts, resolution = pickle.loads(tables)
         resolver = cls()
         corpus = resolver._corpus = _Corpus.__new__(_Corpus)
@@ -519,7 +525,7 @@ class _Corpus:
         self.first_pair: dict[tuple[str, str], int] = {}
         self.first_key: dict[str, int] = {}
         self.rows: _Rows | None = None
-        """A loaded corpus's per-briefing values (``Resolver.loads``); None: this one's, in its lists."""
+        """A loaded corpus's per-briefing values (``Resolver.load``); None: this one's, in its lists."""
         memo: dict[tuple[str, EntityKind], tuple[str, EntityKind | None, str | None]] = {}
 
         def key_of(name: str, kind: EntityKind) -> tuple[str, EntityKind | None, str | None]:
@@ -1088,22 +1094,23 @@ class _Corpus:
         return [decided.chosen for decided in self.decided]
 
     def saved_tables(self) -> dict[str, Any]:
-        """What ``Resolver.loads`` needs of the corpus besides its per-briefing values (``saved_rows``)."""
+        """What ``Resolver.load`` needs of the corpus besides its per-briefing values (``saved_rows``)."""
         return {k: v for k, v in vars(self).items() if k not in _NOT_SAVED}
 
-    def saved_rows(self) -> tuple[list[str], list[str], list[bytes], list[bytes]]:
-        """Per briefing: its slug, its file's digest, its actors' digest and its values pickled apart."""
+    def saved_rows(self) -> tuple[list[str], list[str], list[bytes], Iterator[bytes]]:
+        """Per briefing: its slug, its file's digest, its actors' digest and (made as they are read) its values
+        pickled apart."""
         rows = self.rows
         if rows is not None:  # loaded: only the briefings an edit changed are pickled again
-            blobs = [pickle.dumps(rows.values[i], protocol=pickle.HIGHEST_PROTOCOL) if i in rows.changed else blob
-                     for i, blob in enumerate(rows.blobs)]
+            blobs = (pickle.dumps(rows.values[i], protocol=pickle.HIGHEST_PROTOCOL) if i in rows.changed else blob
+                     for i, blob in enumerate(rows.blobs))
             return rows.slugs, rows.shas, rows.digests, blobs
         briefings = self.briefings
         return ([b.slug for b in briefings], [b.article.sha256 for b in briefings],
                 [_actors_digest(b.actors) for b in briefings],
-                [pickle.dumps([b.actors, self.keys[i], self.first[i], self.decided[i], self.seen.get(i),
+                (pickle.dumps([b.actors, self.keys[i], self.first[i], self.decided[i], self.seen.get(i),
                                self.titled.get(i)],
-                              protocol=pickle.HIGHEST_PROTOCOL) for i, b in enumerate(briefings)])
+                              protocol=pickle.HIGHEST_PROTOCOL) for i, b in enumerate(briefings)))
 
     def _cooccurrence(self, present: list[set[str]]) -> dict[str, set[str]]:
         """Candidate entity -> every entity of the articles it is in (only for candidates a context decides)."""
