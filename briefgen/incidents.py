@@ -295,15 +295,39 @@ class _Nearest:
     """(rows,) the neighbours were chosen among equal cosines by the whole row (see ``_row_choice``)."""
 
 
-@dataclass
 class _Graph:
-    """The neighbour graph of one run, for the next: which rows it was made of and each row's choice."""
+    """The neighbour graph of one run, for the next: which rows it was made of and each row's choice.
 
-    slugs: tuple[str, ...]
-    rows: list[bytes]
-    """Each row's digest (``_row_digests``)."""
-    nearest: _Nearest
-    edges: Edges
+    Saved with the engine's state as a few arrays (its edges are made again from ``nearest`` when first
+    asked for: cheaper than loading them)."""
+
+    def __init__(self, slugs: bytes, rows: np.ndarray, ordinals: np.ndarray, nearest: _Nearest,
+                 edges: Edges | None = None) -> None:
+        self.slugs = slugs
+        """A digest of the rows' briefing slugs, in their order (``_slugs_digest``)."""
+        self.rows = rows
+        """(rows, 16) each row's digest (``_row_digests``)."""
+        self.ordinals = ordinals
+        """Each row's date (-1: undated)."""
+        self.nearest = nearest
+        self._edges = edges
+
+    @property
+    def edges(self) -> Edges:
+        if self._edges is None:
+            self._edges = _edges(self.nearest)
+        return self._edges
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"slugs": self.slugs, "rows": self.rows, "ordinals": self.ordinals, "nearest": self.nearest}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._edges = None
+
+
+def _slugs_digest(slugs: Sequence[str]) -> bytes:
+    return hashlib.blake2b("\0".join(slugs).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
@@ -399,10 +423,10 @@ def _edges(nearest: _Nearest) -> Edges:
     return low[first], high[first], v[first]
 
 
-def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> list[bytes]:
+def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
     """Each row's digest: its terms (as vocabulary ids, the same whatever this run's column numbers) and
     values in their stored order (the order its sums run in) and its date. Two runs' rows with one digest
-    give the same cosines, float for float."""
+    give the same cosines, float for float. (rows, 16) bytes."""
     ids = memoryview(columns[matrix.indices].astype("<i4")).cast("B")
     data = memoryview(matrix.data.astype("<f4")).cast("B")
     bounds = (matrix.indptr * 4).tolist()
@@ -413,11 +437,11 @@ def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> list
         h.update(data[bounds[k]:bounds[k + 1]])
         h.update(date.to_bytes(8, "little", signed=True))
         out.append(h.digest())
-    return out
+    return np.frombuffer(b"".join(out), np.uint8).reshape(len(out), 16)
 
 
-def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _Nearest,
-                  last_rows: list[bytes]) -> _Nearest:
+def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: np.ndarray, last: _Nearest,
+                  last_rows: np.ndarray, last_ordinals: np.ndarray) -> _Nearest:
     """Every row's neighbours, the last run's kept where they must be the same.
 
     A row whose digest is unchanged, its neighbours chosen without a tie, has the same cosine (float for
@@ -425,15 +449,17 @@ def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _N
     now as its own sums (its row against theirs), the changed ones; every other row is still at most its
     bound. Its neighbours are the best of those when the choice is strict (no equal cosine at the last
     place, the last above the bound); any other row is computed afresh (``_nearest``), as without a memo.
+    An unchanged row chosen among ties keeps its choice when no changed row is (or was) inside its date
+    window: its whole row of cosines is the same.
     """
     n = len(rows)
     keep = _keep(n)
-    changed = np.fromiter(map(bytes.__ne__, rows, last_rows), bool, n)
+    changed = (rows != last_rows).any(axis=1)
     moved = np.flatnonzero(changed)
     kept = np.flatnonzero(~changed & ~last.tied)
     out = _Nearest(last.near.copy(), last.value.copy(), last.left_out.copy(), last.tied.copy())
     width = last.near.shape[1]
-    again = changed | last.tied
+    again = changed | (last.tied & _meets(ordinals, np.concatenate([ordinals[moved], last_ordinals[moved]])))
     # The kept rows' cosines with the changed ones inside their window, as each kept row sums them.
     met: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for block, candidates in _bands(ordinals, kept, moved):
@@ -471,6 +497,19 @@ def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _N
     fresh = np.flatnonzero(again)
     if len(fresh):
         _put(out, fresh, _nearest(matrix, ordinals, fresh))
+    return out
+
+
+def _meets(ordinals: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Each row that may have a cosine with one of the dates ``others`` (-1: undated): inside its window."""
+    if not len(others):
+        return np.zeros(len(ordinals), bool)
+    if (others < 0).any():
+        return np.ones(len(ordinals), bool)
+    others = np.sort(others)
+    low = np.searchsorted(others, ordinals - WINDOW_DAYS, "left")
+    high = np.searchsorted(others, ordinals + WINDOW_DAYS, "right")
+    out: np.ndarray = (high > low) | (ordinals < 0)
     return out
 
 
@@ -706,7 +745,8 @@ class _Clustering:
             self.matrix = _matrix(self.ordered, memo)
             self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
                                      dtype=np.int64)
-            self.rows = _row_digests(self.matrix, memo.columns, self.ordinals) if memo.kept else []
+            self.rows = _row_digests(self.matrix, memo.columns, self.ordinals) if memo.kept \
+                else np.zeros((0, 16), np.uint8)
             stage("vectors")
             self.edges = self._neighbours()
             stage("neighbours")
@@ -741,25 +781,25 @@ class _Clustering:
         n, memo = len(self.ordered), self.memo
         if n < 2:
             return _no_edges()
-        slugs = tuple(self.index)
+        slugs = _slugs_digest(list(self.index))
         last = memo.graph
         if last is None or last.slugs != slugs:
             nearest = _nearest(self.matrix, self.ordinals, np.arange(n))  # another corpus: every idf differs
-        elif last.rows == self.rows:
+        elif np.array_equal(last.rows, self.rows):
             return last.edges
-        elif sum(map(bytes.__ne__, self.rows, last.rows)) > n // 3:
+        elif int((self.rows != last.rows).any(axis=1).sum()) > n // 3:
             # Kept rows meet every changed one: past a third of the rows that costs more than it saves.
             nearest = _nearest(self.matrix, self.ordinals, np.arange(n))
         else:
-            nearest = _kept_nearest(self.matrix, self.ordinals, self.rows, last.nearest, last.rows)
+            nearest = _kept_nearest(self.matrix, self.ordinals, self.rows, last.nearest, last.rows, last.ordinals)
         edges = _edges(nearest)
         if memo.kept:
-            memo.graph = _Graph(slugs, self.rows, nearest, edges)
+            memo.graph = _Graph(slugs, self.rows, self.ordinals, nearest, edges)
         return edges
 
     def _rows_digest(self, group: list[int]) -> bytes:
         """What a group's products read: its rows (and dates), in its order."""
-        return hashlib.blake2b(b"".join(self.rows[i] for i in group), digest_size=16).digest()
+        return hashlib.blake2b(self.rows[group].tobytes(), digest_size=16).digest()
 
     def copies(self, members: list[Briefing]) -> dict[str, str]:
         """briefing slug -> the earliest member it is a near-duplicate of (``members``: oldest first)."""
