@@ -186,6 +186,30 @@ class IncidentMemo:
                 np.fromiter(part.values(), np.float32, len(part)))
 
 
+def _actor_parts(unread: list[tuple[int, tuple[Actor, ...]]], memo: IncidentMemo) -> Iterator[tuple[int, Any, _Part]]:
+    """``_actor_features`` of each actors tuple as term ids and counts, new terms numbered in the order
+    ``memo.ids`` would number them one tuple after another; one lookup for all (a part each is slow)."""
+    slugs = ["@" + x.slug for _, actors in unread for x in actors]
+    vocabulary = memo.vocabulary
+    found = list(map(vocabulary.get, slugs))
+    for k in [k for k, i in enumerate(found) if i is None]:
+        found[k] = vocabulary.setdefault(slugs[k], len(vocabulary))
+    term = np.array(found, np.int32)
+    count = np.array([x.mentions for _, actors in unread for x in actors], np.float32)
+    lengths = np.fromiter((len(actors) for _, actors in unread), np.int64, len(unread))
+    ends = np.cumsum(lengths)
+    # A tuple naming one slug twice is a dict's (first place, last count): made one at a time.
+    segment = np.repeat(np.arange(len(unread)), lengths)
+    order = np.lexsort((term, segment))
+    twice = set(segment[order[1:]][(term[order[1:]] == term[order[:-1]]) &
+                                   (segment[order[1:]] == segment[order[:-1]])].tolist())
+    for k, (at, actors) in enumerate(unread):
+        if k in twice:
+            yield at, actors, memo.ids(_actor_features(actors))
+        else:
+            yield at, actors, (term[ends[k] - lengths[k]:ends[k]], count[ends[k] - lengths[k]:ends[k]])
+
+
 def _text_key(a: Article) -> _TextKey:
     h = hashlib.blake2b(digest_size=16)
     for part in (a.raw, "1" if a.markdown else "0", a.title):
@@ -206,11 +230,11 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     from scipy import sparse
 
     n = len(briefings)
-    fresh = not memo.vocabulary  # then its ids are already numbered by first occurrence
     texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
     ids: list[np.ndarray] = []
     counts: list[np.ndarray] = []
     last, read = memo.read, {}
+    unread: list[tuple[int, tuple[Actor, ...]]] = []  # (place in ids, actors) numbered below, all at once
 
     def known(obj: Any, make: Callable[[Any], Any]) -> Any:
         found = last.get(id(obj))
@@ -218,6 +242,7 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
         read[id(obj)] = obj, value
         return value
 
+    no_part = np.zeros(0, np.int32), np.zeros(0, np.float32)
     for b in briefings:
         key = known(b.article, _text_key)
         text = texts.get(key) or memo.texts.get(key)
@@ -225,26 +250,32 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
             words, lead, numbers = _text_features(b.article)
             text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
         texts[key] = text
-        for part in (*text, known(b.actors, lambda actors: memo.ids(_actor_features(actors)))):
+        found = last.get(id(b.actors))
+        if found is not None and found[0] is b.actors:
+            actors = found[1]
+            read[id(b.actors)] = found
+        else:
+            actors = no_part
+            unread.append((len(ids) + 3, b.actors))
+        for part in (*text, actors):
             ids.append(part[0])
             counts.append(part[1])
+    for at, actors, part in _actor_parts(unread, memo):
+        ids[at], counts[at] = part
+        read[id(actors)] = actors, part
     if memo.kept:
         memo.texts, memo.read = texts, read
     # Memo ids -> columns numbered by first occurrence (a position is unique, so the order is total).
     seen = np.concatenate(ids) if ids else np.zeros(0, np.int32)
-    if fresh:
-        number = np.arange(len(memo.vocabulary), dtype=np.int32)
-        memo.columns = number
-    else:
-        first = np.full(len(memo.vocabulary), len(seen), np.int64)
-        np.minimum.at(first, seen, np.arange(len(seen)))
-        used = np.flatnonzero(first < len(seen))
-        used = used[np.argsort(first[used])]
-        number = np.zeros(len(memo.vocabulary), np.int32)
-        number[used] = np.arange(len(used), dtype=np.int32)
-        memo.columns = used.astype(np.int32)
-        if len(memo.vocabulary) > 2 * len(used) + 10_000:  # mostly terms of articles long gone
-            memo.renumber(first < len(seen), number)
+    first = np.full(len(memo.vocabulary), len(seen), np.int64)
+    np.minimum.at(first, seen, np.arange(len(seen)))
+    used = np.flatnonzero(first < len(seen))
+    used = used[np.argsort(first[used])]
+    number = np.zeros(len(memo.vocabulary), np.int32)
+    number[used] = np.arange(len(used), dtype=np.int32)
+    memo.columns = used.astype(np.int32)
+    if len(memo.vocabulary) > 2 * len(used) + 10_000:  # mostly terms of articles long gone
+        memo.renumber(first < len(seen), number)
     vocabulary_size = len(memo.columns)
     parts = len(WEIGHTS)
     lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
