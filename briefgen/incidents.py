@@ -142,7 +142,8 @@ class IncidentMemo:
         self.kept = kept
         """False: no later run will see it (a single run's): what only a later run would read is not stored."""
         self.vocabulary: dict[str, int] = {}
-        self.texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
+        self.texts: dict[_TextKey, bytes] = {}
+        """An article's text key -> its words, lead and numbers parts (``_pack``)."""
         self.records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
         self.columns = np.zeros(0, np.int32)
         """The last matrix's columns as vocabulary ids (its columns are numbered afresh each run)."""
@@ -171,8 +172,8 @@ class IncidentMemo:
     def renumber(self, alive: np.ndarray, number: np.ndarray) -> None:
         """Keep only the terms ``alive`` marks, term i numbered ``number[i]`` (the texts: all in use)."""
         self.vocabulary = {t: int(number[i]) for t, i in self.vocabulary.items() if alive[i]}
-        self.texts = {key: tuple((number[ids], counts) for ids, counts in parts)  # type: ignore[misc]
-                      for key, parts in self.texts.items()}
+        self.texts = {key: _pack(tuple((number[ids], counts) for ids, counts in _unpack(text)))
+                      for key, text in self.texts.items()}
         self.columns = number[self.columns]
         self.splits, self.copies, self.graph = {}, {}, None  # their rows name terms by the old numbers
         self.read = {k: v for k, v in self.read.items() if type(v[0]) is not tuple}  # actor parts: old numbers
@@ -210,6 +211,23 @@ def _actor_parts(unread: list[tuple[int, tuple[Actor, ...]]], memo: IncidentMemo
             yield at, actors, (term[ends[k] - lengths[k]:ends[k]], count[ends[k] - lengths[k]:ends[k]])
 
 
+def _pack(parts: Sequence[_Part]) -> bytes:
+    """Parts as one string of bytes (a state holds one for each article: loaded faster than arrays): their
+    lengths, then all ids, then all counts (int32 and float32, little-endian)."""
+    return b"".join([np.array([len(i) for i, _ in parts], "<i4").tobytes(),
+                     *(i.astype("<i4").tobytes() for i, _ in parts), *(c.astype("<f4").tobytes() for _, c in parts)])
+
+
+def _unpack(text: Any) -> list[_Part]:
+    """``_pack``'s parts again (parts kept apart by an older version: as they are)."""
+    if type(text) is not bytes:
+        return list(text)
+    packed = np.frombuffer(text, "<i4")
+    ends = np.cumsum(packed[:3]).tolist()
+    ids, counts = packed[3:3 + ends[-1]], packed[3 + ends[-1]:].view("<f4")
+    return [(ids[a:b], counts[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
+
+
 def _text_key(a: Article) -> _TextKey:
     h = hashlib.blake2b(digest_size=16)
     for part in (a.raw, "1" if a.markdown else "0", a.title):
@@ -230,9 +248,10 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     from scipy import sparse
 
     n = len(briefings)
-    texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
-    ids: list[np.ndarray] = []
+    texts: dict[_TextKey, bytes] = {}
+    ids: list[np.ndarray] = []  # per briefing its text parts' ids (one array), then its actors'
     counts: list[np.ndarray] = []
+    sizes: list[int] = []  # each part's length
     last, read = memo.read, {}
     unread: list[tuple[int, tuple[Actor, ...]]] = []  # (place in ids, actors) numbered below, all at once
 
@@ -245,23 +264,31 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     no_part = np.zeros(0, np.int32), np.zeros(0, np.float32)
     for b in briefings:
         key = known(b.article, _text_key)
-        text = texts.get(key) or memo.texts.get(key)
-        if text is None:
-            words, lead, numbers = _text_features(b.article)
-            text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
+        text: Any = texts.get(key) or memo.texts.get(key)
+        if type(text) is not bytes:  # not read yet (or kept by a version that kept each part apart)
+            if text is None:
+                words, lead, numbers = _text_features(b.article)
+                text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
+            text = _pack(text)
         texts[key] = text
+        packed = np.frombuffer(text, "<i4")
+        sizes.extend(packed[:3].tolist())
+        total = sum(sizes[-3:])
+        ids.append(packed[3:3 + total])
+        counts.append(packed[3 + total:].view("<f4"))
         found = last.get(id(b.actors))
         if found is not None and found[0] is b.actors:
             actors = found[1]
             read[id(b.actors)] = found
         else:
             actors = no_part
-            unread.append((len(ids) + 3, b.actors))
-        for part in (*text, actors):
-            ids.append(part[0])
-            counts.append(part[1])
+            unread.append((len(ids), b.actors))
+        ids.append(actors[0])
+        counts.append(actors[1])
+        sizes.append(len(actors[0]))
     for at, actors, part in _actor_parts(unread, memo):
         ids[at], counts[at] = part
+        sizes[2 * at + 1] = len(part[0])
         read[id(actors)] = actors, part
     if memo.kept:
         memo.texts, memo.read = texts, read
@@ -278,7 +305,7 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
         memo.renumber(first < len(seen), number)
     vocabulary_size = len(memo.columns)
     parts = len(WEIGHTS)
-    lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
+    lengths = np.array(sizes, np.int64)
     column = number[seen]
     count = np.concatenate(counts) if counts else np.zeros(0, np.float32)
     del ids, counts, seen
