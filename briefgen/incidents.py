@@ -630,13 +630,8 @@ def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
     changes no mean outside its own component of such edges: each component is merged on its own, with
     its own edges, in the order it would be within the whole graph.
     """
-    from scipy import sparse
-    from scipy.sparse.csgraph import connected_components
-
     strong = edges[2] >= threshold
-    links = sparse.coo_matrix((np.ones(int(strong.sum()), np.int8), (edges[0][strong], edges[1][strong])),
-                              shape=(n, n))
-    label = connected_components(links, directed=False)[1]
+    label = _components(n, edges[0][strong], edges[1][strong])
     nodes = np.argsort(label, kind="stable")
     node_bounds = np.flatnonzero(np.diff(label[nodes])) + 1
     inside = np.flatnonzero(label[edges[0]] == label[edges[1]])
@@ -651,6 +646,27 @@ def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
         own = inside[edge_bounds[k]:edge_bounds[k + 1] if k + 1 < len(edge_bounds) else len(inside)]
         groups.extend(_merge(component.tolist(), (edges[0][own], edges[1][own], edges[2][own]), threshold, n))
     return groups
+
+
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Each node's component of the graph of edges ``i``-``j``, numbered by their smallest nodes (as scipy's
+    ``connected_components`` numbers them: without its import, most of an edit build's)."""
+    label = np.arange(n)
+    while True:
+        low = np.minimum(label[i], label[j])
+        new = label.copy()
+        np.minimum.at(new, i, low)
+        np.minimum.at(new, j, low)
+        while True:  # each node to its label's label: a chain of labels collapses at once
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            break
+        label = new
+    out: np.ndarray = np.unique(label, return_inverse=True)[1].reshape(-1)
+    return out
 
 
 def _merge(nodes: list[int], edges: Edges, threshold: float, next_id: int) -> list[list[int]]:
@@ -724,8 +740,6 @@ def _affinity(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges)
 def best_cut(affinity: Any) -> tuple[float, np.ndarray]:
     """The lowest normalized cut (Shi & Malik 2000) among the splits of the spectral order, and the side of
     each member (True: first part). The order is the second eigenvector of the normalized affinity."""
-    from scipy.sparse.linalg import eigsh
-
     n = affinity.shape[0]
     degree = np.asarray(affinity.sum(axis=1)).ravel()
     if np.any(degree <= 0):
@@ -736,6 +750,8 @@ def best_cut(affinity: Any) -> tuple[float, np.ndarray]:
         _, vectors = np.linalg.eigh(normalised.toarray())
         second = vectors[:, -2]
     else:
+        from scipy.sparse.linalg import eigsh  # imported only when needed: a tenth of a second
+
         start = np.random.default_rng(0).random(n)  # a fixed start: the same answer every build
         values, vectors = eigsh(normalised, k=2, which="LA", v0=start)
         second = vectors[:, np.argsort(values)[0]]
