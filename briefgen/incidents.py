@@ -142,7 +142,8 @@ class IncidentMemo:
         self.kept = kept
         """False: no later run will see it (a single run's): what only a later run would read is not stored."""
         self.vocabulary: dict[str, int] = {}
-        self.texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
+        self.texts: dict[_TextKey, bytes] = {}
+        """An article's text key -> its words, lead and numbers parts (``_pack``)."""
         self.records: dict[tuple[str, ...], tuple[tuple[Any, ...], Incident]] = {}
         self.columns = np.zeros(0, np.int32)
         """The last matrix's columns as vocabulary ids (its columns are numbered afresh each run)."""
@@ -171,8 +172,8 @@ class IncidentMemo:
     def renumber(self, alive: np.ndarray, number: np.ndarray) -> None:
         """Keep only the terms ``alive`` marks, term i numbered ``number[i]`` (the texts: all in use)."""
         self.vocabulary = {t: int(number[i]) for t, i in self.vocabulary.items() if alive[i]}
-        self.texts = {key: tuple((number[ids], counts) for ids, counts in parts)  # type: ignore[misc]
-                      for key, parts in self.texts.items()}
+        self.texts = {key: _pack(tuple((number[ids], counts) for ids, counts in _unpack(text)))
+                      for key, text in self.texts.items()}
         self.columns = number[self.columns]
         self.splits, self.copies, self.graph = {}, {}, None  # their rows name terms by the old numbers
         self.read = {k: v for k, v in self.read.items() if type(v[0]) is not tuple}  # actor parts: old numbers
@@ -184,6 +185,47 @@ class IncidentMemo:
                               itertools.count(len(vocabulary))))
         return (np.fromiter(map(vocabulary.__getitem__, part), np.int32, len(part)),
                 np.fromiter(part.values(), np.float32, len(part)))
+
+
+def _actor_parts(unread: list[tuple[int, tuple[Actor, ...]]], memo: IncidentMemo) -> Iterator[tuple[int, Any, _Part]]:
+    """``_actor_features`` of each actors tuple as term ids and counts, new terms numbered in the order
+    ``memo.ids`` would number them one tuple after another; one lookup for all (a part each is slow)."""
+    slugs = ["@" + x.slug for _, actors in unread for x in actors]
+    vocabulary = memo.vocabulary
+    found = list(map(vocabulary.get, slugs))
+    for k in [k for k, i in enumerate(found) if i is None]:
+        found[k] = vocabulary.setdefault(slugs[k], len(vocabulary))
+    term = np.array(found, np.int32)
+    count = np.array([x.mentions for _, actors in unread for x in actors], np.float32)
+    lengths = np.fromiter((len(actors) for _, actors in unread), np.int64, len(unread))
+    ends = np.cumsum(lengths)
+    # A tuple naming one slug twice is a dict's (first place, last count): made one at a time.
+    segment = np.repeat(np.arange(len(unread)), lengths)
+    order = np.lexsort((term, segment))
+    twice = set(segment[order[1:]][(term[order[1:]] == term[order[:-1]]) &
+                                   (segment[order[1:]] == segment[order[:-1]])].tolist())
+    for k, (at, actors) in enumerate(unread):
+        if k in twice:
+            yield at, actors, memo.ids(_actor_features(actors))
+        else:
+            yield at, actors, (term[ends[k] - lengths[k]:ends[k]], count[ends[k] - lengths[k]:ends[k]])
+
+
+def _pack(parts: Sequence[_Part]) -> bytes:
+    """Parts as one string of bytes (a state holds one for each article: loaded faster than arrays): their
+    lengths, then all ids, then all counts (int32 and float32, little-endian)."""
+    return b"".join([np.array([len(i) for i, _ in parts], "<i4").tobytes(),
+                     *(i.astype("<i4").tobytes() for i, _ in parts), *(c.astype("<f4").tobytes() for _, c in parts)])
+
+
+def _unpack(text: Any) -> list[_Part]:
+    """``_pack``'s parts again (parts kept apart by an older version: as they are)."""
+    if type(text) is not bytes:
+        return list(text)
+    packed = np.frombuffer(text, "<i4")
+    ends = np.cumsum(packed[:3]).tolist()
+    ids, counts = packed[3:3 + ends[-1]], packed[3 + ends[-1]:].view("<f4")
+    return [(ids[a:b], counts[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
 
 
 def _text_key(a: Article) -> _TextKey:
@@ -206,11 +248,12 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
     from scipy import sparse
 
     n = len(briefings)
-    fresh = not memo.vocabulary  # then its ids are already numbered by first occurrence
-    texts: dict[_TextKey, tuple[_Part, _Part, _Part]] = {}
-    ids: list[np.ndarray] = []
+    texts: dict[_TextKey, bytes] = {}
+    ids: list[np.ndarray] = []  # per briefing its text parts' ids (one array), then its actors'
     counts: list[np.ndarray] = []
+    sizes: list[int] = []  # each part's length
     last, read = memo.read, {}
+    unread: list[tuple[int, tuple[Actor, ...]]] = []  # (place in ids, actors) numbered below, all at once
 
     def known(obj: Any, make: Callable[[Any], Any]) -> Any:
         found = last.get(id(obj))
@@ -218,36 +261,51 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
         read[id(obj)] = obj, value
         return value
 
+    no_part = np.zeros(0, np.int32), np.zeros(0, np.float32)
     for b in briefings:
         key = known(b.article, _text_key)
-        text = texts.get(key) or memo.texts.get(key)
-        if text is None:
-            words, lead, numbers = _text_features(b.article)
-            text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
+        text: Any = texts.get(key) or memo.texts.get(key)
+        if type(text) is not bytes:  # not read yet (or kept by a version that kept each part apart)
+            if text is None:
+                words, lead, numbers = _text_features(b.article)
+                text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
+            text = _pack(text)
         texts[key] = text
-        for part in (*text, known(b.actors, lambda actors: memo.ids(_actor_features(actors)))):
-            ids.append(part[0])
-            counts.append(part[1])
+        packed = np.frombuffer(text, "<i4")
+        sizes.extend(packed[:3].tolist())
+        total = sum(sizes[-3:])
+        ids.append(packed[3:3 + total])
+        counts.append(packed[3 + total:].view("<f4"))
+        found = last.get(id(b.actors))
+        if found is not None and found[0] is b.actors:
+            actors = found[1]
+            read[id(b.actors)] = found
+        else:
+            actors = no_part
+            unread.append((len(ids), b.actors))
+        ids.append(actors[0])
+        counts.append(actors[1])
+        sizes.append(len(actors[0]))
+    for at, actors, part in _actor_parts(unread, memo):
+        ids[at], counts[at] = part
+        sizes[2 * at + 1] = len(part[0])
+        read[id(actors)] = actors, part
     if memo.kept:
         memo.texts, memo.read = texts, read
     # Memo ids -> columns numbered by first occurrence (a position is unique, so the order is total).
     seen = np.concatenate(ids) if ids else np.zeros(0, np.int32)
-    if fresh:
-        number = np.arange(len(memo.vocabulary), dtype=np.int32)
-        memo.columns = number
-    else:
-        first = np.full(len(memo.vocabulary), len(seen), np.int64)
-        np.minimum.at(first, seen, np.arange(len(seen)))
-        used = np.flatnonzero(first < len(seen))
-        used = used[np.argsort(first[used])]
-        number = np.zeros(len(memo.vocabulary), np.int32)
-        number[used] = np.arange(len(used), dtype=np.int32)
-        memo.columns = used.astype(np.int32)
-        if len(memo.vocabulary) > 2 * len(used) + 10_000:  # mostly terms of articles long gone
-            memo.renumber(first < len(seen), number)
+    first = np.full(len(memo.vocabulary), len(seen), np.int64)
+    np.minimum.at(first, seen, np.arange(len(seen)))
+    used = np.flatnonzero(first < len(seen))
+    used = used[np.argsort(first[used])]
+    number = np.zeros(len(memo.vocabulary), np.int32)
+    number[used] = np.arange(len(used), dtype=np.int32)
+    memo.columns = used.astype(np.int32)
+    if len(memo.vocabulary) > 2 * len(used) + 10_000:  # mostly terms of articles long gone
+        memo.renumber(first < len(seen), number)
     vocabulary_size = len(memo.columns)
     parts = len(WEIGHTS)
-    lengths = np.fromiter((len(x) for x in ids), np.int64, len(ids))
+    lengths = np.array(sizes, np.int64)
     column = number[seen]
     count = np.concatenate(counts) if counts else np.zeros(0, np.float32)
     del ids, counts, seen
@@ -295,15 +353,39 @@ class _Nearest:
     """(rows,) the neighbours were chosen among equal cosines by the whole row (see ``_row_choice``)."""
 
 
-@dataclass
 class _Graph:
-    """The neighbour graph of one run, for the next: which rows it was made of and each row's choice."""
+    """The neighbour graph of one run, for the next: which rows it was made of and each row's choice.
 
-    slugs: tuple[str, ...]
-    rows: list[bytes]
-    """Each row's digest (``_row_digests``)."""
-    nearest: _Nearest
-    edges: Edges
+    Saved with the engine's state as a few arrays (its edges are made again from ``nearest`` when first
+    asked for: cheaper than loading them)."""
+
+    def __init__(self, slugs: bytes, rows: np.ndarray, ordinals: np.ndarray, nearest: _Nearest,
+                 edges: Edges | None = None) -> None:
+        self.slugs = slugs
+        """A digest of the rows' briefing slugs, in their order (``_slugs_digest``)."""
+        self.rows = rows
+        """(rows, 16) each row's digest (``_row_digests``)."""
+        self.ordinals = ordinals
+        """Each row's date (-1: undated)."""
+        self.nearest = nearest
+        self._edges = edges
+
+    @property
+    def edges(self) -> Edges:
+        if self._edges is None:
+            self._edges = _edges(self.nearest)
+        return self._edges
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"slugs": self.slugs, "rows": self.rows, "ordinals": self.ordinals, "nearest": self.nearest}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._edges = None
+
+
+def _slugs_digest(slugs: Sequence[str]) -> bytes:
+    return hashlib.blake2b("\0".join(slugs).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _neighbour_graph(matrix: Any, ordinals: np.ndarray) -> Edges:
@@ -399,10 +481,10 @@ def _edges(nearest: _Nearest) -> Edges:
     return low[first], high[first], v[first]
 
 
-def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> list[bytes]:
+def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
     """Each row's digest: its terms (as vocabulary ids, the same whatever this run's column numbers) and
     values in their stored order (the order its sums run in) and its date. Two runs' rows with one digest
-    give the same cosines, float for float."""
+    give the same cosines, float for float. (rows, 16) bytes."""
     ids = memoryview(columns[matrix.indices].astype("<i4")).cast("B")
     data = memoryview(matrix.data.astype("<f4")).cast("B")
     bounds = (matrix.indptr * 4).tolist()
@@ -413,11 +495,11 @@ def _row_digests(matrix: Any, columns: np.ndarray, ordinals: np.ndarray) -> list
         h.update(data[bounds[k]:bounds[k + 1]])
         h.update(date.to_bytes(8, "little", signed=True))
         out.append(h.digest())
-    return out
+    return np.frombuffer(b"".join(out), np.uint8).reshape(len(out), 16)
 
 
-def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _Nearest,
-                  last_rows: list[bytes]) -> _Nearest:
+def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: np.ndarray, last: _Nearest,
+                  last_rows: np.ndarray, last_ordinals: np.ndarray) -> _Nearest:
     """Every row's neighbours, the last run's kept where they must be the same.
 
     A row whose digest is unchanged, its neighbours chosen without a tie, has the same cosine (float for
@@ -425,15 +507,17 @@ def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _N
     now as its own sums (its row against theirs), the changed ones; every other row is still at most its
     bound. Its neighbours are the best of those when the choice is strict (no equal cosine at the last
     place, the last above the bound); any other row is computed afresh (``_nearest``), as without a memo.
+    An unchanged row chosen among ties keeps its choice when no changed row is (or was) inside its date
+    window: its whole row of cosines is the same.
     """
     n = len(rows)
     keep = _keep(n)
-    changed = np.fromiter(map(bytes.__ne__, rows, last_rows), bool, n)
+    changed = (rows != last_rows).any(axis=1)
     moved = np.flatnonzero(changed)
     kept = np.flatnonzero(~changed & ~last.tied)
     out = _Nearest(last.near.copy(), last.value.copy(), last.left_out.copy(), last.tied.copy())
     width = last.near.shape[1]
-    again = changed | last.tied
+    again = changed | (last.tied & _meets(ordinals, np.concatenate([ordinals[moved], last_ordinals[moved]])))
     # The kept rows' cosines with the changed ones inside their window, as each kept row sums them.
     met: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for block, candidates in _bands(ordinals, kept, moved):
@@ -471,6 +555,19 @@ def _kept_nearest(matrix: Any, ordinals: np.ndarray, rows: list[bytes], last: _N
     fresh = np.flatnonzero(again)
     if len(fresh):
         _put(out, fresh, _nearest(matrix, ordinals, fresh))
+    return out
+
+
+def _meets(ordinals: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Each row that may have a cosine with one of the dates ``others`` (-1: undated): inside its window."""
+    if not len(others):
+        return np.zeros(len(ordinals), bool)
+    if (others < 0).any():
+        return np.ones(len(ordinals), bool)
+    others = np.sort(others)
+    low = np.searchsorted(others, ordinals - WINDOW_DAYS, "left")
+    high = np.searchsorted(others, ordinals + WINDOW_DAYS, "right")
+    out: np.ndarray = (high > low) | (ordinals < 0)
     return out
 
 
@@ -533,13 +630,8 @@ def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
     changes no mean outside its own component of such edges: each component is merged on its own, with
     its own edges, in the order it would be within the whole graph.
     """
-    from scipy import sparse
-    from scipy.sparse.csgraph import connected_components
-
     strong = edges[2] >= threshold
-    links = sparse.coo_matrix((np.ones(int(strong.sum()), np.int8), (edges[0][strong], edges[1][strong])),
-                              shape=(n, n))
-    label = connected_components(links, directed=False)[1]
+    label = _components(n, edges[0][strong], edges[1][strong])
     nodes = np.argsort(label, kind="stable")
     node_bounds = np.flatnonzero(np.diff(label[nodes])) + 1
     inside = np.flatnonzero(label[edges[0]] == label[edges[1]])
@@ -554,6 +646,27 @@ def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
         own = inside[edge_bounds[k]:edge_bounds[k + 1] if k + 1 < len(edge_bounds) else len(inside)]
         groups.extend(_merge(component.tolist(), (edges[0][own], edges[1][own], edges[2][own]), threshold, n))
     return groups
+
+
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Each node's component of the graph of edges ``i``-``j``, numbered by their smallest nodes (as scipy's
+    ``connected_components`` numbers them: without its import, most of an edit build's)."""
+    label = np.arange(n)
+    while True:
+        low = np.minimum(label[i], label[j])
+        new = label.copy()
+        np.minimum.at(new, i, low)
+        np.minimum.at(new, j, low)
+        while True:  # each node to its label's label: a chain of labels collapses at once
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            break
+        label = new
+    out: np.ndarray = np.unique(label, return_inverse=True)[1].reshape(-1)
+    return out
 
 
 def _merge(nodes: list[int], edges: Edges, threshold: float, next_id: int) -> list[list[int]]:
@@ -627,8 +740,6 @@ def _affinity(group: list[int], matrix: Any, ordinals: np.ndarray, edges: Edges)
 def best_cut(affinity: Any) -> tuple[float, np.ndarray]:
     """The lowest normalized cut (Shi & Malik 2000) among the splits of the spectral order, and the side of
     each member (True: first part). The order is the second eigenvector of the normalized affinity."""
-    from scipy.sparse.linalg import eigsh
-
     n = affinity.shape[0]
     degree = np.asarray(affinity.sum(axis=1)).ravel()
     if np.any(degree <= 0):
@@ -639,6 +750,8 @@ def best_cut(affinity: Any) -> tuple[float, np.ndarray]:
         _, vectors = np.linalg.eigh(normalised.toarray())
         second = vectors[:, -2]
     else:
+        from scipy.sparse.linalg import eigsh  # imported only when needed: a tenth of a second
+
         start = np.random.default_rng(0).random(n)  # a fixed start: the same answer every build
         values, vectors = eigsh(normalised, k=2, which="LA", v0=start)
         second = vectors[:, np.argsort(values)[0]]
@@ -706,7 +819,8 @@ class _Clustering:
             self.matrix = _matrix(self.ordered, memo)
             self.ordinals = np.array([b.article.date.toordinal() if b.article.date else -1 for b in self.ordered],
                                      dtype=np.int64)
-            self.rows = _row_digests(self.matrix, memo.columns, self.ordinals) if memo.kept else []
+            self.rows = _row_digests(self.matrix, memo.columns, self.ordinals) if memo.kept \
+                else np.zeros((0, 16), np.uint8)
             stage("vectors")
             self.edges = self._neighbours()
             stage("neighbours")
@@ -741,25 +855,25 @@ class _Clustering:
         n, memo = len(self.ordered), self.memo
         if n < 2:
             return _no_edges()
-        slugs = tuple(self.index)
+        slugs = _slugs_digest(list(self.index))
         last = memo.graph
         if last is None or last.slugs != slugs:
             nearest = _nearest(self.matrix, self.ordinals, np.arange(n))  # another corpus: every idf differs
-        elif last.rows == self.rows:
+        elif np.array_equal(last.rows, self.rows):
             return last.edges
-        elif sum(map(bytes.__ne__, self.rows, last.rows)) > n // 3:
+        elif int((self.rows != last.rows).any(axis=1).sum()) > n // 3:
             # Kept rows meet every changed one: past a third of the rows that costs more than it saves.
             nearest = _nearest(self.matrix, self.ordinals, np.arange(n))
         else:
-            nearest = _kept_nearest(self.matrix, self.ordinals, self.rows, last.nearest, last.rows)
+            nearest = _kept_nearest(self.matrix, self.ordinals, self.rows, last.nearest, last.rows, last.ordinals)
         edges = _edges(nearest)
         if memo.kept:
-            memo.graph = _Graph(slugs, self.rows, nearest, edges)
+            memo.graph = _Graph(slugs, self.rows, self.ordinals, nearest, edges)
         return edges
 
     def _rows_digest(self, group: list[int]) -> bytes:
         """What a group's products read: its rows (and dates), in its order."""
-        return hashlib.blake2b(b"".join(self.rows[i] for i in group), digest_size=16).digest()
+        return hashlib.blake2b(self.rows[group].tobytes(), digest_size=16).digest()
 
     def copies(self, members: list[Briefing]) -> dict[str, str]:
         """briefing slug -> the earliest member it is a near-duplicate of (``members``: oldest first)."""

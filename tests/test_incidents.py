@@ -601,3 +601,67 @@ def test_average_link_by_components_is_average_link_over_the_whole_graph(seed: i
     for threshold in (0.1, 0.3, 0.55, 0.9):
         expected = sorted(reference_average_link(n, edges, threshold))
         assert sorted(incidents.average_link(n, edges, threshold)) == expected
+
+
+def test_a_memo_saved_with_the_engine_state_gives_what_a_fresh_run_gives(tmp_path: Path, monkeypatch):
+    """The memo as the next build loads it (the neighbour graph's arrays, no object of the last run): after an
+    edit of one article's words, of its date, and with ties at the NEIGHBOURS-th place (copies of one text),
+    the same neighbour graph and incidents as a run without it, recomputing the neighbours of only some rows."""
+    import numpy as np
+
+    from briefgen import engine
+
+    asked: list[int] = []
+    nearest = incidents._nearest
+    monkeypatch.setattr(incidents, "_nearest", lambda m, o, rows: asked.append(len(rows)) or nearest(m, o, rows))
+    for name, corpus in (("retold", named_briefings(retold_corpus(tmp_path, 8))), ("ties", varied_corpus(12))):
+        config = load_config(root=tmp_path, cache_dir=str(tmp_path / f"cache-{name}"), n_process=1)
+        by_slug = {b.slug: b for b in corpus}
+        slugs = sorted(by_slug)
+
+        def edited(slug: str, **change) -> None:
+            by_slug[slug] = dataclasses.replace(by_slug[slug], article=dataclasses.replace(by_slug[slug].article,
+                                                                                           **change))
+
+        edits = [lambda: edited(slugs[5], raw=by_slug[slugs[5]].article.raw + "\n\nThe ferry was insured.\n"),
+                 lambda: edited(slugs[5], raw=by_slug[slugs[5]].article.raw + "\n\nThe ferry was insured.\n"),
+                 lambda: edited(slugs[9], date=dt.date(2024, 5, 1)),
+                 lambda: None]
+        for step, edit in enumerate([lambda: None, *edits]):
+            edit()
+            site = build_site(list(by_slug.values()))
+            state = engine.load_state(config) if step else engine.State()
+            memo = state.incident_memo
+            assert (memo.graph is not None) == (step > 0)
+            asked.clear()
+            memoised = incidents.with_incidents(site, memo=memo)[0]
+            done = sum(asked)
+            if step:
+                assert done < len(slugs), (name, step)  # most rows' neighbours kept
+            fresh = incidents._Clustering(site.briefings)
+            for want, got in zip(fresh.edges, memo.graph.edges):
+                assert got.dtype == want.dtype and np.array_equal(got, want)
+            assert memoised.incidents == incidents.with_incidents(site)[0].incidents
+            engine.save_state(config, state)
+        assert done == 0  # nothing changed: the loaded graph as it was
+
+
+def test_actor_parts_numbered_at_once_are_each_tuple_s_own():
+    """Actor parts looked up together are those ``IncidentMemo.ids`` gives one tuple at a time, a slug named
+    twice in one tuple included (a dict's first place, last count)."""
+    import numpy as np
+
+    def actor(slug: str, mentions: int) -> Actor:
+        return Actor(slug.title(), EntityKind.PERSON, (), mentions, slug)
+
+    tuples = [(actor("ann", 2), actor("bob", 1)), (), (actor("bob", 3), actor("cy", 1), actor("bob", 5)),
+              (actor("dee", 4),)]
+    one_by_one = incidents.IncidentMemo()
+    one_by_one.ids({"known": 1})
+    want = [one_by_one.ids(incidents._actor_features(t)) for t in tuples]
+    together = incidents.IncidentMemo()
+    together.ids({"known": 1})
+    got = [part for _, _, part in incidents._actor_parts(list(enumerate(tuples)), together)]
+    assert together.vocabulary == one_by_one.vocabulary
+    for (want_ids, want_counts), (ids, counts) in zip(want, got):
+        assert np.array_equal(ids, want_ids) and np.array_equal(counts, want_counts) and counts.dtype == np.float32
