@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import hashlib
 import importlib.metadata
@@ -34,6 +35,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -85,8 +87,24 @@ class SearchReport:
 
 
 def pagefind_command() -> list[str]:
-    """How to run Pagefind: the Python package's launcher (``pagefind[bin]`` ships the binary)."""
-    return [sys.executable, "-m", "pagefind"]
+    """How to run Pagefind: the binary the Python package runs (``pagefind[bin]`` ships it), found once and run
+    itself; ``python -m pagefind`` started a Python for every shard only to exec it (0.3 s a run on a busy
+    machine). The package's launcher when no binary is found, so its error says what to install."""
+    binary = _pagefind_binary()
+    return [binary] if binary else [sys.executable, "-m", "pagefind"]
+
+
+@functools.cache
+def _pagefind_binary() -> str | None:
+    """Where the launcher of ``python -m pagefind`` finds the binary (its own lookup: PAGEFIND_BINARY_PATH,
+    pagefind_bin_extended, pagefind_bin, the PATH), or None."""
+    try:
+        from pagefind.service import get_executable
+
+        found = get_executable()
+    except Exception:  # not installed, or no binary: the launcher reports it
+        return None
+    return str(found.resolve()) if found is not None and found.is_file() else None
 
 
 def shard_count(pages: int, shard_pages: int) -> int:
@@ -116,9 +134,12 @@ class BundleCache:
 
     def __init__(self, folder: Path, out: Path) -> None:
         self.folder = folder
+        self.out = out
         owner = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.owners = folder / "owners"
         self.owner_file = self.owners / f"{owner}.json"
+        self.published_file = self.owners / f"{owner}{_PUBLISHED}"
+        """What the output folder's index files held when last compared with the bundles' (``_Published``)."""
 
     def get(self, key: str) -> Path | None:
         entry = self.folder / key
@@ -189,6 +210,8 @@ class BundleCache:
             log.warning("%s: cannot tidy the search index cache: %s", self.folder, exc)
 
 
+_PUBLISHED = ".published"
+"""Not ``.json``: ``keep_only`` reads every ``owners/*.json`` as a list of entries."""
 _STATS = ".stats.json"
 """Beside a bundle's listing: each file's size, mtime_ns and inode when its hash was last checked."""
 
@@ -312,7 +335,7 @@ def with_search_index(
             warn(str(exc))
             return
         if bundles:
-            yield from _bundle_outputs(bundles)
+            yield from _bundle_outputs(bundles, _Published(cache) if cache is not None else None)
 
 
 def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None) -> dict[str, bytes]:
@@ -414,22 +437,95 @@ def _build_shards(
     return bundles
 
 
-def _bundle_outputs(bundles: dict[int, Path]) -> Iterator[Output]:
+def _bundle_outputs(bundles: dict[int, Path], published: _Published | None = None) -> Iterator[Output | Kept]:
     """The published index: the UI files once, each bundle in its shard's folder, the list of shards.
 
-    Read file by file as publish takes them, never the whole index at once.
+    Read file by file as publish takes them, never the whole index at once; with ``published``, a file the
+    output folder already holds (as last checked, or compared now) is not read at all but kept as it is.
     """
+    def output(path: str, source: Path, listing: dict[str, str] | None, name: str) -> Output | Kept:
+        if published is not None and listing is not None and name in listing:
+            return published.output(path, source, listing[name])
+        return Output(path, source.read_bytes())
+
     first = bundles[min(bundles)]
+    first_listing = _listing_of(first)
     for path in sorted(first.iterdir()):
         if _UI_FILE.fullmatch(path.name):
-            yield Output(f"{INDEX_DIR}/{path.name}", path.read_bytes())
+            yield output(f"{INDEX_DIR}/{path.name}", path, first_listing, path.name)
     for shard, bundle in sorted(bundles.items()):
+        listing = first_listing if bundle == first else _listing_of(bundle)
         for path in sorted(bundle.rglob("*")):
             rel = path.relative_to(bundle).as_posix()
             if path.is_file() and rel not in (_LISTING, _STATS) and not _UI_FILE.fullmatch(rel):
-                yield Output(f"{INDEX_DIR}/shard-{shard}/{rel}", path.read_bytes())
-    listing = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
-    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing).encode())
+                yield output(f"{INDEX_DIR}/shard-{shard}/{rel}", path, listing, rel)
+    listing_file = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
+    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing_file).encode())
+    if published is not None:
+        published.save()
+
+
+def _listing_of(bundle: Path) -> dict[str, str] | None:
+    """A cached bundle's listing (file -> SHA-256 of its bytes, checked by ``BundleCache.get`` or made by
+    ``put``); None for a bundle outside the cache."""
+    try:
+        listing = json.loads((bundle / _LISTING).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return listing if isinstance(listing, dict) else None
+
+
+class _Published:
+    """The index files an output folder holds, as last found equal to a bundle's: path -> the published file's
+    size, mtime_ns and inode then, and the SHA-256 of its bytes.
+
+    A published file still so (same size, time and inode, same digest wanted) is handed on as ``Kept``: publish
+    links it into the new site as it is, so an edit build neither reads the unchanged index files (some
+    57,000 at 20,000 briefings) nor compares them with the published ones. Any other file is compared once,
+    and recorded when equal; a file whose bytes changed is an ``Output`` as before.
+    """
+
+    def __init__(self, cache: BundleCache) -> None:
+        self.out = cache.out
+        self.file = cache.published_file
+        self.old: dict[str, list[int | str]] = {}
+        self.new: dict[str, list[int | str]] = {}
+        try:
+            loaded = json.loads(self.file.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.old = loaded
+        except (OSError, ValueError):
+            pass
+
+    def output(self, path: str, source: Path, digest: str) -> Output | Kept:
+        target = self.out / path
+        try:
+            st = target.lstat()
+        except OSError:
+            return Output(path, source.read_bytes())
+        if not stat.S_ISREG(st.st_mode):
+            return Output(path, source.read_bytes())
+        known: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
+        if self.old.get(path) != known:
+            data = source.read_bytes()
+            try:
+                if st.st_size != len(data) or target.read_bytes() != data:
+                    return Output(path, data)
+            except OSError:
+                return Output(path, data)
+        self.new[path] = known
+        return Kept(path, bytes.fromhex(digest), False, str(target))
+
+    def save(self) -> None:
+        if self.new == self.old:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_name(f".tmp-{os.getpid()}-{self.file.name}")
+            tmp.write_text(json.dumps(self.new, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.file)
+        except OSError as exc:  # the index files are only compared again next time
+            log.debug("%s: cannot record the published index files: %s", self.file, exc)
 
 
 def _give_back_free_memory() -> None:
@@ -495,8 +591,9 @@ class LiveIndex:
             if self._files is None:
                 files: dict[str, bytes] = {}
                 for output in with_search_index(self._rendered(), self.warnings.append, cache=self._cache):
-                    if output.path.startswith(INDEX_DIR + "/") and isinstance(output, Output):
-                        files[output.path] = output.data
+                    if output.path.startswith(INDEX_DIR + "/"):
+                        files[output.path] = output.data if isinstance(output, Output) else \
+                            Path(output.source).read_bytes()
                 for warning in self.warnings:
                     log.warning("%s", warning)
                 self._files = files
