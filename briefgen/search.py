@@ -140,6 +140,14 @@ class BundleCache:
         self.owner_file = self.owners / f"{owner}.json"
         self.published_file = self.owners / f"{owner}{_PUBLISHED}"
         """What the output folder's index files held when last compared with the bundles' (``_Published``)."""
+        self._handed: _Published | None = None
+
+    def note_published(self) -> None:
+        """After a publish of the index this cache made: record the files just written as the site's now
+        (their size, time and inode), so the next build keeps them without reading them back."""
+        if self._handed is not None:
+            self._handed.note_written()
+            self._handed = None
 
     def get(self, key: str) -> Path | None:
         entry = self.folder / key
@@ -335,7 +343,10 @@ def with_search_index(
             warn(str(exc))
             return
         if bundles:
-            yield from _bundle_outputs(bundles, _Published(cache) if cache is not None else None)
+            published = _Published(cache) if cache is not None else None
+            if cache is not None:
+                cache._handed = published
+            yield from _bundle_outputs(bundles, published)
 
 
 def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None) -> dict[str, bytes]:
@@ -490,6 +501,8 @@ class _Published:
         self.file = cache.published_file
         self.old: dict[str, list[int | str]] = {}
         self.new: dict[str, list[int | str]] = {}
+        self.written: dict[str, str] = {}
+        """Files handed on as ``Output`` -> their digest: recorded once published (``note_written``)."""
         try:
             loaded = json.loads(self.file.read_text(encoding="utf-8"))
             if isinstance(loaded, dict):
@@ -502,23 +515,42 @@ class _Published:
         try:
             st = target.lstat()
         except OSError:
-            return Output(path, source.read_bytes())
+            return self._written(path, source, digest)
         if not stat.S_ISREG(st.st_mode):
-            return Output(path, source.read_bytes())
+            return self._written(path, source, digest)
         known: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
         if self.old.get(path) != known:
             data = source.read_bytes()
             try:
                 if st.st_size != len(data) or target.read_bytes() != data:
+                    self.written[path] = digest
                     return Output(path, data)
             except OSError:
+                self.written[path] = digest
                 return Output(path, data)
         self.new[path] = known
         return Kept(path, bytes.fromhex(digest), False, str(target))
 
+    def _written(self, path: str, source: Path, digest: str) -> Output:
+        self.written[path] = digest
+        return Output(path, source.read_bytes())
+
+    def note_written(self) -> None:
+        """The files handed on as ``Output`` are published now: each holds its digest's bytes, as it is."""
+        for path, digest in self.written.items():
+            try:
+                st = (self.out / path).lstat()
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                self.new[path] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
+        self.written = {}
+        self.save()
+
     def save(self) -> None:
         if self.new == self.old:
             return
+        self.old = dict(self.new)
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.file.with_name(f".tmp-{os.getpid()}-{self.file.name}")
