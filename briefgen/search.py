@@ -54,9 +54,12 @@ log = logging.getLogger(__name__)
 INDEX_DIR = "pagefind"
 SHARDS_FILE = "shards.json"
 PAGE_MARKER = b"data-pagefind-body"
-SHARD_PAGES = 4000
+SHARD_PAGES = 2000
 """Most pages a shard holds on average. Pagefind's peak memory grows with the pages of one run, about 0.15 MB
-per page (bench/README: at most 518 MB over shards of 3,200-3,400 pages, 7 GB over 52,000 pages at once)."""
+per page (bench/README: at most 518 MB over shards of 3,200-3,400 pages, 7 GB over 52,000 pages at once;
+274 MB over 1,786 pages). An edit re-indexes the shard of each changed page, so its Pagefind run is as long as
+a shard: 2,000 halves that of 4,000 at about the same Pagefind time for the whole site (5,000 briefings, 8
+shards against 4, summed CPU 1.09x as a mean of 4 interleaved runs, 0.87-1.17x), while 1,000 cost 1.21x."""
 TIMEOUT = 600
 BUNDLE_FORMAT = "1"
 """Bump when the bundle cache's layout or what goes into a key changes."""
@@ -453,27 +456,43 @@ def _bundle_outputs(bundles: dict[int, Path], published: _Published | None = Non
 
     Read file by file as publish takes them, never the whole index at once; with ``published``, a file the
     output folder already holds (as last checked, or compared now) is not read at all but kept as it is.
+    A cached bundle's files are the ones its listing names (no walk over its folder, no stat of each file).
     """
-    def output(path: str, source: Path, listing: dict[str, str] | None, name: str) -> Output | Kept:
-        if published is not None and listing is not None and name in listing:
+    def output(path: str, bundle: Path, listing: dict[str, str] | None, name: str) -> Output | Kept:
+        source = f"{bundle}{os.sep}{name}"
+        if published is not None and listing is not None:
             return published.output(path, source, listing[name])
-        return Output(path, source.read_bytes())
+        return Output(path, _read(source))
 
     first = bundles[min(bundles)]
     first_listing = _listing_of(first)
-    for path in sorted(first.iterdir()):
-        if _UI_FILE.fullmatch(path.name):
-            yield output(f"{INDEX_DIR}/{path.name}", path, first_listing, path.name)
+    for name in _files_of(first, first_listing):
+        if _UI_FILE.fullmatch(name):
+            yield output(f"{INDEX_DIR}/{name}", first, first_listing, name)
     for shard, bundle in sorted(bundles.items()):
         listing = first_listing if bundle == first else _listing_of(bundle)
-        for path in sorted(bundle.rglob("*")):
-            rel = path.relative_to(bundle).as_posix()
-            if path.is_file() and rel not in (_LISTING, _STATS) and not _UI_FILE.fullmatch(rel):
-                yield output(f"{INDEX_DIR}/shard-{shard}/{rel}", path, listing, rel)
+        for name in _files_of(bundle, listing):
+            if not _UI_FILE.fullmatch(name):
+                yield output(f"{INDEX_DIR}/shard-{shard}/{name}", bundle, listing, name)
     listing_file = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
     yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing_file).encode())
     if published is not None:
         published.save()
+
+
+def _files_of(bundle: Path, listing: dict[str, str] | None) -> list[str]:
+    """A bundle's files (POSIX paths inside it) in the order of their paths: its listing's, else its folder's."""
+    if listing is not None:
+        names = [name for name in listing if name not in (_LISTING, _STATS)]
+    else:
+        names = [path.relative_to(bundle).as_posix() for path in bundle.rglob("*") if path.is_file()]
+        names = [name for name in names if name not in (_LISTING, _STATS)]
+    return sorted(names, key=lambda name: name.split("/"))  # as Path objects sort
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def _listing_of(bundle: Path) -> dict[str, str] | None:
@@ -510,36 +529,36 @@ class _Published:
         except (OSError, ValueError):
             pass
 
-    def output(self, path: str, source: Path, digest: str) -> Output | Kept:
-        target = self.out / path
+    def output(self, path: str, source: str, digest: str) -> Output | Kept:
+        target = f"{self.out}{os.sep}{path}"
         try:
-            st = target.lstat()
+            st = os.lstat(target)
         except OSError:
             return self._written(path, source, digest)
         if not stat.S_ISREG(st.st_mode):
             return self._written(path, source, digest)
         known: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
         if self.old.get(path) != known:
-            data = source.read_bytes()
+            data = _read(source)
             try:
-                if st.st_size != len(data) or target.read_bytes() != data:
+                if st.st_size != len(data) or _read(target) != data:
                     self.written[path] = digest
                     return Output(path, data)
             except OSError:
                 self.written[path] = digest
                 return Output(path, data)
         self.new[path] = known
-        return Kept(path, bytes.fromhex(digest), False, str(target))
+        return Kept(path, bytes.fromhex(digest), False, target)
 
-    def _written(self, path: str, source: Path, digest: str) -> Output:
+    def _written(self, path: str, source: str, digest: str) -> Output:
         self.written[path] = digest
-        return Output(path, source.read_bytes())
+        return Output(path, _read(source))
 
     def note_written(self) -> None:
         """The files handed on as ``Output`` are published now: each holds its digest's bytes, as it is."""
         for path, digest in self.written.items():
             try:
-                st = (self.out / path).lstat()
+                st = os.lstat(f"{self.out}{os.sep}{path}")
             except OSError:
                 continue
             if stat.S_ISREG(st.st_mode):
