@@ -302,6 +302,7 @@ def build(
             return result
         stage("plan")
         rendering = 0.0
+        search_cache = BundleCache(config.cache_dir / "search", config.out)
 
         def outputs() -> Iterator[Output | Kept]:
             # Streamed into publish, so only one page is in memory at a time; timed apart from writing.
@@ -313,7 +314,7 @@ def build(
                 pages = with_search_index(
                     pages,
                     warn=lambda message: result.diagnostics.append(Diagnostic("search", message, Severity.WARNING)),
-                    cache=BundleCache(config.cache_dir / "search", config.out),
+                    cache=search_cache,
                     report=result.search,
                 )
             while True:
@@ -326,6 +327,7 @@ def build(
                 yield output
 
         result.written = publish(outputs(), config.out, spare=spare_site(config)).written
+        search_cache.note_published()  # the index files just written: not read back by the next build
         stage("write")
         result.stages["write"] -= rendering
         result.stages["render"] = rendering

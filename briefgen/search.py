@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import hashlib
 import importlib.metadata
@@ -34,6 +35,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -52,9 +54,12 @@ log = logging.getLogger(__name__)
 INDEX_DIR = "pagefind"
 SHARDS_FILE = "shards.json"
 PAGE_MARKER = b"data-pagefind-body"
-SHARD_PAGES = 4000
+SHARD_PAGES = 2000
 """Most pages a shard holds on average. Pagefind's peak memory grows with the pages of one run, about 0.15 MB
-per page (bench/README: at most 518 MB over shards of 3,200-3,400 pages, 7 GB over 52,000 pages at once)."""
+per page (bench/README: at most 518 MB over shards of 3,200-3,400 pages, 7 GB over 52,000 pages at once;
+274 MB over 1,786 pages). An edit re-indexes the shard of each changed page, so its Pagefind run is as long as
+a shard: 2,000 halves that of 4,000 at about the same Pagefind time for the whole site (5,000 briefings, 8
+shards against 4, summed CPU 1.09x as a mean of 4 interleaved runs, 0.87-1.17x), while 1,000 cost 1.21x."""
 TIMEOUT = 600
 BUNDLE_FORMAT = "1"
 """Bump when the bundle cache's layout or what goes into a key changes."""
@@ -85,8 +90,24 @@ class SearchReport:
 
 
 def pagefind_command() -> list[str]:
-    """How to run Pagefind: the Python package's launcher (``pagefind[bin]`` ships the binary)."""
-    return [sys.executable, "-m", "pagefind"]
+    """How to run Pagefind: the binary the Python package runs (``pagefind[bin]`` ships it), found once and run
+    itself; ``python -m pagefind`` started a Python for every shard only to exec it (0.3 s a run on a busy
+    machine). The package's launcher when no binary is found, so its error says what to install."""
+    binary = _pagefind_binary()
+    return [binary] if binary else [sys.executable, "-m", "pagefind"]
+
+
+@functools.cache
+def _pagefind_binary() -> str | None:
+    """Where the launcher of ``python -m pagefind`` finds the binary (its own lookup: PAGEFIND_BINARY_PATH,
+    pagefind_bin_extended, pagefind_bin, the PATH), or None."""
+    try:
+        from pagefind.service import get_executable
+
+        found = get_executable()
+    except Exception:  # not installed, or no binary: the launcher reports it
+        return None
+    return str(found.resolve()) if found is not None and found.is_file() else None
 
 
 def shard_count(pages: int, shard_pages: int) -> int:
@@ -116,9 +137,20 @@ class BundleCache:
 
     def __init__(self, folder: Path, out: Path) -> None:
         self.folder = folder
+        self.out = out
         owner = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.owners = folder / "owners"
         self.owner_file = self.owners / f"{owner}.json"
+        self.published_file = self.owners / f"{owner}{_PUBLISHED}"
+        """What the output folder's index files held when last compared with the bundles' (``_Published``)."""
+        self._handed: _Published | None = None
+
+    def note_published(self) -> None:
+        """After a publish of the index this cache made: record the files just written as the site's now
+        (their size, time and inode), so the next build keeps them without reading them back."""
+        if self._handed is not None:
+            self._handed.note_written()
+            self._handed = None
 
     def get(self, key: str) -> Path | None:
         entry = self.folder / key
@@ -189,6 +221,8 @@ class BundleCache:
             log.warning("%s: cannot tidy the search index cache: %s", self.folder, exc)
 
 
+_PUBLISHED = ".published"
+"""Not ``.json``: ``keep_only`` reads every ``owners/*.json`` as a list of entries."""
 _STATS = ".stats.json"
 """Beside a bundle's listing: each file's size, mtime_ns and inode when its hash was last checked."""
 
@@ -312,7 +346,10 @@ def with_search_index(
             warn(str(exc))
             return
         if bundles:
-            yield from _bundle_outputs(bundles)
+            published = _Published(cache) if cache is not None else None
+            if cache is not None:
+                cache._handed = published
+            yield from _bundle_outputs(bundles, published)
 
 
 def _index_input(marked: dict[str, bytes], unmarked: dict[str, bytes] | None) -> dict[str, bytes]:
@@ -414,22 +451,132 @@ def _build_shards(
     return bundles
 
 
-def _bundle_outputs(bundles: dict[int, Path]) -> Iterator[Output]:
+def _bundle_outputs(bundles: dict[int, Path], published: _Published | None = None) -> Iterator[Output | Kept]:
     """The published index: the UI files once, each bundle in its shard's folder, the list of shards.
 
-    Read file by file as publish takes them, never the whole index at once.
+    Read file by file as publish takes them, never the whole index at once; with ``published``, a file the
+    output folder already holds (as last checked, or compared now) is not read at all but kept as it is.
+    A cached bundle's files are the ones its listing names (no walk over its folder, no stat of each file).
     """
+    def output(path: str, bundle: Path, listing: dict[str, str] | None, name: str) -> Output | Kept:
+        source = f"{bundle}{os.sep}{name}"
+        if published is not None and listing is not None:
+            return published.output(path, source, listing[name])
+        return Output(path, _read(source))
+
     first = bundles[min(bundles)]
-    for path in sorted(first.iterdir()):
-        if _UI_FILE.fullmatch(path.name):
-            yield Output(f"{INDEX_DIR}/{path.name}", path.read_bytes())
+    first_listing = _listing_of(first)
+    for name in _files_of(first, first_listing):
+        if _UI_FILE.fullmatch(name):
+            yield output(f"{INDEX_DIR}/{name}", first, first_listing, name)
     for shard, bundle in sorted(bundles.items()):
-        for path in sorted(bundle.rglob("*")):
-            rel = path.relative_to(bundle).as_posix()
-            if path.is_file() and rel not in (_LISTING, _STATS) and not _UI_FILE.fullmatch(rel):
-                yield Output(f"{INDEX_DIR}/shard-{shard}/{rel}", path.read_bytes())
-    listing = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
-    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing).encode())
+        listing = first_listing if bundle == first else _listing_of(bundle)
+        for name in _files_of(bundle, listing):
+            if not _UI_FILE.fullmatch(name):
+                yield output(f"{INDEX_DIR}/shard-{shard}/{name}", bundle, listing, name)
+    listing_file = {"bundles": [f"shard-{shard}/" for shard in sorted(bundles)]}
+    yield Output(f"{INDEX_DIR}/{SHARDS_FILE}", json.dumps(listing_file).encode())
+    if published is not None:
+        published.save()
+
+
+def _files_of(bundle: Path, listing: dict[str, str] | None) -> list[str]:
+    """A bundle's files (POSIX paths inside it) in the order of their paths: its listing's, else its folder's."""
+    if listing is not None:
+        names = [name for name in listing if name not in (_LISTING, _STATS)]
+    else:
+        names = [path.relative_to(bundle).as_posix() for path in bundle.rglob("*") if path.is_file()]
+        names = [name for name in names if name not in (_LISTING, _STATS)]
+    return sorted(names, key=lambda name: name.split("/"))  # as Path objects sort
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _listing_of(bundle: Path) -> dict[str, str] | None:
+    """A cached bundle's listing (file -> SHA-256 of its bytes, checked by ``BundleCache.get`` or made by
+    ``put``); None for a bundle outside the cache."""
+    try:
+        listing = json.loads((bundle / _LISTING).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return listing if isinstance(listing, dict) else None
+
+
+class _Published:
+    """The index files an output folder holds, as last found equal to a bundle's: path -> the published file's
+    size, mtime_ns and inode then, and the SHA-256 of its bytes.
+
+    A published file still so (same size, time and inode, same digest wanted) is handed on as ``Kept``: publish
+    links it into the new site as it is, so an edit build neither reads the unchanged index files (some
+    57,000 at 20,000 briefings) nor compares them with the published ones. Any other file is compared once,
+    and recorded when equal; a file whose bytes changed is an ``Output`` as before.
+    """
+
+    def __init__(self, cache: BundleCache) -> None:
+        self.out = cache.out
+        self.file = cache.published_file
+        self.old: dict[str, list[int | str]] = {}
+        self.new: dict[str, list[int | str]] = {}
+        self.written: dict[str, str] = {}
+        """Files handed on as ``Output`` -> their digest: recorded once published (``note_written``)."""
+        try:
+            loaded = json.loads(self.file.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.old = loaded
+        except (OSError, ValueError):
+            pass
+
+    def output(self, path: str, source: str, digest: str) -> Output | Kept:
+        target = f"{self.out}{os.sep}{path}"
+        try:
+            st = os.lstat(target)
+        except OSError:
+            return self._written(path, source, digest)
+        if not stat.S_ISREG(st.st_mode):
+            return self._written(path, source, digest)
+        known: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
+        if self.old.get(path) != known:
+            data = _read(source)
+            try:
+                if st.st_size != len(data) or _read(target) != data:
+                    self.written[path] = digest
+                    return Output(path, data)
+            except OSError:
+                self.written[path] = digest
+                return Output(path, data)
+        self.new[path] = known
+        return Kept(path, bytes.fromhex(digest), False, target)
+
+    def _written(self, path: str, source: str, digest: str) -> Output:
+        self.written[path] = digest
+        return Output(path, _read(source))
+
+    def note_written(self) -> None:
+        """The files handed on as ``Output`` are published now: each holds its digest's bytes, as it is."""
+        for path, digest in self.written.items():
+            try:
+                st = os.lstat(f"{self.out}{os.sep}{path}")
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                self.new[path] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
+        self.written = {}
+        self.save()
+
+    def save(self) -> None:
+        if self.new == self.old:
+            return
+        self.old = dict(self.new)
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_name(f".tmp-{os.getpid()}-{self.file.name}")
+            tmp.write_text(json.dumps(self.new, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.file)
+        except OSError as exc:  # the index files are only compared again next time
+            log.debug("%s: cannot record the published index files: %s", self.file, exc)
 
 
 def _give_back_free_memory() -> None:
@@ -495,8 +642,9 @@ class LiveIndex:
             if self._files is None:
                 files: dict[str, bytes] = {}
                 for output in with_search_index(self._rendered(), self.warnings.append, cache=self._cache):
-                    if output.path.startswith(INDEX_DIR + "/") and isinstance(output, Output):
-                        files[output.path] = output.data
+                    if output.path.startswith(INDEX_DIR + "/"):
+                        files[output.path] = output.data if isinstance(output, Output) else \
+                            Path(output.source).read_bytes()
                 for warning in self.warnings:
                     log.warning("%s", warning)
                 self._files = files

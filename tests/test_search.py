@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from briefgen import search
 from briefgen.build import NlpProvider, build
 from briefgen.config import Config
-from briefgen.render import Output
+from briefgen.render import Kept, Output
+from briefgen.write import publish
 
 from test_build import OLD, _age_site, _mtimes
 
@@ -188,3 +190,40 @@ def test_a_bundle_is_deleted_once_no_output_folder_uses_it(monkeypatch, tmp_path
     assert entries() == 2
     index(two, b"edited")
     assert entries() == 1
+
+
+def test_index_files_the_site_already_holds_are_kept_as_published_not_read_again(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(search, "_run_pagefind", _fake_pagefind([]))
+    out = tmp_path / "site"
+    cache = search.BundleCache(tmp_path / "cache", out)
+    pages = [Output("b.html", b"<main data-pagefind-body>b</main>")]
+    reads: list[str] = []
+    read = search._read
+    monkeypatch.setattr(search, "_read", lambda path: reads.append(path) or read(path))
+
+    def build() -> list[Output | Kept]:
+        reads.clear()
+        outputs = list(search.with_search_index(pages, warn=print, cache=cache))
+        publish(outputs, out)
+        cache.note_published()
+        return [o for o in outputs if o.path.startswith("pagefind/") and o.path != "pagefind/shards.json"]
+
+    first = build()  # nothing published yet: every file is written
+    assert first and all(isinstance(o, Output) for o in first)
+    files = {o.path: (out / o.path).read_bytes() for o in first}
+    second = build()  # as published by the build before: kept, neither it nor the cache's copy read
+    assert all(isinstance(o, Kept) and Path(o.source) == out / o.path for o in second) and not reads
+    assert {path: (out / path).read_bytes() for path in files} == files
+    # A published file changed behind briefgen's back (in place, same size) is compared again and replaced.
+    target = out / first[0].path
+    st = target.stat()
+    target.write_bytes(b"x" * st.st_size)
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    third = build()
+    assert {path: (out / path).read_bytes() for path in files} == files
+    assert [o.path for o in third if isinstance(o, Output)] == [first[0].path]
+    # Without the record (another version, a lost cache file): compared once, equal, so kept.
+    cache.published_file.unlink()
+    fourth = build()
+    assert all(isinstance(o, Kept) for o in fourth) and reads
+    assert all(isinstance(o, Kept) for o in build()) and not reads
