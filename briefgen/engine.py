@@ -239,7 +239,7 @@ class State:
     """What the last incident stage lends the next (same result, cheaper)."""
     resolvers: dict[str, str] = field(default_factory=dict)
     """The entity resolvers the last corpus stage left (``ResolutionMemo``'s "plain" and "curated"): the file
-    in the state's folder that holds each (``Resolver.dumps``)."""
+    in the state's folder that holds each (``Resolver.dump``)."""
     touched_files: set[str] = field(default_factory=set)
     """Files whose entry is new, changed or gone since the state was last saved."""
     touched_values: set[str] = field(default_factory=set)

@@ -593,7 +593,7 @@ class _Corpus:
         if fixed != self.fixed or len(briefings) != (len(rows) if rows is not None else len(self.briefings)):
             return False
         reordered: dict[int, tuple[_Choices, _Choices]] = {}
-        digests: dict[int, bytes] = {}
+        renewed: dict[int, bytes] = {}  # a loaded corpus's briefings that are not as saved: their actors' digests
         for i, b in enumerate(briefings):
             if rows is None or self.briefings:  # this process's briefings: the same record is the same briefing
                 old = self.briefings[i]
@@ -603,16 +603,19 @@ class _Corpus:
                     return False
                 edited, old_actors = b.article.raw != old.article.raw, old.actors
                 same = b.actors == old_actors
-                if rows is not None:
-                    digests[i] = _actors_digest(b.actors)
+                if rows is not None:  # loaded, then resolved here: its rows must follow
+                    digest = _actors_digest(b.actors)
+                    if digest != rows.digests[i] or b.article.sha256 != rows.shas[i]:
+                        renewed[i] = digest
             else:  # a loaded corpus knows its briefings by their files' digests and their actors' digests
                 if b.slug != rows.slugs[i]:
                     return False
                 edited = b.article.sha256 != rows.shas[i]
-                digest = digests[i] = _actors_digest(b.actors)
+                digest = _actors_digest(b.actors)
                 same = digest == rows.digests[i]
                 if same and not edited:
                     continue
+                renewed[i] = digest
                 old_actors = rows.row(i)[_ACTORS]
             if edited and not self.title_checked.isdisjoint(self.keys[i].values()) \
                     and self._titled(i, b) != (self.titled.get(i) or frozenset()):
@@ -628,11 +631,10 @@ class _Corpus:
             self.keys[i] = {a.slug: own[a.slug] for a in briefings[i].actors}
             self.first[i], self.decided[i] = first, decided
         if rows is not None:
-            for i, b in enumerate(briefings):
-                if i in digests and (b.article.sha256 != rows.shas[i] or digests[i] != rows.digests[i]):
-                    rows.shas[i], rows.digests[i] = b.article.sha256, digests[i]
-                    rows.row(i)[_ACTORS] = b.actors
-                    rows.changed.add(i)
+            for i, digest in renewed.items():
+                rows.shas[i], rows.digests[i] = briefings[i].article.sha256, digest
+                rows.row(i)[_ACTORS] = briefings[i].actors
+                rows.changed.add(i)
         self.briefings = tuple(briefings)
         return True
 
