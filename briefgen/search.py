@@ -482,12 +482,10 @@ def _bundle_outputs(bundles: dict[int, Path], published: _Published | None = Non
 
 def _files_of(bundle: Path, listing: dict[str, str] | None) -> list[str]:
     """A bundle's files (POSIX paths inside it) in the order of their paths: its listing's, else its folder's."""
-    if listing is not None:
-        names = [name for name in listing if name not in (_LISTING, _STATS)]
-    else:
-        names = [path.relative_to(bundle).as_posix() for path in bundle.rglob("*") if path.is_file()]
-        names = [name for name in names if name not in (_LISTING, _STATS)]
-    return sorted(names, key=lambda name: name.split("/"))  # as Path objects sort
+    found = listing if listing is not None else \
+        [path.relative_to(bundle).as_posix() for path in bundle.rglob("*") if path.is_file()]
+    return sorted((name for name in found if name not in (_LISTING, _STATS)),
+                  key=lambda name: name.split("/"))  # as Path objects sort
 
 
 def _read(path: str) -> bytes:
@@ -541,10 +539,10 @@ class _Published:
         if self.old.get(path) != known:
             data = _read(source)
             try:
-                if st.st_size != len(data) or _read(target) != data:
-                    self.written[path] = digest
-                    return Output(path, data)
+                same = st.st_size == len(data) and _read(target) == data
             except OSError:
+                same = False
+            if not same:
                 self.written[path] = digest
                 return Output(path, data)
         self.new[path] = known
