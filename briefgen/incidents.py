@@ -218,13 +218,20 @@ def _pack(parts: Sequence[_Part]) -> bytes:
                      *(i.astype("<i4").tobytes() for i, _ in parts), *(c.astype("<f4").tobytes() for _, c in parts)])
 
 
+def _packed(text: bytes) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """``_pack``'s string read back: the parts' lengths, all their ids, all their counts (views, no copies)."""
+    packed = np.frombuffer(text, "<i4")
+    sizes = packed[:3].tolist()
+    total = sum(sizes)
+    return sizes, packed[3:3 + total], packed[3 + total:].view("<f4")
+
+
 def _unpack(text: Any) -> list[_Part]:
     """``_pack``'s parts again (parts kept apart by an older version: as they are)."""
     if type(text) is not bytes:
         return list(text)
-    packed = np.frombuffer(text, "<i4")
-    ends = np.cumsum(packed[:3]).tolist()
-    ids, counts = packed[3:3 + ends[-1]], packed[3 + ends[-1]:].view("<f4")
+    sizes, ids, counts = _packed(text)
+    ends = np.cumsum(sizes).tolist()
     return [(ids[a:b], counts[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
 
 
@@ -271,11 +278,10 @@ def _matrix(briefings: Sequence[Briefing], memo: IncidentMemo) -> Any:
                 text = memo.ids(words), memo.ids(lead), memo.ids(numbers)
             text = _pack(text)
         texts[key] = text
-        packed = np.frombuffer(text, "<i4")
-        sizes.extend(packed[:3].tolist())
-        total = sum(sizes[-3:])
-        ids.append(packed[3:3 + total])
-        counts.append(packed[3 + total:].view("<f4"))
+        text_sizes, text_ids, text_counts = _packed(text)
+        sizes.extend(text_sizes)
+        ids.append(text_ids)
+        counts.append(text_counts)
         found = last.get(id(b.actors))
         if found is not None and found[0] is b.actors:
             actors = found[1]
