@@ -32,7 +32,7 @@ import pickle
 import struct
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
@@ -671,14 +671,36 @@ class Digests:
             out.append(digest)
         return out
 
-    def fields(self, obj: Any, names: Iterable[str]) -> bytes:
-        """8 bytes of digest per field named (``article.title``: a field of a field; each value is its
-        object's alone: not kept)."""
-        out = []
-        for name in names:
-            holder, _, name = name.rpartition(".")
-            v = getattr(getattr(obj, holder) if holder else obj, name)
-            out.append((self.article(v) if type(v) is Article else self.once(v))[:8])
+    def fields(self, obj: Any, names: Sequence[str], before: bytes = b"") -> bytes:
+        """8 bytes of digest per field named (each value is its object's alone: not kept).
+
+        ``article.title`` is a field of a field (``NESTED``), a plain value; while the field's own digest is
+        the one in ``before`` (these fields' digests as the last build took them), its fields keep theirs."""
+        out: list[bytes] = []
+        same: dict[str, bool] = {}
+        buffer: io.BytesIO | None = None
+        for i, name in enumerate(names):
+            was = before[8 * i:8 * i + 8]
+            holder, _, inner = name.rpartition(".")
+            if not holder:
+                v = getattr(obj, name)
+                digest = (self.article(v) if type(v) is Article else self.once(v))[:8]
+                same[name] = digest == was
+            elif same[holder] and was:
+                digest = was
+            else:
+                if buffer is None:
+                    buffer = io.BytesIO()
+                    pickler = _RecordPickler(buffer)
+                buffer.seek(0)
+                buffer.truncate()
+                try:
+                    pickler.dump(getattr(getattr(obj, holder), inner))
+                    digest = hashlib.blake2b(buffer.getbuffer(), digest_size=8).digest()
+                except Exception:  # not picklable: never equal to anything
+                    digest = os.urandom(8)
+                    buffer = None
+            out.append(digest)
         return b"".join(out)
 
 
@@ -781,7 +803,7 @@ def compare_site(site: Site, previous: dict[str, bytes], digests: Digests, *,
             if before is not None and before[:16] == digest:
                 values[k] = before
                 continue
-            per_field = digests.fields(obj, names)
+            per_field = digests.fields(obj, names, before[16:] if before is not None else b"")
             values[k] = digest + per_field
             changed.add(key(kind, obj.slug, ""))
             if before is None:

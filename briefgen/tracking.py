@@ -7,7 +7,8 @@ dependencies the same way, as they are read). Anything the view does not track o
 whole collection, an attribute of the site it does not know) records ``EVERYTHING``: such a page depends
 on the whole site, so it is never left stale, only rendered more often than it needs (Hugo's "no false
 negatives; false positives are fine"). A property runs on the view, so it records the fields it reads
-(``briefing.slug`` reads ``article.slug``), but for those in ``COMPARED``.
+(``incident.size`` reads ``briefing_slugs``), but for those in ``COMPARED``; an object's slug, the one it
+was looked up by, records only the lookup.
 
 Keys are strings, ``kind NUL slug [NUL field]``:
 
@@ -96,14 +97,21 @@ def _nested_view(name: str) -> Callable[[Tracked], Tracked]:
     return view
 
 
+def _slug_of(view: Tracked) -> Any:
+    """The slug the object was looked up by: it reads nothing but whether the object is there."""
+    view._reads.add(key(view._kind, view._slug))
+    return view._object.slug
+
+
 def _through() -> dict[tuple[type, str], Callable[[Tracked], Any]]:
-    """What a read of a tracked object runs on the view itself: a nested field's view, and properties."""
+    """What a read of a tracked object runs on the view itself: its slug, a nested field's view, properties."""
     out: dict[tuple[type, str], Callable[[Tracked], Any]] = {}
     for kind in (*TRACKED_KINDS.values(), *(nested for _, nested in NESTED.values())):
         for klass in reversed(kind.__mro__):
             for name, value in vars(klass).items():
                 if isinstance(value, property) and value.fget and name not in COMPARED.get(kind, ()):
                     out[kind, name] = value.fget
+        out[kind, "slug"] = _slug_of
     for letter, (name, _) in NESTED.items():
         out[TRACKED_KINDS[letter], name] = _nested_view(name)
     return out
