@@ -32,7 +32,7 @@ import pickle
 import struct
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
@@ -81,11 +81,13 @@ from briefgen.render import (
 from briefgen.sources import read_paths, resolve_slug_clashes, scan_source
 from briefgen.tracking import (
     BRIEFING,
+    COMPARED,
     COUNT,
     ENTITY,
     EVERYTHING,
     INCIDENT,
     INCIDENT_OF,
+    NESTED,
     SEP,
     TRACKED_KINDS,
     key,
@@ -669,10 +671,37 @@ class Digests:
             out.append(digest)
         return out
 
-    def fields(self, obj: Any) -> bytes:
-        """8 bytes of digest per field (each field's value is its object's alone: not kept)."""
-        return b"".join((self.article(v) if type(v) is Article else self.once(v))[:8]
-                        for v in (getattr(obj, f.name) for f in _fields(type(obj))))
+    def fields(self, obj: Any, names: Sequence[str], before: bytes = b"") -> bytes:
+        """8 bytes of digest per field named (each value is its object's alone: not kept).
+
+        ``article.title`` is a field of a field (``NESTED``), a plain value; while the field's own digest is
+        the one in ``before`` (these fields' digests as the last build took them), its fields keep theirs."""
+        out: list[bytes] = []
+        same: dict[str, bool] = {}
+        buffer: io.BytesIO | None = None
+        for i, name in enumerate(names):
+            was = before[8 * i:8 * i + 8]
+            holder, _, inner = name.rpartition(".")
+            if not holder:
+                v = getattr(obj, name)
+                digest = (self.article(v) if type(v) is Article else self.once(v))[:8]
+                same[name] = digest == was
+            elif same[holder] and was:
+                digest = was
+            else:
+                if buffer is None:
+                    buffer = io.BytesIO()
+                    pickler = _RecordPickler(buffer)
+                buffer.seek(0)
+                buffer.truncate()
+                try:
+                    pickler.dump(getattr(getattr(obj, holder), inner))
+                    digest = hashlib.blake2b(buffer.getbuffer(), digest_size=8).digest()
+                except Exception:  # not picklable: never equal to anything
+                    digest = os.urandom(8)
+                    buffer = None
+            out.append(digest)
+        return b"".join(out)
 
 
 _FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
@@ -685,21 +714,32 @@ def _fields(kind: type) -> tuple[dataclasses.Field[Any], ...]:
     return found
 
 
-FIELD_NAMES = {kind: tuple(f.name for f in _fields(t)) for kind, t in TRACKED_KINDS.items()}
+def _field_names(kind: str) -> tuple[str, ...]:
+    """The fields of a site object the reads name: its own, then those of its ``NESTED`` field."""
+    own = tuple(f.name for f in _fields(TRACKED_KINDS[kind]))
+    if kind not in NESTED:
+        return own
+    name, nested = NESTED[kind]
+    return (*own, *(f"{name}.{n}" for n in (*(f.name for f in _fields(nested)), *COMPARED.get(nested, ()))))
+
+
+FIELD_NAMES = {kind: _field_names(kind) for kind in TRACKED_KINDS}
 _FIELD_CODES = {kind: {name: i + 2 for i, name in enumerate(names)} for kind, names in FIELD_NAMES.items()}
 """What of an object a read key names, as ``ReadKeys`` numbers it (0: exists, 1: the whole of it)."""
 assert max(map(len, FIELD_NAMES.values())) < 30  # the number's low 5 bits
 
 
 def normalise_reads(reads: Iterable[str]) -> tuple[str, ...]:
-    """Reads as recorded: a read of a property or method (not a field) stands for the whole object."""
+    """Reads as recorded: a read of a method or anything else not a field stands for the whole object (of a
+    nested field's, for the whole field: ``article.__html__`` is ``article``)."""
     out: set[str] = set()
     for k in reads:
         if k == EVERYTHING:
             return (EVERYTHING,)
         parts = k.split(SEP)
-        if len(parts) == 3 and parts[2] and parts[2] not in FIELD_NAMES.get(parts[0], ()):
-            out.add(key(parts[0], parts[1], ""))
+        if len(parts) == 3 and parts[2] and parts[2] not in (names := FIELD_NAMES.get(parts[0], ())):
+            holder = parts[2].partition(".")[0]
+            out.add(key(parts[0], parts[1], holder if holder != parts[2] and holder in names else ""))
         else:
             out.add(k)
     return tuple(sorted(out))
@@ -763,7 +803,7 @@ def compare_site(site: Site, previous: dict[str, bytes], digests: Digests, *,
             if before is not None and before[:16] == digest:
                 values[k] = before
                 continue
-            per_field = digests.fields(obj)
+            per_field = digests.fields(obj, names, before[16:] if before is not None else b"")
             values[k] = digest + per_field
             changed.add(key(kind, obj.slug, ""))
             if before is None:

@@ -79,6 +79,13 @@ class Article:
         return nlp_view(self.raw, markdown=self.markdown)
 
     @property
+    def credit(self) -> str | None:
+        """The wire service the text credits (``sources.credit_line``), if any."""
+        from briefgen.sources import credit_line
+
+        return credit_line(self.raw)
+
+    @property
     def paragraphs(self) -> tuple[Paragraph, ...]:
         text = self.nlp_text
         offsets = memoryview(self.bounds).cast("I")

@@ -32,7 +32,6 @@ from briefgen.forking import fork_is_safe
 from briefgen.markdown import render_markdown
 from briefgen.model import Article, Briefing, Entity, EntityKind, Incident, IncidentQuote, Quote, Site
 from briefgen.records import briefing_record, entity_record, incident_page, incident_record
-from briefgen.sources import credit_line
 from briefgen.sourceview import MentionFinder, link_mentions, source_view
 from briefgen.urls import (
     ATOM_FEED,
@@ -509,13 +508,13 @@ class SourceLabel:
 def source_label(a: Article) -> SourceLabel:
     if a.publisher:
         return SourceLabel(a.publisher, a.url, False)
-    credit = credit_line(a.raw)
+    credit = a.credit
     return SourceLabel(credit, a.url, credit is not None)
 
 
 def publisher_of(a: Article) -> str | None:
     """The publisher from the front matter, else the wire a credit line names."""
-    return a.publisher or credit_line(a.raw)
+    return a.publisher or a.credit
 
 
 _SENTENCE_END = re.compile(

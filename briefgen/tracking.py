@@ -6,11 +6,16 @@ value it has now, and renders the page again only if one of them changed (Lektor
 dependencies the same way, as they are read). Anything the view does not track on its own (iterating a
 whole collection, an attribute of the site it does not know) records ``EVERYTHING``: such a page depends
 on the whole site, so it is never left stale, only rendered more often than it needs (Hugo's "no false
-negatives; false positives are fine").
+negatives; false positives are fine"). A property runs on the view, so it records the fields it reads
+(``incident.size`` reads ``briefing_slugs``), but for those in ``COMPARED``; an object's slug, the one it
+was looked up by, records only the lookup.
 
 Keys are strings, ``kind NUL slug [NUL field]``:
 
 - ``b/e/i NUL slug NUL field``: that field of that briefing / entity / incident (``i`` by incident slug);
+- ``b NUL slug NUL article.field``: that field of the briefing's article (``NESTED``), so a list of
+  briefings that shows their titles does not follow an edit of one article's text; ``b NUL slug NUL article``
+  is the article as a whole;
 - ``b/e/i NUL slug``: whether the object exists (a lookup, ``in``, or the object as a whole, e.g. ``==``);
 - ``o NUL slug``: which incident the briefing ``slug`` belongs to;
 - ``# NUL b/e/i``: how many briefings / entities / incidents there are (``length``, or whether there are
@@ -20,10 +25,10 @@ Keys are strings, ``kind NUL slug [NUL field]``:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from briefgen.model import Briefing, Entity, Incident, Site
+from briefgen.model import Article, Briefing, Entity, Incident, Site
 
 EVERYTHING = "*"
 BRIEFING, ENTITY, INCIDENT, INCIDENT_OF, COUNT = "b", "e", "i", "o", "#"
@@ -31,32 +36,48 @@ SEP = "\0"
 
 Reads = set[str]
 
+TRACKED_KINDS: dict[str, type] = {BRIEFING: Briefing, ENTITY: Entity, INCIDENT: Incident}
+NESTED: dict[str, tuple[str, type]] = {BRIEFING: ("article", Article)}
+"""A field whose own fields are tracked one by one, as ``field.name``."""
+COMPARED: dict[type, tuple[str, ...]] = {Article: ("credit",)}
+"""Properties tracked (and compared) as values of their own, not by the fields they read: a list that shows
+an article's wire credit depends on the credit, not on all of the text it is found in."""
+
 
 def key(kind: str, slug: str, field: str | None = None) -> str:
     return f"{kind}{SEP}{slug}" if field is None else f"{kind}{SEP}{slug}{SEP}{field}"
 
 
 class Tracked:
-    """A briefing, entity or incident whose field reads are recorded; otherwise it reads like the object."""
+    """A briefing, entity or incident (or a briefing's article: ``within`` "article.") whose field reads are
+    recorded; otherwise it reads like the object."""
 
-    __slots__ = ("_kind", "_object", "_reads", "_slug")
+    __slots__ = ("_kind", "_object", "_reads", "_slug", "_within")
 
-    def __init__(self, kind: str, slug: str, obj: Any, reads: Reads) -> None:
+    def __init__(self, kind: str, slug: str, obj: Any, reads: Reads, within: str = "") -> None:
         object.__setattr__(self, "_kind", kind)
         object.__setattr__(self, "_slug", slug)
         object.__setattr__(self, "_object", obj)
         object.__setattr__(self, "_reads", reads)
+        object.__setattr__(self, "_within", within)
 
     def __getattr__(self, name: str) -> Any:
-        self._reads.add(key(self._kind, self._slug, name))
-        return getattr(self._object, name)
+        obj = self._object
+        through = _THROUGH.get((type(obj), name))
+        if through is not None:
+            return through(self)
+        self._reads.add(key(self._kind, self._slug, self._within + name))
+        return getattr(obj, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"cannot assign to field {name!r}")
 
     def _whole(self) -> Any:
-        self._reads.add(key(self._kind, self._slug))
-        self._reads.add(key(self._kind, self._slug, ""))
+        if self._within:
+            self._reads.add(key(self._kind, self._slug, self._within[:-1]))
+        else:
+            self._reads.add(key(self._kind, self._slug))
+            self._reads.add(key(self._kind, self._slug, ""))
         return self._object
 
     def __eq__(self, other: object) -> bool:
@@ -67,6 +88,36 @@ class Tracked:
 
     def __repr__(self) -> str:
         return repr(self._whole())
+
+
+def _nested_view(name: str) -> Callable[[Tracked], Tracked]:
+    def view(outer: Tracked) -> Tracked:
+        return Tracked(outer._kind, outer._slug, getattr(outer._object, name), outer._reads, f"{name}.")
+
+    return view
+
+
+def _slug_of(view: Tracked) -> Any:
+    """The slug the object was looked up by: it reads nothing but whether the object is there."""
+    view._reads.add(key(view._kind, view._slug))
+    return view._object.slug
+
+
+def _through() -> dict[tuple[type, str], Callable[[Tracked], Any]]:
+    """What a read of a tracked object runs on the view itself: its slug, a nested field's view, properties."""
+    out: dict[tuple[type, str], Callable[[Tracked], Any]] = {}
+    for kind in (*TRACKED_KINDS.values(), *(nested for _, nested in NESTED.values())):
+        for klass in reversed(kind.__mro__):
+            for name, value in vars(klass).items():
+                if isinstance(value, property) and value.fget and name not in COMPARED.get(kind, ()):
+                    out[kind, name] = value.fget
+        out[kind, "slug"] = _slug_of
+    for letter, (name, _) in NESTED.items():
+        out[TRACKED_KINDS[letter], name] = _nested_view(name)
+    return out
+
+
+_THROUGH = _through()
 
 
 def unwrap(value: Any) -> Any:
@@ -162,5 +213,3 @@ def tracked(site: Site, reads: Reads) -> Site:
     """``site`` as a page's renderer sees it (typed as a Site: it reads like one)."""
     return TrackedSite(site, reads)  # type: ignore[return-value]
 
-
-TRACKED_KINDS: dict[str, type] = {BRIEFING: Briefing, ENTITY: Entity, INCIDENT: Incident}

@@ -201,6 +201,70 @@ def test_an_unchanged_entity_record_stops_the_invalidation(
     assert "briefings/canada-balloon.html" in rendered
 
 
+def _unchanged_actor_pages(before: BuildResult, after: BuildResult, slug: str) -> set[str]:
+    """The entity pages of briefing ``slug``'s actors whose entity records an edit left as they were."""
+    assert before.site is not None and after.site is not None
+    return {f"entities/{a.slug}.html" for a in after.site.briefing(slug).actors
+            if a.slug in after.site.entities and before.site.entities.get(a.slug) == after.site.entities[a.slug]}
+
+
+def test_an_article_text_edit_leaves_the_pages_listing_it_as_they_were(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, rendered: list[str]
+):
+    first = build(engine_config, nlp=nlp_provider)
+    rendered.clear()
+    # A sentence that names no one: its actors' pages list the briefing by title and date, which stay the same.
+    _append(engine_config.source / "canada-balloon.txt", "\nThe weather was calm that evening.\n")
+    edited = build(engine_config, nlp=nlp_provider)
+    assert edited.extracted == 1 and not edited.errors
+    listing = _unchanged_actor_pages(first, edited, "canada-balloon")
+    assert len(listing) > 5
+    assert "briefings/canada-balloon.html" in rendered
+    assert listing.isdisjoint(rendered)
+    assert edited.rendered == len(rendered) < 15
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+
+
+def test_an_article_title_edit_renders_the_pages_listing_it(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, rendered: list[str]
+):
+    first = build(engine_config, nlp=nlp_provider)
+    rendered.clear()
+    # A headline of the same length: the text spaCy reads (headline blanked) and so every actor stay the same.
+    seed = engine_config.source / "harbour-fire.txt"
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("terminal halts shipping", "terminal stops shipping", 1), encoding="utf-8")
+    edited = build(engine_config, nlp=nlp_provider)
+    assert edited.extracted == 0 and not edited.errors
+    listing = _unchanged_actor_pages(first, edited, "harbour-fire")
+    assert listing and listing <= set(rendered)
+    for page in listing:
+        assert "terminal stops shipping" in (engine_config.out / page).read_text(encoding="utf-8")
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+
+
+
+@pytest.mark.parametrize("shown", [
+    "{{ b.article.paragraphs | length }} paragraphs",  # a property: it reads the text
+    "{{ b.article | string | length }}",  # the article as a whole
+])
+def test_a_template_reading_more_of_an_article_follows_its_text(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, rendered: list[str], shown: str
+):
+    engine_config.templates.mkdir()
+    text = (default_theme_dir() / "entity.html").read_text(encoding="utf-8")
+    (engine_config.templates / "entity.html").write_text(text.replace(
+        "{% block main %}", "{% block main %}{% for b in entity_briefings %}<p>" + shown + "</p>{% endfor %}"),
+        encoding="utf-8")
+    first = build(engine_config, nlp=nlp_provider)
+    rendered.clear()
+    _append(engine_config.source / "canada-balloon.txt", "\nThe weather was calm that evening.\n")
+    edited = build(engine_config, nlp=nlp_provider)
+    listing = _unchanged_actor_pages(first, edited, "canada-balloon")
+    assert listing and listing <= set(rendered)
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+
+
 def test_a_build_reuses_the_entity_resolution_the_last_build_saved(
     engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
