@@ -242,6 +242,13 @@ class State:
     resolvers: dict[str, str] = field(default_factory=dict)
     """The entity resolvers the last corpus stage left (``ResolutionMemo``'s "plain" and "curated"): the file
     in the state's folder that holds each (``Resolver.dump``)."""
+    graph: ResolutionMemo = field(default_factory=ResolutionMemo)
+    """The last site graph's tables (its briefings, curated, relinked and final, its entities and curation),
+    so a build in a fresh process relinks and names only what changed, as ``serve`` does; its resolvers are
+    loaded from their own files (``resolvers``) only while the corpus stage runs."""
+    graph_rows: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    """The graph's briefings part as last saved or loaded: per slug, (its ``linked`` entry, its final
+    briefing). A row whose parts are the same objects is that very row, so saving the state sees it unchanged."""
     touched_files: set[str] = field(default_factory=set)
     """Files whose entry is new, changed or gone since the state was last saved."""
     touched_values: set[str] = field(default_factory=set)
@@ -327,29 +334,79 @@ def _record(packed: bytes, reads: bytes, templates: tuple[str, ...]) -> Record:
     return Record(packed, _PACKED_READS.setdefault(reads, reads), _TEMPLATE_LISTS.setdefault(templates, templates))
 
 
-def _frame(entries: Any) -> bytes:
+_Sources = dict[int, tuple[str, SourceFile]]
+"""id of each file's article -> the file's name and entry (what the graph's rows refer to)."""
+
+
+class _GraphPickler(pickle.Pickler):
+    """Pickles the graph's rows with each file's article, and each briefing as extracted, by the file's name:
+    the files part holds them already (the texts are most of a site's bytes)."""
+
+    def __init__(self, file: io.BytesIO, sources: _Sources) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.dispatch_table = _STATE_REDUCERS
+        self._sources = sources
+
+    def persistent_id(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind is Article:
+            found = self._sources.get(id(obj))
+            return ("a", found[0]) if found is not None else None
+        if kind is Briefing:
+            found = self._sources.get(id(obj.article))
+            e = found[1].extraction if found is not None else None
+            if found is not None and e is not None and obj.summary is e.summary and obj.actors is e.actors \
+                    and obj.quotes is e.quotes and obj.context is e.context:
+                return ("b", found[0])
+        return None
+
+
+class _GraphUnpickler(pickle.Unpickler):
+    """The graph's rows, their files' articles and briefings taken from the loaded files part (None for a file
+    gone or not extracted: such a row equals nothing, so the graph makes it afresh)."""
+
+    def __init__(self, file: io.BytesIO, files: dict[str, SourceFile]) -> None:
+        super().__init__(file)
+        self._files = files
+
+    def persistent_load(self, pid: Any) -> Any:
+        kind, name = pid
+        entry = self._files.get(name)
+        if entry is None or entry.article is None:
+            return None
+        if kind == "a":
+            return entry.article
+        e = entry.extraction
+        return Briefing(entry.article, e.summary, e.actors, e.quotes, e.context) if e is not None else None
+
+
+def _frame(entries: Any, sources: _Sources | None = None) -> bytes:
     buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _STATE_REDUCERS
+    if sources is None:
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = _STATE_REDUCERS
+    else:
+        pickler = _GraphPickler(buffer, sources)
     pickler.dump(entries)
     data = buffer.getvalue()
     return len(data).to_bytes(8, "little") + data
 
 
-def _write_frames(f: io.BufferedWriter, items: Iterable[tuple[Any, Any]]) -> int:
+def _write_frames(f: io.BufferedWriter, items: Iterable[tuple[Any, Any]], sources: _Sources | None = None) -> int:
     written = 0
     batch: list[tuple[Any, Any]] = []
     for item in items:
         batch.append(item)
         if len(batch) >= _FRAME_ENTRIES:
-            written += f.write(_frame((batch, [])))
+            written += f.write(_frame((batch, []), sources))
             batch = []
     if batch or not written:
-        written += f.write(_frame((batch, [])))
+        written += f.write(_frame((batch, []), sources))
     return written
 
 
-def _read_frames(path: Path, size: int) -> Iterator[tuple[list[tuple[Any, Any]], list[Any]]]:
+def _read_frames(path: Path, size: int,
+                 files: dict[str, SourceFile] | None = None) -> Iterator[tuple[list[tuple[Any, Any]], list[Any]]]:
     with path.open("rb") as f:
         left = size
         while left > 0:
@@ -358,7 +415,7 @@ def _read_frames(path: Path, size: int) -> Iterator[tuple[list[tuple[Any, Any]],
             if len(data) != length or length + 8 > left:
                 raise ValueError(f"{path.name}: cut short")
             left -= length + 8
-            yield pickle.loads(data)
+            yield pickle.loads(data) if files is None else _GraphUnpickler(io.BytesIO(data), files).load()
 
 
 def _diff(current: Any, saved: Any) -> tuple[list[tuple[Any, Any]], list[Any]] | None:
@@ -386,7 +443,38 @@ def _parts(state: State) -> dict[str, Any]:
     return {"files": state.files, "records": state.records, "values": state.values,
             "objects": state.read_keys.objects, "memo.texts": memo.texts, "memo.records": memo.records,
             "memo.splits": memo.splits, "memo.copies": memo.copies, "memo.vocabulary": memo.vocabulary,
-            "memo.graph": {} if memo.graph is None else {"graph": memo.graph}}
+            "memo.graph": {} if memo.graph is None else {"graph": memo.graph},
+            _GRAPH_ROWS: _graph_rows(state), "graph.entities": state.graph.site_entities}
+
+
+_GRAPH_ROWS = "graph.briefings"
+"""The part whose frames refer to the files part's articles and briefings (``_GraphPickler``)."""
+
+
+def _graph_rows(state: State) -> dict[str, tuple[Any, ...]]:
+    """The graph's briefings as the state saves them: per slug, its ``linked`` entry and its final briefing
+    in one row, so what they share is pickled (and loaded) once."""
+    memo, before = state.graph, state.graph_rows
+    rows: dict[str, tuple[Any, ...]] = {}
+    for slug, linked in memo.linked.items():
+        final = memo.site_briefings.get(slug)
+        if final is None:
+            continue
+        row = before.get(slug)
+        rows[slug] = row if row is not None and row[0] is linked and row[1] is final else (linked, final)
+    state.graph_rows = rows
+    return rows
+
+
+def _loaded_graph(rows: dict[str, tuple[Any, ...]], entities: dict[str, Entity],
+                  curation: Curation | None) -> ResolutionMemo:
+    memo = ResolutionMemo()
+    memo.linked = {slug: row[0] for slug, row in rows.items()}
+    memo.site_briefings = {slug: row[1] for slug, row in rows.items()}
+    memo.key_slugs = {slug: tuple(a.slug for a in row[0][2].actors[:15]) for slug, row in rows.items()}
+    memo.site_entities = entities
+    memo.curation = curation
+    return memo
 
 
 def load_state(config: Config) -> State:
@@ -398,11 +486,14 @@ def load_state(config: Config) -> State:
         if manifest.get("format") != STATE_FORMAT:
             return State()
         loaded: dict[str, Any] = {}
-        for name, (base, base_size, log_file, log_size) in manifest["parts"].items():
+        # The files first: the graph's rows refer to their articles.
+        for name, (base, base_size, log_file, log_size) in sorted(manifest["parts"].items(),
+                                                                  key=lambda item: item[0] != "files"):
             whole: dict[Any, Any] = {}
+            files = loaded["files"] if name == _GRAPH_ROWS else None
             for path, size in ((folder / base, base_size), (folder / log_file, log_size)):
                 if size:
-                    for entries, gone in _read_frames(path, size):
+                    for entries, gone in _read_frames(path, size, files):
                         whole.update(entries)
                         for k in gone:
                             whole.pop(k, None)
@@ -418,7 +509,10 @@ def load_state(config: Config) -> State:
                       records=TouchedDict(loaded["records"]),
                       read_keys=ReadKeys(objects[i] for i in range(len(objects))),
                       published=manifest["published"], incident_memo=memo, saved=manifest["parts"],
-                      resolvers=manifest.get("resolvers", {}))
+                      resolvers=manifest.get("resolvers", {}),
+                      graph=_loaded_graph(loaded.get(_GRAPH_ROWS, {}), loaded.get("graph.entities", {}),
+                                          manifest.get("curation")),
+                      graph_rows=loaded.get(_GRAPH_ROWS, {}))
         state.saved_maps = {k: v for k, v in _parts(state).items() if k not in _TOUCHED_PARTS}
         for name in _APPENDED_PARTS:
             _SAVED_LENGTHS[id(state.saved_maps[name])] = len(state.saved_maps[name])
@@ -440,6 +534,7 @@ def save_state(config: Config, state: State) -> None:
         parts = _parts(state)
         saved: dict[str, tuple[str, int, str, int]] = {}
         token = f"{os.getpid()}-{time.time_ns()}"
+        sources = {id(f.article): (name, f) for name, f in state.files.items() if f.article is not None}
         for name, current in parts.items():
             before = state.saved.get(name)
             if name in _TOUCHED_PARTS:
@@ -455,20 +550,21 @@ def save_state(config: Config, state: State) -> None:
                 base = f"{name}.{token}.base"
                 with (folder / base).open("wb") as f:
                     items = enumerate(current) if isinstance(current, list) else current.items()
-                    base_size = _write_frames(f, items)
+                    base_size = _write_frames(f, items, sources if name == _GRAPH_ROWS else None)
                 saved[name] = (base, base_size, f"{name}.{token}.log", 0)
             elif diff[0] or diff[1]:
                 base, base_size, log_name, log_size = before
                 with (folder / log_name).open("ab") as f:
                     f.truncate(log_size)  # what a killed save appended is not part of any manifest
                     f.seek(log_size)
-                    log_size += f.write(_frame(diff))
+                    log_size += f.write(_frame(diff, sources if name == _GRAPH_ROWS else None))
                 saved[name] = (base, base_size, log_name, log_size)
             else:
                 saved[name] = before
         manifest = {"format": STATE_FORMAT, "extraction_settings": state.extraction_settings,
                     "settings": state.settings, "templates": state.templates, "published": state.published,
-                    "columns": state.incident_memo.columns, "parts": saved, "resolvers": state.resolvers}
+                    "columns": state.incident_memo.columns, "parts": saved, "resolvers": state.resolvers,
+                    "curation": state.graph.curation}
         tmp = folder / f".tmp-{token}"
         with tmp.open("wb") as f:
             pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -602,6 +698,10 @@ class Digests:
     def _keep(self, obj: object, digest: bytes) -> bytes:
         self._memo[id(obj)] = (obj, digest)
         return digest
+
+    def remember(self, obj: object, digest: bytes) -> None:
+        """``obj``'s digest, known from elsewhere (an earlier build's, of this very record)."""
+        self._keep(obj, digest)
 
     def value(self, obj: object) -> bytes:
         """Any value (digested once, however many jobs share it)."""
@@ -909,6 +1009,8 @@ class Engine:
         self.resolved_anew = False
         """Whether ``save_resolution`` saved (or forgot) a resolver: the state must be saved to name it."""
         self._made: dict[str, Briefing] = {}
+        self._graph_before: tuple[dict[str, Briefing], dict[str, Entity]] | None = None
+        """The state's graph as this build found it (``reuse_digests``)."""
         """The briefings the last ``briefings`` call returned, by slug: an article and extraction unchanged
         since give that very object again, so the corpus stages' memos (which know records by identity)
         see only the edited briefings as new."""
@@ -948,6 +1050,7 @@ class Engine:
         if settings != state.extraction_settings:
             state.files = {}  # read and extract (from the extraction cache) everything again
             state.resolvers = {}  # and resolve the entities afresh (briefgen's code may decide otherwise now)
+            state.graph, state.graph_rows = ResolutionMemo(), {}
             self.last_good = {}
             state.extraction_settings = settings
         found, unreadable = scan_source(config.source, config.root)
@@ -1037,9 +1140,11 @@ class Engine:
         return memo
 
     def resolution_memo(self, config: Config) -> ResolutionMemo:
-        """The entity resolvers the last build saved: an edit that decides nothing anew reuses their resolution
-        (``Resolver``), so the edit's corpus stage costs what changed, not the corpus."""
-        memo = ResolutionMemo()
+        """The last build's site graph and the entity resolvers it saved: an edit that decides nothing anew
+        reuses their resolution (``Resolver``) and every briefing and entity it does not touch, so the edit's
+        corpus stage costs what changed, not the corpus."""
+        memo = self.state.graph
+        self._graph_before = memo.site_briefings, memo.site_entities
         folder = _state_folder(config)
         for name, file in self.state.resolvers.items():
             try:
@@ -1074,6 +1179,20 @@ class Engine:
             if saved:
                 self.state.resolvers[name] = file
                 self.resolved_anew = True
+
+    def reuse_digests(self) -> None:
+        """After the graph: a briefing or entity that is the very record the state's graph held keeps the
+        digest the build that made it took (``State.values``), so the incidents and the plan digest only the
+        records an edit changed."""
+        digests, before = self._digests, self._graph_before
+        self._graph_before = None
+        if digests is None or before is None:
+            return
+        values, memo = self.state.values, self.state.graph
+        for kind, now, then in ((BRIEFING, memo.site_briefings, before[0]), (ENTITY, memo.site_entities, before[1])):
+            for slug, obj in now.items():
+                if then.get(slug) is obj and (value := values.get(key(kind, slug))) is not None:
+                    digests.remember(obj, value[:16])
 
     # the plan
 

@@ -261,7 +261,12 @@ def _relinked(ordered: list[Briefing], pages: list[dict[str, str]],
     changed: dict[str, tuple[Briefing | None, Briefing | None]] = {}
     for b, page in zip(ordered, pages):
         last = before.get(b.slug)
-        relinked = last[2] if last is not None and last[0] is b and last[1] == page else _relink(b, page)
+        # Equal, not only the same object: a memo loaded from the engine's state holds copies.
+        if last is not None and (last[0] is b or last[0] == b) and last[1] == page:
+            kept[b.slug] = last
+            linked.append(last[2])
+            continue
+        relinked = _relink(b, page)
         if last is None or relinked is not last[2]:
             changed[b.slug] = (last[2] if last is not None else None, relinked)
         kept[b.slug] = (b, page, relinked)

@@ -13,6 +13,7 @@ import briefgen.engine
 from briefgen.build import BuildResult, NlpProvider, build
 from briefgen.cli import main
 from briefgen.config import Config, load_config
+from briefgen.model import Incident
 from briefgen.render import default_theme_dir
 
 from conftest import make_project
@@ -297,6 +298,47 @@ def test_a_build_reuses_the_entity_resolution_the_last_build_saved(
     added = build(engine_config, nlp=nlp_provider)
     assert not added.errors and resolved == [5, 5]
     assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider, name="clean2")
+
+
+def test_a_build_relinks_and_digests_only_what_an_edit_changed(
+    engine_config: Config, nlp_provider: NlpProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The site graph the last build saved: a build in a new process relinks and digests the edited briefing,
+    not every briefing and entity again, and its site is still the site a clean build writes."""
+    import briefgen.graph
+
+    relinked: list[str] = []
+    real_relink = briefgen.graph._relink
+    digested: list[str] = []
+    real_records = briefgen.engine.Digests.records
+
+    def relink(b: Any, page: Any) -> Any:
+        relinked.append(b.slug)
+        return real_relink(b, page)
+
+    def records(self: Any, objects: Any) -> Any:
+        objects = list(objects)
+        digested.extend(o.slug for o in objects if type(o) is not Incident and self.known(o) is None)
+        return real_records(self, objects)
+
+    monkeypatch.setattr(briefgen.graph, "_relink", relink)
+    monkeypatch.setattr(briefgen.engine.Digests, "records", records)
+    first = build(engine_config, nlp=nlp_provider)
+    assert len(relinked) == first.articles and len(digested) > first.articles
+    relinked.clear()
+    digested.clear()
+
+    _append(engine_config.source / "canada-balloon.txt", "\nThe weather was calm that evening.\n")
+    edited = build(engine_config, nlp=nlp_provider)
+    assert edited.extracted == 1 and not edited.errors
+    assert relinked == ["canada-balloon"]
+    assert digested == ["canada-balloon"]
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider)
+
+    # A curation: every page is decided under it (nothing of the last graph is taken as it was).
+    (engine_config.root / "entities.toml").write_text('[entity."Canada"]\nkind = "place"\n', encoding="utf-8")
+    assert not build(engine_config, nlp=nlp_provider).errors
+    assert _tree(engine_config.out) == _clean_build(engine_config, tmp_path, nlp_provider, name="curated")
 
 
 def test_serve_reuses_the_pages_an_article_edit_leaves_unchanged(project: Path, tmp_path: Path,
