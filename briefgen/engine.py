@@ -47,7 +47,7 @@ from briefgen.curation import Curation, load_curation
 from briefgen.entities import Resolver
 from briefgen.errors import BriefgenError, Diagnostic, RenderError, Severity
 from briefgen.forking import fork_is_safe
-from briefgen.graph import ResolutionMemo
+from briefgen.graph import ResolutionMemo, key_actor_slugs
 from briefgen.incident_curation import IncidentCuration, load_incident_curation
 from briefgen.incidents import IncidentMemo
 from briefgen.model import (
@@ -471,7 +471,7 @@ def _loaded_graph(rows: dict[str, tuple[Any, ...]], entities: dict[str, Entity],
     memo = ResolutionMemo()
     memo.linked = {slug: row[0] for slug, row in rows.items()}
     memo.site_briefings = {slug: row[1] for slug, row in rows.items()}
-    memo.key_slugs = {slug: tuple(a.slug for a in row[0][2].actors[:15]) for slug, row in rows.items()}
+    memo.key_slugs = {slug: key_actor_slugs(row[0][2]) for slug, row in rows.items()}
     memo.site_entities = entities
     memo.curation = curation
     return memo
@@ -695,13 +695,10 @@ class Digests:
             if entry is not None and entry[0] is obj:
                 memo[id(obj)] = entry
 
-    def _keep(self, obj: object, digest: bytes) -> bytes:
+    def remember(self, obj: object, digest: bytes) -> bytes:
+        """Keep ``obj``'s digest (taken here, or known from an earlier build's state for this very record)."""
         self._memo[id(obj)] = (obj, digest)
         return digest
-
-    def remember(self, obj: object, digest: bytes) -> None:
-        """``obj``'s digest, known from elsewhere (an earlier build's, of this very record)."""
-        self._keep(obj, digest)
 
     def value(self, obj: object) -> bytes:
         """Any value (digested once, however many jobs share it)."""
@@ -710,7 +707,7 @@ class Digests:
             return found
         if type(obj) is Article:
             return self.article(obj)
-        return self._keep(obj, self.once(obj))
+        return self.remember(obj, self.once(obj))
 
     def once(self, obj: object) -> bytes:
         """A value only one job holds: digested without keeping it (the records it holds are kept)."""
@@ -726,7 +723,7 @@ class Digests:
         found = self.known(a)
         if found is not None:
             return found
-        return self._keep(a, hashlib.blake2b(f"{a.slug}\0{a.source}\0{a.sha256}\0{a.draft}".encode(
+        return self.remember(a, hashlib.blake2b(f"{a.slug}\0{a.source}\0{a.sha256}\0{a.draft}".encode(
             "utf-8", "surrogatepass"), digest_size=16).digest())
 
     def record(self, obj: Any) -> bytes:

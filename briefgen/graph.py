@@ -164,8 +164,7 @@ def build_site(
 
     curated_by_slug = {c.slug: c for c in curation.entities}
     known = memo.site_entities if memo is not None else {}
-    # Related = co-mentioned; key actors only, so a briefing with many names stays linear, not quadratic.
-    key_slugs = {b.slug: tuple(a.slug for a in b.actors[:15]) for b in linked}
+    key_slugs = {b.slug: key_actor_slugs(b) for b in linked}
 
     def name_and_kind(slug: str) -> tuple[str, EntityKind]:
         curated = curated_by_slug.get(slug)
@@ -297,6 +296,12 @@ def unmatched_entries(site: Site, curation: Curation) -> list[Diagnostic]:
                    "alias or page slug", Severity.WARNING, c.line)
         for c in curation.entities if c.slug not in site.entities
     ]
+
+
+def key_actor_slugs(b: Briefing) -> tuple[str, ...]:
+    """The actors ``b`` is related to others by: co-mentioned key actors only, so a briefing with many
+    names stays linear, not quadratic."""
+    return tuple(a.slug for a in b.actors[:15])
 
 
 def _related(
