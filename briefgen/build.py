@@ -262,6 +262,7 @@ def build(
             mark = now
 
         engine = Engine(load_state(config))
+        gc.freeze()  # the state lives for the whole build (see below)
         result.stages["load"] = time.perf_counter() - mark  # the engine's state, as the last build left it
         briefings = engine.briefings(config, nlp or NlpProvider(config.model), result, drafts=drafts,
                                      progress=progress)
