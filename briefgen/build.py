@@ -243,7 +243,7 @@ def build(
     )
     from briefgen.render import JsonItems, Kept, Output, Renderer, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
-    from briefgen.write import build_lock, check_output_folder, publish, recover, refuse_emptying
+    from briefgen.write import build_lock, check_output_folder, publish, recover, refuse_emptying, site_files
 
     started = time.perf_counter()
     result = BuildResult()
@@ -262,7 +262,6 @@ def build(
             mark = now
 
         engine = Engine(load_state(config))
-        gc.freeze()  # the state lives for the whole build (see below)
         result.stages["load"] = time.perf_counter() - mark  # the engine's state, as the last build left it
         briefings = engine.briefings(config, nlp or NlpProvider(config.model), result, drafts=drafts,
                                      progress=progress)
@@ -292,9 +291,10 @@ def build(
         plan = engine.plan(site, renderer, settings_digest(config))
         out = config.out.resolve()
         records = engine.state.records
-        keep_published(plan, records, out)
+        published = site_files(out)  # the one walk of the site before it is published
+        keep_published(plan, records, published)
         result.kept = len(plan.clean) if not verify else 0
-        if not verify and unchanged_site(engine, plan, out):
+        if not verify and unchanged_site(engine, plan, published):
             # Nothing to render, and the folder holds exactly what was published: publishing would
             # reproduce it file for file, so leave it (and the state, unless a file was read again).
             result.pages = sum(path.endswith(".html") for path in plan.jobs)
@@ -331,12 +331,14 @@ def build(
                 result.pages += output.path.endswith(".html")
                 yield output
 
-        result.written = publish(outputs(), config.out, spare=spare_site(config)).written
+        written = publish(outputs(), config.out, spare=spare_site(config), published=published)
+        result.written = written.written
         search_cache.note_published()  # the index files just written: not read back by the next build
         stage("write")
         result.stages["write"] -= rendering
         result.stages["render"] = rendering
-        commit_build(engine, plan, out, config, rendered=[p for p in plan.jobs if p not in plan.clean or verify])
+        commit_build(engine, plan, out, config, rendered=[p for p in plan.jobs if p not in plan.clean or verify],
+                     published=written.files)
         stage("state")
     result.site = site
     result.seconds = time.perf_counter() - started

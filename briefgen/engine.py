@@ -94,6 +94,7 @@ from briefgen.tracking import (
     tracked,
 )
 from briefgen.urls import NOT_FOUND
+from briefgen.write import FileStat, site_files
 
 log = logging.getLogger(__name__)
 
@@ -480,9 +481,12 @@ def _loaded_graph(rows: dict[str, tuple[Any, ...]], entities: dict[str, Entity],
 def load_state(config: Config) -> State:
     """The state the last build into ``config.out`` left, or an empty one (missing, unreadable, older)."""
     # A load makes millions of objects and frees none: the collector's passes over them would find nothing
-    # (at 20,000 briefings they were two thirds of the load).
+    # (at 20,000 briefings they were two thirds of the load). Frozen before it runs again, or its first pass
+    # would still scan them all; records, they form no cycles, so a state let go is still freed.
     with _collector_paused():
-        return _loaded_state(config)
+        state = _loaded_state(config)
+        gc.freeze()
+    return state
 
 
 def _loaded_state(config: Config) -> State:
@@ -967,14 +971,6 @@ def make_record(output: Output, note: bytes, inputs: bytes, read_keys: ReadKeys)
                   read_keys.pack(reads), templates)
 
 
-def _file_stat(path: str | Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
-
-
 # --- the engine -----------------------------------------------------------------------------------------
 
 
@@ -1280,13 +1276,13 @@ def job_digest(job: Job, digests: Digests) -> bytes:
 # --- build: render what changed, publish the whole site ---------------------------------------------------
 
 
-def keep_published(plan: Plan, records: dict[str, Record], out: Path) -> None:
+def keep_published(plan: Plan, records: dict[str, Record], published: dict[str, FileStat] | None) -> None:
     """Leave clean only the outputs whose published file is still the one recorded (size, time, inode):
-    a file edited or deleted by hand is rendered again."""
-    folder = f"{out}{os.sep}"
+    a file edited or deleted by hand is rendered again. ``published``: ``write.site_files`` of the site."""
+    found = published or {}
     for path in list(plan.clean):
-        record = records[path]
-        if record.stat is None or _file_stat(folder + path) != record.stat:
+        stat = records[path].stat
+        if stat is None or found.get(path) != stat:
             plan.clean.discard(path)
 
 
@@ -1321,41 +1317,38 @@ def build_outputs(plan: Plan, records: dict[str, Record], out: Path, result: Bui
         yield output
 
 
-def commit_build(engine: Engine, plan: Plan, out: Path, config: Config, *, rendered: Iterable[str]) -> None:
-    """After a publish: each rendered output's published file noted, the state saved for the next build."""
+def commit_build(engine: Engine, plan: Plan, out: Path, config: Config, *, rendered: Iterable[str],
+                 published: dict[str, FileStat] | None) -> None:
+    """After a publish: each rendered output's published file noted, the state saved for the next build.
+    ``published``: the new site's files, if the publish knew them (else the folder is walked)."""
+    if published is None:
+        published = site_files(out)
+    found = published or {}
     records = engine.state.records
     for path in rendered:
-        records[path] = records[path].published(_file_stat(out / path))
+        stat = found.get(path)
+        records[path] = records[path].published(stat if stat is not None and stat[2] >= 0 else None)
     engine.accept(plan.changes)
-    engine.state.published = published_digest(out)
+    engine.state.published = published_digest(published)
     save_state(config, engine.state)
 
 
-def unchanged_site(engine: Engine, plan: Plan, out: Path) -> bool:
+def unchanged_site(engine: Engine, plan: Plan, published: dict[str, FileStat] | None) -> bool:
     """Whether publishing ``plan`` would reproduce the site on disk as it is: every output clean, none gone,
-    and no file in the folder touched since the last publish (the search index and the manifest included)."""
+    and no file in the folder (``published``: ``write.site_files``) touched since the last publish (the search
+    index and the manifest included)."""
     return len(plan.clean) == len(plan.jobs) and not plan.removed and bool(engine.state.published) \
-        and published_digest(out) == engine.state.published
+        and published_digest(published) == engine.state.published
 
 
-def published_digest(out: Path) -> str:
-    """Every file below ``out`` with its size, modification time and inode, as one hash."""
+def published_digest(published: dict[str, FileStat] | None) -> str:
+    """Every file of a site with its size, modification time and inode, as one hash ("" when unreadable)."""
+    if published is None:
+        return ""
     h = hashlib.blake2b(digest_size=16)
-    stack = [str(out)]
-    found: list[str] = []
-    while stack:
-        try:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                    else:
-                        st = entry.stat(follow_symlinks=False)
-                        found.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
-        except OSError:
-            return ""
-    for line in sorted(found):
-        h.update(line.encode("utf-8", "surrogatepass") + b"\n")
+    for rel in sorted(published):
+        size, mtime, inode = published[rel]
+        h.update(f"{rel}\0{size}\0{mtime}\0{inode}\n".encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

@@ -25,8 +25,9 @@ import logging
 import os
 import re
 import shutil
+import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 MANIFEST = ".briefgen-manifest.json"
 """Lists the files briefgen wrote; marks the folder as briefgen's to replace."""
 _RENAME_EXCHANGE = 2
+_UNSAFE_PARTS = frozenset({"", ".", ".."})
+
+
+FileStat = tuple[int, int, int]
+"""A file as a walk saw it: size, modification time (ns), inode (negated for a symlink, which is not followed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,8 @@ class WriteResult:
     """Files whose bytes changed (new or different)."""
     unchanged: int
     removed: int
+    files: dict[str, FileStat] | None = None
+    """The new site's files, when the publish knows them without a walk (it staged from a spare)."""
 
 
 def _staging(out: Path) -> Path:
@@ -163,7 +171,7 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a))
 
 
-def _foreign_files(out: Path, owned: set[str], found: dict[str, int] | None = None) -> Iterator[str]:
+def _foreign_files(out: Path, owned: set[str], found: Mapping[str, object] | None = None) -> Iterator[str]:
     """Files (and symlinks) in ``out`` that briefgen did not write: never deleted. ``found``: ``out``'s
     files if already listed."""
     if found is None:
@@ -193,6 +201,37 @@ def _tree(root: Path) -> tuple[dict[str, int], list[str]]:
                 else:
                     found[sys.intern(rel)] = -entry.inode() if entry.is_symlink() else entry.inode()
     return found, folders
+
+
+def site_files(root: Path) -> dict[str, FileStat] | None:
+    """Every file and symlink below ``root`` (a symlinked folder is not entered) with its ``FileStat``, from
+    one walk; None when ``root`` cannot be read. A build takes it once, before publishing: it tells which
+    published files are still the ones recorded, and what the spare must link."""
+    found: dict[str, FileStat] = {}
+    stack = [("", str(root))]
+    try:
+        while stack:
+            prefix, folder = stack.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((rel + "/", entry.path))
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                        found[sys.intern(rel)] = (st.st_size, st.st_mtime_ns,
+                                                  -st.st_ino if entry.is_symlink() else st.st_ino)
+    except OSError:
+        return None
+    return found
+
+
+def _file_stat(path: Path) -> FileStat | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, -st.st_ino if stat.S_ISLNK(st.st_mode) else st.st_ino
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -226,12 +265,14 @@ def _link_or_copy(source: str | Path, target: Path) -> None:
 class _Spare:
     """The spare folder being brought up to date as the new site (see the module's docstring)."""
 
-    def __init__(self, root: Path, out: Path) -> None:
+    def __init__(self, root: Path, out: Path, published: dict[str, FileStat] | None = None) -> None:
         self.root = root
-        self.published, _ = _tree(out)
+        self.published = published if published is not None else site_files(out) or {}
         self.files, folders = _tree(root)
         self.folders = {root, *(root / f for f in folders)}
         self._parents_made: set[Path] = {root}
+        self.renewed: set[str] = set()
+        """Files not left as the published file they already were."""
 
     def _parent(self, target: Path) -> None:
         parent = target.parent
@@ -261,18 +302,33 @@ class _Spare:
         """Make ``rel`` the published file ``source`` itself (nothing to do when it already is)."""
         found = self.files.get(rel)
         wanted = self.published.get(rel)
-        if found is not None and wanted is not None and found == wanted:
+        if found is not None and wanted is not None and found == wanted[2]:
             return
+        self.renewed.add(rel)
         self._replace(self.root / rel, lambda tmp: _link_or_copy(source, tmp))
 
     def write(self, rel: str, data: bytes) -> None:
+        self.renewed.add(rel)
         self._replace(self.root / rel, lambda tmp: tmp.write_bytes(data))
 
     def carry_link(self, rel: str, source: Path) -> None:
+        self.renewed.add(rel)  # the spare's own link, never the published one
         target = self.root / rel
         if self.files.get(rel, 0) < 0 and os.readlink(target) == os.readlink(source):
             return
         self._replace(target, lambda tmp: os.symlink(os.readlink(source), tmp))
+
+    def listing(self, keep: set[str], site: Path) -> dict[str, FileStat]:
+        """The files ``keep`` names once this folder is the site ``site``: a file left as the published one
+        is as the walk before found it; the others are looked at."""
+        found: dict[str, FileStat] = {}
+        for rel in keep:
+            st = self.published.get(rel) if rel not in self.renewed else None
+            if st is None:
+                st = _file_stat(site / rel)
+            if st is not None:
+                found[rel] = st
+        return found
 
     def remove_others(self, keep: set[str]) -> None:
         """Delete every file not in ``keep``, then the folders left empty."""
@@ -313,12 +369,14 @@ def _usable_spare(spare: Path | None, out: Path) -> bool:
         return False
 
 
-def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None = None) -> WriteResult:
+def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None = None,
+            published: dict[str, FileStat] | None = None) -> WriteResult:
     """Write ``outputs`` as the complete new content of ``out``; a ``Kept`` output is the file it names
     (the published one), linked into the new site as it is.
 
     ``spare``: a folder to keep the retired site in, and to stage the next one from (see the module's
     docstring); it must be briefgen's own (a cache folder), since its files are replaced freely.
+    ``published``: ``site_files(out)``, when the caller has just taken it (no second walk).
 
     Raises:
         OutputError: two outputs for one path, or a path escaping the folder.
@@ -331,7 +389,7 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
     if _usable_spare(spare, out):
         assert spare is not None
         staging = spare
-        incremental = _Spare(spare, out)
+        incremental = _Spare(spare, out, published)
     else:
         staging = _staging(out)
         staging.mkdir(parents=True)
@@ -344,10 +402,9 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
             if rel in paths:
                 raise OutputError(f"two pages would be written to {rel}")
             parts = rel.split("/")
-            if rel.startswith("/") or any(p in {"", ".", ".."} for p in parts):
+            if rel.startswith("/") or not _UNSAFE_PARTS.isdisjoint(parts):
                 raise OutputError(f"refusing to write outside the output folder: {rel!r}")
             paths.add(rel)
-            target = staging / rel
             try:
                 if incremental is not None:
                     if isinstance(output, Kept):
@@ -362,6 +419,7 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
                     written += changed
                     unchanged += not changed
                     continue
+                target = staging / rel
                 if target.parent not in folders:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     folders.add(target.parent)
@@ -407,18 +465,20 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
             else:
                 incremental.write(MANIFEST, manifest)
                 written += 1
-            incremental.remove_others(paths | foreign | {MANIFEST})
+            keep = paths | foreign | {MANIFEST}
+            incremental.remove_others(keep)
         elif _stage(out / MANIFEST, staging / MANIFEST, manifest):
             written += 1
         removed = len(old_files - paths)
         _swap_in(staging, out, keep=spare)
+        files = incremental.listing(keep, out) if incremental is not None else None
         if spare is not None and not spare.exists():
             _make_spare(out, spare)  # the first publish retired no site: the next one still stages from a copy
     except BaseException:
         if incremental is None:
             shutil.rmtree(staging, ignore_errors=True)
         raise
-    return WriteResult(written, unchanged, removed)
+    return WriteResult(written, unchanged, removed, files)
 
 
 def _manifest(out: Path) -> set[str]:

@@ -47,6 +47,11 @@ def test_rebuild_extracts_only_the_edited_article_and_rewrites_only_changed_file
     touched = build(config, nlp=nlp_provider)
     assert touched.kept == 0 and touched.rendered > 0 and touched.written == 0
     assert set(_mtimes(config.out).values()) == {OLD}
+    # That publish staged from the spare and noted the new site's files without walking it: the next build
+    # must find every one of them as noted (nothing rendered, the folder left alone).
+    again = build(config, nlp=nlp_provider)
+    assert (again.rendered, again.written) == (0, 0)
+    assert set(_mtimes(config.out).values()) == {OLD}
 
     (config.out / "index.html").write_text("edited by hand", encoding="utf-8")
     (config.out / "assets" / "style.css").unlink()
@@ -66,6 +71,8 @@ def test_rebuild_extracts_only_the_edited_article_and_rewrites_only_changed_file
     assert "briefings/canada-balloon.html" not in changed
     assert "assets/style.css" not in changed
     assert 0 < edited.written == len(changed) < len(times)
+    settled = build(config, nlp=nlp_provider)  # the files that publish wrote are noted as they are now
+    assert (settled.rendered, settled.written) == (0, 0)
 
 
 def test_corrupt_or_deleted_cache_entries_are_rebuilt(config: Config, nlp_provider: NlpProvider):
