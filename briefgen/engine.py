@@ -548,6 +548,7 @@ def save_state(config: Config, state: State) -> None:
         sources = {id(f.article): (name, f) for name, f in state.files.items() if f.article is not None}
         for name, current in parts.items():
             before = state.saved.get(name)
+            refers = sources if name == _GRAPH_ROWS else None
             if name in _TOUCHED_PARTS:
                 touched = {"records": state.records.touched, "files": state.touched_files,
                            "values": state.touched_values}[name]
@@ -561,14 +562,14 @@ def save_state(config: Config, state: State) -> None:
                 base = f"{name}.{token}.base"
                 with (folder / base).open("wb") as f:
                     items = enumerate(current) if isinstance(current, list) else current.items()
-                    base_size = _write_frames(f, items, sources if name == _GRAPH_ROWS else None)
+                    base_size = _write_frames(f, items, refers)
                 saved[name] = (base, base_size, f"{name}.{token}.log", 0)
             elif diff[0] or diff[1]:
                 base, base_size, log_name, log_size = before
                 with (folder / log_name).open("ab") as f:
                     f.truncate(log_size)  # what a killed save appended is not part of any manifest
                     f.seek(log_size)
-                    log_size += f.write(_frame(diff, sources if name == _GRAPH_ROWS else None))
+                    log_size += f.write(_frame(diff, refers))
                 saved[name] = (base, base_size, log_name, log_size)
             else:
                 saved[name] = before
@@ -1009,11 +1010,11 @@ class Engine:
         self.resolved_anew = False
         """Whether ``save_resolution`` saved (or forgot) a resolver: the state must be saved to name it."""
         self._made: dict[str, Briefing] = {}
-        self._graph_before: tuple[dict[str, Briefing], dict[str, Entity]] | None = None
-        """The state's graph as this build found it (``reuse_digests``)."""
         """The briefings the last ``briefings`` call returned, by slug: an article and extraction unchanged
         since give that very object again, so the corpus stages' memos (which know records by identity)
         see only the edited briefings as new."""
+        self._graph_before: tuple[dict[str, Briefing], dict[str, Entity]] | None = None
+        """The state's graph as this build found it (``reuse_digests``)."""
 
     # reading and extraction
 

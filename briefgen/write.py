@@ -181,14 +181,10 @@ def _foreign_files(out: Path, owned: set[str], found: Mapping[str, object] | Non
             yield rel
 
 
-def _tree(root: Path) -> tuple[dict[str, int], list[str]]:
-    """Every file and symlink below ``root`` (a symlinked folder is not entered) as relative path -> its inode,
-    negated for a symlink, and every folder, deepest last. From ``scandir`` alone: no file is stat'ed.
-
-    Paths are interned, so the site's and the spare folder's listings share them: at 20,000 briefings each
-    listing holds some 200,000 paths."""
-    found: dict[str, int] = {}
-    folders: list[str] = []
+def _walk(root: Path, folders: list[str] | None = None) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file and symlink below ``root`` (a symlinked folder is not entered) as (relative path, entry);
+    each folder's path goes into ``folders``, deepest last. Paths are interned, so the site's and the spare
+    folder's listings share them: at 20,000 briefings each listing holds some 200,000 paths."""
     stack = [("", str(root))]
     while stack:
         prefix, folder = stack.pop()
@@ -196,41 +192,39 @@ def _tree(root: Path) -> tuple[dict[str, int], list[str]]:
             for entry in entries:
                 rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append(rel)
+                    if folders is not None:
+                        folders.append(rel)
                     stack.append((rel + "/", entry.path))
                 else:
-                    found[sys.intern(rel)] = -entry.inode() if entry.is_symlink() else entry.inode()
+                    yield sys.intern(rel), entry
+
+
+def _tree(root: Path) -> tuple[dict[str, int], list[str]]:
+    """Every file and symlink below ``root`` as relative path -> its inode, negated for a symlink, and every
+    folder, deepest last (``_walk``). From ``scandir`` alone: no file is stat'ed."""
+    folders: list[str] = []
+    found = {rel: -entry.inode() if entry.is_symlink() else entry.inode() for rel, entry in _walk(root, folders)}
     return found, folders
 
 
 def site_files(root: Path) -> dict[str, FileStat] | None:
-    """Every file and symlink below ``root`` (a symlinked folder is not entered) with its ``FileStat``, from
-    one walk; None when ``root`` cannot be read. A build takes it once, before publishing: it tells which
-    published files are still the ones recorded, and what the spare must link."""
-    found: dict[str, FileStat] = {}
-    stack = [("", str(root))]
+    """Every file and symlink below ``root`` (``_walk``) with its ``FileStat``; None when ``root`` cannot be
+    read. A build takes it once, before publishing: it tells which published files are still the ones
+    recorded, and what the spare must link."""
     try:
-        while stack:
-            prefix, folder = stack.pop()
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    rel = prefix + entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append((rel + "/", entry.path))
-                    else:
-                        st = entry.stat(follow_symlinks=False)
-                        found[sys.intern(rel)] = (st.st_size, st.st_mtime_ns,
-                                                  -st.st_ino if entry.is_symlink() else st.st_ino)
+        return {rel: _as_file_stat(entry.stat(follow_symlinks=False)) for rel, entry in _walk(root)}
     except OSError:
         return None
-    return found
 
 
 def _file_stat(path: Path) -> FileStat | None:
     try:
-        st = path.lstat()
+        return _as_file_stat(path.lstat())
     except OSError:
         return None
+
+
+def _as_file_stat(st: os.stat_result) -> FileStat:
     return st.st_size, st.st_mtime_ns, -st.st_ino if stat.S_ISLNK(st.st_mode) else st.st_ino
 
 
