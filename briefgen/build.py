@@ -241,7 +241,7 @@ def build(
         spare_site,
         unchanged_site,
     )
-    from briefgen.render import JsonItems, Kept, Output, Renderer, theme_dirs
+    from briefgen.render import JsonItems, Kept, Output, Renderer, Spooled, theme_dirs
     from briefgen.search import BundleCache, SearchReport, with_search_index
     from briefgen.write import build_lock, check_output_folder, publish, recover, refuse_emptying, site_files
 
@@ -309,10 +309,10 @@ def build(
         rendering = 0.0
         search_cache = BundleCache(config.cache_dir / "search", config.out)
 
-        def outputs() -> Iterator[Output | Kept]:
+        def outputs() -> Iterator[Output | Kept | Spooled]:
             # Streamed into publish, so only one page is in memory at a time; timed apart from writing.
             nonlocal rendering
-            pages: Iterator[Output | Kept] = build_outputs(
+            pages: Iterator[Output | Kept | Spooled] = build_outputs(
                 plan, records, out, result, processes=config.n_process or available_cores(), verify=verify)
             if config.search:
                 result.search = SearchReport()

@@ -72,6 +72,7 @@ from briefgen.render import (
     Output,
     Rendered,
     Renderer,
+    Spooled,
     describe_template_error,
     recording_templates,
     render_many,
@@ -94,7 +95,7 @@ from briefgen.tracking import (
     tracked,
 )
 from briefgen.urls import NOT_FOUND
-from briefgen.write import FileStat, site_files
+from briefgen.write import FileStat, holds, site_files
 
 log = logging.getLogger(__name__)
 
@@ -323,8 +324,8 @@ def _model_reduce(kind: type) -> Callable[[Any], tuple[Any, ...]]:
 _STATE_REDUCERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {
     # Frozen dataclasses pickle through dataclasses' Python __getstate__/__setstate__ (most of the time
     # spent loading and saving a state); by their fields they rebuild in one call each.
-    **{kind: _model_reduce(kind) for kind in (Article, Extraction, Actor, Quote, Briefing, Incident,
-                                              IncidentQuote)},
+    **{kind: _model_reduce(kind) for kind in (Article, Extraction, Actor, Quote, Briefing, Entity, QuoteRef,
+                                              Incident, IncidentQuote)},
     EntityKind: lambda member: (EntityKind, (member.value,)),
     Record: lambda r: (_record, (r.packed, r.reads, r.templates)),
 }
@@ -964,12 +965,24 @@ def render_recorded(job: Job, site: Site) -> Rendered:
 _TEMPLATE_LISTS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def make_record(output: Output, note: bytes, inputs: bytes, read_keys: ReadKeys) -> Record:
+def make_record(output: Output | Spooled, note: bytes, inputs: bytes, read_keys: ReadKeys) -> Record:
     reads, templates = pickle.loads(note)
     templates = _TEMPLATE_LISTS.setdefault(templates, templates)  # shared: most outputs use a few lists
-    marked = output.path.endswith(".html") and _MARKER in output.data
-    return Record(inputs + hashlib.sha256(output.data).digest() + (b"\1" if marked else b"\0"),
-                  read_keys.pack(reads), templates)
+    if isinstance(output, Spooled):
+        sha256, marked = output.sha256, False
+    else:
+        sha256, marked = hashlib.sha256(output.data).digest(), output.path.endswith(".html") and _MARKER in output.data
+    return Record(inputs + sha256 + (b"\1" if marked else b"\0"), read_keys.pack(reads), templates)
+
+
+def _published_as(path: Path, output: Output | Spooled) -> bool:
+    """Whether the file ``path`` holds the bytes of ``output``."""
+    if isinstance(output, Spooled):
+        return holds(path, output)
+    try:
+        return path.read_bytes() == output.data
+    except OSError:
+        return False
 
 
 # --- the engine -----------------------------------------------------------------------------------------
@@ -1288,7 +1301,7 @@ def keep_published(plan: Plan, records: dict[str, Record], published: dict[str, 
 
 
 def build_outputs(plan: Plan, records: dict[str, Record], out: Path, result: BuildResult, *,
-                  processes: int, verify: bool = False) -> Iterator[Output | Kept]:
+                  processes: int, verify: bool = False) -> Iterator[Output | Kept | Spooled]:
     """Every output of ``plan`` in order: a clean one as ``Kept`` (its published file), the rest rendered,
     each rendered one's record put in ``records``.
 
@@ -1306,14 +1319,9 @@ def build_outputs(plan: Plan, records: dict[str, Record], out: Path, result: Bui
         output, note = next(rendered)
         inputs = plan.inputs[path] if path in plan.inputs else records[path].inputs
         record = make_record(output, note, inputs, plan.changes.read_keys)
-        if path in plan.clean:
-            try:
-                same = (out / path).read_bytes() == output.data
-            except OSError:
-                same = False
-            if not same:
-                result.diagnostics.append(Diagnostic(
-                    path, "the engine judged it unchanged, but a fresh render differs (--verify)"))
+        if path in plan.clean and not _published_as(out / path, output):
+            result.diagnostics.append(Diagnostic(
+                path, "the engine judged it unchanged, but a fresh render differs (--verify)"))
         records[path] = record
         yield output
 
@@ -1462,7 +1470,8 @@ class Pages:
             # Rendered outside the lock: two threads may render one page at once, harmlessly, but a slow
             # page never blocks requests for others.
             output, note = render_recorded(job, self._plan.site)
-            entry = (output.data, make_record(output, note, inputs, self._plan.changes.read_keys))
+            data = output.data if isinstance(output, Output) else Path(output.file).read_bytes()
+            entry = (data, make_record(output, note, inputs, self._plan.changes.read_keys))
             self.rendered += 1
         with self._lock:
             return self._done.setdefault(path, entry)[0]

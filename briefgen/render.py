@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn, TypeVar
+from typing import Any, BinaryIO, NoReturn, Protocol, TypeVar
 
 import jinja2
 from markupsafe import Markup, escape
@@ -101,6 +101,20 @@ class Kept:
 
 
 @dataclass(frozen=True, slots=True)
+class Spooled:
+    """An output written to a file of briefgen's own as it was rendered, published as that file (linked):
+    a list file of a large site (briefings.json is some 150 MB at 20,000 briefings), which held in memory was
+    the build's peak. Never a page for the search index."""
+
+    path: str
+    size: int
+    sha256: bytes
+    """The digest of its bytes."""
+    file: str
+    """Where its bytes are: never changed in place (the next render replaces the file)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Job:
     """How to render one output: ``render(site, *args, **kwargs)``.
 
@@ -109,11 +123,11 @@ class Job:
     too) and in the renderer's settings and code.
     """
 
-    render: Callable[..., Output]
+    render: Callable[..., Output | Spooled]
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
 
-    def __call__(self, site: Site) -> Output:
+    def __call__(self, site: Site) -> Output | Spooled:
         return self.render(site, *self.args, **self.kwargs)
 
 
@@ -242,60 +256,95 @@ class JsonItems:
     """The encoded items of a site's list files (briefings.json, incidents.json) as the last render wrote them,
     each by a digest of the item: an edit encodes the items it changed and copies the rest.
 
-    One file per list in ``folder``: the list's bytes as last rendered, then each item's key, offset and length,
-    then a trailer. It is replaced whole (a killed build leaves the one before) and only ever read by key, so
-    a stale or foreign file costs only encoding again. A key is the BLAKE2 of the item pickled without memo
-    (equal values, equal bytes): the text is a function of the value alone.
+    Two files per list in ``folder``: ``name`` holds the list's bytes as last rendered, and is what the site
+    publishes (linked: a render writes the list there as it encodes it, never into memory); ``name.index``
+    each item's key, offset and length, and the size, modification time and inode the bytes file had when
+    written. Each is replaced whole, never changed in place (the site links the last one), and read only by
+    key: a bytes file not as its index says (edited through its link in the site, say), or a foreign file,
+    costs only encoding again. A key is the BLAKE2 of the item pickled without memo (equal values, equal
+    bytes): the text is a function of the value alone.
     """
 
     _ENTRY = struct.Struct("<16sQI")
-    _TRAILER = struct.Struct("<QQ8s")
-    _MAGIC = b"bgitems1"
+    _TRAILER = struct.Struct("<QQqq8s")
+    _MAGIC = b"bgitems2"
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def json_list(self, name: str, items: Iterable[Any]) -> bytes:
-        """The bytes of ``json.dumps(list(items), ensure_ascii=False, indent=1)``, reusing the last render's."""
+    def json_list(self, name: str, items: Callable[[], Iterable[Any]]) -> Output | Spooled:
+        """The bytes of ``json.dumps(list(items()), ensure_ascii=False, indent=1)``, reusing the last render's,
+        as the file they were written to; in memory where that file cannot be written."""
         path = self.folder / name
         keys: list[bytes] = []
         spans: list[tuple[int, int]] = []
-        with contextlib.ExitStack() as stack:
-            try:
-                old: BinaryIO | None = stack.enter_context(open(path, "rb"))
-            except OSError:
-                old = None
-            known = self._index(old) if old is not None else {}
-            data = _json_list(items, known=known, old=old, keys=keys, spans=spans)
-        self._save(path, data, keys, spans)
-        return data
-
-    def _index(self, f: BinaryIO) -> dict[bytes, tuple[int, int]]:
-        try:
-            size = os.fstat(f.fileno()).st_size
-            if size < self._TRAILER.size:
-                return {}
-            f.seek(size - self._TRAILER.size)
-            count, length, magic = self._TRAILER.unpack(f.read(self._TRAILER.size))
-            if magic != self._MAGIC or length + count * self._ENTRY.size + self._TRAILER.size != size:
-                return {}
-            f.seek(length)
-            table = f.read(count * self._ENTRY.size)
-        except OSError:
-            return {}
-        return {key: (offset, n) for key, offset, n in self._ENTRY.iter_unpack(table) if offset + n <= length}
-
-    def _save(self, path: Path, data: bytes, keys: list[bytes], spans: list[tuple[int, int]]) -> None:
+        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.write(b"".join(self._ENTRY.pack(k, offset, n) for k, (offset, n) in zip(keys, spans)))
-                f.write(self._TRAILER.pack(len(keys), len(data), self._MAGIC))
+            with contextlib.ExitStack() as stack:
+                old = self._old(path, stack)
+                known = self._index(path, old) if old is not None else {}
+                out = stack.enter_context(open(tmp, "wb"))
+                sink = _Hashing(out)
+                _json_list(items(), sink, known=known, old=old, keys=keys, spans=spans)
+                out.flush()
+                written = os.fstat(out.fileno())
             os.replace(tmp, path)
-        except OSError as exc:  # a cache: the site is right without it
+        except OSError as exc:  # a cache folder that cannot be written: the site is right without it
             log.debug("%s: cannot keep the encoded items: %s", path, exc)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            return Output(name, json_list_bytes(items()))
+        self._save_index(path, written, keys, spans)
+        return Spooled(name, written.st_size, sink.sha256.digest(), str(path))
+
+    @staticmethod
+    def _old(path: Path, stack: contextlib.ExitStack) -> BinaryIO | None:
+        try:
+            return stack.enter_context(open(path, "rb"))
+        except OSError:
+            return None
+
+    def _index(self, path: Path, old: BinaryIO) -> dict[bytes, tuple[int, int]]:
+        try:
+            with open(path.with_name(path.name + ".index"), "rb") as f:
+                table = f.read()
+            now = os.fstat(old.fileno())
+        except OSError:
+            return {}
+        if len(table) < self._TRAILER.size:
+            return {}
+        count, length, mtime, inode, magic = self._TRAILER.unpack_from(table, len(table) - self._TRAILER.size)
+        if magic != self._MAGIC or count * self._ENTRY.size + self._TRAILER.size != len(table) \
+                or (length, mtime, inode) != (now.st_size, now.st_mtime_ns, now.st_ino):
+            return {}
+        return {key: (offset, n) for key, offset, n in self._ENTRY.iter_unpack(table[:count * self._ENTRY.size])
+                if offset + n <= length}
+
+    def _save_index(self, path: Path, written: os.stat_result, keys: list[bytes],
+                    spans: list[tuple[int, int]]) -> None:
+        index = path.with_name(path.name + ".index")
+        tmp = index.with_name(f".{index.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(b"".join(self._ENTRY.pack(k, offset, n) for k, (offset, n) in zip(keys, spans)))
+                f.write(self._TRAILER.pack(len(keys), written.st_size, written.st_mtime_ns, written.st_ino,
+                                           self._MAGIC))
+            os.replace(tmp, index)
+        except OSError as exc:  # a cache: the next render encodes every item again
+            log.debug("%s: cannot keep the encoded items: %s", index, exc)
+
+
+class _Hashing:
+    """A binary file written through, its bytes' SHA-256 taken on the way."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return self.file.write(data)
 
 
 def item_key(value: Any) -> bytes:
@@ -326,19 +375,27 @@ SEP = b",\n "
 """Between two items of a list file."""
 
 
-def _json_list(records: Iterable[Any], *, known: dict[bytes, tuple[int, int]] | None = None,
-               old: BinaryIO | None = None, keys: list[bytes] | None = None,
-               spans: list[tuple[int, int]] | None = None) -> bytes:
-    """The bytes of ``json.dumps(list(records), ensure_ascii=False, indent=1)``, one record at a time.
+def json_list_bytes(records: Iterable[Any]) -> bytes:
+    """``json.dumps(list(records), ensure_ascii=False, indent=1)`` encoded, one record at a time (``_json_list``)."""
+    buffer = io.BytesIO()  # hands over its buffer without a copy: the file is in memory once
+    _json_list(records, buffer)
+    return buffer.getvalue()
 
-    At 20,000 briefings the whole list of dicts plus its text and bytes was the build's memory peak; a
-    BytesIO hands over its buffer without a copy, so the file is in memory once. Items are separated by
-    ``SEP``, each indented one space (``json_text``).
+
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def _json_list(records: Iterable[Any], out: _Sink, *, known: dict[bytes, tuple[int, int]] | None = None,
+               old: BinaryIO | None = None, keys: list[bytes] | None = None,
+               spans: list[tuple[int, int]] | None = None) -> None:
+    """Write the bytes of ``json.dumps(list(records), ensure_ascii=False, indent=1)`` to ``out``, one record at
+    a time: at 20,000 briefings the whole list of dicts plus its text and bytes was the build's memory peak.
+    Items are separated by ``SEP``, each indented one space (``json_text``).
 
     With ``known`` (item key -> offset and length in the file ``old``, see ``JsonItems``) an item found there is
     copied, not encoded, runs of consecutive ones in one read; ``keys``/``spans`` get each item's key and place.
     """
-    buffer = io.BytesIO()
     run_start = run_end = -1  # a run of items still to copy from ``old``
     length = 0  # bytes of output so far, the pending run's included
 
@@ -350,7 +407,7 @@ def _json_list(records: Iterable[Any], *, known: dict[bytes, tuple[int, int]] | 
             chunk = old.read(min(_COPY_CHUNK, run_end - at))
             if not chunk:
                 raise OSError("the items file ended early")
-            buffer.write(chunk)
+            out.write(chunk)
             at += len(chunk)
 
     count = 0
@@ -366,14 +423,14 @@ def _json_list(records: Iterable[Any], *, known: dict[bytes, tuple[int, int]] | 
                 copy_run()
                 run_end = -1
             separator = SEP if count else b"[\n "
-            buffer.write(separator)
+            out.write(separator)
             length += len(separator)
             if found is not None:
                 run_start, run_end = found[0], found[0] + found[1]
                 length += found[1]
             else:
                 text = json_text(record, "\n ").encode("utf-8")
-                buffer.write(text)
+                out.write(text)
                 found = (length, len(text))
                 length += len(text)
         if keys is not None and spans is not None:
@@ -382,10 +439,7 @@ def _json_list(records: Iterable[Any], *, known: dict[bytes, tuple[int, int]] | 
         count += 1
     if run_end >= 0:
         copy_run()
-    if not count:
-        return b"[]"
-    buffer.write(b"\n]")
-    return buffer.getvalue()
+    out.write(b"\n]" if count else b"[]")
 
 
 _loading = threading.local()
@@ -620,16 +674,18 @@ class Renderer:
         self.env = make_env(dirs, bytecode_cache=bytecode_cache)
         self.list_items = list_items
 
-    def _json_list(self, name: str, items: Iterator[Any]) -> Output:
-        return Output(name, self.list_items.json_list(name, items) if self.list_items else _json_list(items))
+    def _json_list(self, name: str, items: Callable[[], Iterator[Any]]) -> Output | Spooled:
+        if self.list_items is not None:
+            return self.list_items.json_list(name, items)
+        return Output(name, json_list_bytes(items()))
 
-    def briefings_json(self, site: Site) -> Output:
-        return self._json_list("briefings.json", (
+    def briefings_json(self, site: Site) -> Output | Spooled:
+        return self._json_list("briefings.json", lambda: (
             briefing_record(b, i.slug if (i := site.incident_of(b.slug)) else None) for b in site.briefings))
 
-    def incidents_json(self, site: Site) -> Output:
+    def incidents_json(self, site: Site) -> Output | Spooled:
         names = {slug: e.name for slug, e in site.entities.items()}
-        return self._json_list("incidents.json", (incident_record(i, names) for i in site.incidents.values()))
+        return self._json_list("incidents.json", lambda: (incident_record(i, names) for i in site.incidents.values()))
 
     def _page(self, site: Site, template: str, path: str, **context: Any) -> Output:
         # Hosts serve the 404 page at the missing path, at any depth, where links relative to the site root
@@ -741,7 +797,7 @@ class Renderer:
         """
         jobs: dict[str, Job] = {}
 
-        def add(path: str, render: Callable[..., Output], *args: Any, **kwargs: Any) -> None:
+        def add(path: str, render: Callable[..., Output | Spooled], *args: Any, **kwargs: Any) -> None:
             if path in jobs:
                 raise RenderError(f"two pages would be written to {path}")
             jobs[path] = Job(render, args, kwargs)
@@ -939,14 +995,19 @@ def render_site(
     """
     renderer = Renderer(dirs, key_actors=key_actors, base_url=base_url)
     jobs = list(renderer.plan(site).values())
-    return (output for output, _ in render_many(jobs, partial(_unnoted, site=site), processes))
+    return (_in_memory(output) for output, _ in render_many(jobs, partial(_unnoted, site=site), processes))
 
 
-def _unnoted(job: Job, *, site: Site) -> tuple[Output, bytes]:
+def _unnoted(job: Job, *, site: Site) -> Rendered:
     return job(site), b""
 
 
-Rendered = tuple[Output, bytes]
+def _in_memory(output: Output | Spooled) -> Output:
+    assert isinstance(output, Output), "a renderer without list_items keeps every output in memory"
+    return output
+
+
+Rendered = tuple[Output | Spooled, bytes]
 """An output and a note about it made where it was rendered (the engine's record of what it read)."""
 _Job = TypeVar("_Job")
 
@@ -1019,8 +1080,12 @@ def _render_into(fd: int, jobs: Iterable[_Job], render: Callable[[_Job], Rendere
                     pipe.write(_FRAME.pack(1, 0, len(error), 0) + error)
                     break
                 path = output.path.encode("utf-8", "surrogatepass")
-                pipe.write(_FRAME.pack(0, len(path), len(output.data), len(note)) + path)
-                pipe.write(output.data)
+                if isinstance(output, Spooled):
+                    data, kind = pickle.dumps((output.size, output.sha256, output.file)), 2
+                else:
+                    data, kind = output.data, 0
+                pipe.write(_FRAME.pack(kind, len(path), len(data), len(note)) + path)
+                pipe.write(data)
                 pipe.write(note)
     except BaseException:  # the parent stopped reading (closed pipe) or was interrupted
         code = 1
@@ -1059,5 +1124,6 @@ def _read_output(pipe: BinaryIO) -> Rendered:
     kind, path_length, data_length, note_length = _FRAME.unpack(header)
     if kind == 1:
         raise pickle.loads(pipe.read(data_length))
-    output = Output(pipe.read(path_length).decode("utf-8", "surrogatepass"), pipe.read(data_length))
+    path, data = pipe.read(path_length).decode("utf-8", "surrogatepass"), pipe.read(data_length)
+    output = Spooled(path, *pickle.loads(data)) if kind == 2 else Output(path, data)
     return output, pipe.read(note_length)

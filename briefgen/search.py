@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Protocol
 
 from briefgen.errors import RenderError
-from briefgen.render import Kept, Output
+from briefgen.render import Kept, Output, Spooled
 
 log = logging.getLogger(__name__)
 
@@ -269,12 +269,12 @@ def bundle_key(identity: str, pages: Iterable[tuple[str, bytes]]) -> str:
 
 
 def with_search_index(
-    outputs: Iterable[Output | Kept],
+    outputs: Iterable[Output | Kept | Spooled],
     warn: Callable[[str], None],
     *,
     cache: BundleCache | None = None,
     report: SearchReport | None = None,
-) -> Iterator[Output | Kept]:
+) -> Iterator[Output | Kept | Spooled]:
     """``outputs`` unchanged, then the search index (``pagefind/...``) of the HTML pages among them.
 
     Streams: one page is in memory at a time (plus each indexed page's path and hash). Bundles come from
@@ -308,7 +308,8 @@ def with_search_index(
         for output in outputs:
             parts = output.path.split("/")
             # Paths that could leave the folder are skipped here; publish refuses them with an error.
-            if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts:
+            if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts \
+                    and not isinstance(output, Spooled):  # a list file, never a page
                 is_marked = output.marked if isinstance(output, Kept) else PAGE_MARKER in output.data
                 if is_marked and unmarked is not None:
                     shutil.rmtree(root / "unmarked", ignore_errors=True)
@@ -642,7 +643,7 @@ class LiveIndex:
                 for output in with_search_index(self._rendered(), self.warnings.append, cache=self._cache):
                     if output.path.startswith(INDEX_DIR + "/"):
                         files[output.path] = output.data if isinstance(output, Output) else \
-                            Path(output.source).read_bytes()
+                            Path(output.file if isinstance(output, Spooled) else output.source).read_bytes()
                 for warning in self.warnings:
                     log.warning("%s", warning)
                 self._files = files

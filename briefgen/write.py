@@ -20,6 +20,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import OutputError, quote_path
-from briefgen.render import Kept, Output
+from briefgen.render import Kept, Output, Spooled
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,20 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
+def holds(path: Path, output: Spooled) -> bool:
+    """Whether the file ``path`` has the bytes of ``output``."""
+    try:
+        if path.stat().st_size != output.size:
+            return False
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        return digest.digest() == output.sha256
+    except OSError:
+        return False
+
+
 def _stage(previous: Path, target: Path, data: bytes) -> bool:
     """Put ``data`` at ``target``, reusing ``previous`` (and its mtime) when it holds the same bytes.
 
@@ -298,6 +313,10 @@ class _Spare:
         wanted = self.published.get(rel)
         if found is not None and wanted is not None and found == wanted[2]:
             return
+        self.place(rel, source)
+
+    def place(self, rel: str, source: str | Path) -> None:
+        """Make ``rel`` the file ``source`` (linked, else copied)."""
         self.renewed.add(rel)
         self._replace(self.root / rel, lambda tmp: _link_or_copy(source, tmp))
 
@@ -363,10 +382,10 @@ def _usable_spare(spare: Path | None, out: Path) -> bool:
         return False
 
 
-def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None = None,
+def publish(outputs: Iterable[Output | Kept | Spooled], out: Path, *, spare: Path | None = None,
             published: dict[str, FileStat] | None = None) -> WriteResult:
     """Write ``outputs`` as the complete new content of ``out``; a ``Kept`` output is the file it names
-    (the published one), linked into the new site as it is.
+    (the published one), linked into the new site as it is; a ``Spooled`` one, the file it was written to.
 
     ``spare``: a folder to keep the retired site in, and to stage the next one from (see the module's
     docstring); it must be briefgen's own (a cache folder), since its files are replaced freely.
@@ -404,6 +423,12 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
                     if isinstance(output, Kept):
                         incremental.link(rel, output.source)
                         changed = False
+                    elif isinstance(output, Spooled):
+                        changed = not holds(out / rel, output)
+                        if changed:
+                            incremental.place(rel, output.file)
+                        else:
+                            incremental.link(rel, out / rel)
                     elif _same_bytes(out / rel, output.data):
                         incremental.link(rel, out / rel)
                         changed = False
@@ -420,6 +445,9 @@ def publish(outputs: Iterable[Output | Kept], out: Path, *, spare: Path | None =
                 if isinstance(output, Kept):
                     _link_or_copy(output.source, target)
                     changed = False
+                elif isinstance(output, Spooled):
+                    changed = not holds(out / rel, output)
+                    _link_or_copy(output.file if changed else out / rel, target)
                 else:
                     changed = _stage(out / rel, target, output.data)
             except OSError as exc:  # a full disk or quota: a write error carries no file name

@@ -140,9 +140,9 @@ def test_streamed_json_lists_are_exactly_json_dumps(records):
     # briefings.json is written record by record; readers parse it as one ordinary JSON document.
     import json
 
-    from briefgen.render import _json_list
+    from briefgen.render import json_list_bytes
 
-    assert _json_list(iter(records)) == json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+    assert json_list_bytes(iter(records)) == json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 # The two link regexes _blank_links replaces (quadratic on long lines, but the reference on short ones).

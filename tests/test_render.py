@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -152,9 +154,16 @@ def test_json_text_is_exactly_the_indented_json_dumps(value):
 
 
 def _briefings_json(site, items) -> bytes:
-    from briefgen.render import Renderer
+    from briefgen.render import Output, Renderer, Spooled
 
-    return Renderer(theme_dirs(None), list_items=items).briefings_json(site).data
+    output = Renderer(theme_dirs(None), list_items=items).briefings_json(site)
+    if items is None:
+        assert isinstance(output, Output)
+        return output.data
+    assert isinstance(output, Spooled)  # written to the items folder, never held in memory
+    data = Path(output.file).read_bytes()
+    assert hashlib.sha256(data).digest() == output.sha256
+    return data
 
 
 def test_briefings_json_reuses_the_items_of_the_last_render_and_stays_the_plain_dump(tmp_path: Path, monkeypatch):
@@ -201,7 +210,24 @@ def test_a_damaged_items_file_costs_only_encoding_again(tmp_path: Path):
     expected = _briefings_json(site, None)
     _briefings_json(site, items)
     stored = tmp_path / "items" / "briefings.json"
-    for damage in (stored.read_bytes()[:-5], b"", b"not an items file at all, just some bytes of junk"):
-        stored.write_bytes(damage)
-        assert _briefings_json(site, items) == expected
+    index = tmp_path / "items" / "briefings.json.index"
+    for damaged in (stored, index):
+        for damage in (damaged.read_bytes()[:-5], b"", b"not an items file at all, just some bytes of junk"):
+            damaged.write_bytes(damage)
+            assert _briefings_json(site, items) == expected
+    assert _briefings_json(site, items) == expected
+
+
+def test_a_list_file_edited_in_place_through_its_link_is_not_copied_from(tmp_path: Path):
+    # The site publishes the items file itself (a hard link): an edit of the published briefings.json in place
+    # edits the items file too. Its bytes may even keep their length; the next render must not copy from them.
+    from briefgen.render import JsonItems
+
+    site = build_site([briefing(f"b{i}", dt.date(2021, 3, 1 + i), [person("Ann Lee")]) for i in range(5)])
+    items = JsonItems(tmp_path / "items")
+    expected = _briefings_json(site, items)
+    stored = tmp_path / "items" / "briefings.json"
+    time.sleep(0.05)  # past the file system's clock tick: the edit gets a modification time of its own
+    with stored.open("r+b") as f:
+        f.write(expected.replace(b"b1", b"X1")[:64])
     assert _briefings_json(site, items) == expected
