@@ -336,13 +336,32 @@ def _record(packed: bytes, reads: bytes, templates: tuple[str, ...]) -> Record:
     return Record(packed, _PACKED_READS.setdefault(reads, reads), _TEMPLATE_LISTS.setdefault(templates, templates))
 
 
-_Sources = dict[int, tuple[str, SourceFile]]
-"""id of each file's article -> the file's name and entry (what the graph's rows refer to)."""
+_SHARED_FIELDS = (("s", "summary"), ("q", "quotes"), ("c", "context"))
+"""The extraction's fields a graph row refers to by file name (the tag a reference carries, the field)."""
+
+
+class _Sources:
+    """What the graph's rows refer to: by id, each file's article (-> the file's name and entry) and the
+    summary, quotes and context its extraction holds (-> the field's tag and the file's name)."""
+
+    def __init__(self, files: dict[str, SourceFile]) -> None:
+        self.articles = {id(f.article): (name, f) for name, f in files.items() if f.article is not None}
+        fields: dict[int, tuple[str, str] | None] = {}
+        for name, f in files.items():
+            if f.article is not None and f.extraction is not None:
+                for tag, field_name in _SHARED_FIELDS:
+                    value = getattr(f.extraction, field_name)
+                    # One file's own only: a row refers to no other file (an edit of that one would change the
+                    # row's meaning without the row being saved again). Empty tuples are one shared object.
+                    if value:
+                        fields[id(value)] = (tag, name) if id(value) not in fields else None
+        self.fields = {k: v for k, v in fields.items() if v is not None}
 
 
 class _GraphPickler(pickle.Pickler):
-    """Pickles the graph's rows with each file's article, and each briefing as extracted, by the file's name:
-    the files part holds them already (the texts are most of a site's bytes)."""
+    """Pickles the graph's rows with each file's article, each briefing as extracted and the fields a relinked
+    briefing shares with it, by the file's name: the files part holds them already (the texts are most of a
+    site's bytes)."""
 
     def __init__(self, file: io.BytesIO, sources: _Sources) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -351,11 +370,13 @@ class _GraphPickler(pickle.Pickler):
 
     def persistent_id(self, obj: Any) -> Any:
         kind = type(obj)
+        if kind is tuple:
+            return self._sources.fields.get(id(obj))
         if kind is Article:
-            found = self._sources.get(id(obj))
+            found = self._sources.articles.get(id(obj))
             return ("a", found[0]) if found is not None else None
         if kind is Briefing:
-            found = self._sources.get(id(obj.article))
+            found = self._sources.articles.get(id(obj.article))
             e = found[1].extraction if found is not None else None
             if found is not None and e is not None and obj.summary is e.summary and obj.actors is e.actors \
                     and obj.quotes is e.quotes and obj.context is e.context:
@@ -364,8 +385,8 @@ class _GraphPickler(pickle.Pickler):
 
 
 class _GraphUnpickler(pickle.Unpickler):
-    """The graph's rows, their files' articles and briefings taken from the loaded files part (None for a file
-    gone or not extracted: such a row equals nothing, so the graph makes it afresh)."""
+    """The graph's rows, their files' articles, briefings and fields taken from the loaded files part (None for
+    a file gone or not extracted: such a row equals nothing, so the graph makes it afresh)."""
 
     def __init__(self, file: io.BytesIO, files: dict[str, SourceFile]) -> None:
         super().__init__(file)
@@ -379,7 +400,14 @@ class _GraphUnpickler(pickle.Unpickler):
         if kind == "a":
             return entry.article
         e = entry.extraction
-        return Briefing(entry.article, e.summary, e.actors, e.quotes, e.context) if e is not None else None
+        if e is None:
+            return None
+        if kind == "b":
+            return Briefing(entry.article, e.summary, e.actors, e.quotes, e.context)
+        return getattr(e, _FIELD_OF_TAG[kind])
+
+
+_FIELD_OF_TAG = dict(_SHARED_FIELDS)
 
 
 def _frame(entries: Any, sources: _Sources | None = None) -> bytes:
@@ -546,7 +574,7 @@ def save_state(config: Config, state: State) -> None:
         parts = _parts(state)
         saved: dict[str, tuple[str, int, str, int]] = {}
         token = f"{os.getpid()}-{time.time_ns()}"
-        sources = {id(f.article): (name, f) for name, f in state.files.items() if f.article is not None}
+        sources = _Sources(state.files)
         for name, current in parts.items():
             before = state.saved.get(name)
             refers = sources if name == _GRAPH_ROWS else None
