@@ -286,9 +286,10 @@ def build(
             raise BriefgenError(f"{config.templates}: no templates found")
         recover(config.out)
         # briefings.json and incidents.json re-encode only the items that changed since the last render.
+        settings = settings_digest(config)
         renderer = Renderer(dirs, key_actors=config.key_actors, base_url=config.base_url,
-                            list_items=JsonItems(spare_site(config).with_suffix(".items")))
-        plan = engine.plan(site, renderer, settings_digest(config))
+                            list_items=JsonItems(spare_site(config).with_suffix(".items"), settings))
+        plan = engine.plan(site, renderer, settings)
         out = config.out.resolve()
         records = engine.state.records
         published = site_files(out)  # the one walk of the site before it is published

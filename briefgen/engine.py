@@ -1273,6 +1273,7 @@ class Engine:
     def plan(self, site: Site, renderer: Renderer, settings: str) -> Plan:
         """The outputs of ``site``, and which of them the records show unchanged (``Plan.clean``)."""
         jobs, changes, digests = self.compare(site, renderer, settings)
+        renderer.record_digest = digests.record
         # The values compared are not read again before the build is accepted (and a build that fails
         # saves nothing): let them go while the pages render.
         self.state.values = {}

@@ -266,15 +266,20 @@ class JsonItems:
     """
 
     _ENTRY = struct.Struct("<16sQI")
-    _TRAILER = struct.Struct("<QQqq8s")
-    _MAGIC = b"bgitems2"
+    _TRAILER = struct.Struct("<QQqq16s8s")
+    _MAGIC = b"bgitems3"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, version: str = "") -> None:
+        """``version``: what besides an item's key decides its text (briefgen's code and the settings): an
+        index written under another is not read."""
         self.folder = folder
+        self.version = hashlib.blake2b(version.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
-    def json_list(self, name: str, items: Callable[[], Iterable[Any]]) -> Output | Spooled:
-        """The bytes of ``json.dumps(list(items()), ensure_ascii=False, indent=1)``, reusing the last render's,
-        as the file they were written to; in memory where that file cannot be written."""
+    def json_list(self, name: str, items: Callable[[], Iterable[Any]], record: Callable[[Any], Any] | None = None,
+                  key_of: Callable[[Any], bytes] | None = None) -> Output | Spooled:
+        """The bytes of ``json.dumps([record(item) for item in items()], ensure_ascii=False, indent=1)``,
+        reusing the last render's, as the file they were written to; in memory where that file cannot be
+        written. ``key_of``: a 16-byte digest of what an item's record is made of (the default: of the record)."""
         path = self.folder / name
         keys: list[bytes] = []
         spans: list[tuple[int, int]] = []
@@ -286,7 +291,8 @@ class JsonItems:
                 known = self._index(path, old) if old is not None else {}
                 out = stack.enter_context(open(tmp, "wb"))
                 sink = _Hashing(out)
-                _json_list(items(), sink, known=known, old=old, keys=keys, spans=spans)
+                _json_list(items(), sink, record=record, key_of=key_of, known=known, old=old, keys=keys,
+                           spans=spans)
                 out.flush()
                 written = os.fstat(out.fileno())
             os.replace(tmp, path)
@@ -294,7 +300,7 @@ class JsonItems:
             log.debug("%s: cannot keep the encoded items: %s", path, exc)
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            return Output(name, json_list_bytes(items()))
+            return Output(name, json_list_bytes(items(), record))
         self._save_index(path, written, keys, spans)
         return Spooled(name, written.st_size, sink.sha256.digest(), str(path))
 
@@ -314,8 +320,9 @@ class JsonItems:
             return {}
         if len(table) < self._TRAILER.size:
             return {}
-        count, length, mtime, inode, magic = self._TRAILER.unpack_from(table, len(table) - self._TRAILER.size)
-        if magic != self._MAGIC or count * self._ENTRY.size + self._TRAILER.size != len(table) \
+        count, length, mtime, inode, version, magic = self._TRAILER.unpack_from(table, len(table) - self._TRAILER.size)
+        if (magic, version) != (self._MAGIC, self.version) \
+                or count * self._ENTRY.size + self._TRAILER.size != len(table) \
                 or (length, mtime, inode) != (now.st_size, now.st_mtime_ns, now.st_ino):
             return {}
         return {key: (offset, n) for key, offset, n in self._ENTRY.iter_unpack(table[:count * self._ENTRY.size])
@@ -329,7 +336,7 @@ class JsonItems:
             with open(tmp, "wb") as f:
                 f.write(b"".join(self._ENTRY.pack(k, offset, n) for k, (offset, n) in zip(keys, spans)))
                 f.write(self._TRAILER.pack(len(keys), written.st_size, written.st_mtime_ns, written.st_ino,
-                                           self._MAGIC))
+                                           self.version, self._MAGIC))
             os.replace(tmp, index)
         except OSError as exc:  # a cache: the next render encodes every item again
             log.debug("%s: cannot keep the encoded items: %s", index, exc)
@@ -375,10 +382,11 @@ SEP = b",\n "
 """Between two items of a list file."""
 
 
-def json_list_bytes(records: Iterable[Any]) -> bytes:
-    """``json.dumps(list(records), ensure_ascii=False, indent=1)`` encoded, one record at a time (``_json_list``)."""
+def json_list_bytes(items: Iterable[Any], record: Callable[[Any], Any] | None = None) -> bytes:
+    """``json.dumps([record(item) for item in items], ensure_ascii=False, indent=1)`` encoded, one record at a
+    time (``_json_list``)."""
     buffer = io.BytesIO()  # hands over its buffer without a copy: the file is in memory once
-    _json_list(records, buffer)
+    _json_list(items, buffer, record=record)
     return buffer.getvalue()
 
 
@@ -386,15 +394,17 @@ class _Sink(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
-def _json_list(records: Iterable[Any], out: _Sink, *, known: dict[bytes, tuple[int, int]] | None = None,
+def _json_list(items: Iterable[Any], out: _Sink, *, record: Callable[[Any], Any] | None = None,
+               key_of: Callable[[Any], bytes] | None = None, known: dict[bytes, tuple[int, int]] | None = None,
                old: BinaryIO | None = None, keys: list[bytes] | None = None,
                spans: list[tuple[int, int]] | None = None) -> None:
-    """Write the bytes of ``json.dumps(list(records), ensure_ascii=False, indent=1)`` to ``out``, one record at
-    a time: at 20,000 briefings the whole list of dicts plus its text and bytes was the build's memory peak.
-    Items are separated by ``SEP``, each indented one space (``json_text``).
+    """Write the bytes of ``json.dumps([record(item) for item in items], ensure_ascii=False, indent=1)`` to
+    ``out``, one record at a time: at 20,000 briefings the whole list of dicts plus its text and bytes was the
+    build's memory peak. Items are separated by ``SEP``, each indented one space (``json_text``).
 
     With ``known`` (item key -> offset and length in the file ``old``, see ``JsonItems``) an item found there is
-    copied, not encoded, runs of consecutive ones in one read; ``keys``/``spans`` get each item's key and place.
+    copied, not encoded (its record is not even made), runs of consecutive ones in one read; ``keys``/``spans``
+    get each item's key (``key_of``, else a digest of its record) and place.
     """
     run_start = run_end = -1  # a run of items still to copy from ``old``
     length = 0  # bytes of output so far, the pending run's included
@@ -411,9 +421,16 @@ def _json_list(records: Iterable[Any], out: _Sink, *, known: dict[bytes, tuple[i
             at += len(chunk)
 
     count = 0
-    key_of = _ItemKeys()
-    for record in records:
-        key = key_of(record) if keys is not None else b""
+    record_key = _ItemKeys()
+    for item in items:
+        made = None
+        if keys is None:
+            key = b""
+        elif key_of is not None:
+            key = key_of(item)
+        else:
+            made = record(item) if record is not None else item
+            key = record_key(made)
         found = known.get(key) if known else None
         if found is not None and run_end >= 0 and found[0] == run_end + len(SEP):
             run_end = found[0] + found[1]  # the next item in the old file too: the run goes on, separator and all
@@ -429,7 +446,9 @@ def _json_list(records: Iterable[Any], out: _Sink, *, known: dict[bytes, tuple[i
                 run_start, run_end = found[0], found[0] + found[1]
                 length += found[1]
             else:
-                text = json_text(record, "\n ").encode("utf-8")
+                if made is None:
+                    made = record(item) if record is not None else item
+                text = json_text(made, "\n ").encode("utf-8")
                 out.write(text)
                 found = (length, len(text))
                 length += len(text)
@@ -673,19 +692,36 @@ class Renderer:
         self.base_url = base_url
         self.env = make_env(dirs, bytecode_cache=bytecode_cache)
         self.list_items = list_items
+        self.record_digest: Callable[[Briefing], bytes] | None = None
+        """A digest of a briefing's content, set by the engine for each build (it takes them to compare
+        builds): briefings.json keys its items by it instead of by their encoded records."""
 
-    def _json_list(self, name: str, items: Callable[[], Iterator[Any]]) -> Output | Spooled:
+    def _json_list(self, name: str, items: Callable[[], Iterable[Any]], record: Callable[[Any], Any] | None = None,
+                   key_of: Callable[[Any], bytes] | None = None) -> Output | Spooled:
         if self.list_items is not None:
-            return self.list_items.json_list(name, items)
-        return Output(name, json_list_bytes(items()))
+            return self.list_items.json_list(name, items, record, key_of)
+        return Output(name, json_list_bytes(items(), record))
 
     def briefings_json(self, site: Site) -> Output | Spooled:
-        return self._json_list("briefings.json", lambda: (
-            briefing_record(b, i.slug if (i := site.incident_of(b.slug)) else None) for b in site.briefings))
+        def incident(b: Briefing) -> str | None:
+            found = site.incident_of(b.slug)
+            return found.slug if found is not None else None
+
+        digest = self.record_digest
+        key_of = None
+        if digest is not None:
+            def key_of(b: Briefing) -> bytes:
+                slug = incident(b)
+                return hashlib.blake2b(digest(b) + (b"\0" + slug.encode("utf-8", "surrogatepass") if slug else b""),
+                                       digest_size=16).digest()
+
+        return self._json_list("briefings.json", lambda: site.briefings, lambda b: briefing_record(b, incident(b)),
+                               key_of)
 
     def incidents_json(self, site: Site) -> Output | Spooled:
         names = {slug: e.name for slug, e in site.entities.items()}
-        return self._json_list("incidents.json", lambda: (incident_record(i, names) for i in site.incidents.values()))
+        return self._json_list("incidents.json", lambda: site.incidents.values(),
+                               lambda i: incident_record(i, names))
 
     def _page(self, site: Site, template: str, path: str, **context: Any) -> Output:
         # Hosts serve the 404 page at the missing path, at any depth, where links relative to the site root

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import time
@@ -153,10 +154,13 @@ def test_json_text_is_exactly_the_indented_json_dumps(value):
     assert json_text(value, "\n  ") == json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n  ")
 
 
-def _briefings_json(site, items) -> bytes:
+def _briefings_json(site, items, digests=None) -> bytes:
     from briefgen.render import Output, Renderer, Spooled
 
-    output = Renderer(theme_dirs(None), list_items=items).briefings_json(site)
+    renderer = Renderer(theme_dirs(None), list_items=items)
+    if digests is not None:
+        renderer.record_digest = digests().record  # as the engine sets it: a build's digests
+    output = renderer.briefings_json(site)
     if items is None:
         assert isinstance(output, Output)
         return output.data
@@ -166,25 +170,37 @@ def _briefings_json(site, items) -> bytes:
     return data
 
 
-def test_briefings_json_reuses_the_items_of_the_last_render_and_stays_the_plain_dump(tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize("keyed_by", ["record", "digest"])
+def test_briefings_json_reuses_the_items_of_the_last_render_and_stays_the_plain_dump(
+    tmp_path: Path, monkeypatch, keyed_by: str
+):
     import json
 
     from briefgen import render
+    from briefgen.engine import Digests
     from briefgen.render import JsonItems
+
+    digests = Digests if keyed_by == "digest" else None
+
+    def filed(slug: str, date: dt.date | None, actors: list) -> object:
+        # An article is its file: another date is other bytes (the engine's digest of an article is of those).
+        b = briefing(slug, date, actors)
+        sha256 = hashlib.sha256(f"{slug} {date}".encode()).hexdigest()
+        return dataclasses.replace(b, article=dataclasses.replace(b.article, sha256=sha256))
 
     people = [person("Ann Lee"), person("Bo Diaz"), person("Cy Moor")]
     days = [dt.date(2021, 3, d) for d in range(1, 9)]
-    first = build_site([briefing(f"b{i}", d, people[i % 3:]) for i, d in enumerate(days)])
+    first = build_site([filed(f"b{i}", d, people[i % 3:]) for i, d in enumerate(days)])
     items = JsonItems(tmp_path / "items")
-    data = _briefings_json(first, items)
+    data = _briefings_json(first, items, digests)
     assert data == _briefings_json(first, None)
     assert json.loads(data)[0]["slug"] == "b7"
 
     # One briefing edited, one gone, one new, and a date moved so the order changes: only those encoded again.
-    edited = [briefing(f"b{i}", d, people[i % 3:]) for i, d in enumerate(days) if i != 2]
-    edited[3] = briefing("b4", dt.date(2021, 3, 5), [person("Di Ruiz")])
-    edited[0] = briefing("b0", dt.date(2021, 3, 30), people)
-    edited.append(briefing("new", None, people[:1]))
+    edited = [filed(f"b{i}", d, people[i % 3:]) for i, d in enumerate(days) if i != 2]
+    edited[3] = filed("b4", dt.date(2021, 3, 5), [person("Di Ruiz")])
+    edited[0] = filed("b0", dt.date(2021, 3, 30), people)
+    edited.append(filed("new", None, people[:1]))
     second = build_site(edited)
     expected = json.dumps(json.loads(_briefings_json(second, None)), ensure_ascii=False, indent=1).encode()
     encoded: list[object] = []
@@ -195,11 +211,11 @@ def test_briefings_json_reuses_the_items_of_the_last_render_and_stays_the_plain_
         return plain(value, pad)
 
     monkeypatch.setattr(render, "json_text", recording)
-    data = _briefings_json(second, items)
+    data = _briefings_json(second, items, digests)
     assert data == expected
     assert sorted(encoded) == ["b0", "b4", "new"]
     encoded.clear()
-    assert _briefings_json(second, items) == data and encoded == []
+    assert _briefings_json(second, items, digests) == data and encoded == []
 
 
 def test_a_damaged_items_file_costs_only_encoding_again(tmp_path: Path):
@@ -231,3 +247,25 @@ def test_a_list_file_edited_in_place_through_its_link_is_not_copied_from(tmp_pat
     with stored.open("r+b") as f:
         f.write(expected.replace(b"b1", b"X1")[:64])
     assert _briefings_json(site, items) == expected
+
+
+def test_list_items_written_by_another_version_or_settings_are_not_reused(tmp_path: Path, monkeypatch):
+    # A new briefgen (a field added to briefings.json) or other settings make other text of the same items.
+    from briefgen import render
+    from briefgen.render import JsonItems
+
+    site = build_site([briefing(f"b{i}", dt.date(2021, 3, 1 + i), [person("Ann Lee")]) for i in range(3)])
+    _briefings_json(site, JsonItems(tmp_path / "items", "code 1"))
+    encoded: list[object] = []
+    plain = render.json_text
+
+    def recording(value, pad="\n"):
+        if pad == "\n ":
+            encoded.append(value["slug"])
+        return plain(value, pad)
+
+    monkeypatch.setattr(render, "json_text", recording)
+    _briefings_json(site, JsonItems(tmp_path / "items", "code 1"))
+    assert encoded == []
+    _briefings_json(site, JsonItems(tmp_path / "items", "code 2"))
+    assert sorted(encoded) == ["b0", "b1", "b2"]
