@@ -261,8 +261,9 @@ class JsonItems:
     each item's key, offset and length, and the size, modification time and inode the bytes file had when
     written. Each is replaced whole, never changed in place (the site links the last one), and read only by
     key: a bytes file not as its index says (edited through its link in the site, say), or a foreign file,
-    costs only encoding again. A key is the BLAKE2 of the item pickled without memo (equal values, equal
-    bytes): the text is a function of the value alone.
+    costs only encoding again. A key is a digest of what the item's record is made of (``key_of``), else the
+    BLAKE2 of the record pickled without memo (equal values, equal bytes): the text is a function of the value
+    alone, for one briefgen and its settings (``version``).
     """
 
     _ENTRY = struct.Struct("<16sQI")
