@@ -213,9 +213,15 @@ def site_files(root: Path) -> dict[str, FileStat] | None:
     read. A build takes it once, before publishing: it tells which published files are still the ones
     recorded, and what the spare must link."""
     try:
-        return {rel: _as_file_stat(entry.stat(follow_symlinks=False)) for rel, entry in _walk(root)}
+        return dict(walk_site_files(root))
     except OSError:
         return None
+
+
+def walk_site_files(root: Path) -> Iterator[tuple[str, FileStat]]:
+    """``site_files`` one file at a time, none kept (raises OSError)."""
+    for rel, entry in _walk(root):
+        yield rel, _as_file_stat(entry.stat(follow_symlinks=False))
 
 
 def _file_stat(path: Path) -> FileStat | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +147,22 @@ def test_briefings_json_is_the_plain_indented_dump(built):
 
     text = (built[0].out / "briefings.json").read_text(encoding="utf-8")
     assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1)
+
+
+def test_a_build_with_nothing_to_render_still_mends_a_file_edited_in_the_site(
+    config: Config, nlp_provider: NlpProvider
+):
+    # No page changed, but a file no page records (the manifest of published paths) was edited by hand, in
+    # place and at its size: the folder is not the site last published, so the build publishes again.
+    from briefgen.write import MANIFEST
+
+    build(config, nlp=nlp_provider)
+    manifest = config.out / MANIFEST
+    published = manifest.read_bytes()
+    time.sleep(0.05)  # past the file system's clock tick: the edit gets a modification time of its own
+    with manifest.open("r+b") as f:
+        f.write(published.replace(b'"', b"'", 1))
+    assert manifest.read_bytes() != published
+    again = build(config, nlp=nlp_provider)
+    assert again.rendered == 0
+    assert manifest.read_bytes() == published
