@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from briefgen import heap
 from briefgen.config import Config
 from briefgen.errors import BriefgenError, Diagnostic, Severity
 from briefgen.model import Article, Briefing, Extraction, Site
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) as articles are extracted."""
+TRIM_EVERY = 8192
+"""Rendered outputs between two returns of the freed heap to the system (``heap.trim``): without them the
+resident size crept up some 100 MB over a 20,000-briefing render, all of it memory already freed."""
 
 
 @dataclass(slots=True)
@@ -323,6 +327,7 @@ def build(
                     cache=search_cache,
                     report=result.search,
                 )
+            fresh = 0
             while True:
                 started = time.perf_counter()
                 output = next(pages, None)
@@ -331,6 +336,10 @@ def build(
                     return
                 result.pages += output.path.endswith(".html")
                 yield output
+                if not isinstance(output, Kept):
+                    fresh += 1
+                    if fresh % TRIM_EVERY == 0:  # each page's bytes freed once published: give them back
+                        heap.trim()
 
         written = publish(outputs(), config.out, spare=spare_site(config), published=published)
         result.written = written.written
@@ -338,6 +347,8 @@ def build(
         stage("write")
         result.stages["write"] -= rendering
         result.stages["render"] = rendering
+        if result.rendered >= TRIM_EVERY:
+            heap.trim()
         commit_build(engine, plan, out, config, rendered=[p for p in plan.jobs if p not in plan.clean or verify],
                      published=written.files)
         stage("state")

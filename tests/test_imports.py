@@ -20,7 +20,7 @@ PACKAGE = REPO / "briefgen"
 # The stages and what each may import. Extraction, the corpus stages and rendering are siblings: the
 # corpus stages and rendering see plain records only, never extract/ (and so never spaCy).
 LAYERS: dict[str, tuple[str, ...]] = {
-    "base": ("briefgen", "briefgen.errors", "briefgen.urls", "briefgen.forking", "briefgen.text", "briefgen.markdown",
+    "base": ("briefgen", "briefgen.errors", "briefgen.urls", "briefgen.forking", "briefgen.heap", "briefgen.text", "briefgen.markdown",
              "briefgen.textrank", "briefgen.names"),
     "model": ("briefgen.model",),
     "ingest": ("briefgen.sources", "briefgen.config"),
