@@ -302,6 +302,10 @@ class JsonItems:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             return Output(name, json_list_bytes(items(), record))
+        except BaseException:  # a record that cannot be made (the render fails): no half-written file left
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         self._save_index(path, written, keys, spans)
         return Spooled(name, written.st_size, sink.sha256.digest(), str(path))
 
