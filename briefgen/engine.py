@@ -1003,15 +1003,6 @@ def make_record(output: Output | Spooled, note: bytes, inputs: bytes, read_keys:
     return Record(inputs + sha256 + (b"\1" if marked else b"\0"), read_keys.pack(reads), templates)
 
 
-def _published_as(path: Path, output: Output | Spooled) -> bool:
-    """Whether the file ``path`` holds the bytes of ``output``."""
-    if isinstance(output, Spooled):
-        return holds(path, output)
-    try:
-        return path.read_bytes() == output.data
-    except OSError:
-        return False
-
 
 # --- the engine -----------------------------------------------------------------------------------------
 
@@ -1348,7 +1339,7 @@ def build_outputs(plan: Plan, records: dict[str, Record], out: Path, result: Bui
         output, note = next(rendered)
         inputs = plan.inputs[path] if path in plan.inputs else records[path].inputs
         record = make_record(output, note, inputs, plan.changes.read_keys)
-        if path in plan.clean and not _published_as(out / path, output):
+        if path in plan.clean and not holds(out / path, output):
             result.diagnostics.append(Diagnostic(
                 path, "the engine judged it unchanged, but a fresh render differs (--verify)"))
         records[path] = record

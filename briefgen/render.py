@@ -395,6 +395,10 @@ def json_list_bytes(items: Iterable[Any], record: Callable[[Any], Any] | None = 
     return buffer.getvalue()
 
 
+def _itself(item: Any) -> Any:
+    return item
+
+
 class _Sink(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
@@ -427,6 +431,7 @@ def _json_list(items: Iterable[Any], out: _Sink, *, record: Callable[[Any], Any]
 
     count = 0
     record_key = _ItemKeys()
+    make = record if record is not None else _itself
     for item in items:
         made = None
         if keys is None:
@@ -434,7 +439,7 @@ def _json_list(items: Iterable[Any], out: _Sink, *, record: Callable[[Any], Any]
         elif key_of is not None:
             key = key_of(item)
         else:
-            made = record(item) if record is not None else item
+            made = make(item)
             key = record_key(made)
         found = known.get(key) if known else None
         if found is not None and run_end >= 0 and found[0] == run_end + len(SEP):
@@ -451,9 +456,7 @@ def _json_list(items: Iterable[Any], out: _Sink, *, record: Callable[[Any], Any]
                 run_start, run_end = found[0], found[0] + found[1]
                 length += found[1]
             else:
-                if made is None:
-                    made = record(item) if record is not None else item
-                text = json_text(made, "\n ").encode("utf-8")
+                text = json_text(make(item) if made is None else made, "\n ").encode("utf-8")
                 out.write(text)
                 found = (length, len(text))
                 length += len(text)

@@ -242,8 +242,10 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def holds(path: Path, output: Spooled) -> bool:
-    """Whether the file ``path`` has the bytes of ``output``."""
+def holds(path: Path, output: Output | Spooled) -> bool:
+    """Whether the file ``path`` has the bytes of ``output`` (a spooled one's by size and digest)."""
+    if isinstance(output, Output):
+        return _same_bytes(path, output.data)
     try:
         if path.stat().st_size != output.size:
             return False
