@@ -148,7 +148,14 @@ def rising_entities(site: Site, n: int) -> list[Rising]:
     weeks = 2 * RISING_WEEKS
     found = []
     for e in site.entities.values():
-        dates = [d for d in (site.briefing(s).article.date for s in e.briefing_slugs) if d and d > before_from]
+        if e.last_seen is None or e.last_seen <= before_from:
+            continue  # most actors of a large corpus: nothing in either window
+        dates = []
+        for slug in e.briefing_slugs:  # newest first, undated last: stop at the windows' start
+            d = site.briefing(slug).article.date
+            if d is None or d <= before_from:
+                break
+            dates.append(d)
         recent = sum(1 for d in dates if d > recent_from)
         before = len(dates) - recent
         if recent >= RISING_MIN and recent > before:

@@ -255,6 +255,7 @@ def test_rising_actors_compare_the_last_weeks_with_the_weeks_before():
     briefings += [_dated(f"r{i}", d, "Ann Lee") for i, d in enumerate(days(0, 3, 9, 20))]  # 4 recent
     briefings += [_dated(f"q{i}", d, "Bo Kim") for i, d in enumerate(days(1, 2, 40, 45, 50))]  # 2 recent, 3 before
     briefings += [_dated(f"s{i}", d, "Cy Dee") for i, d in enumerate(days(5, 6, 35))]  # 2 recent, 1 before
+    briefings += [briefing("u", None, [person("Ann Lee")]), _dated("gone", dt.date(2023, 1, 1), "Di Ng")]
     site = build_site(briefings)
     rising = rising_entities(site, 5)
     assert [(r.entity.name, r.recent, r.before) for r in rising] == [("Ann Lee", 4, 0), ("Cy Dee", 2, 1)]
