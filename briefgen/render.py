@@ -33,6 +33,7 @@ from briefgen.markdown import render_markdown
 from briefgen.model import Article, Briefing, Entity, EntityKind, Incident, IncidentQuote, Quote, Site
 from briefgen.records import briefing_record, entity_record, incident_page, incident_record
 from briefgen.sourceview import MentionFinder, link_mentions, source_view
+from briefgen.tracking import unwrap
 from briefgen.urls import (
     ATOM_FEED,
     ENTITIES,
@@ -700,9 +701,9 @@ class Renderer:
         self.base_url = base_url
         self.env = make_env(dirs, bytecode_cache=bytecode_cache)
         self.list_items = list_items
-        self.record_digest: Callable[[Briefing], bytes] | None = None
-        """A digest of a briefing's content, set by the engine for each build (it takes them to compare
-        builds): briefings.json keys its items by it instead of by their encoded records."""
+        self.record_digest: Callable[[Briefing | Incident], bytes] | None = None
+        """A digest of a briefing's or incident's content, set by the engine for each build (it takes them to
+        compare builds): briefings.json and incidents.json key their items by it instead of by their records."""
 
     def _json_list(self, name: str, items: Callable[[], Iterable[Any]], record: Callable[[Any], Any] | None = None,
                    key_of: Callable[[Any], bytes] | None = None) -> Output | Spooled:
@@ -727,9 +728,19 @@ class Renderer:
                                key_of)
 
     def incidents_json(self, site: Site) -> Output | Spooled:
-        names = {slug: e.name for slug, e in site.entities.items()}
+        entities = site.entities
+        names = {s: entities[s].name for i in site.incidents.values() for s, _ in i.actors if s in entities}
+        digest = self.record_digest
+        key_of = None
+        if digest is not None:
+            def key_of(i: Incident) -> bytes:
+                h = hashlib.blake2b(digest(unwrap(i)), digest_size=16)  # a site's walk hands out tracked ones
+                for slug, _ in i.actors:  # the names its actors are shown by, which are not the incident's
+                    h.update(b"\0" + names.get(slug, slug).encode("utf-8", "surrogatepass"))
+                return h.digest()
+
         return self._json_list("incidents.json", lambda: site.incidents.values(),
-                               lambda i: incident_record(i, names))
+                               lambda i: incident_record(i, names), key_of)
 
     def _page(self, site: Site, template: str, path: str, **context: Any) -> Output:
         # Hosts serve the 404 page at the missing path, at any depth, where links relative to the site root

@@ -218,6 +218,32 @@ def test_briefings_json_reuses_the_items_of_the_last_render_and_stays_the_plain_
     assert _briefings_json(second, items, digests) == data and encoded == []
 
 
+def test_incidents_json_keyed_by_digest_follows_a_renamed_actor_and_copies_the_rest(tmp_path: Path):
+    import json
+
+    from briefgen.engine import Digests
+    from briefgen.model import Incident
+    from briefgen.render import JsonItems, Renderer
+
+    site = build_site([briefing("a", dt.date(2021, 3, 1), [person("Ann Lee")]),
+                       briefing("b", dt.date(2021, 3, 2), [person("Bo Diaz")])])
+    incidents = {slug: Incident(slug, f"Event {slug}", (slug,), dt.date(2021, 3, 1), dt.date(2021, 3, 1),
+                                actors=((actor, 1),)) for slug, actor in (("a", "ann-lee"), ("b", "bo-diaz"))}
+    items = JsonItems(tmp_path / "items")
+
+    def rendered(site):
+        renderer = Renderer(theme_dirs(None), list_items=items)
+        renderer.record_digest = Digests().record  # as the engine sets it: a build's digests
+        return json.loads(Path(renderer.incidents_json(site).file).read_bytes())
+
+    first = dataclasses.replace(site, incidents=incidents)
+    assert [i["actors"][0]["name"] for i in rendered(first)] == ["Ann Lee", "Bo Diaz"]
+    # The same incidents; one actor's page renamed (by the user's curation, say): its name is not the incident's.
+    entities = {**site.entities, "ann-lee": dataclasses.replace(site.entities["ann-lee"], name="Ann Lee-Ray")}
+    second = dataclasses.replace(site, entities=entities, incidents=incidents)
+    assert [i["actors"][0]["name"] for i in rendered(second)] == ["Ann Lee-Ray", "Bo Diaz"]
+
+
 def test_a_damaged_items_file_costs_only_encoding_again(tmp_path: Path):
     from briefgen.render import JsonItems
 
