@@ -472,7 +472,8 @@ def _parts(state: State) -> dict[str, Any]:
     memo = state.incident_memo
     return {"files": state.files, "records": state.records, "values": state.values,
             "objects": state.read_keys.objects, "memo.texts": memo.texts, "memo.records": memo.records,
-            "memo.splits": memo.splits, "memo.copies": memo.copies, "memo.vocabulary": memo.vocabulary,
+            "memo.splits": memo.splits, "memo.copies": memo.copies, "memo.merges": memo.merges,
+            "memo.vocabulary": memo.vocabulary,
             "memo.graph": {} if memo.graph is None else {"graph": memo.graph},
             _GRAPH_ROWS: _graph_rows(state), "graph.entities": state.graph.site_entities}
 
@@ -543,6 +544,7 @@ def _loaded_state(config: Config) -> State:
         memo.vocabulary, memo.texts = loaded["memo.vocabulary"], loaded["memo.texts"]
         memo.records, memo.splits, memo.columns = loaded["memo.records"], loaded["memo.splits"], manifest["columns"]
         memo.copies = loaded.get("memo.copies", {})  # a state saved before the copies were kept has none
+        memo.merges = loaded.get("memo.merges", {})
         memo.graph = loaded.get("memo.graph", {}).get("graph")
         state = State(files=loaded["files"], extraction_settings=manifest["extraction_settings"],
                       settings=manifest["settings"], values=loaded["values"], templates=manifest["templates"],

@@ -26,6 +26,7 @@ import heapq
 import itertools
 import math
 import re
+import struct
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -152,6 +153,8 @@ class IncidentMemo:
         into (positions in the group)."""
         self.copies: dict[tuple[str, ...], tuple[bytes, dict[str, str]]] = {}
         """An incident's members (oldest first) -> a digest of their rows and their wire copies."""
+        self.merges: dict[bytes, list[list[int]]] = {}
+        """A component of the neighbour graph's strong edges -> its average-link groups (``average_link``)."""
         self.graph: _Graph | None = None
         """The last neighbour graph, with each row's digest and choice of neighbours."""
         self.read: dict[int, tuple[Any, Any]] = {}
@@ -628,13 +631,16 @@ def _row_choice(whole: np.ndarray, keep: int) -> np.ndarray:
     return np.argpartition(-whole, keep - 1, axis=1)[:, :keep]
 
 
-def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
+def average_link(n: int, edges: Edges, threshold: float, known: dict[bytes, list[list[int]]] | None = None,
+                 used: dict[bytes, list[list[int]]] | None = None) -> list[list[int]]:
     """Groups of 0..n-1: merge the two groups of highest mean pair similarity (a pair without an edge counts
     0) while it is >= threshold. Ties go to the groups with the smallest members: a function of the graph.
 
     Two groups join only across an edge >= threshold (a mean of smaller values is smaller), and a merge
     changes no mean outside its own component of such edges: each component is merged on its own, with
-    its own edges, in the order it would be within the whole graph.
+    its own edges numbered by its own nodes in order (which keeps every comparison the merge makes), in the
+    order it would be within the whole graph. ``known``: a component's merges by a digest of its edges, from
+    an earlier run; ``used`` gets those of this run (the next run's ``known``).
     """
     strong = edges[2] >= threshold
     label = _components(n, edges[0][strong], edges[1][strong])
@@ -650,8 +656,24 @@ def average_link(n: int, edges: Edges, threshold: float) -> list[list[int]]:
             groups.append(sorted(component.tolist()))
             continue
         own = inside[edge_bounds[k]:edge_bounds[k + 1] if k + 1 < len(edge_bounds) else len(inside)]
-        groups.extend(_merge(component.tolist(), (edges[0][own], edges[1][own], edges[2][own]), threshold, n))
+        # The component's nodes are in order (a stable sort by label): a node's place in it keeps its order.
+        local = (np.searchsorted(component, edges[0][own]), np.searchsorted(component, edges[1][own]), edges[2][own])
+        key = _edges_digest(len(component), local, threshold)
+        parts = known.get(key) if known is not None else None
+        if parts is None:
+            parts = _merge(list(range(len(component))), local, threshold, len(component))
+        if used is not None:
+            used[key] = parts
+        groups.extend(component[part].tolist() for part in parts)
     return groups
+
+
+def _edges_digest(n: int, edges: Edges, threshold: float) -> bytes:
+    """What ``_merge`` of nodes 0..n-1 reads: the edges in their order, their values bit for bit."""
+    h = hashlib.blake2b(struct.pack("<qd", n, threshold), digest_size=16)
+    for part in edges:
+        h.update(part.dtype.str.encode() + part.tobytes())
+    return h.digest()
 
 
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -830,7 +852,10 @@ class _Clustering:
             stage("vectors")
             self.edges = self._neighbours()
             stage("neighbours")
-            coarse = average_link(len(self.ordered), self.edges, COARSE)
+            merges: dict[bytes, list[list[int]]] = {}
+            coarse = average_link(len(self.ordered), self.edges, COARSE, memo.merges if memo.kept else None,
+                                  merges if memo.kept else None)
+            memo.merges = merges
             stage("average link")
             out: list[list[int]] = []
             splits: dict[tuple[str, ...], tuple[bytes, list[list[int]]]] = {}

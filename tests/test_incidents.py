@@ -601,6 +601,16 @@ def test_average_link_by_components_is_average_link_over_the_whole_graph(seed: i
     for threshold in (0.1, 0.3, 0.55, 0.9):
         expected = sorted(reference_average_link(n, edges, threshold))
         assert sorted(incidents.average_link(n, edges, threshold)) == expected
+        # Merged again with the merges of a run over another graph (the same components, other values on
+        # their strong edges): none is taken for this one's, whose groups are still its own; then with its own.
+        known: dict[bytes, list[list[int]]] = {}
+        strong = values >= threshold
+        other = edges[0], edges[1], np.where(strong, np.maximum(values[::-1], threshold), values).astype(np.float32)
+        incidents.average_link(n, other, threshold, used=known)
+        used: dict[bytes, list[list[int]]] = {}
+        assert sorted(incidents.average_link(n, edges, threshold, known, used)) == expected
+        again: dict[bytes, list[list[int]]] = {}
+        assert sorted(incidents.average_link(n, edges, threshold, used, again)) == expected and again == used
 
 
 def test_a_memo_saved_with_the_engine_state_gives_what_a_fresh_run_gives(tmp_path: Path, monkeypatch):
