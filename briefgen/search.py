@@ -303,42 +303,45 @@ def with_search_index(
         early: _EarlyIndex | None = None
         late = False  # a page to index came after the early start: index again at the end
         decided = False  # whether to start early is settled
-        for output in outputs:
-            parts = output.path.split("/")
-            # Paths that could leave the folder are skipped here; publish refuses them with an error.
-            if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts \
-                    and not isinstance(output, Spooled):  # a list file, never a page
-                is_marked = output.marked if isinstance(output, Kept) else PAGE_MARKER in output.data
-                if is_marked and unmarked is not None:
-                    shutil.rmtree(root / "unmarked", ignore_errors=True)
-                    unmarked = None
-                pages = marked if is_marked else unmarked
-                if pages is not None:
-                    late = late or early is not None
-                    if isinstance(output, Kept):
-                        kept[output.path] = str(output.source)
-                        pages[output.path] = output.sha256
-                    else:
-                        target = root.joinpath("marked" if is_marked else "unmarked", *parts)
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(output.data)
-                        pages[output.path] = hashlib.sha256(output.data).digest()
-            elif not decided:
-                # The site's pages come before its data files: index them while the rest is written. Only for
-                # a one-shard index: a large site's Pagefind runs beside a build still rendering would add
-                # up their memory (1.4 GB at 20,000 briefings, against 1.2 GB one after the other).
-                pages = _index_input(marked, unmarked)
-                if pages:
-                    decided = True  # at the first data file after the pages, once
-                    if shard_count(len(pages), SHARD_PAGES) == 1:
+        try:
+            for output in outputs:
+                parts = output.path.split("/")
+                # Paths that could leave the folder are skipped here; publish refuses them with an error.
+                if output.path.endswith(".html") and not output.path.startswith("/") and ".." not in parts \
+                        and not isinstance(output, Spooled):  # a list file, never a page
+                    is_marked = output.marked if isinstance(output, Kept) else PAGE_MARKER in output.data
+                    if is_marked and unmarked is not None:
+                        shutil.rmtree(root / "unmarked", ignore_errors=True)
+                        unmarked = None
+                    pages = marked if is_marked else unmarked
+                    if pages is not None:
+                        late = late or early is not None
+                        if isinstance(output, Kept):
+                            kept[output.path] = str(output.source)
+                            pages[output.path] = output.sha256
+                        else:
+                            target = root.joinpath("marked" if is_marked else "unmarked", *parts)
+                            target.parent.mkdir(parents=True, exist_ok=True)
+                            target.write_bytes(output.data)
+                            pages[output.path] = hashlib.sha256(output.data).digest()
+                elif not decided:
+                    # The site's pages come before its data files: index them while the rest is written (see
+                    # ``_EarlyIndex``).
+                    pages = _index_input(marked, unmarked)
+                    if pages:
+                        decided = True  # at the first data file after the pages, once
                         early = _EarlyIndex(pages, _Sources(root, dict(kept), unmarked is None), cache, report)
-            yield output
+                yield output
+        except BaseException:  # the build failed, or gave the outputs up: the early index is not wanted
+            if early is not None:
+                early.abandon()
+            raise
         try:
             if early is not None and not late:
                 bundles = early.result()
             else:
                 if early is not None:
-                    early.result(ignore_errors=True)
+                    early.abandon()
                 bundles = _build_shards(_index_input(marked, unmarked), _Sources(root, kept, unmarked is None), cache,
                                         report)
         except SearchUnavailable as exc:
@@ -369,36 +372,51 @@ class _Sources:
 
 
 class _EarlyIndex:
-    """``_build_shards`` in a thread of its own (it mostly waits on Pagefind), over a snapshot of the pages."""
+    """``_build_shards`` in a thread of its own (it mostly waits on Pagefind), over a snapshot of the pages,
+    while the build writes its data files: the cached bundles are looked up at once, and one shard's Pagefind
+    (a small site's; an edit's) runs at once too. Two or more wait until the build has streamed every output
+    (``result``): Pagefind's runs over a large site's shards beside a build still rendering would add up their
+    memory (1.4 GB at 20,000 briefings, against 1.2 GB one after the other)."""
 
     def __init__(self, pages: dict[str, bytes], sources: _Sources, cache: BundleCache | None,
                  report: SearchReport) -> None:
         self._outcome: dict[int, Path] | BaseException | None = None
+        self.streamed = threading.Event()
+        """Set once the build's outputs have all passed (or it gave them up)."""
+        self.abandoned = False
+        """Its pages are not the site's after all (one came late, or the build failed): no more Pagefind runs."""
         snapshot = dict(pages)
 
         def run() -> None:
             try:
-                self._outcome = _build_shards(snapshot, sources, cache, report)
+                self._outcome = _build_shards(snapshot, sources, cache, report, early=self)
             except BaseException as exc:  # handed to the caller of result()
                 self._outcome = exc
 
         self._thread = threading.Thread(target=run, name="briefgen-search", daemon=True)
         self._thread.start()
 
-    def result(self, *, ignore_errors: bool = False) -> dict[int, Path]:
+    def result(self) -> dict[int, Path]:
+        self.streamed.set()
         self._thread.join()
         if isinstance(self._outcome, BaseException):
-            if ignore_errors:
-                return {}
             raise self._outcome
         assert self._outcome is not None
         return self._outcome
 
+    def abandon(self) -> None:
+        """Stop before the next Pagefind run and wait for the one under way (it writes into the same folder)."""
+        self.abandoned = True
+        self.streamed.set()
+        self._thread.join()
+
 
 def _build_shards(
-    pages: dict[str, bytes], sources: _Sources, cache: BundleCache | None, report: SearchReport
+    pages: dict[str, bytes], sources: _Sources, cache: BundleCache | None, report: SearchReport,
+    early: _EarlyIndex | None = None,
 ) -> dict[int, Path]:
-    """Each non-empty shard's bundle folder, from the cache or a Pagefind run over the shard's pages."""
+    """Each non-empty shard's bundle folder, from the cache or a Pagefind run over the shard's pages.
+    ``early``: run beside the build (see ``_EarlyIndex``); {} once it is abandoned."""
     if not pages:
         raise SearchUnavailable("search index not built: no pages to index")
     root = sources.root
@@ -409,41 +427,50 @@ def _build_shards(
     identity = _pagefind_identity()
     bundles: dict[int, Path] = {}
     keys: set[str] = set()
+    missing: list[tuple[int, list[str], str]] = []
     for shard, paths in sorted(shards.items()):
         key = bundle_key(identity, ((p, pages[p]) for p in paths))
         keys.add(key)
         bundle = cache.get(key) if cache else None
         if bundle is None:
-            site = root / f"shard-{shard}"
-            for path in paths:
-                target = site / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(sources[path], target)  # not moved: a page arriving late means indexing again
-                except OSError:  # a file system without hard links
-                    shutil.copyfile(sources[path], target)
-            store, destination = cache, root / f"bundle-{shard}"
-            shutil.rmtree(destination, ignore_errors=True)
-            if store:
-                try:
-                    destination = store.reserve()
-                except OSError as exc:
-                    log.warning("%s: cannot cache the search index: %s", store.folder, exc)
-                    store = None
-            if not report.runs:
-                give_back_free_memory()  # the build's resident size and Pagefind's add up while it runs
-            started = time.perf_counter()
+            missing.append((shard, paths, key))
+        else:
+            bundles[shard] = bundle
+    if early is not None and len(missing) > 1:
+        early.streamed.wait()
+    for shard, paths, key in missing:
+        if early is not None and early.abandoned:
+            return {}
+        site = root / f"shard-{shard}"
+        for path in paths:
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                _run_pagefind(site, destination)
-            except SearchUnavailable:
-                shutil.rmtree(destination, ignore_errors=True)  # inside the cache: no half-built bundle left
-                raise
-            run = PagefindRun(shard, len(paths), time.perf_counter() - started)
-            report.runs.append(run)
-            log.debug("search shard %d: %d pages, Pagefind %.1f s", shard, len(paths), run.seconds)
-            shutil.rmtree(site, ignore_errors=True)
-            bundle = store.put(key, destination) if store else destination
-        bundles[shard] = bundle
+                os.link(sources[path], target)  # not moved: a page arriving late means indexing again
+            except OSError:  # a file system without hard links
+                shutil.copyfile(sources[path], target)
+        store, destination = cache, root / f"bundle-{shard}"
+        shutil.rmtree(destination, ignore_errors=True)
+        if store:
+            try:
+                destination = store.reserve()
+            except OSError as exc:
+                log.warning("%s: cannot cache the search index: %s", store.folder, exc)
+                store = None
+        if not report.runs:
+            give_back_free_memory()  # the build's resident size and Pagefind's add up while it runs
+        started = time.perf_counter()
+        try:
+            _run_pagefind(site, destination)
+        except SearchUnavailable:
+            shutil.rmtree(destination, ignore_errors=True)  # inside the cache: no half-built bundle left
+            raise
+        run = PagefindRun(shard, len(paths), time.perf_counter() - started)
+        report.runs.append(run)
+        log.debug("search shard %d: %d pages, Pagefind %.1f s", shard, len(paths), run.seconds)
+        shutil.rmtree(site, ignore_errors=True)
+        bundles[shard] = store.put(key, destination) if store else destination
+    bundles = dict(sorted(bundles.items()))
     report.shards = len(bundles)
     if cache:
         cache.keep_only(keys)

@@ -57,7 +57,7 @@ def test_only_marked_pages_reach_pagefind_unless_none_is_marked(monkeypatch):
     assert seen == [["b.html"], ["c.html", "index.html"]]
 
 
-def test_indexing_starts_once_the_pages_are_through_and_a_late_page_is_indexed_too(monkeypatch):
+def test_indexing_starts_once_the_pages_are_through_and_a_late_page_is_indexed_too(monkeypatch, tmp_path: Path):
     seen: list[list[str]] = []
     started_after: list[int] = []
     consumed = 0
@@ -82,13 +82,27 @@ def test_indexing_starts_once_the_pages_are_through_and_a_late_page_is_indexed_t
 
     # An index of several shards waits for the end: its runs beside the rendering would add up their memory.
     monkeypatch.setattr(search, "SHARD_PAGES", 1)
-    seen.clear()
-    started_after.clear()
-    consumed = 0
+    cache = search.BundleCache(tmp_path / "cache", tmp_path / "site")
+
+    def index(outputs: list[Output]) -> None:
+        nonlocal consumed
+        seen.clear()
+        started_after.clear()
+        consumed = 0
+        for _ in search.with_search_index(outputs, warn=print, cache=cache):
+            consumed += 1
+            if consumed == len(outputs) - 10:  # as above: the early run, if any, has its time to start
+                for _ in range(200):
+                    if started_after:
+                        break
+                    threading.Event().wait(0.01)
+
     many = [Output(f"p{i}.html", page) for i in range(8)] + ordered[2:]
-    for _ in search.with_search_index(many, warn=print):
-        consumed += 1
+    index(many)
     assert len(seen) >= 2 and set(started_after) == {len(many)}
+    # One page edited: its shard alone is indexed again, and that one run starts while the data files pass.
+    index([Output("p3.html", page + b"!") if o.path == "p3.html" else o for o in many])
+    assert len(seen) == 1 and "p3.html" in seen[0] and started_after[0] < len(many)
     monkeypatch.setattr(search, "SHARD_PAGES", 4000)
 
     seen.clear()
