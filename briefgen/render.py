@@ -33,7 +33,7 @@ from briefgen.markdown import render_markdown
 from briefgen.model import Article, Briefing, Entity, EntityKind, Incident, IncidentQuote, Quote, Site
 from briefgen.records import briefing_record, entity_record, incident_page, incident_record
 from briefgen.sourceview import MentionFinder, link_mentions, source_view
-from briefgen.tracking import unwrap
+from briefgen.tracking import untracked
 from briefgen.urls import (
     ATOM_FEED,
     ENTITIES,
@@ -712,6 +712,8 @@ class Renderer:
         return Output(name, json_list_bytes(items(), record))
 
     def briefings_json(self, site: Site) -> Output | Spooled:
+        site = untracked(site)
+
         def incident(b: Briefing) -> str | None:
             found = site.incident_of(b.slug)
             return found.slug if found is not None else None
@@ -728,13 +730,14 @@ class Renderer:
                                key_of)
 
     def incidents_json(self, site: Site) -> Output | Spooled:
+        site = untracked(site)
         entities = site.entities
         names = {s: entities[s].name for i in site.incidents.values() for s, _ in i.actors if s in entities}
         digest = self.record_digest
         key_of = None
         if digest is not None:
             def key_of(i: Incident) -> bytes:
-                h = hashlib.blake2b(digest(unwrap(i)), digest_size=16)  # a site's walk hands out tracked ones
+                h = hashlib.blake2b(digest(i), digest_size=16)
                 for slug, _ in i.actors:  # the names its actors are shown by, which are not the incident's
                     h.update(b"\0" + names.get(slug, slug).encode("utf-8", "surrogatepass"))
                 return h.digest()

@@ -209,6 +209,15 @@ class TrackedSite:
         return getattr(self._site, name)
 
 
+def untracked(site: Site) -> Site:
+    """The site behind a tracked view, for an output made of all of it (``briefings.json``): recorded as
+    depending on everything at once, rather than read by read (half a million lookups at 20,000 briefings)."""
+    if isinstance(site, TrackedSite):
+        site.reads.add(EVERYTHING)
+        return site._site
+    return site
+
+
 def tracked(site: Site, reads: Reads) -> Site:
     """``site`` as a page's renderer sees it (typed as a Site: it reads like one)."""
     return TrackedSite(site, reads)  # type: ignore[return-value]
