@@ -58,6 +58,8 @@ per page (bench/README: at most 518 MB over shards of 3,200-3,400 pages, 7 GB ov
 274 MB over 1,786 pages). An edit re-indexes the shard of each changed page, so its Pagefind run is as long as
 a shard: 2,000 halves that of 4,000 at about the same Pagefind time for the whole site (5,000 briefings, 8
 shards against 4, summed CPU 1.09x as a mean of 4 interleaved runs, 0.87-1.17x), while 1,000 cost 1.21x."""
+EARLY_SHARE = 8
+"""An edit's Pagefind runs start beside the build while at most one shard in this many is indexed again."""
 TIMEOUT = 600
 BUNDLE_FORMAT = "1"
 """Bump when the bundle cache's layout or what goes into a key changes."""
@@ -373,10 +375,11 @@ class _Sources:
 
 class _EarlyIndex:
     """``_build_shards`` in a thread of its own (it mostly waits on Pagefind), over a snapshot of the pages,
-    while the build writes its data files: the cached bundles are looked up at once, and one shard's Pagefind
-    (a small site's; an edit's) runs at once too. Two or more wait until the build has streamed every output
-    (``result``): Pagefind's runs over a large site's shards beside a build still rendering would add up their
-    memory (1.4 GB at 20,000 briefings, against 1.2 GB one after the other)."""
+    while the build writes its data files: the cached bundles are looked up at once, and the Pagefind runs of
+    an edit (at most one shard in ``EARLY_SHARE``, or one: a small site's) start at once too. Any more wait until
+    the build has streamed every output (``result``): the runs of a build that renders most of a large site,
+    beside it while it still renders, would add up their memory (1.4 GB at 20,000 briefings, against 1.2 GB
+    one after the other), where an edit holds about as much memory at the end as while it renders."""
 
     def __init__(self, pages: dict[str, bytes], sources: _Sources, cache: BundleCache | None,
                  report: SearchReport) -> None:
@@ -436,7 +439,7 @@ def _build_shards(
             missing.append((shard, paths, key))
         else:
             bundles[shard] = bundle
-    if early is not None and len(missing) > 1:
+    if early is not None and len(missing) > max(1, count // EARLY_SHARE):
         early.streamed.wait()
     for shard, paths, key in missing:
         if early is not None and early.abandoned:

@@ -103,6 +103,14 @@ def test_indexing_starts_once_the_pages_are_through_and_a_late_page_is_indexed_t
     # One page edited: its shard alone is indexed again, and that one run starts while the data files pass.
     index([Output("p3.html", page + b"!") if o.path == "p3.html" else o for o in many])
     assert len(seen) == 1 and "p3.html" in seen[0] and started_after[0] < len(many)
+    # Of 16 shards, two indexed again (an edit that changed two pages) start early; three wait for the end.
+    many = [Output(f"p{i}.html", page) for i in range(16)] + ordered[2:]
+    index(many)
+    shard_of = {p: search.shard_of(p, 16) for p in (o.path for o in many[:16])}
+    apart = [next(p for p in shard_of if shard_of[p] == s) for s in sorted(set(shard_of.values()))[:3]]
+    for edited, early, mark in ((apart[:2], True, b"!"), (apart, False, b"?")):
+        index([Output(o.path, page + mark) if o.path in edited else o for o in many])
+        assert len(seen) == len(edited) and (started_after[0] < len(many)) == early
     monkeypatch.setattr(search, "SHARD_PAGES", 4000)
 
     seen.clear()
