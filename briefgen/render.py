@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import heapq
 import io
 import json
 import logging
@@ -619,11 +620,11 @@ def first_sentence(text: str) -> str:
 
 def directory_kinds(site: Site) -> dict[EntityKind, list[Entity]]:
     """Entities of each kind that has any, by name."""
-    grouped = {
-        kind: sorted((e for e in site.entities.values() if e.kind is kind), key=lambda e: (e.name.lower(), e.slug))
-        for kind in EntityKind
-    }
-    return {kind: members for kind, members in grouped.items() if members}
+    grouped: dict[EntityKind, list[Entity]] = {kind: [] for kind in EntityKind}
+    for e in site.entities.values():
+        grouped[e.kind].append(e)
+    return {kind: sorted(members, key=lambda e: (e.name.lower(), e.slug)) for kind, members in grouped.items()
+            if members}
 
 
 def _by_briefings(e: Entity) -> tuple[int, int, str]:
@@ -632,7 +633,7 @@ def _by_briefings(e: Entity) -> tuple[int, int, str]:
 
 def top_entities(site: Site, n: int) -> list[Entity]:
     """The most-mentioned actors: in the most briefings, then the most mentions."""
-    return sorted(site.entities.values(), key=_by_briefings)[:n]
+    return heapq.nsmallest(n, site.entities.values(), key=_by_briefings)  # sorted(...)[:n], ties as they come
 
 
 def by_month(briefings: Iterable[Briefing]) -> list[tuple[tuple[int, int], list[Briefing]]]:
@@ -880,10 +881,11 @@ class Renderer:
         kinds = directory_kinds(site)
         span = corpus_span(site)
         # Each kind's card lists its actors in the most briefings, the count the card shows beside each.
+        by_briefings = {k: sorted(members, key=_by_briefings) for k, members in kinds.items()}
         page(ENTITIES, "entities.html", grouped=kinds,
-             top_of_kind={k: sorted(members, key=_by_briefings)[:KIND_CARD] for k, members in kinds.items()})
+             top_of_kind={k: members[:KIND_CARD] for k, members in by_briefings.items()})
         for kind, members in kinds.items():
-            for sort, ordered in (("name", members), ("briefings", sorted(members, key=_by_briefings))):
+            for sort, ordered in (("name", members), ("briefings", by_briefings[kind])):
                 chunks = [ordered[i:i + DIRECTORY_PAGE] for i in range(0, len(ordered), DIRECTORY_PAGE)] or [[]]
                 for n, chunk in enumerate(chunks, start=1):
                     page(directory_path(kind.value, sort, n), "directory.html", kind=kind, sort=sort,
