@@ -32,7 +32,6 @@ import pickle
 import struct
 import threading
 import time
-import types
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -1006,7 +1005,6 @@ def make_record(output: Output | Spooled, note: bytes, inputs: bytes, read_keys:
     return Record(inputs + sha256 + (b"\1" if marked else b"\0"), read_keys.pack(reads), templates)
 
 
-
 # --- the engine -----------------------------------------------------------------------------------------
 
 
@@ -1294,13 +1292,7 @@ def job_digest(job: Job, digests: Digests) -> bytes:
     shared by many jobs (the corpus's span) digested once, the page's context once (no job shares it).
     A plan digests every job (200,000 at 20,000 briefings): the parts are joined and hashed in one call."""
     render = job.render
-    function = getattr(render, "__func__", render)  # a method: the renderer's function, never the renderer
-    name = _RENDER_NAMES.get(function)
-    if name is None:
-        name = getattr(render, "__qualname__", repr(render)).encode()
-        if type(function) is types.FunctionType:
-            _RENDER_NAMES[function] = name
-    parts = [name]
+    parts = [(getattr(render, "__qualname__", None) or repr(render)).encode()]  # repr only when needed: it is slow
     memo = digests._memo
     for arg in job.args:
         kind = type(arg)
@@ -1317,11 +1309,6 @@ def job_digest(job: Job, digests: Digests) -> bytes:
     if job.kwargs:
         parts += (b"k", digests.once(job.kwargs))
     return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
-
-
-_RENDER_NAMES: dict[Callable[..., Any], bytes] = {}
-"""A render function's qualified name, encoded (a job's digest starts with it); functions only, which live
-as long as their module anyway."""
 
 
 # --- build: render what changed, publish the whole site ---------------------------------------------------
