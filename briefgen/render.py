@@ -618,6 +618,14 @@ def first_sentence(text: str) -> str:
     return sentence[:EXCERPT].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def _item_key(digest: bytes, *shown: str) -> bytes:
+    """A list file item's key (``JsonItems``): the engine's digest of its record and what else its item shows."""
+    h = hashlib.blake2b(digest, digest_size=16)
+    for text in shown:
+        h.update(b"\0" + text.encode("utf-8", "surrogatepass"))
+    return h.digest()
+
+
 def directory_kinds(site: Site) -> dict[EntityKind, list[Entity]]:
     """Entities of each kind that has any, by name."""
     grouped: dict[EntityKind, list[Entity]] = {kind: [] for kind in EntityKind}
@@ -724,8 +732,7 @@ class Renderer:
         if digest is not None:
             def key_of(b: Briefing) -> bytes:
                 slug = incident(b)
-                return hashlib.blake2b(digest(b) + (b"\0" + slug.encode("utf-8", "surrogatepass") if slug else b""),
-                                       digest_size=16).digest()
+                return _item_key(digest(b), *((slug,) if slug else ()))
 
         return self._json_list("briefings.json", lambda: site.briefings, lambda b: briefing_record(b, incident(b)),
                                key_of)
@@ -737,11 +744,8 @@ class Renderer:
         digest = self.record_digest
         key_of = None
         if digest is not None:
-            def key_of(i: Incident) -> bytes:
-                h = hashlib.blake2b(digest(i), digest_size=16)
-                for slug, _ in i.actors:  # the names its actors are shown by, which are not the incident's
-                    h.update(b"\0" + names.get(slug, slug).encode("utf-8", "surrogatepass"))
-                return h.digest()
+            def key_of(i: Incident) -> bytes:  # with the names its actors are shown by, not the incident's
+                return _item_key(digest(i), *(names.get(slug, slug) for slug, _ in i.actors))
 
         return self._json_list("incidents.json", lambda: site.incidents.values(),
                                lambda i: incident_record(i, names), key_of)
